@@ -1,0 +1,128 @@
+"""The model catalogue: what ``models.list`` shows and what each model accepts.
+
+A model's resource is served exactly as :meth:`ModelInfo.resource` builds it (key order as the
+real service, ``thinking`` only on thinking models). Aliases resolve to a concrete model, whose id
+is what ``modelVersion`` reports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+TEXT_METHODS = ("generateContent", "countTokens", "createCachedContent", "batchGenerateContent")
+EMBED_METHODS = ("embedContent", "countTextTokens", "countTokens", "asyncBatchEmbedContent")
+
+
+@dataclass(frozen=True)
+class Thinking:
+    """A thinking model's budget rules. ``-1`` (dynamic) is always allowed."""
+
+    minimum: int
+    maximum: int
+    can_disable: bool  # whether a budget of 0 is accepted
+    on_by_default: bool
+    dynamic_typical: int  # thoughts a dynamic budget spends on a short prompt, before variation
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    id: str
+    version: str
+    display_name: str
+    description: str
+    input_token_limit: int
+    output_token_limit: int
+    methods: tuple[str, ...] = TEXT_METHODS
+    top_k: int | None = 64
+    thinking: Thinking | None = None
+    family: str = "2.5"  # response shape family, see fake_server/responses.py
+    alias_of: str | None = None
+
+    def resource(self) -> dict[str, Any]:
+        model: dict[str, Any] = {
+            "name": f"models/{self.id}",
+            "version": self.version,
+            "displayName": self.display_name,
+            "description": self.description,
+            "inputTokenLimit": self.input_token_limit,
+            "outputTokenLimit": self.output_token_limit,
+            "supportedGenerationMethods": list(self.methods),
+        }
+        if self.top_k is not None:
+            model.update(temperature=1, topP=0.95, topK=self.top_k, maxTemperature=2)
+        if self.thinking is not None:
+            model["thinking"] = True
+        return model
+
+
+_FLASH_THINKING = Thinking(0, 24576, can_disable=True, on_by_default=True, dynamic_typical=600)
+_PRO_THINKING = Thinking(128, 32768, can_disable=False, on_by_default=True, dynamic_typical=900)
+_LITE_THINKING = Thinking(512, 24576, can_disable=True, on_by_default=False, dynamic_typical=520)
+
+_M = 1_048_576
+
+MODELS: tuple[ModelInfo, ...] = (
+    ModelInfo(
+        "gemini-2.5-flash", "001", "Gemini 2.5 Flash",
+        "Stable version of Gemini 2.5 Flash, our mid-size multimodal model that supports up to "
+        "1 million tokens, released in June of 2025.",
+        _M, 65536, thinking=_FLASH_THINKING,
+    ),
+    ModelInfo(
+        "gemini-2.5-pro", "2.5", "Gemini 2.5 Pro",
+        "Stable release (June 17th, 2025) of Gemini 2.5 Pro",
+        _M, 65536, thinking=_PRO_THINKING,
+    ),
+    ModelInfo(
+        "gemini-2.5-flash-lite", "001", "Gemini 2.5 Flash-Lite",
+        "Stable version of Gemini 2.5 Flash-Lite, released in July of 2025",
+        _M, 65536, thinking=_LITE_THINKING,
+    ),
+    ModelInfo(
+        "gemini-2.0-flash", "2.0", "Gemini 2.0 Flash", "Gemini 2.0 Flash",
+        _M, 8192, top_k=40, family="2.0",
+    ),
+    ModelInfo(
+        "gemini-2.0-flash-001", "2.0", "Gemini 2.0 Flash 001",
+        "Stable version of Gemini 2.0 Flash, our fast and versatile multimodal model for scaling "
+        "across diverse tasks, released in January of 2025.",
+        _M, 8192, top_k=40, family="2.0",
+    ),
+    ModelInfo(
+        "gemini-2.0-flash-lite", "2.0", "Gemini 2.0 Flash-Lite", "Gemini 2.0 Flash-Lite",
+        _M, 8192, top_k=40, family="2.0",
+    ),
+    ModelInfo(
+        "gemini-flash-latest", "Gemini Flash Latest", "Gemini Flash Latest",
+        "Latest release of Gemini Flash",
+        _M, 65536, thinking=_FLASH_THINKING, alias_of="gemini-2.5-flash",
+    ),
+    ModelInfo(
+        "gemini-flash-lite-latest", "Gemini Flash-Lite Latest", "Gemini Flash-Lite Latest",
+        "Latest release of Gemini Flash-Lite",
+        _M, 65536, thinking=_LITE_THINKING, alias_of="gemini-2.5-flash-lite",
+    ),
+    ModelInfo(
+        "gemini-pro-latest", "Gemini Pro Latest", "Gemini Pro Latest",
+        "Latest release of Gemini Pro",
+        _M, 65536, thinking=_PRO_THINKING, alias_of="gemini-2.5-pro",
+    ),
+    ModelInfo(
+        "gemini-embedding-001", "001", "Gemini Embedding 001",
+        "Obtain a distributed representation of a text.",
+        2048, 1, methods=EMBED_METHODS, top_k=None, family="embedding",
+    ),
+)
+
+_BY_ID = {model.id: model for model in MODELS}
+
+
+def lookup(name: str) -> ModelInfo | None:
+    """Find a model by ``gemini-2.5-flash`` or ``models/gemini-2.5-flash``."""
+    return _BY_ID.get(name.removeprefix("models/"))
+
+
+def resolve(model: ModelInfo) -> ModelInfo:
+    """The concrete model behind an alias (the model itself otherwise)."""
+    return _BY_ID[model.alias_of] if model.alias_of else model

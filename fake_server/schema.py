@@ -1,0 +1,359 @@
+"""The request messages the fake accepts, as one table, and the transcoder that reads JSON into them.
+
+The real service reads a JSON body into protocol buffers before any handler sees it, and this
+module plays that part: it accepts each field under its JSON name (``thinkingBudget``) or its proto
+name (``thinking_budget``) at any depth, turns both base64 alphabets into standard base64, folds
+``null`` to "not set", and rejects what the real transcoder rejects (unknown names, wrong JSON
+types, bad base64, bad enum values) with the real messages. Its output is the *canonical* request:
+camelCase keys, standard base64, integral floats as ints; matching, validation and the journal all
+work on that one form.
+
+Field kinds in the table::
+
+    "string" "bool" "int32" "int64" "float" "double" "bytes"   scalars
+    "value"                         any JSON (google.protobuf.Value)
+    "struct"                        a JSON object (google.protobuf.Struct)
+    "enum:Name"                     a value from ENUMS["Name"] (or its number)
+    "Name"                          another message of this table
+    "Name[]" / "map:Name"           repeated / map<string, Name>
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import ApiError, bad_request_detail, invalid_argument
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "GenerateContentRequest": {
+        "model": "string",
+        "contents": "Content[]",
+        "tools": "Tool[]",
+        "toolConfig": "ToolConfig",
+        "safetySettings": "SafetySetting[]",
+        "systemInstruction": "Content",
+        "generationConfig": "GenerationConfig",
+        "cachedContent": "string",
+        "serviceTier": "enum:ServiceTier",
+        "store": "bool",
+    },
+    "CountTokensRequest": {
+        "contents": "Content[]",
+        "generateContentRequest": "GenerateContentRequest",
+    },
+    "Content": {"role": "string", "parts": "Part[]"},
+    "Part": {
+        "text": "string",
+        "inlineData": "Blob",
+        "fileData": "FileData",
+        "functionCall": "FunctionCall",
+        "functionResponse": "FunctionResponse",
+        "executableCode": "ExecutableCode",
+        "codeExecutionResult": "CodeExecutionResult",
+        "videoMetadata": "VideoMetadata",
+        "thought": "bool",
+        "thoughtSignature": "bytes",
+        "partMetadata": "struct",
+        "mediaResolution": "MediaResolution",
+    },
+    "Blob": {"mimeType": "string", "data": "bytes"},
+    "FileData": {"mimeType": "string", "fileUri": "string"},
+    "FunctionCall": {"id": "string", "name": "string", "args": "struct"},
+    "FunctionResponse": {
+        "id": "string",
+        "name": "string",
+        "response": "struct",
+        "willContinue": "bool",
+        "scheduling": "enum:Scheduling",
+    },
+    "ExecutableCode": {"language": "enum:Language", "code": "string"},
+    "CodeExecutionResult": {"outcome": "enum:Outcome", "output": "string"},
+    "VideoMetadata": {"startOffset": "string", "endOffset": "string", "fps": "double"},
+    "MediaResolution": {"level": "enum:PartMediaResolutionLevel"},
+    "Tool": {
+        "functionDeclarations": "FunctionDeclaration[]",
+        "googleSearchRetrieval": "struct",
+        "codeExecution": "struct",
+        "googleSearch": "struct",
+        "urlContext": "struct",
+        "googleMaps": "struct",
+        "fileSearch": "struct",
+        "computerUse": "struct",
+    },
+    "FunctionDeclaration": {
+        "name": "string",
+        "description": "string",
+        "behavior": "enum:Behavior",
+        "parameters": "Schema",
+        "parametersJsonSchema": "value",
+        "response": "Schema",
+        "responseJsonSchema": "value",
+    },
+    "ToolConfig": {"functionCallingConfig": "FunctionCallingConfig", "retrievalConfig": "struct"},
+    "FunctionCallingConfig": {"mode": "enum:FunctionCallingMode", "allowedFunctionNames": "string[]"},
+    "SafetySetting": {"category": "enum:HarmCategory", "threshold": "enum:HarmBlockThreshold"},
+    "GenerationConfig": {
+        "stopSequences": "string[]",
+        "responseMimeType": "string",
+        "responseSchema": "Schema",
+        "responseJsonSchema": "value",
+        "responseModalities": "enum:Modality[]",
+        "candidateCount": "int32",
+        "maxOutputTokens": "int32",
+        "temperature": "float",
+        "topP": "float",
+        "topK": "int32",
+        "seed": "int32",
+        "presencePenalty": "float",
+        "frequencyPenalty": "float",
+        "responseLogprobs": "bool",
+        "logprobs": "int32",
+        "enableEnhancedCivicAnswers": "bool",
+        "speechConfig": "struct",
+        "thinkingConfig": "ThinkingConfig",
+        "imageConfig": "struct",
+        "mediaResolution": "enum:MediaResolution",
+    },
+    "ThinkingConfig": {
+        "includeThoughts": "bool",
+        "thinkingBudget": "int32",
+        "thinkingLevel": "enum:ThinkingLevel",
+    },
+    "Schema": {
+        "type": "enum:Type",
+        "format": "string",
+        "title": "string",
+        "description": "string",
+        "nullable": "bool",
+        "enum": "string[]",
+        "maxItems": "int64",
+        "minItems": "int64",
+        "properties": "map:Schema",
+        "required": "string[]",
+        "minProperties": "int64",
+        "maxProperties": "int64",
+        "minLength": "int64",
+        "maxLength": "int64",
+        "pattern": "string",
+        "example": "value",
+        "anyOf": "Schema[]",
+        "propertyOrdering": "string[]",
+        "default": "value",
+        "items": "Schema",
+        "minimum": "double",
+        "maximum": "double",
+    },
+}
+
+ENUMS: dict[str, tuple[str, ...]] = {
+    "HarmCategory": (
+        "HARM_CATEGORY_UNSPECIFIED", "HARM_CATEGORY_DEROGATORY", "HARM_CATEGORY_TOXICITY",
+        "HARM_CATEGORY_VIOLENCE", "HARM_CATEGORY_SEXUAL", "HARM_CATEGORY_MEDICAL",
+        "HARM_CATEGORY_DANGEROUS", "HARM_CATEGORY_HARASSMENT", "HARM_CATEGORY_HATE_SPEECH",
+        "HARM_CATEGORY_SEXUALLY_EXPLICIT", "HARM_CATEGORY_DANGEROUS_CONTENT",
+        "HARM_CATEGORY_CIVIC_INTEGRITY",
+    ),
+    "HarmBlockThreshold": (
+        "HARM_BLOCK_THRESHOLD_UNSPECIFIED", "BLOCK_LOW_AND_ABOVE", "BLOCK_MEDIUM_AND_ABOVE",
+        "BLOCK_ONLY_HIGH", "BLOCK_NONE", "OFF",
+    ),
+    "Type": ("TYPE_UNSPECIFIED", "STRING", "NUMBER", "INTEGER", "BOOLEAN", "ARRAY", "OBJECT", "NULL"),
+    "Modality": ("MODALITY_UNSPECIFIED", "TEXT", "IMAGE", "AUDIO"),
+    "ThinkingLevel": ("THINKING_LEVEL_UNSPECIFIED", "MINIMAL", "LOW", "MEDIUM", "HIGH"),
+    "MediaResolution": (
+        "MEDIA_RESOLUTION_UNSPECIFIED", "MEDIA_RESOLUTION_LOW", "MEDIA_RESOLUTION_MEDIUM",
+        "MEDIA_RESOLUTION_HIGH",
+    ),
+    "PartMediaResolutionLevel": (
+        "MEDIA_RESOLUTION_UNSPECIFIED", "MEDIA_RESOLUTION_LOW", "MEDIA_RESOLUTION_MEDIUM",
+        "MEDIA_RESOLUTION_HIGH", "MEDIA_RESOLUTION_ULTRA_HIGH",
+    ),
+    "FunctionCallingMode": ("MODE_UNSPECIFIED", "AUTO", "ANY", "NONE", "VALIDATED"),
+    "Behavior": ("UNSPECIFIED", "BLOCKING", "NON_BLOCKING"),
+    "Scheduling": ("SCHEDULING_UNSPECIFIED", "SILENT", "WHEN_IDLE", "INTERRUPT"),
+    "Language": ("LANGUAGE_UNSPECIFIED", "PYTHON"),
+    "Outcome": (
+        "OUTCOME_UNSPECIFIED", "OUTCOME_OK", "OUTCOME_FAILED", "OUTCOME_DEADLINE_EXCEEDED",
+    ),
+    "ServiceTier": ("SERVICE_TIER_UNSPECIFIED", "STANDARD", "FLEX", "PRIORITY"),
+}
+
+_SCALAR_TYPE_NAMES = {
+    "string": "TYPE_STRING", "bool": "TYPE_BOOL", "int32": "TYPE_INT32", "int64": "TYPE_INT64",
+    "float": "TYPE_FLOAT", "double": "TYPE_DOUBLE", "bytes": "TYPE_BYTES",
+}
+_INT_LIMITS = {"int32": 2**31, "int64": 2**63}
+
+
+def snake(name: str) -> str:
+    """``thinkingBudget`` → ``thinking_budget``: the proto name the real messages quote."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(word[:1].upper() + word[1:] for word in rest)
+
+
+# For every message: both spellings of each field → (JSON name, kind).
+_LOOKUP: dict[str, dict[str, tuple[str, str]]] = {
+    message: {
+        spelling: (json_name, kind)
+        for json_name, kind in fields.items()
+        for spelling in (json_name, snake(json_name))
+    }
+    for message, fields in MESSAGES.items()
+}
+
+
+@dataclass
+class _Problems:
+    """What the transcoder found wrong; unknown names are all reported at once, as the real one does."""
+
+    api_version: str
+    unknown: list[tuple[str, str]] = field(default_factory=list)  # (name, parent path)
+
+
+def transcode(body: Any, message: str, api_version: str = "v1beta") -> dict[str, Any]:
+    """Read a parsed JSON body as ``message`` and return its canonical form, or raise ApiError."""
+    problems = _Problems(api_version)
+    if not isinstance(body, dict):
+        raise invalid_argument(
+            "Invalid JSON payload received. Expected an object at the top level."
+        )
+    result = _message(body, message, "", problems)
+    if problems.unknown:
+        raise _unknown_names_error(problems.unknown)
+    return result
+
+
+def _unknown_names_error(unknown: list[tuple[str, str]]) -> ApiError:
+    descriptions = []
+    details = []
+    for name, parent in unknown:
+        where = f" at '{parent}'" if parent else ""
+        text = f'Invalid JSON payload received. Unknown name "{name}"{where}: Cannot find field.'
+        descriptions.append(text)
+        details.append(bad_request_detail(text, parent or None))
+    violations = [v for d in details for v in d["fieldViolations"]]
+    detail = {"@type": details[0]["@type"], "fieldViolations": violations}
+    return invalid_argument("\n".join(descriptions), [detail])
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+def _type_url(message: str, api_version: str) -> str:
+    return f"type.googleapis.com/google.ai.generativelanguage.{api_version}.{message}"
+
+
+def _invalid_value(path: str, type_name: str, value: Any) -> ApiError:
+    shown = json.dumps(value, ensure_ascii=False)
+    text = f"Invalid value at '{path}' ({type_name}), {shown}"
+    return invalid_argument(text, [bad_request_detail(text, path)])
+
+
+def _message(value: Any, message: str, path: str, problems: _Problems) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _invalid_value(path, _type_url(message, problems.api_version), value)
+    fields = _LOOKUP[message]
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        spec = fields.get(key)
+        if spec is None:
+            problems.unknown.append((key, path))
+            continue
+        if item is None:
+            continue
+        json_name, kind = spec
+        out[json_name] = _field(item, kind, _join(path, snake(json_name)), problems)
+    return out
+
+
+def _field(value: Any, kind: str, path: str, problems: _Problems) -> Any:
+    if kind.endswith("[]"):
+        item_kind = kind[:-2]
+        if not isinstance(value, list):
+            value = [value]  # the transcoder takes a lone value for a one-element list
+        return [_field(v, item_kind, f"{path}[{i}]", problems) for i, v in enumerate(value)]
+    if kind.startswith("map:"):
+        if not isinstance(value, dict):
+            raise _invalid_value(path, "map", value)
+        return {k: _field(v, kind[4:], f"{path}[{k}]", problems) for k, v in value.items()}
+    if kind.startswith("enum:"):
+        return _enum(value, kind[5:], path, problems.api_version)
+    if kind in MESSAGES:
+        return _message(value, kind, path, problems)
+    return _scalar(value, kind, path)
+
+
+def _enum(value: Any, enum: str, path: str, api_version: str) -> str:
+    names = ENUMS[enum]
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < len(names):
+        return names[value]
+    if isinstance(value, str) and value.upper() in names:
+        return value.upper()
+    raise _invalid_value(path, _type_url(enum, api_version), value)
+
+
+def _scalar(value: Any, kind: str, path: str) -> Any:
+    if kind == "value":
+        return value
+    if kind == "struct":
+        if not isinstance(value, dict):
+            raise _invalid_value(path, "type.googleapis.com/google.protobuf.Struct", value)
+        return value
+    type_name = _SCALAR_TYPE_NAMES[kind]
+    if kind == "string":
+        if isinstance(value, str):
+            return value
+    elif kind == "bool":
+        if isinstance(value, bool):
+            return value
+    elif kind == "bytes":
+        if isinstance(value, str):
+            return _standard_base64(value, path)
+    elif kind in _INT_LIMITS:
+        number = _number(value)
+        limit = _INT_LIMITS[kind]
+        if number is not None and number == int(number) and -limit <= number < limit:
+            return int(number)
+    else:  # float, double
+        number = _number(value)
+        if number is not None:
+            return int(number) if number == int(number) else number
+    raise _invalid_value(path, type_name, value)
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            return None
+    if isinstance(value, float) and math.isfinite(value):
+        return value
+    return None
+
+
+def _standard_base64(value: str, path: str) -> str:
+    """Either alphabet, padded or not, in; standard padded base64 out."""
+    text = value.replace("-", "+").replace("_", "/").strip()
+    text += "=" * (-len(text) % 4)
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        message = f"Invalid value at '{path}' (TYPE_BYTES), Base64 decoding failed for \"{value}\""
+        raise invalid_argument(message, [bad_request_detail(message, path)]) from None
+    return base64.b64encode(raw).decode()

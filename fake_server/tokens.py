@@ -1,0 +1,93 @@
+"""Deterministic token accounting.
+
+The fake cannot run Gemini's tokenizer, so it uses a stable approximation that is close for
+English prose: every run of word characters is a token per six characters (at least one), every
+other visible character is a token, and each image or other media part costs 258 tokens. What
+matters for apps is that the numbers are deterministic and consistent: ``countTokens`` returns the
+``promptTokenCount`` that ``generateContent`` reports for the same contents, and the usage sums
+always hold (see docs/deviations.md).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+
+MEDIA_PART_TOKENS = 258
+
+_PIECE = re.compile(r"\w+|[^\w\s]")
+
+
+def pieces(text: str) -> list[str]:
+    """The text split into the units that tokens are counted over (see :func:`count_text`)."""
+    return _PIECE.findall(text)
+
+
+def piece_tokens(piece: str) -> int:
+    return -(-len(piece) // 6) if piece[0].isalnum() or piece[0] == "_" else 1
+
+
+def count_text(text: str) -> int:
+    return sum(piece_tokens(piece) for piece in pieces(text))
+
+
+def truncate_text(text: str, max_tokens: int) -> tuple[str, bool]:
+    """The longest prefix of ``text`` that fits in ``max_tokens``; whether it had to be cut."""
+    used = 0
+    for match in _PIECE.finditer(text):
+        cost = piece_tokens(match.group())
+        if used + cost > max_tokens:
+            return text[: match.start()].rstrip(), True
+        used += cost
+    return text, False
+
+
+def _modality(mime_type: str) -> str:
+    kind = mime_type.split("/", 1)[0].upper()
+    if kind in ("IMAGE", "AUDIO", "VIDEO"):
+        return kind
+    return "TEXT" if kind == "TEXT" else "DOCUMENT"
+
+
+def count_contents(contents: Iterable[dict[str, Any]]) -> dict[str, int]:
+    """Tokens per modality (``TEXT``, ``IMAGE``, ...) over canonical contents."""
+    totals: dict[str, int] = {}
+    for content in contents:
+        for part in content.get("parts", ()):
+            modality, tokens = _count_part(part)
+            totals[modality] = totals.get(modality, 0) + tokens
+    return totals
+
+
+def _count_part(part: dict[str, Any]) -> tuple[str, int]:
+    if "text" in part:
+        return "TEXT", count_text(part["text"])
+    media = part.get("inlineData") or part.get("fileData")
+    if media is not None:
+        return _modality(media.get("mimeType", "")), MEDIA_PART_TOKENS
+    other = {k: v for k, v in part.items() if k not in ("thought", "thoughtSignature")}
+    return "TEXT", count_text(json.dumps(other, sort_keys=True))
+
+
+def count_request(request: dict[str, Any]) -> dict[str, int]:
+    """Prompt tokens per modality: contents, system instruction and tool declarations."""
+    contents = list(request.get("contents", ()))
+    if "systemInstruction" in request:
+        contents.append(request["systemInstruction"])
+    totals = count_contents(contents)
+    if request.get("tools"):
+        tools = count_text(json.dumps(request["tools"], sort_keys=True))
+        totals["TEXT"] = totals.get("TEXT", 0) + tools
+    return totals
+
+
+def modality_details(totals: dict[str, int]) -> list[dict[str, Any]]:
+    """``[{"modality": "TEXT", "tokenCount": N}, ...]`` in the real service's order."""
+    order = ("TEXT", "IMAGE", "AUDIO", "VIDEO", "DOCUMENT")
+    return [
+        {"modality": modality, "tokenCount": totals[modality]}
+        for modality in order
+        if totals.get(modality)
+    ]
