@@ -55,16 +55,14 @@ def not_found(message: str) -> ApiError:
 
 def bad_request_detail(description: str, field: str | None = None) -> dict[str, Any]:
     """A ``google.rpc.BadRequest`` detail with one field violation."""
-    violation = {"field": field, "description": description} if field else {
-        "description": description
-    }
+    violation = (
+        {"field": field, "description": description} if field else {"description": description}
+    )
     return {"@type": TYPE_PREFIX + "BadRequest", "fieldViolations": [violation]}
 
 
 def error_response(error: ApiError, *, stream: bool = False) -> GoogleResponse:
     body = dumps_pretty(error.envelope())
     if stream:
-        return GoogleResponse(
-            body, error.code, content_type="text/event-stream", chunked=False
-        )
+        return GoogleResponse(body, error.code, content_type="text/event-stream", chunked=False)
     return GoogleResponse(body, error.code, content_type=JSON_CONTENT_TYPE)

@@ -12,8 +12,24 @@ import random
 from typing import Any
 
 _WORDS = (
-    "alpha", "bravo", "cedar", "delta", "ember", "fjord", "garnet", "harbor", "indigo",
-    "juniper", "kestrel", "lumen", "meadow", "nectar", "orchid", "prism", "quartz", "river",
+    "alpha",
+    "bravo",
+    "cedar",
+    "delta",
+    "ember",
+    "fjord",
+    "garnet",
+    "harbor",
+    "indigo",
+    "juniper",
+    "kestrel",
+    "lumen",
+    "meadow",
+    "nectar",
+    "orchid",
+    "prism",
+    "quartz",
+    "river",
 )
 _FORMATS = {
     "date-time": "2025-06-17T12:00:00Z",

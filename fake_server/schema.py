@@ -1,11 +1,11 @@
-"""The request messages the fake accepts, as one table, and the transcoder that reads JSON into them.
+"""The request messages the fake accepts, as one table, and the transcoder that reads them.
 
 The real service reads a JSON body into protocol buffers before any handler sees it, and this
 module plays that part: it accepts each field under its JSON name (``thinkingBudget``) or its proto
 name (``thinking_budget``) at any depth, turns both base64 alphabets into standard base64, folds
 ``null`` to "not set", and rejects what the real transcoder rejects (unknown names, wrong JSON
 types, bad base64, bad enum values) with the real messages. Its output is the *canonical* request:
-camelCase keys, standard base64, integral floats as ints; matching, validation and the journal all
+camelCase keys, standard base64, integral floats as ints, every turn with a role; matching, validation and the journal all
 work on that one form.
 
 Field kinds in the table::
@@ -96,7 +96,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "responseJsonSchema": "value",
     },
     "ToolConfig": {"functionCallingConfig": "FunctionCallingConfig", "retrievalConfig": "struct"},
-    "FunctionCallingConfig": {"mode": "enum:FunctionCallingMode", "allowedFunctionNames": "string[]"},
+    "FunctionCallingConfig": {
+        "mode": "enum:FunctionCallingMode",
+        "allowedFunctionNames": "string[]",
+    },
     "SafetySetting": {"category": "enum:HarmCategory", "threshold": "enum:HarmBlockThreshold"},
     "GenerationConfig": {
         "stopSequences": "string[]",
@@ -153,40 +156,73 @@ MESSAGES: dict[str, dict[str, str]] = {
 
 ENUMS: dict[str, tuple[str, ...]] = {
     "HarmCategory": (
-        "HARM_CATEGORY_UNSPECIFIED", "HARM_CATEGORY_DEROGATORY", "HARM_CATEGORY_TOXICITY",
-        "HARM_CATEGORY_VIOLENCE", "HARM_CATEGORY_SEXUAL", "HARM_CATEGORY_MEDICAL",
-        "HARM_CATEGORY_DANGEROUS", "HARM_CATEGORY_HARASSMENT", "HARM_CATEGORY_HATE_SPEECH",
-        "HARM_CATEGORY_SEXUALLY_EXPLICIT", "HARM_CATEGORY_DANGEROUS_CONTENT",
+        "HARM_CATEGORY_UNSPECIFIED",
+        "HARM_CATEGORY_DEROGATORY",
+        "HARM_CATEGORY_TOXICITY",
+        "HARM_CATEGORY_VIOLENCE",
+        "HARM_CATEGORY_SEXUAL",
+        "HARM_CATEGORY_MEDICAL",
+        "HARM_CATEGORY_DANGEROUS",
+        "HARM_CATEGORY_HARASSMENT",
+        "HARM_CATEGORY_HATE_SPEECH",
+        "HARM_CATEGORY_SEXUALLY_EXPLICIT",
+        "HARM_CATEGORY_DANGEROUS_CONTENT",
         "HARM_CATEGORY_CIVIC_INTEGRITY",
     ),
     "HarmBlockThreshold": (
-        "HARM_BLOCK_THRESHOLD_UNSPECIFIED", "BLOCK_LOW_AND_ABOVE", "BLOCK_MEDIUM_AND_ABOVE",
-        "BLOCK_ONLY_HIGH", "BLOCK_NONE", "OFF",
+        "HARM_BLOCK_THRESHOLD_UNSPECIFIED",
+        "BLOCK_LOW_AND_ABOVE",
+        "BLOCK_MEDIUM_AND_ABOVE",
+        "BLOCK_ONLY_HIGH",
+        "BLOCK_NONE",
+        "OFF",
     ),
-    "Type": ("TYPE_UNSPECIFIED", "STRING", "NUMBER", "INTEGER", "BOOLEAN", "ARRAY", "OBJECT", "NULL"),
+    "Type": (
+        "TYPE_UNSPECIFIED",
+        "STRING",
+        "NUMBER",
+        "INTEGER",
+        "BOOLEAN",
+        "ARRAY",
+        "OBJECT",
+        "NULL",
+    ),
     "Modality": ("MODALITY_UNSPECIFIED", "TEXT", "IMAGE", "AUDIO"),
     "ThinkingLevel": ("THINKING_LEVEL_UNSPECIFIED", "MINIMAL", "LOW", "MEDIUM", "HIGH"),
     "MediaResolution": (
-        "MEDIA_RESOLUTION_UNSPECIFIED", "MEDIA_RESOLUTION_LOW", "MEDIA_RESOLUTION_MEDIUM",
+        "MEDIA_RESOLUTION_UNSPECIFIED",
+        "MEDIA_RESOLUTION_LOW",
+        "MEDIA_RESOLUTION_MEDIUM",
         "MEDIA_RESOLUTION_HIGH",
     ),
     "PartMediaResolutionLevel": (
-        "MEDIA_RESOLUTION_UNSPECIFIED", "MEDIA_RESOLUTION_LOW", "MEDIA_RESOLUTION_MEDIUM",
-        "MEDIA_RESOLUTION_HIGH", "MEDIA_RESOLUTION_ULTRA_HIGH",
+        "MEDIA_RESOLUTION_UNSPECIFIED",
+        "MEDIA_RESOLUTION_LOW",
+        "MEDIA_RESOLUTION_MEDIUM",
+        "MEDIA_RESOLUTION_HIGH",
+        "MEDIA_RESOLUTION_ULTRA_HIGH",
     ),
     "FunctionCallingMode": ("MODE_UNSPECIFIED", "AUTO", "ANY", "NONE", "VALIDATED"),
     "Behavior": ("UNSPECIFIED", "BLOCKING", "NON_BLOCKING"),
     "Scheduling": ("SCHEDULING_UNSPECIFIED", "SILENT", "WHEN_IDLE", "INTERRUPT"),
     "Language": ("LANGUAGE_UNSPECIFIED", "PYTHON"),
     "Outcome": (
-        "OUTCOME_UNSPECIFIED", "OUTCOME_OK", "OUTCOME_FAILED", "OUTCOME_DEADLINE_EXCEEDED",
+        "OUTCOME_UNSPECIFIED",
+        "OUTCOME_OK",
+        "OUTCOME_FAILED",
+        "OUTCOME_DEADLINE_EXCEEDED",
     ),
     "ServiceTier": ("SERVICE_TIER_UNSPECIFIED", "STANDARD", "FLEX", "PRIORITY"),
 }
 
 _SCALAR_TYPE_NAMES = {
-    "string": "TYPE_STRING", "bool": "TYPE_BOOL", "int32": "TYPE_INT32", "int64": "TYPE_INT64",
-    "float": "TYPE_FLOAT", "double": "TYPE_DOUBLE", "bytes": "TYPE_BYTES",
+    "string": "TYPE_STRING",
+    "bool": "TYPE_BOOL",
+    "int32": "TYPE_INT32",
+    "int64": "TYPE_INT64",
+    "float": "TYPE_FLOAT",
+    "double": "TYPE_DOUBLE",
+    "bytes": "TYPE_BYTES",
 }
 _INT_LIMITS = {"int32": 2**31, "int64": 2**63}
 
@@ -214,7 +250,7 @@ _LOOKUP: dict[str, dict[str, tuple[str, str]]] = {
 
 @dataclass
 class _Problems:
-    """What the transcoder found wrong; unknown names are all reported at once, as the real one does."""
+    """What the transcoder found wrong: every unknown name, reported at once like the real one."""
 
     api_version: str
     unknown: list[tuple[str, str]] = field(default_factory=list)  # (name, parent path)
@@ -230,7 +266,18 @@ def transcode(body: Any, message: str, api_version: str = "v1beta") -> dict[str,
     result = _message(body, message, "", problems)
     if problems.unknown:
         raise _unknown_names_error(problems.unknown)
+    _fold_default_roles(result)
     return result
+
+
+def _fold_default_roles(request: dict[str, Any]) -> None:
+    """A turn without a role is the user's (the guide's curl bodies send none)."""
+    for content in request.get("contents", []):
+        if not content.get("role"):
+            content["role"] = "user"
+    inner = request.get("generateContentRequest")
+    if inner is not None:
+        _fold_default_roles(inner)
 
 
 def _unknown_names_error(unknown: list[tuple[str, str]]) -> ApiError:

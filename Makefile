@@ -1,0 +1,48 @@
+# gemini-ref: `make serve` runs the fake, `make test` runs every test. Both bootstrap .venv.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8080
+PYTEST_ARGS ?=
+
+.PHONY: serve test lint bench install clean
+
+serve: $(VENV)/.installed
+	$(BIN)/gemini-fake serve --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.installed-test tests/js/node_modules/.package-lock.json
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check gemini_ref fake_server tests bench
+	$(BIN)/ruff format --check gemini_ref fake_server tests bench
+	$(BIN)/mypy
+
+bench: $(VENV)/.installed
+	$(BIN)/python bench/replay_throughput.py
+
+install: $(VENV)/.installed
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed-test $(VENV)/.installed
+
+# The official JS SDK, pinned by tests/js/package-lock.json.
+tests/js/node_modules/.package-lock.json: tests/js/package-lock.json tests/js/package.json
+	cd tests/js && npm ci --no-audit --no-fund --loglevel=error
+
+clean:
+	rm -rf $(VENV) tests/js/node_modules .pytest_cache .mypy_cache .ruff_cache

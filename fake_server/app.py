@@ -1,0 +1,373 @@
+"""The fake's HTTP surface: one route table, one adapter between handlers and the wire.
+
+Handlers take an :class:`ApiCall` and return a JSON-able body (or a finished response); they
+raise :class:`~fake_server.errors.ApiError` for every failure. :func:`_endpoint` is the one
+adapter: it authenticates, runs the handler, writes the body or the Google error envelope, and
+journals the call. Every route is served under each API version the SDKs use (``/v1beta`` by
+default in JS and curl, ``/v1`` by default in Python).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from . import catalog, tokens, validate
+from .config import FakeConfig
+from .errors import (
+    TYPE_PREFIX,
+    ApiError,
+    bad_request_detail,
+    error_response,
+    failed_precondition,
+    invalid_argument,
+    not_found,
+    permission_denied,
+)
+from .fixtures import Call, Fixture, FixtureSet, Miss, request_key
+from .fixtures import load as load_fixtures
+from .journal import Entry, Journal
+from .responses import compose
+from .schema import transcode
+from .synth import Answer, synthesize
+from .wire import GoogleResponse, dumps_pretty
+
+API_VERSIONS = ("v1beta", "v1", "v1alpha")
+ADMIN_PREFIX = "/__fake__"
+MODELS_PAGE_SIZE = 50
+MODELS_PAGE_SIZE_MAX = 1000
+
+UNREGISTERED_CALLER = (
+    "Method doesn't allow unregistered callers (callers without established identity). "
+    "Please use API Key or other form of API consumer identity to call this API."
+)
+INVALID_KEY = "API key not valid. Please pass a valid API key."
+
+
+@dataclass
+class FakeState:
+    """Everything one fake instance remembers; tests get a fresh one per app."""
+
+    config: FakeConfig
+    fixtures: FixtureSet
+    journal: Journal = field(default_factory=Journal)
+
+
+@dataclass
+class ApiCall:
+    """One request as the handlers see it."""
+
+    request: Request
+    state: FakeState
+    rpc: str
+    version: str
+    model: str | None
+    started: float
+    stream: bool = False
+    canonical: dict[str, Any] | None = None
+    key: str | None = None
+    answered_by: str = ""
+
+    async def body(self, message: str) -> dict[str, Any]:
+        """The JSON body read as ``message`` into its canonical form (or the real 400)."""
+        self.canonical = transcode(_parse_json(await self.request.body()), message, self.version)
+        return self.canonical
+
+    def model_info(self, method: str) -> catalog.ModelInfo:
+        """The requested model, or the real 404 naming the base method."""
+        name = self.model or ""
+        model = catalog.lookup(name)
+        if model is None or method not in model.methods:
+            raise not_found(
+                f"models/{name.removeprefix('models/')} is not found for API version "
+                f"{self.version}, or is not supported for {method}. Call "
+                "ModelService.ListModels to see the list of available models and their "
+                "supported methods."
+            )
+        return model
+
+
+Handler = Callable[[ApiCall], Awaitable[dict[str, Any] | Response]]
+
+
+# --- handlers -------------------------------------------------------------------------------
+
+
+async def generate_content(call: ApiCall) -> dict[str, Any]:
+    request = await call.body("GenerateContentRequest")
+    model = call.model_info("generateContent")
+    validate.check_generate(request, model)
+    return answer(call, request, catalog.resolve(model))
+
+
+def answer(call: ApiCall, request: dict[str, Any], model: catalog.ModelInfo) -> dict[str, Any]:
+    """The body for a validated generate request: a fixture's, else a synthetic one."""
+    lookup = Call(call.rpc, call.model or "", request)
+    call.key = request_key(lookup)
+    seed = call.key.encode()
+    found = call.state.fixtures.find(lookup)
+    if isinstance(found, Miss):
+        if call.state.config.strict:
+            raise _strict_miss(call.rpc, found)
+        call.answered_by = "synthetic"
+        first = None
+    else:
+        call.answered_by = f"fixture:{found.name}"
+        if found.response is not None:
+            return found.response
+        first = _fixture_answer(found, request, seed)
+    count = int(request.get("generationConfig", {}).get("candidateCount", 1))
+    answers = [
+        first if i == 0 and first is not None else synthesize(request, _rng(seed, i))
+        for i in range(count)
+    ]
+    return compose(request, model, answers, seed)
+
+
+def _rng(seed: bytes, index: int) -> random.Random:
+    """The generator for candidate ``index`` of a request: its own, so candidates differ."""
+    digest = hashlib.sha256(seed + b"/candidate/" + str(index).encode()).digest()
+    return random.Random(int.from_bytes(digest, "big"))
+
+
+def _fixture_answer(fixture: Fixture, request: dict[str, Any], seed: bytes) -> Answer:
+    assert fixture.answer is not None
+    given = Answer.from_fixture(fixture.answer)
+    if given.thoughts is None:  # a fixture without a thought summary still thinks
+        given = Answer(
+            given.text, synthesize(request, _rng(seed, 0)).thoughts, given.json, given.has_json
+        )
+    return given
+
+
+def _strict_miss(rpc: str, miss: Miss) -> ApiError:
+    return failed_precondition(
+        f"gemini-fake (strict): no fixture matches this {rpc} request (key {miss.key}). "
+        f"{miss.explain()} Add a fixture for it, or run the fake without --strict to get a "
+        "synthetic answer."
+    )
+
+
+async def count_tokens(call: ApiCall) -> dict[str, Any]:
+    request = await call.body("CountTokensRequest")
+    call.model_info("countTokens")
+    inner = request.get("generateContentRequest")
+    if inner is not None:
+        validate.check_contents(
+            inner.get("contents", []), "CountTokensRequest.generate_content_request"
+        )
+        counted = inner
+    else:
+        validate.check_contents(request.get("contents", []), "CountTokensRequest")
+        counted = request
+    totals = tokens.count_request(counted)
+    call.answered_by = "computed"
+    return {
+        "totalTokens": sum(totals.values()),
+        "promptTokensDetails": tokens.modality_details(totals),
+    }
+
+
+async def get_model(call: ApiCall) -> dict[str, Any]:
+    call.answered_by = "catalogue"
+    name = (call.model or "").removeprefix("models/")
+    model = catalog.lookup(name)
+    if model is None:
+        raise not_found(
+            f"models/{name} is not found for API version {call.version}, or is not supported "
+            "for get. Call ModelService.ListModels to see the list of available models and "
+            "their supported methods."
+        )
+    return model.resource()
+
+
+async def list_models(call: ApiCall) -> dict[str, Any]:
+    call.answered_by = "catalogue"
+    params = call.request.query_params
+    try:
+        size = int(params.get("pageSize") or params.get("page_size") or MODELS_PAGE_SIZE)
+    except ValueError:
+        raise invalid_argument("Invalid value for pageSize.") from None
+    size = MODELS_PAGE_SIZE if size <= 0 else min(size, MODELS_PAGE_SIZE_MAX)
+    start = _page_start(params.get("pageToken") or params.get("page_token") or "")
+    page = catalog.MODELS[start : start + size]
+    body: dict[str, Any] = {"models": [m.resource() for m in page]}
+    if start + size < len(catalog.MODELS):
+        body["nextPageToken"] = _page_token(page[-1].id)
+    return body
+
+
+def _page_token(last_id: str) -> str:
+    """As the real service: base64 of a proto whose field 1 is the last name on the page."""
+    name = f"models/{last_id}".encode()
+    return base64.urlsafe_b64encode(b"\n" + bytes([len(name)]) + name).decode().rstrip("=")
+
+
+def _page_start(token: str) -> int:
+    if not token:
+        return 0
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        name = raw[2 : 2 + raw[1]].decode().removeprefix("models/")
+        ids = [m.id for m in catalog.MODELS]
+        return ids.index(name) + 1
+    except (ValueError, IndexError, UnicodeDecodeError):
+        raise invalid_argument("Invalid page token.") from None
+
+
+# --- the adapter ----------------------------------------------------------------------------
+
+
+def _parse_json(raw: bytes) -> Any:
+    """The body as JSON; an empty body is an empty message, as in the real transcoder."""
+    if not raw.strip():
+        return {}
+    try:
+        return json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        text = raw.decode("utf-8", "replace")
+        pos = getattr(exc, "pos", 0)
+        line_start = text.rfind("\n", 0, pos) + 1
+        line_end = text.find("\n", pos)
+        line = text[line_start : line_end if line_end != -1 else len(text)]
+        column = pos - line_start
+        shown_from = max(0, column - 40)
+        snippet = line[shown_from : column + 20]
+        message = (
+            f"Invalid JSON payload received. Unexpected token.\n{snippet}\n"
+            f"{' ' * (column - shown_from)}^"
+        )
+        raise invalid_argument(message, [bad_request_detail(message)]) from None
+
+
+def authenticate(request: Request, config: FakeConfig) -> None:
+    """``x-goog-api-key`` or ``?key=``; refused exactly as the real front end refuses."""
+    key = request.headers.get("x-goog-api-key") or request.query_params.get("key")
+    if not key:
+        raise permission_denied(UNREGISTERED_CALLER)
+    if config.api_keys and key not in config.api_keys:
+        raise invalid_argument(
+            INVALID_KEY,
+            [
+                {
+                    "@type": TYPE_PREFIX + "ErrorInfo",
+                    "reason": "API_KEY_INVALID",
+                    "domain": "googleapis.com",
+                    "metadata": {"service": "generativelanguage.googleapis.com"},
+                },
+                {
+                    "@type": TYPE_PREFIX + "LocalizedMessage",
+                    "locale": "en-US",
+                    "message": INVALID_KEY,
+                },
+            ],
+        )
+
+
+def _endpoint(rpc: str, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
+        state: FakeState = request.app.state.fake
+        version = request.url.path.split("/", 2)[1]
+        call = ApiCall(
+            request,
+            state,
+            rpc,
+            version,
+            request.path_params.get("model"),
+            time.perf_counter(),
+            stream=request.query_params.get("alt") == "sse",
+        )
+        try:
+            authenticate(request, state.config)
+            result = await handler(call)
+        except ApiError as error:
+            call.answered_by = f"error:{error.status}"
+            response: Response = error_response(error, stream=call.stream)
+        else:
+            if isinstance(result, Response):
+                response = result
+            else:
+                response = GoogleResponse(
+                    dumps_pretty(result),
+                    started=call.started,
+                    extra_headers={"x-gemini-service-tier": "standard"},
+                )
+        state.journal.record(
+            Entry(
+                seq=0,
+                method=request.method,
+                path=request.url.path,
+                rpc=rpc,
+                api_version=version,
+                model=call.model,
+                request=call.canonical,
+                status=response.status_code,
+                answered_by=call.answered_by,
+                key=call.key,
+            )
+        )
+        return response
+
+    return endpoint
+
+
+ROUTE_TABLE: tuple[tuple[str, str, str, Handler], ...] = (
+    # method, path under /{version}, rpc, handler
+    ("GET", "/models", "models.list", list_models),
+    ("GET", "/models/{model}", "models.get", get_model),
+    ("POST", "/models/{model}:generateContent", "generateContent", generate_content),
+    ("POST", "/models/{model}:countTokens", "countTokens", count_tokens),
+)
+
+
+async def journal_list(request: Request) -> Response:
+    state: FakeState = request.app.state.fake
+    entries = [e.to_json() for e in state.journal.entries]
+    return GoogleResponse(dumps_pretty({"entries": entries}))
+
+
+async def journal_reset(request: Request) -> Response:
+    request.app.state.fake.journal.reset()
+    return GoogleResponse(dumps_pretty({}))
+
+
+def routes() -> list[Route]:
+    table = [
+        Route(f"/{version}{path}", _endpoint(rpc, handler), methods=[method])
+        for version in API_VERSIONS
+        for method, path, rpc, handler in ROUTE_TABLE
+    ]
+    table += [
+        Route(f"{ADMIN_PREFIX}/journal", journal_list, methods=["GET"]),
+        Route(f"{ADMIN_PREFIX}/journal", journal_reset, methods=["DELETE"]),
+    ]
+    return table
+
+
+async def _no_such_method(request: Request, exc: Exception) -> Response:
+    """Unknown paths and methods: what Google's front end answers, in the envelope."""
+    return error_response(not_found("Method not found."))
+
+
+def create_app(config: FakeConfig | None = None) -> Starlette:
+    """A fresh fake with its own fixtures and journal."""
+    config = config or FakeConfig()
+    fixtures = load_fixtures(config.fixture_dirs, include_defaults=config.default_fixtures)
+    app = Starlette(
+        routes=routes(),
+        exception_handlers={HTTPException: _no_such_method},
+    )
+    app.state.fake = FakeState(config, fixtures)
+    return app

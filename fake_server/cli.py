@@ -1,0 +1,105 @@
+"""``gemini-fake``: run the fake from a shell.
+
+gemini-fake serve [--host 127.0.0.1] [--port 8080] [--fixtures DIR ...] [--strict]
+                  [--api-key KEY ...] [--no-default-fixtures]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .app import create_app
+from .config import FakeConfig
+from .fixtures import FixtureError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gemini-fake", description="A fake of the Gemini API for tests and offline work."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the fake over HTTP")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8080, help="port to bind (default 8080)")
+    serve.add_argument(
+        "--fixtures",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="DIR",
+        help="a directory of fixtures; repeat for more (they outrank the shipped ones)",
+    )
+    serve.add_argument(
+        "--no-default-fixtures",
+        action="store_true",
+        help="do not load the fixtures shipped with the package",
+    )
+    serve.add_argument(
+        "--strict",
+        action="store_true",
+        help="answer requests no fixture matches with an error instead of a synthetic answer",
+    )
+    serve.add_argument(
+        "--api-key",
+        action="append",
+        default=[],
+        metavar="KEY",
+        help="accept only this key (repeatable); by default any key is accepted",
+    )
+    return parser
+
+
+def config_from(args: argparse.Namespace) -> FakeConfig:
+    return FakeConfig(
+        fixture_dirs=tuple(args.fixtures),
+        default_fixtures=not args.no_default_fixtures,
+        strict=args.strict,
+        api_keys=frozenset(args.api_key),
+    )
+
+
+def banner(host: str, port: int, config: FakeConfig, fixture_count: int) -> str:
+    shown_host = f"[{host}]" if ":" in host else host
+    url = f"http://{shown_host}:{port}"
+    key = next(iter(sorted(config.api_keys)), "any-key")
+    mode = (
+        "strict (misses are errors)" if config.strict else "lenient (misses get synthetic answers)"
+    )
+    return "\n".join(
+        [
+            f"gemini-fake listening on {url}",
+            f"  {fixture_count} fixtures loaded; {mode}",
+            "Point an app or an official SDK at it:",
+            f"  export GOOGLE_GEMINI_BASE_URL={url}",
+            f"  export GEMINI_API_KEY={key}",
+            f"Journal of received requests: {url}/__fake__/journal",
+        ]
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    import uvicorn
+
+    config = config_from(args)
+    try:
+        app = create_app(config)
+    except FixtureError as exc:
+        print(f"gemini-fake: {exc}", file=sys.stderr)
+        return 2
+    print(banner(args.host, args.port, config, len(app.state.fake.fixtures)), flush=True)
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        server_header=False,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

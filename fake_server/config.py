@@ -1,0 +1,22 @@
+"""How a fake is set up: where its fixtures come from, how it treats misses, which keys it takes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class FakeConfig:
+    """Everything :func:`fake_server.create_app` needs; every field has a useful default.
+
+    ``fixture_dirs`` are searched in order and outrank the fixtures shipped with the package
+    (``default_fixtures``). ``strict`` turns a request no fixture matches into an error instead of
+    a synthetic answer. ``api_keys`` empty means any key is accepted, as a developer expects;
+    otherwise other keys are refused as the real service refuses an invalid key.
+    """
+
+    fixture_dirs: tuple[Path, ...] = ()
+    default_fixtures: bool = True
+    strict: bool = False
+    api_keys: frozenset[str] = frozenset()

@@ -1,0 +1,249 @@
+"""Fixtures: recorded or hand-written answers, and how a request finds its own.
+
+A fixture is one JSON file, one interaction, named by scenario (docs/fixtures.md)::
+
+    {
+      "description": "The guide's basic example",
+      "match": {"lastUserText": "How does AI work?"},
+      "answer": {"text": "...", "thoughts": "**...**\\n\\n...", "json": {...}}
+    }
+
+``match`` holds any of: ``rpc`` (default: generateContent and streamGenerateContent), ``model``,
+``lastUserText``, ``systemInstruction`` (its text), ``contents`` (the whole conversation) and
+``generationConfig`` (a subset that must agree). Every condition given must hold; the match
+with the most conditions wins, and a user's fixture outranks a shipped one. ``answer`` is shaped
+by the request's settings like a synthetic answer; ``response`` instead is a whole recorded body,
+replayed as it is.
+
+Requests are compared in canonical form (:mod:`fake_server.schema`): casing, base64 alphabet and
+key order never matter. :func:`request_key` names a request for journals and error messages.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .errors import ApiError
+from .schema import transcode
+
+MATCH_KEYS = ("rpc", "model", "lastUserText", "systemInstruction", "contents", "generationConfig")
+GENERATE_RPCS = ("generateContent", "streamGenerateContent")
+
+
+class FixtureError(ValueError):
+    """A fixture file that cannot be used; the message names the file and what is wrong."""
+
+
+@dataclass(frozen=True)
+class Fixture:
+    name: str
+    match: dict[str, Any]
+    answer: dict[str, Any] | None = None
+    response: dict[str, Any] | None = None
+    source: str = ""  # the file it came from
+    rank: int = 0  # lower outranks higher: user directories first, shipped fixtures last
+    description: str = ""
+
+    def specificity(self) -> int:
+        return len(self.match)
+
+
+@dataclass(frozen=True)
+class Call:
+    """What matching looks at: the RPC, the model as requested and the canonical body."""
+
+    rpc: str
+    model: str
+    request: dict[str, Any]
+
+    def facts(self) -> dict[str, Any]:
+        return {
+            "rpc": self.rpc,
+            "model": self.model.removeprefix("models/"),
+            "lastUserText": last_user_text(self.request),
+            "systemInstruction": _text_of(self.request.get("systemInstruction")),
+            "contents": self.request.get("contents", []),
+            "generationConfig": self.request.get("generationConfig", {}),
+        }
+
+
+def request_key(call: Call) -> str:
+    """A short, stable name for a request: the same for every casing and base64 alphabet."""
+    canonical = json.dumps(
+        [call.rpc.replace("stream", "").lower(), call.model.removeprefix("models/"), call.request],
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def last_user_text(request: dict[str, Any]) -> str | None:
+    for content in reversed(request.get("contents", [])):
+        if content.get("role", "user") == "user":
+            return _text_of(content)
+    return None
+
+
+def _text_of(content: dict[str, Any] | None) -> str | None:
+    if not content:
+        return None
+    texts = [p["text"] for p in content.get("parts", []) if isinstance(p.get("text"), str)]
+    return "".join(texts).strip() if texts else None
+
+
+# --- matching -------------------------------------------------------------------------------
+
+
+def differences(fixture: Fixture, facts: dict[str, Any]) -> list[str]:
+    """Each condition of ``fixture`` the call does not meet, as ``field: fixture X, request Y``."""
+    found = []
+    for key, wanted in fixture.match.items():
+        got = facts.get(key)
+        if key == "rpc":
+            ok = got in ([wanted] if wanted != "generateContent" else GENERATE_RPCS)
+        elif key == "generationConfig":
+            ok = _subset(wanted, got or {})
+        elif key == "lastUserText" or key == "systemInstruction":
+            ok = isinstance(got, str) and got == str(wanted).strip()
+        else:
+            ok = _equal(wanted, got)
+        if not ok:
+            found.append(f"{key}: fixture {_show(wanted)}, request {_show(got)}")
+    if "rpc" not in fixture.match and facts["rpc"] not in GENERATE_RPCS:
+        found.append(f"rpc: fixture generateContent, request {facts['rpc']}")
+    return found
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _equal(a: Any, b: Any) -> bool:
+    """Equality with a float tolerance: a float32 0.95 may come back as 0.949999988079071."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-9)
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_equal(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
+
+
+def _subset(wanted: Any, got: Any) -> bool:
+    if isinstance(wanted, dict) and isinstance(got, dict):
+        return all(k in got and _subset(v, got[k]) for k, v in wanted.items())
+    return _equal(wanted, got)
+
+
+@dataclass
+class Miss:
+    key: str
+    nearest: Fixture | None
+    differences: list[str] = field(default_factory=list)
+
+    def explain(self) -> str:
+        if self.nearest is None:
+            return "There are no fixtures loaded."
+        diffs = "; ".join(self.differences)
+        nearest = self.nearest
+        return f"Nearest fixture: {nearest.name} ({nearest.source}), which differs in {diffs}."
+
+
+class FixtureSet:
+    """The loaded fixtures; :meth:`find` returns the best match or explains the miss."""
+
+    def __init__(self, fixtures: Iterable[Fixture]) -> None:
+        self.fixtures = sorted(fixtures, key=lambda f: (f.rank, -f.specificity(), f.name))
+
+    def __len__(self) -> int:
+        return len(self.fixtures)
+
+    def find(self, call: Call) -> Fixture | Miss:
+        facts = call.facts()
+        scored = [(differences(f, facts), f) for f in self.fixtures]
+        matches = [f for diffs, f in scored if not diffs]
+        if matches:
+            # Most specific first, then user fixtures before shipped ones.
+            return min(matches, key=lambda f: (-f.specificity(), f.rank, f.name))
+        if not scored:
+            return Miss(request_key(call), None)
+        diffs, nearest = min(scored, key=lambda item: _distance(item[1], facts, len(item[0])))
+        return Miss(request_key(call), nearest, diffs)
+
+
+def _distance(fixture: Fixture, facts: dict[str, Any], misses: int) -> tuple[int, float, int]:
+    """How far a call is from a fixture: conditions missed, then how unlike the values are."""
+    unlike = 0.0
+    for key, wanted in fixture.match.items():
+        a = json.dumps(wanted, sort_keys=True, ensure_ascii=False)
+        b = json.dumps(facts.get(key), sort_keys=True, ensure_ascii=False)
+        unlike += 1 - difflib.SequenceMatcher(None, a, b).ratio()
+    return misses, unlike, fixture.rank
+
+
+# --- loading --------------------------------------------------------------------------------
+
+
+def load(directories: Iterable[Path], *, include_defaults: bool = True) -> FixtureSet:
+    fixtures: list[Fixture] = []
+    for rank, directory in enumerate(directories):
+        if not directory.is_dir():
+            raise FixtureError(f"fixture directory {directory} does not exist")
+        for path in sorted(directory.glob("*.json")):
+            fixtures.append(parse(path.read_text(encoding="utf-8"), path.stem, str(path), rank))
+    if include_defaults:
+        shipped = resources.files("fake_server") / "fixtures"
+        for item in sorted(shipped.iterdir(), key=lambda t: t.name):
+            if item.name.endswith(".json"):
+                name = item.name.removesuffix(".json")
+                fixtures.append(
+                    parse(item.read_text(encoding="utf-8"), name, f"default/{item.name}", 1_000)
+                )
+    return FixtureSet(fixtures)
+
+
+def parse(text: str, name: str, source: str, rank: int = 0) -> Fixture:
+    """Read one fixture file; anything unusable raises :class:`FixtureError` naming the file."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FixtureError(f"{source}: not valid JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise FixtureError(f"{source}: a fixture is a JSON object")
+    match = data.get("match", {})
+    if not isinstance(match, dict) or set(match) - set(MATCH_KEYS):
+        unknown = sorted(set(match) - set(MATCH_KEYS)) if isinstance(match, dict) else match
+        raise FixtureError(f"{source}: unknown match conditions {unknown}; use {list(MATCH_KEYS)}")
+    if ("answer" in data) == ("response" in data):
+        raise FixtureError(f'{source}: give exactly one of "answer" and "response"')
+    try:  # compare in canonical form, whatever casing and base64 alphabet the file uses
+        if "contents" in match:
+            match = {**match, "contents": transcode(match, "CountTokensRequest")["contents"]}
+        if "generationConfig" in match:
+            request = transcode(
+                {"generationConfig": match["generationConfig"]}, "GenerateContentRequest"
+            )
+            match = {**match, "generationConfig": request["generationConfig"]}
+    except ApiError as exc:
+        raise FixtureError(f"{source}: the match is not a valid request: {exc.message}") from None
+    return Fixture(
+        name=name,
+        match=match,
+        answer=data.get("answer"),
+        response=data.get("response"),
+        source=source,
+        rank=rank,
+        description=str(data.get("description", "")),
+    )

@@ -1,0 +1,105 @@
+"""A pytest plugin giving each test a fresh fake (entry point ``gemini_fake``).
+
+Fixtures:
+
+``gemini_fake``
+    The fake in process: ``gemini_fake.client()`` is an ``httpx.Client`` wired to the app with
+    no socket, ``gemini_fake.async_client()`` its async twin.
+``gemini_fake_server``
+    The fake on a real loopback port, for the official SDKs, node and curl:
+    ``gemini_fake_server.base_url`` and ``gemini_fake_server.env`` (the variables to set).
+
+Both have ``.journal`` (what the fake received) and their own state: fixtures' sequences and the
+journal start empty in every test. Configure them with a marker::
+
+    @pytest.mark.gemini_fake(strict=True, fixtures=["tests/fixtures"], api_keys=["k"])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from .app import FakeState, create_app
+from .config import FakeConfig
+from .inprocess import SyncASGITransport
+from .journal import Journal
+from .server import ThreadedServer
+
+TEST_API_KEY = "test-key"
+
+
+@dataclass
+class Fake:
+    """A fake for one test: its app, where to reach it, and what it received."""
+
+    app: Starlette
+    base_url: str
+
+    @property
+    def state(self) -> FakeState:
+        state: FakeState = self.app.state.fake
+        return state
+
+    @property
+    def journal(self) -> Journal:
+        return self.state.journal
+
+    @property
+    def env(self) -> dict[str, str]:
+        """What an app or an official SDK needs in its environment to use this fake."""
+        return {"GOOGLE_GEMINI_BASE_URL": self.base_url, "GEMINI_API_KEY": TEST_API_KEY}
+
+    def client(self, **kwargs: Any) -> httpx.Client:
+        """An httpx client that talks to the app in process."""
+        transport = SyncASGITransport(self.app)
+        return httpx.Client(transport=transport, base_url=self.base_url, **kwargs)
+
+    def async_client(self, **kwargs: Any) -> httpx.AsyncClient:
+        transport = httpx.ASGITransport(app=self.app)
+        return httpx.AsyncClient(transport=transport, base_url=self.base_url, **kwargs)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "gemini_fake(strict=False, fixtures=(), api_keys=(), default_fixtures=True): "
+        "configure the gemini_fake / gemini_fake_server fixtures for this test",
+    )
+
+
+def _config(request: pytest.FixtureRequest) -> FakeConfig:
+    marker = request.node.get_closest_marker("gemini_fake")
+    options: dict[str, Any] = dict(marker.kwargs) if marker else {}
+    return FakeConfig(
+        fixture_dirs=tuple(Path(d) for d in options.pop("fixtures", ())),
+        default_fixtures=options.pop("default_fixtures", True),
+        strict=options.pop("strict", False),
+        api_keys=frozenset(options.pop("api_keys", ())),
+    )
+
+
+@pytest.fixture
+def gemini_fake(request: pytest.FixtureRequest) -> Fake:
+    return Fake(create_app(_config(request)), "http://gemini-fake.test")
+
+
+@pytest.fixture(scope="session")
+def _gemini_fake_listener() -> Iterator[ThreadedServer]:
+    with ThreadedServer(create_app(FakeConfig(default_fixtures=False))) as server:
+        yield server
+
+
+@pytest.fixture
+def gemini_fake_server(
+    request: pytest.FixtureRequest, _gemini_fake_listener: ThreadedServer
+) -> Fake:
+    app = create_app(_config(request))
+    _gemini_fake_listener.app = app
+    return Fake(app, _gemini_fake_listener.base_url)

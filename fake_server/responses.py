@@ -1,0 +1,147 @@
+"""Shaping an answer into a GenerateContentResponse the way the real service shapes it.
+
+The request's settings are applied in the order the model applies them: thinking first (its tokens
+count against ``maxOutputTokens``), then the answer, cut at the first stop sequence, then cut to
+the output budget. The result is serialised with the real key order for the model's family
+(real-shapes §1.1):
+
+=========  ===================================================  ==========================
+family     candidate keys                                       usage extras
+=========  ===================================================  ==========================
+``2.5``    content, finishReason, index                         thoughtsTokenCount
+``2.0``    content, finishReason, avgLogprobs                   candidatesTokensDetails
+=========  ===================================================  ==========================
+
+and ``totalTokenCount = promptTokenCount + candidatesTokenCount + thoughtsTokenCount`` always.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import random
+from dataclasses import dataclass
+from typing import Any
+
+from . import tokens
+from .catalog import ModelInfo
+from .synth import Answer, enum_value, json_value
+from .validate import thinking_budget
+
+
+def response_id(seed: bytes) -> str:
+    """23 characters of ``[A-Za-z0-9_-]``, as the real ids; fixed by the seed."""
+    digest = hashlib.sha256(seed + b"/responseId").digest()
+    return base64.urlsafe_b64encode(digest).decode()[:23]
+
+
+def thought_signature(seed: bytes) -> str:
+    """An opaque, standard-base64 signature; real ones are 72 characters and up."""
+    return base64.b64encode(hashlib.sha512(seed + b"/signature").digest() * 2).decode()
+
+
+def thinking_tokens(request: dict[str, Any], model: ModelInfo, rng: random.Random) -> int:
+    """Tokens the model spends thinking: none when off, a bounded, seeded amount otherwise."""
+    rules = model.thinking
+    budget = thinking_budget(request)
+    if rules is None or budget == 0 or (budget is None and not rules.on_by_default):
+        return 0
+    spent = int(rules.dynamic_typical * (0.6 + 0.8 * rng.random()))
+    return min(spent, budget) if budget is not None and budget > 0 else spent
+
+
+@dataclass
+class _Candidate:
+    text: str | None  # None: the output budget ran out while thinking
+    finish: str
+    tokens: int
+
+
+def _shape_text(answer: Answer, config: dict[str, Any], rng: random.Random) -> str:
+    mime = config.get("responseMimeType")
+    if mime == "application/json":
+        return json.dumps(json_value(answer, config, rng), indent=2, ensure_ascii=False)
+    if mime == "text/x.enum":
+        return enum_value(config, rng)
+    return answer.text
+
+
+def _cut_at_stop(text: str, stops: list[str]) -> str:
+    cuts = [text.find(s) for s in stops if s and s in text]
+    return text[: min(cuts)] if cuts else text
+
+
+def _candidate(text: str, config: dict[str, Any], thoughts: int) -> _Candidate:
+    text = _cut_at_stop(text, config.get("stopSequences", []))
+    limit = config.get("maxOutputTokens")
+    if limit is None:
+        return _Candidate(text, "STOP", tokens.count_text(text))
+    if thoughts >= limit:
+        return _Candidate(None, "MAX_TOKENS", 0)
+    text, cut = tokens.truncate_text(text, limit - thoughts)
+    return _Candidate(text, "MAX_TOKENS" if cut else "STOP", tokens.count_text(text))
+
+
+def compose(
+    request: dict[str, Any],
+    model: ModelInfo,
+    answers: list[Answer],
+    seed: bytes,
+) -> dict[str, Any]:
+    """The whole response body for ``request`` answered by ``answers`` (one per candidate)."""
+    rng = random.Random(int.from_bytes(hashlib.sha256(seed).digest(), "big"))
+    config = request.get("generationConfig", {})
+    thoughts = thinking_tokens(request, model, rng)
+    include_thoughts = bool(config.get("thinkingConfig", {}).get("includeThoughts")) and thoughts
+    candidates = []
+    shaped = []
+    for index, answer in enumerate(answers):
+        shaped.append(_candidate(_shape_text(answer, config, rng), config, thoughts))
+        parts: list[dict[str, Any]] = []
+        if include_thoughts and answer.thoughts:
+            parts.append({"text": answer.thoughts, "thought": True})
+        if shaped[-1].text is not None:
+            part: dict[str, Any] = {"text": shaped[-1].text}
+            if include_thoughts:  # 2.5 signs the answer when thoughts are requested
+                part["thoughtSignature"] = thought_signature(seed + bytes([index]))
+            parts.append(part)
+        content: dict[str, Any] = {"parts": parts, "role": "model"} if parts else {"role": "model"}
+        candidates.append(_candidate_shape(content, shaped[-1].finish, index, model, rng))
+    body: dict[str, Any] = {
+        "candidates": candidates,
+        "usageMetadata": usage(request, model, sum(c.tokens for c in shaped), thoughts),
+        "modelVersion": model.id,
+        "responseId": response_id(seed),
+    }
+    return body
+
+
+def _candidate_shape(
+    content: dict[str, Any], finish: str, index: int, model: ModelInfo, rng: random.Random
+) -> dict[str, Any]:
+    candidate: dict[str, Any] = {"content": content, "finishReason": finish}
+    if model.family == "2.0":
+        candidate["avgLogprobs"] = -round(rng.uniform(0.01, 0.6), 6)
+    else:
+        candidate["index"] = index
+    return candidate
+
+
+def usage(
+    request: dict[str, Any], model: ModelInfo, candidates: int, thoughts: int
+) -> dict[str, Any]:
+    """usageMetadata in the real key order; zero counts are left out, as the service does."""
+    prompt = tokens.count_request(request)
+    prompt_total = sum(prompt.values())
+    meta: dict[str, Any] = {"promptTokenCount": prompt_total}
+    if candidates:
+        meta["candidatesTokenCount"] = candidates
+    meta["totalTokenCount"] = prompt_total + candidates + thoughts
+    meta["promptTokensDetails"] = tokens.modality_details(prompt)
+    if model.family == "2.0" and candidates:
+        meta["candidatesTokensDetails"] = [{"modality": "TEXT", "tokenCount": candidates}]
+    if thoughts:
+        meta["thoughtsTokenCount"] = thoughts
+    meta["serviceTier"] = "standard"
+    return meta

@@ -1,0 +1,88 @@
+"""Running the fake on a real loopback port from Python: for tests, benchmarks and tools.
+
+    with ThreadedServer(create_app()) as server:
+        os.environ["GOOGLE_GEMINI_BASE_URL"] = server.base_url
+
+The server binds its own socket (port 0 by default, so the OS picks a free one), runs uvicorn
+in a daemon thread, and returns only once it accepts connections. The app it serves can be
+swapped while it runs (:attr:`ThreadedServer.app`), which lets a test session keep one port and
+still give every test a fresh fake.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from types import TracebackType
+
+import uvicorn
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+
+class _Swappable:
+    """An ASGI app that forwards to whichever app is current."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":  # the fake has no start-up work; just say so
+            while (await receive())["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        await self.app(scope, receive, send)
+
+
+class ThreadedServer:
+    def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> None:
+        self._front = _Swappable(app)
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._socket.bind((host, port))
+        self.host, self.port = self._socket.getsockname()[:2]
+        config = uvicorn.Config(
+            self._front, log_level="warning", server_header=False, lifespan="on"
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True
+        )
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def app(self) -> ASGIApp:
+        return self._front.app
+
+    @app.setter
+    def app(self, app: ASGIApp) -> None:
+        self._front.app = app
+
+    def start(self) -> ThreadedServer:
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"the fake did not start on {self.base_url}")
+            time.sleep(0.005)
+        return self
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+        self._socket.close()
+
+    def __enter__(self) -> ThreadedServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

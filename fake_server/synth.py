@@ -1,0 +1,110 @@
+"""What the fake "says" when no fixture matches: deterministic synthetic answers.
+
+An :class:`Answer` is the model's output before the request's settings shape it (thinking, stop
+sequences, ``maxOutputTokens``, JSON mode, candidates): fixtures provide one, and
+:func:`synthesize` makes one from a seed. The seed comes from the request's canonical key, so the
+same request gets the same answer, byte for byte, on every run and every machine.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .jsonschema_gen import instance
+
+_OPENINGS = (
+    'Here is a short answer to "{topic}".',
+    '"{topic}" comes down to a few connected ideas.',
+    'Good question. To answer "{topic}", it helps to start with the basics.',
+    'Let\'s look at "{topic}" step by step.',
+)
+_BODY = (
+    "The central idea is to break the problem into smaller parts and look at each one in turn.",
+    "Most of the behaviour you see follows from a small number of simple rules applied many times.",
+    "Examples make the pattern easier to see than definitions do.",
+    "It is worth separating what is known for certain from what is only likely.",
+    "Context matters: the same question can have different answers in different settings.",
+    "A useful first step is to ask what would have to be true for each possible answer.",
+    "Small changes at the start can lead to large differences at the end.",
+    "Comparing a few concrete cases usually shows which factors matter most.",
+    "Feedback loops are common, so effects often reinforce or dampen their own causes.",
+    "Each part can be understood on its own, but the interesting behaviour comes from how the "
+    "parts interact.",
+    "Measurements and observations are what keep the explanation honest.",
+    "There are trade-offs, and the best choice depends on what you value most.",
+)
+_CLOSINGS = (
+    "In short, it is a process you can reason about one step at a time.",
+    "I hope this gives you a clear starting point.",
+    "Let me know if you would like more detail on any part of this.",
+    "That is the core of it; the details build on these ideas.",
+)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A model answer before shaping: prose, an optional thought summary, an optional JSON value.
+
+    ``json`` is what JSON mode returns when the answer has one; otherwise JSON mode builds a value
+    from the response schema (or wraps ``text``).
+    """
+
+    text: str
+    thoughts: str | None = None
+    json: Any = None
+    has_json: bool = False
+
+    @classmethod
+    def from_fixture(cls, data: dict[str, Any]) -> Answer:
+        return cls(
+            text=str(data.get("text", "")),
+            thoughts=data.get("thoughts"),
+            json=data.get("json"),
+            has_json="json" in data,
+        )
+
+
+def topic_of(request: dict[str, Any]) -> str:
+    """The last user turn's text, collapsed to one line of at most 80 characters."""
+    for content in reversed(request.get("contents", [])):
+        if content.get("role", "user") != "user":
+            continue
+        texts = [p["text"] for p in content.get("parts", []) if isinstance(p.get("text"), str)]
+        text = re.sub(r"\s+", " ", " ".join(texts)).strip().rstrip("?.!:")
+        if text:
+            return text if len(text) <= 80 else text[:80].rsplit(" ", 1)[0] + "…"
+        return "the material you shared"
+    return "your request"
+
+
+def synthesize(request: dict[str, Any], rng: random.Random) -> Answer:
+    topic = topic_of(request)
+    sentences = [rng.choice(_OPENINGS).format(topic=topic)]
+    sentences += rng.sample(_BODY, rng.randint(2, 5))
+    sentences.append(rng.choice(_CLOSINGS))
+    paragraphs = [" ".join(sentences[:2]), " ".join(sentences[2:])]
+    thoughts = (
+        f'**Considering the question**\n\nI\'m working out what "{topic}" is really asking '
+        "and which points matter most before I answer."
+    )
+    return Answer(text="\n\n".join(paragraphs), thoughts=thoughts)
+
+
+def json_value(answer: Answer, config: dict[str, Any], rng: random.Random) -> Any:
+    """The value JSON mode returns: the answer's own, else one valid against the schema."""
+    if answer.has_json:
+        return answer.json
+    schema = config.get("responseJsonSchema", config.get("responseSchema"))
+    if schema is not None:
+        return instance(schema, rng)
+    return {"answer": answer.text}
+
+
+def enum_value(config: dict[str, Any], rng: random.Random) -> str:
+    """``text/x.enum`` mode: one member of the schema's enum."""
+    schema = config.get("responseSchema") or config.get("responseJsonSchema") or {}
+    members = schema.get("enum") if isinstance(schema, dict) else None
+    return str(rng.choice(members)) if members else ""

@@ -1,0 +1,295 @@
+"""Every request the real service refuses, refused with its status and message."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+
+from fake_server.pytest_plugin import Fake
+
+KEY = {"x-goog-api-key": "test-key"}
+FLASH = "/v1beta/models/gemini-2.5-flash:generateContent"
+
+
+def user(text: str = "Hello") -> dict[str, Any]:
+    return {"parts": [{"text": text}], "role": "user"}
+
+
+def body(**generation_config: Any) -> dict[str, Any]:
+    return {"contents": [user()], "generationConfig": generation_config}
+
+
+@pytest.fixture
+def client(gemini_fake: Fake) -> httpx.Client:
+    return gemini_fake.client(headers=KEY)
+
+
+def error_of(response: httpx.Response) -> dict[str, Any]:
+    assert response.headers["content-type"] == "application/json; charset=UTF-8"
+    assert response.text.endswith("\n}\n"), "error bodies are pretty-printed with a newline"
+    error: dict[str, Any] = response.json()["error"]
+    assert list(error)[:3] == ["code", "message", "status"]
+    assert error["code"] == response.status_code
+    return error
+
+
+RANGE = (
+    "Unable to submit request because it has a {name} value of {value} but the supported "
+    "range is from {low} (inclusive) to {high} (exclusive). Update the value and try again."
+)
+
+REFUSED = [
+    pytest.param(
+        {"contents": []},
+        "* GenerateContentRequest.contents: contents is not specified\n",
+        id="empty-contents",
+    ),
+    pytest.param(
+        {}, "* GenerateContentRequest.contents: contents is not specified\n", id="no-contents"
+    ),
+    pytest.param(
+        {"contents": [{"role": "system", "parts": [{"text": "hi"}]}]},
+        "Please use a valid role: user, model.",
+        id="bad-role",
+    ),
+    pytest.param(
+        {"contents": [user(), {"role": "model", "parts": []}]},
+        "* GenerateContentRequest.contents[1].parts: contents.parts must not be empty.\n",
+        id="empty-parts",
+    ),
+    pytest.param(
+        {"contents": [{"parts": [{}]}]},
+        "* GenerateContentRequest.contents[0].parts[0].data: required oneof field 'data' must "
+        "have one initialized field\n",
+        id="part-without-data",
+    ),
+    pytest.param(
+        body(temperature=3),
+        RANGE.format(name="temperature", value=3, low=0, high=2.0001),
+        id="temperature",
+    ),
+    pytest.param(
+        body(temperature=-0.5),
+        RANGE.format(name="temperature", value=-0.5, low=0, high=2.0001),
+        id="negative-temperature",
+    ),
+    pytest.param(
+        body(topP=1.5), RANGE.format(name="topP", value=1.5, low=0, high=1.0001), id="top-p"
+    ),
+    pytest.param(body(topK=65), RANGE.format(name="topK", value=65, low=1, high=65), id="top-k"),
+    pytest.param(body(topK=0), RANGE.format(name="topK", value=0, low=1, high=65), id="top-k-zero"),
+    pytest.param(
+        body(candidateCount=9),
+        RANGE.format(name="candidateCount", value=9, low=1, high=9),
+        id="candidates",
+    ),
+    pytest.param(
+        body(maxOutputTokens=70000),
+        RANGE.format(name="maxOutputTokens", value=70000, low=1, high=65537),
+        id="max-output-tokens",
+    ),
+    pytest.param(
+        body(thinkingConfig={"thinkingBudget": 30000}),
+        "The thinking budget (30000) is invalid.",
+        id="budget-too-big",
+    ),
+    pytest.param(
+        body(thinkingConfig={"thinkingBudget": 1024, "thinkingLevel": "LOW"}),
+        "You can only set only one of thinking budget and thinking level.",
+        id="budget-and-level",
+    ),
+    pytest.param(
+        body(responseMimeType="text/csv"),
+        "* GenerateContentRequest.generation_config.response_mime_type: allowed mimetypes are "
+        "`text/plain`, `application/json`, `application/xml`, `application/yaml` and "
+        "`text/x.enum`.\n",
+        id="response-mime-type",
+    ),
+    pytest.param(
+        {"contents": [{"parts": [{"inlineData": {"mimeType": "bad/mime", "data": "aGk="}}]}]},
+        "Unsupported MIME type: bad/mime",
+        id="inline-mime-type",
+    ),
+]
+
+
+@pytest.mark.parametrize(("request_body", "message"), REFUSED)
+def test_invalid_requests_get_the_real_400(
+    client: httpx.Client, request_body: dict[str, Any], message: str
+) -> None:
+    response = client.post(FLASH, json=request_body)
+    assert response.status_code == 400
+    error = error_of(response)
+    assert error["status"] == "INVALID_ARGUMENT"
+    assert error["message"] == message
+
+
+def test_thinking_budget_zero_is_refused_on_pro_only(client: httpx.Client) -> None:
+    request = body(thinkingConfig={"thinkingBudget": 0})
+    pro = client.post("/v1beta/models/gemini-2.5-pro:generateContent", json=request)
+    assert pro.status_code == 400
+    assert (
+        error_of(pro)["message"] == "Budget 0 is invalid. This model only works in thinking mode."
+    )
+    assert client.post(FLASH, json=request).status_code == 200
+    assert (
+        client.post(
+            "/v1beta/models/gemini-2.5-flash-lite:generateContent", json=request
+        ).status_code
+        == 200
+    )
+
+
+@pytest.mark.parametrize(
+    ("model", "budget", "ok"),
+    [
+        ("gemini-2.5-pro", 127, False),
+        ("gemini-2.5-pro", 128, True),
+        ("gemini-2.5-pro", 32768, True),
+        ("gemini-2.5-pro", 32769, False),
+        ("gemini-2.5-flash", 1, True),
+        ("gemini-2.5-flash", 24576, True),
+        ("gemini-2.5-flash", 24577, False),
+        ("gemini-2.5-flash-lite", 511, False),
+        ("gemini-2.5-flash-lite", 512, True),
+        ("gemini-2.5-flash", -1, True),
+        ("gemini-2.5-pro", -1, True),
+    ],
+)
+def test_thinking_budget_range_is_the_models_own(
+    client: httpx.Client, model: str, budget: int, ok: bool
+) -> None:
+    response = client.post(
+        f"/v1beta/models/{model}:generateContent",
+        json=body(thinkingConfig={"thinkingBudget": budget}),
+    )
+    assert (response.status_code == 200) is ok
+    if not ok:
+        assert error_of(response)["message"] == f"The thinking budget ({budget}) is invalid."
+
+
+def test_malformed_json_points_at_the_error(client: httpx.Client) -> None:
+    response = client.post(FLASH, content=b'{"contents": [{"parts": [{"text": "hi"}]}]')
+    assert response.status_code == 400
+    error = error_of(response)
+    assert error["status"] == "INVALID_ARGUMENT"
+    head, snippet, caret = error["message"].split("\n")
+    assert head == "Invalid JSON payload received. Unexpected token."
+    assert snippet.endswith("]}]")
+    assert caret == " " * len(snippet) + "^"
+    assert error["details"][0]["@type"] == "type.googleapis.com/google.rpc.BadRequest"
+
+
+def test_unknown_fields_are_all_named_with_their_paths(client: httpx.Client) -> None:
+    response = client.post(
+        FLASH,
+        json={"contents": [{"parts": [{"text": "hi", "colour": "red"}]}], "temprature": 1},
+    )
+    error = error_of(response)
+    assert error["message"] == (
+        "Invalid JSON payload received. Unknown name \"colour\" at 'contents[0].parts[0]': "
+        "Cannot find field.\n"
+        'Invalid JSON payload received. Unknown name "temprature": Cannot find field.'
+    )
+    violations = error["details"][0]["fieldViolations"]
+    assert violations[0]["field"] == "contents[0].parts[0]"
+    assert "field" not in violations[1]
+
+
+def test_wrongly_typed_value_is_refused_with_its_path(client: httpx.Client) -> None:
+    response = client.post(FLASH, json=body(temperature="hot"))
+    assert error_of(response)["message"] == (
+        "Invalid value at 'generation_config.temperature' (TYPE_FLOAT), \"hot\""
+    )
+
+
+def test_unknown_model_names_the_base_method(client: httpx.Client) -> None:
+    for verb, method in [("generateContent", "generateContent"), ("countTokens", "countTokens")]:
+        response = client.post(f"/v1beta/models/gemini-nope:{verb}", json={"contents": [user()]})
+        assert response.status_code == 404
+        error = error_of(response)
+        assert error["status"] == "NOT_FOUND"
+        assert error["message"] == (
+            "models/gemini-nope is not found for API version v1beta, or is not supported for "
+            f"{method}. Call ModelService.ListModels to see the list of available models and "
+            "their supported methods."
+        )
+
+
+def test_embedding_model_does_not_generate(client: httpx.Client) -> None:
+    response = client.post("/v1/models/gemini-embedding-001:generateContent", json=body())
+    assert response.status_code == 404
+    assert "is not found for API version v1," in error_of(response)["message"]
+
+
+def test_malformed_json_is_reported_before_an_unknown_model(client: httpx.Client) -> None:
+    response = client.post("/v1beta/models/gemini-nope:generateContent", content=b"{")
+    assert response.status_code == 400
+
+
+def test_missing_api_key_is_permission_denied(gemini_fake: Fake) -> None:
+    response = gemini_fake.client().post(FLASH, json=body())
+    assert response.status_code == 403
+    assert response.text == (
+        '{\n  "error": {\n    "code": 403,\n    "message": "Method doesn\'t allow unregistered '
+        "callers (callers without established identity). Please use API Key or other form of "
+        'API consumer identity to call this API.",\n    "status": "PERMISSION_DENIED"\n  }\n}\n'
+    )
+
+
+def test_key_in_the_query_string_is_accepted(gemini_fake: Fake) -> None:
+    response = gemini_fake.client().post(FLASH + "?key=anything", json=body())
+    assert response.status_code == 200
+
+
+@pytest.mark.gemini_fake(api_keys=["right-key"])
+def test_other_keys_are_refused_when_keys_are_configured(gemini_fake: Fake) -> None:
+    client = gemini_fake.client()
+    assert (
+        client.post(FLASH, json=body(), headers={"x-goog-api-key": "right-key"}).status_code == 200
+    )
+    response = client.post(FLASH, json=body(), headers={"x-goog-api-key": "wrong-key"})
+    assert response.status_code == 400
+    error = error_of(response)
+    assert error["message"] == "API key not valid. Please pass a valid API key."
+    assert error["status"] == "INVALID_ARGUMENT"
+    info, localized = error["details"]
+    assert info == {
+        "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+        "reason": "API_KEY_INVALID",
+        "domain": "googleapis.com",
+        "metadata": {"service": "generativelanguage.googleapis.com"},
+    }
+    assert localized["message"] == error["message"]
+
+
+def test_unknown_path_is_not_found_in_the_envelope(client: httpx.Client) -> None:
+    response = client.post("/v1beta/models/gemini-2.5-flash:sing", json=body())
+    assert response.status_code == 404
+    assert error_of(response)["message"] == "Method not found."
+    assert client.get("/v2/models").status_code == 404
+
+
+def test_refused_requests_are_journaled_with_their_status(
+    client: httpx.Client, gemini_fake: Fake
+) -> None:
+    client.post(FLASH, json={"contents": []})
+    entry = gemini_fake.journal.last("generateContent")
+    assert entry.status == 400
+    assert entry.answered_by == "error:INVALID_ARGUMENT"
+    assert entry.request == {"contents": []}
+
+
+def test_error_body_bytes_match_the_real_serialisation(client: httpx.Client) -> None:
+    response = client.post(FLASH, json={"contents": [{"role": "system", "parts": [{"text": "x"}]}]})
+    expected = {
+        "error": {
+            "code": 400,
+            "message": "Please use a valid role: user, model.",
+            "status": "INVALID_ARGUMENT",
+        }
+    }
+    assert response.content == (json.dumps(expected, indent=2) + "\n").encode()
