@@ -4,9 +4,9 @@ The real service reads a JSON body into protocol buffers before any handler sees
 module plays that part: it accepts each field under its JSON name (``thinkingBudget``) or its proto
 name (``thinking_budget``) at any depth, turns both base64 alphabets into standard base64, folds
 ``null`` to "not set", and rejects what the real transcoder rejects (unknown names, wrong JSON
-types, bad base64, bad enum values) with the real messages. Its output is the *canonical* request:
-camelCase keys, standard base64, integral floats as ints, every turn with a role; matching, validation and the journal all
-work on that one form.
+types, bad base64, bad enum values) with the real messages. Its output is the *canonical*
+request: camelCase keys, standard base64, integral floats as ints, every turn with a role;
+matching, validation and the journal all work on that one form.
 
 Field kinds in the table::
 
