@@ -76,14 +76,32 @@ class Call:
 
 
 def request_key(call: Call) -> str:
-    """A short, stable name for a request: the same for every casing and base64 alphabet."""
+    """A short, stable name for a request: the same for every casing and base64 alphabet.
+
+    What the service treats as "not set" is folded away first, so the Python SDK's
+    ``"generationConfig": {}`` and the role it puts on the system instruction do not make its
+    request differ from the same request sent by curl. Unary and streamed calls share a key.
+    """
+    request = _without_empty(call.request)
+    if isinstance(request.get("systemInstruction"), dict):
+        request["systemInstruction"].pop("role", None)
     canonical = json.dumps(
-        [call.rpc.replace("stream", "").lower(), call.model.removeprefix("models/"), call.request],
+        [call.rpc.replace("stream", "").lower(), call.model.removeprefix("models/"), request],
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=False,
     )
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def _without_empty(value: Any) -> Any:
+    """A copy without empty objects and lists, at any depth."""
+    if isinstance(value, dict):
+        items = ((k, _without_empty(v)) for k, v in value.items())
+        return {k: v for k, v in items if v != {} and v != []}
+    if isinstance(value, list):
+        return [_without_empty(v) for v in value]
+    return value
 
 
 def last_user_text(request: dict[str, Any]) -> str | None:

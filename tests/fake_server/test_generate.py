@@ -404,3 +404,16 @@ def test_a_recorded_response_is_replayed_as_it_is(tmp_path: Path) -> None:
     response = client.post("/v1beta/models/gemini-2.5-flash:generateContent", json=ask("Q"))
     expected = json.dumps(recorded, indent=2).replace("<", "\\u003c").replace(">", "\\u003e") + "\n"
     assert response.text == expected
+
+
+def test_sdk_and_curl_spellings_of_one_request_share_an_answer(client: httpx.Client) -> None:
+    from_sdk = {
+        "contents": [{"parts": [{"text": "Tell me a fact"}], "role": "user"}],
+        "systemInstruction": {"parts": [{"text": "Be brief."}], "role": "user"},
+        "generationConfig": {},
+    }
+    from_curl = {
+        "system_instruction": {"parts": [{"text": "Be brief."}]},
+        "contents": [{"parts": [{"text": "Tell me a fact"}]}],
+    }
+    assert generate(client, from_sdk) == generate(client, from_curl)

@@ -1,0 +1,242 @@
+"""Every error this package raises on purpose.
+
+The hierarchy::
+
+    GeminiError
+    ├── APIError                    the service answered, but not with 200
+    │   ├── ClientError             4xx: change the request
+    │   │   ├── BadRequestError         400 INVALID_ARGUMENT (also an invalid key)
+    │   │   ├── AuthenticationError     401 UNAUTHENTICATED
+    │   │   ├── PermissionDeniedError   403 PERMISSION_DENIED (also a missing key)
+    │   │   ├── NotFoundError           404 NOT_FOUND
+    │   │   ├── ConflictError           409 ABORTED, ALREADY_EXISTS
+    │   │   └── RateLimitError          429 RESOURCE_EXHAUSTED (see ``retry_delay``)
+    │   └── ServerError             5xx: retry later
+    │       ├── InternalServerError     500 INTERNAL
+    │       ├── ServiceUnavailableError 503 UNAVAILABLE
+    │       └── DeadlineExceededError   504 DEADLINE_EXCEEDED
+    ├── APIConnectionError          no answer at all (wraps the ``httpx`` error as ``__cause__``)
+    │   └── APITimeoutError
+    ├── MalformedResponseError      a 200 whose body is not the JSON the API promises (ValueError)
+    └── MissingAPIKeyError          no key in the arguments or the environment (ValueError)
+
+``APIError`` and its subclasses carry the official SDK's attributes (``code``, ``status``,
+``message``, ``details``, ``response``) with one difference: ``details`` is the envelope's
+``details`` list, where the SDK puts the whole body (ours is in ``body``). ``retry_delay`` is an
+addition: the SDK ignores ``google.rpc.RetryInfo``. Statuses other than 4xx and 5xx (a 204, a
+302) raise ``APIError`` itself, because the API answers every success with exactly 200.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from ._convert import from_wire
+from .types import _Base
+
+
+class GeminiError(Exception):
+    """The base of every error raised by ``gemini_ref``."""
+
+
+class APIError(GeminiError):
+    """The service answered with an error; the Google envelope parsed into typed fields."""
+
+    code: int
+    """The HTTP status code."""
+    status: str | None
+    """The canonical status (``"INVALID_ARGUMENT"``), or the reason phrase for a non-JSON body."""
+    message: str
+    details: list[dict[str, Any]]
+    """The envelope's ``details``: ``google.rpc.ErrorInfo``, ``RetryInfo``, ``Help``…"""
+    retry_delay: float | None
+    """Seconds the service asks the caller to wait (``google.rpc.RetryInfo``), if it said."""
+    body: Any
+    """The whole parsed JSON body, or the text when it was not JSON."""
+    response: httpx.Response | None
+
+    def __init__(
+        self,
+        code: int,
+        status: str | None,
+        message: str,
+        *,
+        details: list[dict[str, Any]] | None = None,
+        body: Any = None,
+        response: httpx.Response | None = None,
+    ) -> None:
+        super().__init__(f"{code} {status}. {message}")
+        self.code = code
+        self.status = status
+        self.message = message
+        self.details = details or []
+        self.retry_delay = _retry_delay(self.details)
+        self.body = body
+        self.response = response
+
+
+class ClientError(APIError):
+    """A 4xx answer: the request has to change before it can succeed."""
+
+
+class BadRequestError(ClientError):
+    pass
+
+
+class AuthenticationError(ClientError):
+    pass
+
+
+class PermissionDeniedError(ClientError):
+    pass
+
+
+class NotFoundError(ClientError):
+    pass
+
+
+class ConflictError(ClientError):
+    pass
+
+
+class RateLimitError(ClientError):
+    pass
+
+
+class ServerError(APIError):
+    """A 5xx answer: the service failed; the same request may succeed later."""
+
+
+class InternalServerError(ServerError):
+    pass
+
+
+class ServiceUnavailableError(ServerError):
+    pass
+
+
+class DeadlineExceededError(ServerError):
+    pass
+
+
+class APIConnectionError(GeminiError):
+    """The request got no answer: DNS, connection, TLS or protocol failure."""
+
+    def __init__(self, message: str, *, request: httpx.Request | None = None) -> None:
+        super().__init__(message)
+        self.request = request
+
+
+class APITimeoutError(APIConnectionError):
+    """The request got no answer in time."""
+
+
+class MalformedResponseError(GeminiError, ValueError):
+    """A 200 answer whose body is not what the API promises (not JSON, or the wrong shape)."""
+
+    def __init__(self, message: str, *, response: httpx.Response | None = None) -> None:
+        super().__init__(message)
+        self.response = response
+
+
+class MissingAPIKeyError(GeminiError, ValueError):
+    """No API key was given, and none was found in the environment."""
+
+
+_BY_STATUS: dict[int, type[APIError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    429: RateLimitError,
+    500: InternalServerError,
+    503: ServiceUnavailableError,
+    504: DeadlineExceededError,
+}
+
+
+def _family(code: int) -> type[APIError]:
+    if code in _BY_STATUS:
+        return _BY_STATUS[code]
+    if 400 <= code < 500:
+        return ClientError
+    if 500 <= code < 600:
+        return ServerError
+    return APIError
+
+
+@dataclass(kw_only=True)
+class _Status(_Base):
+    """``google.rpc.Status``, the inside of ``{"error": {...}}``."""
+
+    code: int | None = None
+    message: str | None = None
+    status: str | None = None
+    details: list[dict[str, Any]] | None = None
+
+
+@dataclass(kw_only=True)
+class _Envelope(_Base):
+    error: _Status | None = None
+
+
+def error_from_response(response: httpx.Response) -> APIError:
+    """The ``APIError`` subclass for a non-200 answer, built from its envelope.
+
+    A body that is not an envelope (an HTML page from a proxy, plain text) still gives a clean
+    error: the reason phrase as ``status`` and the body text as ``message``.
+    """
+    body = _json_or_none(response.content)
+    # Errors of a JSON-array stream arrive wrapped in a one-element array.
+    if isinstance(body, list) and len(body) == 1:
+        body = body[0]
+    status = _parse_envelope(body)
+    if status is None:
+        return _family(response.status_code)(
+            response.status_code,
+            response.reason_phrase,
+            response.text,
+            body=body if body is not None else response.text,
+            response=response,
+        )
+    return _family(response.status_code)(
+        response.status_code,
+        status.status,
+        status.message or "",
+        details=status.details,
+        body=body,
+        response=response,
+    )
+
+
+def _json_or_none(content: bytes) -> Any:
+    try:
+        return json.loads(content)
+    except ValueError:
+        return None
+
+
+def _parse_envelope(body: Any) -> _Status | None:
+    try:
+        return from_wire(_Envelope, body).error
+    except (TypeError, ValueError):
+        return None
+
+
+_DURATION = re.compile(r"(\d+(?:\.\d*)?)s")
+
+
+def _retry_delay(details: list[dict[str, Any]]) -> float | None:
+    """Seconds from a ``google.rpc.RetryInfo`` detail (``{"retryDelay": "34.4s"}``), if any."""
+    for detail in details:
+        match detail:
+            case {"@type": str(kind), "retryDelay": str(delay)} if kind.endswith(".RetryInfo"):
+                if found := _DURATION.fullmatch(delay):
+                    return float(found.group(1))
+    return None

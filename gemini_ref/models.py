@@ -1,0 +1,84 @@
+"""``client.models`` and ``client.aio.models``: generate content, count tokens, list models."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from . import _protocol
+from ._contents import ContentsLike
+from ._protocol import coerce
+from ._transport import AsyncTransport, SyncTransport
+from .pagers import AsyncPager, Page, Pager
+from .types import (
+    CountTokensConfig,
+    CountTokensResponse,
+    GenerateContentConfig,
+    GenerateContentResponse,
+    ListModelsConfig,
+    Model,
+)
+
+GenerateConfigLike = GenerateContentConfig | Mapping[str, Any]
+CountConfigLike = CountTokensConfig | Mapping[str, Any]
+ListConfigLike = ListModelsConfig | Mapping[str, Any]
+
+
+class Models:
+    def __init__(self, transport: SyncTransport) -> None:
+        self._transport = transport
+
+    def generate_content(
+        self, *, model: str, contents: ContentsLike, config: GenerateConfigLike | None = None
+    ) -> GenerateContentResponse:
+        """Generate a response to ``contents`` (a string, parts, or whole turns)."""
+        return self._transport.send(_protocol.generate_content(model, contents, config))
+
+    def count_tokens(
+        self, *, model: str, contents: ContentsLike, config: CountConfigLike | None = None
+    ) -> CountTokensResponse:
+        """Count the tokens ``contents`` would take as a prompt."""
+        return self._transport.send(_protocol.count_tokens(model, contents, config))
+
+    def get(self, *, model: str) -> Model:
+        """The model's resource: limits, defaults, supported actions."""
+        return self._transport.send(_protocol.get_model(model))
+
+    def list(self, *, config: ListConfigLike | None = None) -> Pager[Model]:
+        """Every model; iterating the pager fetches further pages as needed."""
+        settings = coerce(ListModelsConfig, config or {})
+
+        def fetch(page_token: str | None) -> Page[Model]:
+            return self._transport.send(_protocol.list_models(settings, page_token))
+
+        return Pager(fetch, fetch(settings.page_token))
+
+
+class AsyncModels:
+    def __init__(self, transport: AsyncTransport) -> None:
+        self._transport = transport
+
+    async def generate_content(
+        self, *, model: str, contents: ContentsLike, config: GenerateConfigLike | None = None
+    ) -> GenerateContentResponse:
+        """Generate a response to ``contents`` (a string, parts, or whole turns)."""
+        return await self._transport.send(_protocol.generate_content(model, contents, config))
+
+    async def count_tokens(
+        self, *, model: str, contents: ContentsLike, config: CountConfigLike | None = None
+    ) -> CountTokensResponse:
+        """Count the tokens ``contents`` would take as a prompt."""
+        return await self._transport.send(_protocol.count_tokens(model, contents, config))
+
+    async def get(self, *, model: str) -> Model:
+        """The model's resource: limits, defaults, supported actions."""
+        return await self._transport.send(_protocol.get_model(model))
+
+    async def list(self, *, config: ListConfigLike | None = None) -> AsyncPager[Model]:
+        """Every model; ``async for`` over the pager fetches further pages as needed."""
+        settings = coerce(ListModelsConfig, config or {})
+
+        async def fetch(page_token: str | None) -> Page[Model]:
+            return await self._transport.send(_protocol.list_models(settings, page_token))
+
+        return AsyncPager(fetch, await fetch(settings.page_token))
