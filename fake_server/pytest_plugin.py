@@ -7,7 +7,8 @@ Fixtures:
     no socket, ``gemini_fake.async_client()`` its async twin.
 ``gemini_fake_server``
     The fake on a real loopback port, for the official SDKs, node and curl:
-    ``gemini_fake_server.base_url`` and ``gemini_fake_server.env`` (the variables to set).
+    ``gemini_fake_server.base_url`` and ``gemini_fake_server.env`` (the variables to set);
+    its ``client()`` and ``async_client()`` go over the socket.
 
 Both have ``.journal`` (what the fake received) and their own state: fixtures' sequences and the
 journal start empty in every test. Configure them with a marker::
@@ -41,6 +42,7 @@ class Fake:
 
     app: Starlette
     base_url: str
+    in_process: bool = True  # False: served on a loopback port, reached over a socket
 
     @property
     def state(self) -> FakeState:
@@ -57,13 +59,15 @@ class Fake:
         return {"GOOGLE_GEMINI_BASE_URL": self.base_url, "GEMINI_API_KEY": TEST_API_KEY}
 
     def client(self, **kwargs: Any) -> httpx.Client:
-        """An httpx client that talks to the app in process."""
-        transport = SyncASGITransport(self.app)
-        return httpx.Client(transport=transport, base_url=self.base_url, **kwargs)
+        """An httpx client for this fake: in process, or over the socket it is served on."""
+        if self.in_process:
+            kwargs["transport"] = SyncASGITransport(self.app)
+        return httpx.Client(base_url=self.base_url, **kwargs)
 
     def async_client(self, **kwargs: Any) -> httpx.AsyncClient:
-        transport = httpx.ASGITransport(app=self.app)
-        return httpx.AsyncClient(transport=transport, base_url=self.base_url, **kwargs)
+        if self.in_process:
+            kwargs["transport"] = httpx.ASGITransport(app=self.app)
+        return httpx.AsyncClient(base_url=self.base_url, **kwargs)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -102,4 +106,4 @@ def gemini_fake_server(
 ) -> Fake:
     app = create_app(_config(request))
     _gemini_fake_listener.app = app
-    return Fake(app, _gemini_fake_listener.base_url)
+    return Fake(app, _gemini_fake_listener.base_url, in_process=False)

@@ -1,22 +1,19 @@
-"""The guide's text examples end to end: our client against the fake, in process.
+"""The guide's text examples end to end: our client against the fake, in process and on a socket.
 
-Sync traffic goes through Starlette's ``TestClient`` (an ``httpx.Client``), async traffic through
-``httpx.ASGITransport``; no socket is opened. The fake's journal shows that each example was
-answered by its recorded fixture, i.e. that our requests match what the official SDK sends.
+Every test runs twice: once through ``fake.client()`` (an ``httpx.Client`` calling the app in
+process) and once over a real loopback port. The fake's journal shows that each example was
+answered by its shipped fixture, i.e. that our requests match the fixtures the guide's prompts
+were written for.
 """
 
 from __future__ import annotations
 
-import httpx
 import pytest
-from starlette.testclient import TestClient
 
 import gemini_ref as genai
+from fake_server.pytest_plugin import Fake
 from gemini_ref import errors, types
 
-fake_server = pytest.importorskip("fake_server")
-
-BASE_URL = "http://testserver"
 MODEL = "gemini-2.5-flash"
 
 GUIDE_EXAMPLES = {
@@ -40,30 +37,32 @@ GUIDE_EXAMPLES = {
 }
 
 
-@pytest.fixture
-def app():
-    return fake_server.create_app()
+@pytest.fixture(params=["in-process", "socket"])
+def fake(request: pytest.FixtureRequest) -> Fake:
+    name = "gemini_fake" if request.param == "in-process" else "gemini_fake_server"
+    fake: Fake = request.getfixturevalue(name)
+    return fake
 
 
 @pytest.fixture
-def client(app):
-    with TestClient(app, base_url=BASE_URL) as http:
-        yield genai.Client(api_key="test-key", base_url=BASE_URL, http_client=http)
+def client(fake: Fake):
+    with fake.client() as http:
+        yield genai.Client(api_key="test-key", base_url=fake.base_url, http_client=http)
 
 
-def answered_by(app):
-    return [entry.answered_by for entry in app.state.fake.journal.calls()]
+def answered_by(fake: Fake) -> list[str]:
+    return [entry.answered_by for entry in fake.journal.calls()]
 
 
 @pytest.mark.parametrize("example", GUIDE_EXAMPLES.values(), ids=GUIDE_EXAMPLES.keys())
-def test_guide_example_gets_its_recorded_answer(app, client, example):
+def test_guide_example_gets_its_recorded_answer(fake, client, example):
     response = client.models.generate_content(model=MODEL, **example)
 
     assert response.text
     assert response.candidates[0].finish_reason == types.FinishReason.STOP
     assert response.usage_metadata.total_token_count > 0
     assert response.model_version == MODEL
-    (source,) = answered_by(app)
+    (source,) = answered_by(fake)
     assert source.startswith("fixture:")
 
 
@@ -88,10 +87,9 @@ def test_an_unknown_model_raises_not_found_from_the_fake(client):
 
 
 @pytest.mark.anyio
-async def test_async_guide_examples_against_the_fake(app):
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http:
-        client = genai.Client(api_key="test-key", base_url=BASE_URL, async_http_client=http)
+async def test_async_guide_examples_against_the_fake(fake):
+    async with fake.async_client() as http:
+        client = genai.Client(api_key="test-key", base_url=fake.base_url, async_http_client=http)
         for example in GUIDE_EXAMPLES.values():
             response = await client.aio.models.generate_content(model=MODEL, **example)
             assert response.text
@@ -100,4 +98,4 @@ async def test_async_guide_examples_against_the_fake(app):
         client.close()
 
     assert f"models/{MODEL}" in names
-    assert all(source.startswith("fixture:") for source in answered_by(app)[:4])
+    assert all(source.startswith("fixture:") for source in answered_by(fake)[:4])
