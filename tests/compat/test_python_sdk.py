@@ -195,7 +195,7 @@ def test_v1beta_can_also_be_chosen_with_http_options(
     guide_examples["basic"].check_call(call, "v1beta")
 
 
-@pytest.mark.asyncio
+@pytest.mark.anyio
 async def test_the_async_client_runs_the_basic_example(
     sdk_env: Fake, guide_examples: dict[str, GuideExample]
 ) -> None:

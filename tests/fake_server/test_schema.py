@@ -80,7 +80,8 @@ def test_bad_base64_names_the_field() -> None:
             "GenerateContentRequest",
         )
     assert caught.value.message == (
-        "Invalid value at 'contents[0].parts[0].inline_data.data' (TYPE_BYTES), Base64 decoding failed for \"!!\""
+        "Invalid value at 'contents[0].parts[0].inline_data.data' (TYPE_BYTES), "
+        'Base64 decoding failed for "!!"'
     )
 
 
@@ -93,7 +94,8 @@ def test_bad_base64_names_the_field() -> None:
         ),
         (
             {"responseModalities": ["SMELL"]},
-            "Invalid value at 'generation_config.response_modalities[0]' (type.googleapis.com/google.ai.generativelanguage.v1beta.Modality), \"SMELL\"",
+            "Invalid value at 'generation_config.response_modalities[0]' "
+            '(type.googleapis.com/google.ai.generativelanguage.v1beta.Modality), "SMELL"',
         ),
         (
             {"stopSequences": [1]},
