@@ -39,6 +39,7 @@ from .errors import (
 from .fixtures import Call, Fixture, FixtureSet, Miss, request_key
 from .fixtures import load as load_fixtures
 from .journal import Entry, Journal
+from .memo import Answered, AnswerMemo
 from .responses import compose
 from .schema import transcode
 from .synth import Answer, synthesize
@@ -63,6 +64,7 @@ class FakeState:
     config: FakeConfig
     fixtures: FixtureSet
     journal: Journal = field(default_factory=Journal)
+    memo: AnswerMemo = field(default_factory=AnswerMemo)
 
 
 @dataclass
@@ -79,6 +81,7 @@ class ApiCall:
     canonical: dict[str, Any] | None = None
     key: str | None = None
     answered_by: str = ""
+    repeatable: bool = True  # the same request always gets this answer (see fake_server.memo)
 
     async def body(self, message: str) -> dict[str, Any]:
         """The JSON body read as ``message`` into its canonical form (or the real 400)."""
@@ -279,7 +282,10 @@ def authenticate(request: Request, config: FakeConfig) -> None:
 def _endpoint(rpc: str, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         state: FakeState = request.app.state.fake
-        version = request.url.path.split("/", 2)[1]
+        scope = request.scope
+        path: str = scope["path"]
+        version = path.split("/", 2)[1]
+        query: bytes = scope["query_string"]
         call = ApiCall(
             request,
             state,
@@ -287,40 +293,66 @@ def _endpoint(rpc: str, handler: Handler) -> Callable[[Request], Awaitable[Respo
             version,
             request.path_params.get("model"),
             time.perf_counter(),
-            stream=request.query_params.get("alt") == "sse",
+            stream=b"alt=sse" in query and request.query_params.get("alt") == "sse",
         )
         try:
             authenticate(request, state.config)
-            result = await handler(call)
         except ApiError as error:
-            call.answered_by = f"error:{error.status}"
-            response: Response = error_response(error, stream=call.stream)
+            answered: Answered | Response = _answered_error(call, error)
         else:
-            if isinstance(result, Response):
-                response = result
+            memo_key = (request.method, path, query, await request.body())
+            remembered = state.memo.get(memo_key)
+            if remembered is None:
+                answered = await _answer(call, handler)
+                if isinstance(answered, Answered) and call.repeatable:
+                    state.memo.put(memo_key, answered)
             else:
-                response = GoogleResponse(
-                    dumps_pretty(result),
-                    started=call.started,
-                    extra_headers={"x-gemini-service-tier": "standard"},
-                )
+                answered = remembered
+        response: Response
+        if isinstance(answered, Answered):
+            response = answered.replay(call.started)
+            canonical, key, by = answered.canonical, answered.key, answered.answered_by
+        else:
+            response = answered
+            canonical, key, by = call.canonical, call.key, call.answered_by
         state.journal.record(
             Entry(
                 seq=0,
                 method=request.method,
-                path=request.url.path,
+                path=path,
                 rpc=rpc,
                 api_version=version,
                 model=call.model,
-                request=call.canonical,
+                request=canonical,
                 status=response.status_code,
-                answered_by=call.answered_by,
-                key=call.key,
+                answered_by=by,
+                key=key,
             )
         )
         return response
 
     return endpoint
+
+
+async def _answer(call: ApiCall, handler: Handler) -> Answered | Response:
+    """Run the handler; its body or its error, finished, or the response it built itself."""
+    try:
+        result = await handler(call)
+    except ApiError as error:
+        return _answered_error(call, error)
+    if isinstance(result, Response):
+        return result
+    response = GoogleResponse(
+        dumps_pretty(result),
+        started=call.started,
+        extra_headers={"x-gemini-service-tier": "standard"},
+    )
+    return Answered(response, call.canonical, call.key, call.answered_by)
+
+
+def _answered_error(call: ApiCall, error: ApiError) -> Answered:
+    response = error_response(error, stream=call.stream)
+    return Answered(response, call.canonical, call.key, f"error:{error.status}")
 
 
 ROUTE_TABLE: tuple[tuple[str, str, str, Handler], ...] = (

@@ -96,6 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         host=args.host,
         port=args.port,
         log_level="warning",
+        access_log=False,
         server_header=False,
     )
     return 0

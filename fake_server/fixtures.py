@@ -121,24 +121,32 @@ def _text_of(content: dict[str, Any] | None) -> str | None:
 # --- matching -------------------------------------------------------------------------------
 
 
-def differences(fixture: Fixture, facts: dict[str, Any]) -> list[str]:
-    """Each condition of ``fixture`` the call does not meet, as ``field: fixture X, request Y``."""
-    found = []
-    for key, wanted in fixture.match.items():
-        got = facts.get(key)
-        if key == "rpc":
-            ok = got in ([wanted] if wanted != "generateContent" else GENERATE_RPCS)
-        elif key == "generationConfig":
-            ok = _subset(wanted, got or {})
-        elif key == "lastUserText" or key == "systemInstruction":
-            ok = isinstance(got, str) and got == str(wanted).strip()
-        else:
-            ok = _equal(wanted, got)
-        if not ok:
-            found.append(f"{key}: fixture {_show(wanted)}, request {_show(got)}")
+def unmet(fixture: Fixture, facts: dict[str, Any]) -> list[str]:
+    """The conditions of ``fixture`` that the call does not meet (none: it matches)."""
+    missed = [key for key, wanted in fixture.match.items() if not _holds(key, wanted, facts)]
     if "rpc" not in fixture.match and facts["rpc"] not in GENERATE_RPCS:
-        found.append(f"rpc: fixture generateContent, request {facts['rpc']}")
-    return found
+        missed.append("rpc")
+    return missed
+
+
+def _holds(key: str, wanted: Any, facts: dict[str, Any]) -> bool:
+    got = facts.get(key)
+    if key == "rpc":
+        return got in ([wanted] if wanted != "generateContent" else GENERATE_RPCS)
+    if key == "generationConfig":
+        return _subset(wanted, got or {})
+    if key in ("lastUserText", "systemInstruction"):
+        return isinstance(got, str) and got == str(wanted).strip()
+    return _equal(wanted, got)
+
+
+def differences(fixture: Fixture, facts: dict[str, Any]) -> list[str]:
+    """Each unmet condition, as ``field: fixture X, request Y`` (for messages, not matching)."""
+    return [
+        f"{key}: fixture {_show(fixture.match.get(key, 'generateContent'))}, "
+        f"request {_show(facts.get(key))}"
+        for key in unmet(fixture, facts)
+    ]
 
 
 def _show(value: Any) -> str:
@@ -190,15 +198,15 @@ class FixtureSet:
 
     def find(self, call: Call) -> Fixture | Miss:
         facts = call.facts()
-        scored = [(differences(f, facts), f) for f in self.fixtures]
-        matches = [f for diffs, f in scored if not diffs]
+        scored = [(unmet(f, facts), f) for f in self.fixtures]
+        matches = [f for missed, f in scored if not missed]
         if matches:
             # Most specific first, then user fixtures before shipped ones.
             return min(matches, key=lambda f: (-f.specificity(), f.rank, f.name))
         if not scored:
             return Miss(request_key(call), None)
-        diffs, nearest = min(scored, key=lambda item: _distance(item[1], facts, len(item[0])))
-        return Miss(request_key(call), nearest, diffs)
+        _, nearest = min(scored, key=lambda item: _distance(item[1], facts, len(item[0])))
+        return Miss(request_key(call), nearest, differences(nearest, facts))
 
 
 def _distance(fixture: Fixture, facts: dict[str, Any], misses: int) -> tuple[int, float, int]:

@@ -10,6 +10,7 @@ always hold (see docs/deviations.md).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable
@@ -29,7 +30,9 @@ def piece_tokens(piece: str) -> int:
     return -(-len(piece) // 6) if piece[0].isalnum() or piece[0] == "_" else 1
 
 
+@functools.lru_cache(maxsize=4096)
 def count_text(text: str) -> int:
+    """Tokens in ``text``; remembered, since fixture answers are counted on every replay."""
     return sum(piece_tokens(piece) for piece in pieces(text))
 
 

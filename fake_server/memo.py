@@ -1,0 +1,65 @@
+"""Finished answers remembered by the exact request that produced them.
+
+Everything the fake answers today is a pure function of its configuration, its fixtures and the
+request (the same request gets the same bytes: that is the determinism promise). So once a
+request has been read, validated, matched and answered, the next identical request, byte for
+byte, can skip straight to the bytes. This is what makes replaying fixtures cheap: the fake's own
+work on a repeated request is a dictionary lookup and a journal entry.
+
+Only what a handler marks as repeatable is remembered (a future stateful answer, such as the next
+of a sequence, opts out), only for bodies up to :data:`MAX_BODY` bytes, and at most
+:data:`SIZE` answers, least recently used first out.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from .wire import GoogleResponse
+
+SIZE = 4096
+MAX_BODY = 64 * 1024
+
+MemoKey = tuple[str, str, bytes, bytes]  # HTTP method, path, query string, body
+
+
+@dataclass(frozen=True)
+class Answered:
+    """A finished answer: the response to send again, and what the journal says about it.
+
+    ``canonical`` is shared by every journal entry that replays this answer; journal entries are
+    read-only.
+    """
+
+    response: GoogleResponse
+    canonical: dict[str, Any] | None
+    key: str | None
+    answered_by: str
+
+    def replay(self, started: float) -> GoogleResponse:
+        return self.response.retimed(started)
+
+
+class AnswerMemo:
+    def __init__(self, size: int = SIZE) -> None:
+        self._size = size
+        self._answers: OrderedDict[MemoKey, Answered] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: MemoKey) -> Answered | None:
+        with self._lock:
+            answer = self._answers.get(key)
+            if answer is not None:
+                self._answers.move_to_end(key)
+            return answer
+
+    def put(self, key: MemoKey, answer: Answered) -> None:
+        if len(key[3]) > MAX_BODY:
+            return
+        with self._lock:
+            self._answers[key] = answer
+            if len(self._answers) > self._size:
+                self._answers.popitem(last=False)

@@ -1,0 +1,68 @@
+"""Repeated requests are answered from memory, and nothing an app can observe changes."""
+
+from __future__ import annotations
+
+import pytest
+
+from fake_server.memo import MAX_BODY, Answered, AnswerMemo
+from fake_server.pytest_plugin import Fake
+from fake_server.wire import GoogleResponse
+
+URL = "/v1beta/models/gemini-2.5-flash:generateContent"
+ASK = {"contents": [{"parts": [{"text": "How does AI work?"}]}]}
+
+
+@pytest.mark.gemini_fake(api_keys=["good"])
+def test_a_repeated_request_gets_the_same_answer_and_is_journaled_each_time(
+    gemini_fake: Fake,
+) -> None:
+    client = gemini_fake.client()
+    first = client.post(URL, json=ASK, headers={"x-goog-api-key": "good"})
+    second = client.post(URL, json=ASK, headers={"x-goog-api-key": "good"})
+    assert second.content == first.content
+    assert second.headers["server-timing"].startswith("gfet4t7; dur=")
+    entries = gemini_fake.journal.calls("generateContent")
+    assert len(entries) == 2
+    assert entries[0].request == entries[1].request
+    assert [e.answered_by for e in entries] == ["fixture:guide-how-does-ai-work"] * 2
+    assert [e.seq for e in entries] == [1, 2]
+
+
+@pytest.mark.gemini_fake(api_keys=["good"])
+def test_a_remembered_answer_still_checks_the_key(gemini_fake: Fake) -> None:
+    client = gemini_fake.client()
+    assert client.post(URL, json=ASK, headers={"x-goog-api-key": "good"}).status_code == 200
+    assert client.post(URL, json=ASK, headers={"x-goog-api-key": "bad"}).status_code == 400
+    assert client.post(URL, json=ASK).status_code == 403
+
+
+def test_a_remembered_error_is_the_same_error(gemini_fake: Fake) -> None:
+    client = gemini_fake.client(headers={"x-goog-api-key": "k"})
+    bad = {"contents": [{"role": "system", "parts": [{"text": "x"}]}]}
+    first, second = (client.post(URL, json=bad) for _ in range(2))
+    assert first.status_code == second.status_code == 400
+    assert first.content == second.content
+    assert "server-timing" not in second.headers
+    assert [e.status for e in gemini_fake.journal.entries] == [400, 400]
+
+
+def answered(body: bytes = b"{}") -> Answered:
+    return Answered(GoogleResponse(body), None, None, "synthetic")
+
+
+def test_the_memo_forgets_the_least_recently_used_answer() -> None:
+    memo = AnswerMemo(size=2)
+    keys = [("POST", "/p", b"", bytes([i])) for i in range(3)]
+    memo.put(keys[0], answered())
+    memo.put(keys[1], answered())
+    assert memo.get(keys[0]) is not None  # now the most recently used
+    memo.put(keys[2], answered())
+    assert memo.get(keys[1]) is None
+    assert memo.get(keys[0]) is not None and memo.get(keys[2]) is not None
+
+
+def test_the_memo_does_not_keep_large_bodies() -> None:
+    memo = AnswerMemo()
+    key = ("POST", "/p", b"", b"x" * (MAX_BODY + 1))
+    memo.put(key, answered())
+    assert memo.get(key) is None
