@@ -356,11 +356,11 @@ def _answered_error(call: ApiCall, error: ApiError) -> Answered:
 
 
 ROUTE_TABLE: tuple[tuple[str, str, str, Handler], ...] = (
-    # method, path under /{version}, rpc, handler
-    ("GET", "/models", "models.list", list_models),
-    ("GET", "/models/{model}", "models.get", get_model),
+    # method, path under /{version}, rpc, handler; the busiest first (routes match in order)
     ("POST", "/models/{model}:generateContent", "generateContent", generate_content),
     ("POST", "/models/{model}:countTokens", "countTokens", count_tokens),
+    ("GET", "/models", "models.list", list_models),
+    ("GET", "/models/{model}", "models.get", get_model),
 )
 
 
@@ -401,5 +401,5 @@ def create_app(config: FakeConfig | None = None) -> Starlette:
         routes=routes(),
         exception_handlers={HTTPException: _no_such_method},
     )
-    app.state.fake = FakeState(config, fixtures)
+    app.state.fake = FakeState(config, fixtures, Journal(config.journal_limit))
     return app

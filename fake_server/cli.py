@@ -49,6 +49,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KEY",
         help="accept only this key (repeatable); by default any key is accepted",
     )
+    serve.add_argument(
+        "--journal-limit",
+        type=int,
+        default=10_000,
+        metavar="N",
+        help="keep only the latest N requests in the journal (default 10000; 0 keeps all)",
+    )
     return parser
 
 
@@ -58,6 +65,7 @@ def config_from(args: argparse.Namespace) -> FakeConfig:
         default_fixtures=not args.no_default_fixtures,
         strict=args.strict,
         api_keys=frozenset(args.api_key),
+        journal_limit=args.journal_limit or None,
     )
 
 

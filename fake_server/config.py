@@ -14,9 +14,11 @@ class FakeConfig:
     (``default_fixtures``). ``strict`` turns a request no fixture matches into an error instead of
     a synthetic answer. ``api_keys`` empty means any key is accepted, as a developer expects;
     otherwise other keys are refused as the real service refuses an invalid key.
+    ``journal_limit`` caps how many requests the journal keeps (the latest; None keeps all).
     """
 
     fixture_dirs: tuple[Path, ...] = ()
     default_fixtures: bool = True
     strict: bool = False
     api_keys: frozenset[str] = frozenset()
+    journal_limit: int | None = 10_000

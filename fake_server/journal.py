@@ -8,6 +8,7 @@ so an assertion does not depend on which SDK or casing produced the call.
 from __future__ import annotations
 
 import threading
+from collections import deque
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -37,15 +38,21 @@ def _camel(name: str) -> str:
 
 
 class Journal:
-    """An append-only, thread-safe list of :class:`Entry` (the socket fake serves from a thread)."""
+    """An append-only, thread-safe list of :class:`Entry` (the socket fake serves from a thread).
 
-    def __init__(self) -> None:
+    With a ``limit`` it keeps only the latest entries, so a long-running fake holds flat memory;
+    ``seq`` keeps counting, so a gap shows what was dropped.
+    """
+
+    def __init__(self, limit: int | None = None) -> None:
         self._lock = threading.Lock()
-        self._entries: list[Entry] = []
+        self._entries: deque[Entry] = deque(maxlen=limit or None)
+        self._count = 0
 
     def record(self, entry: Entry) -> Entry:
         with self._lock:
-            entry.seq = len(self._entries) + 1
+            self._count += 1
+            entry.seq = self._count
             self._entries.append(entry)
         return entry
 
@@ -71,3 +78,4 @@ class Journal:
     def reset(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._count = 0

@@ -104,6 +104,8 @@ def test_options_become_the_config(tmp_path: Path) -> None:
             "--api-key",
             "b",
             "--no-default-fixtures",
+            "--journal-limit",
+            "0",
         ]
     )
     assert config_from(args) == FakeConfig(
@@ -111,6 +113,7 @@ def test_options_become_the_config(tmp_path: Path) -> None:
         default_fixtures=False,
         strict=True,
         api_keys=frozenset({"a", "b"}),
+        journal_limit=None,
     )
 
 

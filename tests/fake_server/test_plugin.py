@@ -59,3 +59,16 @@ def test_marker_configures_the_fake(gemini_fake: Fake) -> None:
     response = gemini_fake.client(headers={"x-goog-api-key": "k"}).post(URL, json=ASK)
     assert response.status_code == 400
     assert "There are no fixtures loaded." in response.json()["error"]["message"]
+
+
+def test_a_journal_with_a_limit_keeps_the_latest_entries() -> None:
+    from fake_server.journal import Entry, Journal
+
+    journal = Journal(limit=2)
+    for _ in range(3):
+        journal.record(
+            Entry(seq=0, method="GET", path="/v1/models", rpc="models.list", api_version="v1")
+        )
+    assert [e.seq for e in journal.entries] == [2, 3]
+    journal.reset()
+    assert journal.record(Entry(0, "GET", "/", "x", "v1")).seq == 1
