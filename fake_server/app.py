@@ -10,9 +10,7 @@ default in JS and curl, ``/v1`` by default in Python).
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
-import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -24,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from . import catalog, tokens, validate
+from . import answers, catalog, tokens, validate
 from .config import FakeConfig
 from .errors import (
     TYPE_PREFIX,
@@ -36,13 +34,11 @@ from .errors import (
     not_found,
     permission_denied,
 )
-from .fixtures import Call, Fixture, FixtureSet, Miss, request_key
+from .fixtures import Call, FixtureSet, Miss
 from .fixtures import load as load_fixtures
 from .journal import Entry, Journal
 from .memo import Answered, AnswerMemo
-from .responses import compose
 from .schema import transcode
-from .synth import Answer, synthesize
 from .wire import GoogleResponse, dumps_pretty
 
 API_VERSIONS = ("v1beta", "v1", "v1alpha")
@@ -90,16 +86,17 @@ class ApiCall:
 
     def model_info(self, method: str) -> catalog.ModelInfo:
         """The requested model, or the real 404 naming the base method."""
-        name = self.model or ""
-        model = catalog.lookup(name)
+        model = catalog.lookup(self.model or "")
         if model is None or method not in model.methods:
-            raise not_found(
-                f"models/{name.removeprefix('models/')} is not found for API version "
-                f"{self.version}, or is not supported for {method}. Call "
-                "ModelService.ListModels to see the list of available models and their "
-                "supported methods."
-            )
+            raise self.model_not_found(method)
         return model
+
+    def model_not_found(self, method: str) -> ApiError:
+        return not_found(
+            f"models/{(self.model or '').removeprefix('models/')} is not found for API version "
+            f"{self.version}, or is not supported for {method}. Call ModelService.ListModels "
+            "to see the list of available models and their supported methods."
+        )
 
 
 Handler = Callable[[ApiCall], Awaitable[dict[str, Any] | Response]]
@@ -112,47 +109,16 @@ async def generate_content(call: ApiCall) -> dict[str, Any]:
     request = await call.body("GenerateContentRequest")
     model = call.model_info("generateContent")
     validate.check_generate(request, model)
-    return answer(call, request, catalog.resolve(model))
-
-
-def answer(call: ApiCall, request: dict[str, Any], model: catalog.ModelInfo) -> dict[str, Any]:
-    """The body for a validated generate request: a fixture's, else a synthetic one."""
     lookup = Call(call.rpc, call.model or "", request)
-    call.key = request_key(lookup)
-    seed = call.key.encode()
-    found = call.state.fixtures.find(lookup)
-    if isinstance(found, Miss):
-        if call.state.config.strict:
-            raise _strict_miss(call.rpc, found)
-        call.answered_by = "synthetic"
-        first = None
-    else:
-        call.answered_by = f"fixture:{found.name}"
-        if found.response is not None:
-            return found.response
-        first = _fixture_answer(found, request, seed)
-    count = int(request.get("generationConfig", {}).get("candidateCount", 1))
-    answers = [
-        first if i == 0 and first is not None else synthesize(request, _rng(seed, i))
-        for i in range(count)
-    ]
-    return compose(request, model, answers, seed)
-
-
-def _rng(seed: bytes, index: int) -> random.Random:
-    """The generator for candidate ``index`` of a request: its own, so candidates differ."""
-    digest = hashlib.sha256(seed + b"/candidate/" + str(index).encode()).digest()
-    return random.Random(int.from_bytes(digest, "big"))
-
-
-def _fixture_answer(fixture: Fixture, request: dict[str, Any], seed: bytes) -> Answer:
-    assert fixture.answer is not None
-    given = Answer.from_fixture(fixture.answer)
-    if given.thoughts is None:  # a fixture without a thought summary still thinks
-        given = Answer(
-            given.text, synthesize(request, _rng(seed, 0)).thoughts, given.json, given.has_json
+    try:
+        answered = answers.generate(
+            call.state.fixtures, lookup, catalog.resolve(model), strict=call.state.config.strict
         )
-    return given
+    except answers.NoFixture as no_fixture:
+        call.key = no_fixture.miss.key
+        raise _strict_miss(call.rpc, no_fixture.miss) from None
+    call.key, call.answered_by = answered.key, answered.source
+    return answered.body
 
 
 def _strict_miss(rpc: str, miss: Miss) -> ApiError:
@@ -185,14 +151,9 @@ async def count_tokens(call: ApiCall) -> dict[str, Any]:
 
 async def get_model(call: ApiCall) -> dict[str, Any]:
     call.answered_by = "catalogue"
-    name = (call.model or "").removeprefix("models/")
-    model = catalog.lookup(name)
+    model = catalog.lookup(call.model or "")
     if model is None:
-        raise not_found(
-            f"models/{name} is not found for API version {call.version}, or is not supported "
-            "for get. Call ModelService.ListModels to see the list of available models and "
-            "their supported methods."
-        )
+        raise call.model_not_found("get")
     return model.resource()
 
 

@@ -1,0 +1,67 @@
+"""Answering a validated generate request: a fixture's answer if one matches, else a synthetic one.
+
+Both kinds are shaped by :func:`fake_server.responses.compose`, so a fixture's prose gets the
+same thinking, JSON mode, stop sequences, token limits and candidates as a synthetic answer. A
+fixture holding a whole recorded ``response`` is returned as it is. Everything is seeded by the
+request's key: the same request gets the same answer on every run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from dataclasses import dataclass
+from typing import Any
+
+from .catalog import ModelInfo
+from .fixtures import Call, Fixture, FixtureSet, Miss, request_key
+from .responses import compose
+from .synth import Answer, synthesize
+
+
+class NoFixture(Exception):
+    """Strict mode: no fixture matches; ``miss`` says which came nearest and how it differs."""
+
+    def __init__(self, miss: Miss) -> None:
+        super().__init__(miss.explain())
+        self.miss = miss
+
+
+@dataclass(frozen=True)
+class Generated:
+    body: dict[str, Any]
+    key: str
+    source: str  # "fixture:<name>" or "synthetic"
+
+
+def generate(fixtures: FixtureSet, call: Call, model: ModelInfo, *, strict: bool) -> Generated:
+    """The response body for ``call`` on the concrete ``model``; strict raises NoFixture."""
+    key = request_key(call)
+    seed = key.encode()
+    request = call.request
+    found = fixtures.find(call)
+    if isinstance(found, Miss) and strict:
+        raise NoFixture(found)
+    if isinstance(found, Fixture) and found.response is not None:
+        return Generated(found.response, key, f"fixture:{found.name}")
+    count = int(request.get("generationConfig", {}).get("candidateCount", 1))
+    answers = [synthesize(request, candidate_rng(seed, i)) for i in range(count)]
+    if isinstance(found, Miss):
+        return Generated(compose(request, model, answers, seed), key, "synthetic")
+    answers[0] = fixture_answer(found, answers[0])
+    return Generated(compose(request, model, answers, seed), key, f"fixture:{found.name}")
+
+
+def candidate_rng(seed: bytes, index: int) -> random.Random:
+    """The generator for candidate ``index`` of a request: its own, so candidates differ."""
+    digest = hashlib.sha256(seed + b"/candidate/" + str(index).encode()).digest()
+    return random.Random(int.from_bytes(digest, "big"))
+
+
+def fixture_answer(fixture: Fixture, synthetic: Answer) -> Answer:
+    """The fixture's answer; one without a thought summary borrows the synthetic one's."""
+    assert fixture.answer is not None
+    given = Answer.from_fixture(fixture.answer)
+    if given.thoughts is not None:
+        return given
+    return Answer(given.text, synthetic.thoughts, given.json, given.has_json)
