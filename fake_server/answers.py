@@ -2,8 +2,10 @@
 
 Both kinds are shaped by :func:`fake_server.responses.compose`, so a fixture's prose gets the
 same thinking, JSON mode, stop sequences, token limits and candidates as a synthetic answer. A
-fixture holding a whole recorded ``response`` is returned as it is. Everything is seeded by the
-request's key: the same request gets the same answer on every run.
+fixture holding a whole recorded ``response`` is returned as it is, and one holding a recorded
+stream (``sse``) is replayed as it is on a stream and joined into one response on a unary call.
+Everything is seeded by the request's key: the same request gets the same answer on every run,
+unary or streamed.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 from .catalog import ModelInfo
 from .fixtures import Call, Fixture, FixtureSet, Miss, request_key
 from .responses import compose
+from .streams import Pacing, aggregate, chunk, event_json, parse_sse
 from .synth import Answer, synthesize
 
 
@@ -29,9 +32,17 @@ class NoFixture(Exception):
 
 @dataclass(frozen=True)
 class Generated:
-    body: dict[str, Any]
+    body: dict[str, Any]  # the unary response
     key: str
     source: str  # "fixture:<name>" or "synthetic"
+    recorded: list[bytes] | None = None  # a recorded stream's events, to replay as they are
+    pacing: Pacing | None = None  # the fixture's own stream pacing
+
+    def chunks(self) -> list[dict[str, Any]]:
+        """The stream chunks: the recorded ones, or the body cut as the service streams."""
+        if self.recorded is not None:
+            return [event_json(event) for event in self.recorded]
+        return chunk(self.body, random.Random(self.key))
 
 
 def generate(fixtures: FixtureSet, call: Call, model: ModelInfo, *, strict: bool) -> Generated:
@@ -42,14 +53,19 @@ def generate(fixtures: FixtureSet, call: Call, model: ModelInfo, *, strict: bool
     found = fixtures.find(call)
     if isinstance(found, Miss) and strict:
         raise NoFixture(found)
+    if isinstance(found, Fixture) and found.sse is not None:
+        events = parse_sse(found.sse)
+        body = aggregate([event_json(event) for event in events])
+        return Generated(body, key, f"fixture:{found.name}", events, found.streaming)
     if isinstance(found, Fixture) and found.response is not None:
-        return Generated(found.response, key, f"fixture:{found.name}")
+        return Generated(found.response, key, f"fixture:{found.name}", None, found.streaming)
     count = int(request.get("generationConfig", {}).get("candidateCount", 1))
     answers = [synthesize(request, candidate_rng(seed, i)) for i in range(count)]
     if isinstance(found, Miss):
         return Generated(compose(request, model, answers, seed), key, "synthetic")
     answers[0] = fixture_answer(found, answers[0])
-    return Generated(compose(request, model, answers, seed), key, f"fixture:{found.name}")
+    body = compose(request, model, answers, seed)
+    return Generated(body, key, f"fixture:{found.name}", None, found.streaming)
 
 
 def candidate_rng(seed: bytes, index: int) -> random.Random:

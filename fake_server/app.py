@@ -39,7 +39,16 @@ from .fixtures import load as load_fixtures
 from .journal import Entry, Journal
 from .memo import Answered, AnswerMemo
 from .schema import transcode
-from .wire import GoogleResponse, dumps_pretty
+from .wire import (
+    JSON_CONTENT_TYPE,
+    SSE_CONTENT_TYPE,
+    EventStreamResponse,
+    GoogleResponse,
+    dumps_event,
+    dumps_pretty,
+    json_array_element,
+    json_array_pieces,
+)
 
 API_VERSIONS = ("v1beta", "v1", "v1alpha")
 ADMIN_PREFIX = "/__fake__"
@@ -73,7 +82,7 @@ class ApiCall:
     version: str
     model: str | None
     started: float
-    stream: bool = False
+    framing: str = "json"  # how answers and errors are framed: "json", "sse" or "array"
     canonical: dict[str, Any] | None = None
     key: str | None = None
     answered_by: str = ""
@@ -109,16 +118,52 @@ async def generate_content(call: ApiCall) -> dict[str, Any]:
     request = await call.body("GenerateContentRequest")
     model = call.model_info("generateContent")
     validate.check_generate(request, model)
+    return _generate(call, request, model).body
+
+
+async def stream_generate_content(call: ApiCall) -> EventStreamResponse:
+    request = await call.body("GenerateContentRequest")
+    model = call.model_info("generateContent")
+    validate.check_generate(request, model)
+    generated = _generate(call, request, model)
+    pacing = generated.pacing or call.state.config.streaming
+    if call.framing == "sse":
+        if generated.recorded is not None:
+            events = generated.recorded  # byte for byte as recorded
+        else:
+            events = [dumps_event(chunk) for chunk in generated.chunks()]
+        tail, error_event = b"", dumps_event(OVERLOADED.envelope())
+    else:
+        events, tail = json_array_pieces(generated.chunks())
+        error_event = json_array_element(OVERLOADED.envelope(), first=not events)
+    return EventStreamResponse(
+        events,
+        tail,
+        pacing=pacing,
+        error_event=error_event,
+        content_type=SSE_CONTENT_TYPE if call.framing == "sse" else JSON_CONTENT_TYPE,
+        started=call.started,
+    )
+
+
+# What a stream configured to end with an error sends: the overload the service reports most.
+OVERLOADED = ApiError(503, "UNAVAILABLE", "The model is overloaded. Please try again later.")
+
+
+def _generate(
+    call: ApiCall, request: dict[str, Any], model: catalog.ModelInfo
+) -> answers.Generated:
+    """The answer for a validated generate request; in strict mode a miss is an error."""
     lookup = Call(call.rpc, call.model or "", request)
     try:
-        answered = answers.generate(
+        generated = answers.generate(
             call.state.fixtures, lookup, catalog.resolve(model), strict=call.state.config.strict
         )
     except answers.NoFixture as no_fixture:
         call.key = no_fixture.miss.key
         raise _strict_miss(call.rpc, no_fixture.miss) from None
-    call.key, call.answered_by = answered.key, answered.source
-    return answered.body
+    call.key, call.answered_by = generated.key, generated.source
+    return generated
 
 
 def _strict_miss(rpc: str, miss: Miss) -> ApiError:
@@ -254,7 +299,7 @@ def _endpoint(rpc: str, handler: Handler) -> Callable[[Request], Awaitable[Respo
             version,
             request.path_params.get("model"),
             time.perf_counter(),
-            stream=b"alt=sse" in query and request.query_params.get("alt") == "sse",
+            framing=_framing(rpc, query, request),
         )
         try:
             authenticate(request, state.config)
@@ -276,7 +321,7 @@ def _endpoint(rpc: str, handler: Handler) -> Callable[[Request], Awaitable[Respo
         else:
             response = answered
             canonical, key, by = call.canonical, call.key, call.answered_by
-        state.journal.record(
+        entry = state.journal.record(
             Entry(
                 seq=0,
                 method=request.method,
@@ -290,6 +335,8 @@ def _endpoint(rpc: str, handler: Handler) -> Callable[[Request], Awaitable[Respo
                 key=key,
             )
         )
+        if isinstance(response, EventStreamResponse):
+            response.on_progress = entry.stream_progress
         return response
 
     return endpoint
@@ -301,6 +348,8 @@ async def _answer(call: ApiCall, handler: Handler) -> Answered | Response:
         result = await handler(call)
     except ApiError as error:
         return _answered_error(call, error)
+    if isinstance(result, EventStreamResponse):
+        return Answered(result, call.canonical, call.key, call.answered_by)
     if isinstance(result, Response):
         return result
     response = GoogleResponse(
@@ -311,14 +360,26 @@ async def _answer(call: ApiCall, handler: Handler) -> Answered | Response:
     return Answered(response, call.canonical, call.key, call.answered_by)
 
 
+def _framing(rpc: str, query: bytes, request: Request) -> str:
+    if rpc != "streamGenerateContent":
+        return "json"
+    return "sse" if b"alt=sse" in query and request.query_params.get("alt") == "sse" else "array"
+
+
 def _answered_error(call: ApiCall, error: ApiError) -> Answered:
-    response = error_response(error, stream=call.stream)
+    response = error_response(error, framing=call.framing)
     return Answered(response, call.canonical, call.key, f"error:{error.status}")
 
 
 ROUTE_TABLE: tuple[tuple[str, str, str, Handler], ...] = (
     # method, path under /{version}, rpc, handler; the busiest first (routes match in order)
     ("POST", "/models/{model}:generateContent", "generateContent", generate_content),
+    (
+        "POST",
+        "/models/{model}:streamGenerateContent",
+        "streamGenerateContent",
+        stream_generate_content,
+    ),
     ("POST", "/models/{model}:countTokens", "countTokens", count_tokens),
     ("GET", "/models", "models.list", list_models),
     ("GET", "/models/{model}", "models.get", get_model),

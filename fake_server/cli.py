@@ -14,6 +14,8 @@ from pathlib import Path
 from .app import create_app
 from .config import FakeConfig
 from .fixtures import FixtureError
+from .server import quiet_stream_aborts
+from .streams import Pacing
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -56,6 +58,35 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="keep only the latest N requests in the journal (default 10000; 0 keeps all)",
     )
+    stream = serve.add_argument_group("streams (to exercise apps' spinners, timeouts and errors)")
+    stream.add_argument(
+        "--first-event-delay",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="wait this long before a stream's first event",
+    )
+    stream.add_argument(
+        "--event-interval",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="wait this long between a stream's events",
+    )
+    stream.add_argument(
+        "--end-streams-after",
+        type=int,
+        default=None,
+        metavar="N",
+        help="end every stream after N events (see --stream-end)",
+    )
+    stream.add_argument(
+        "--stream-end",
+        choices=Pacing.ENDS,
+        default="close",
+        help="how a stream ended early ends: a clean close, a dropped connection, "
+        "or an error event (default close)",
+    )
     return parser
 
 
@@ -66,6 +97,9 @@ def config_from(args: argparse.Namespace) -> FakeConfig:
         strict=args.strict,
         api_keys=frozenset(args.api_key),
         journal_limit=args.journal_limit or None,
+        streaming=Pacing(
+            args.first_event_delay, args.event_interval, args.end_streams_after, args.stream_end
+        ),
     )
 
 
@@ -92,13 +126,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     import uvicorn
 
-    config = config_from(args)
     try:
+        config = config_from(args)
+        config.streaming.check()
         app = create_app(config)
-    except FixtureError as exc:
+    except (FixtureError, ValueError) as exc:
         print(f"gemini-fake: {exc}", file=sys.stderr)
         return 2
     print(banner(args.host, args.port, config, len(app.state.fake.fixtures)), flush=True)
+    quiet_stream_aborts()
     uvicorn.run(
         app,
         host=args.host,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .streams import Pacing
+
 
 @dataclass(frozen=True)
 class FakeConfig:
@@ -15,6 +17,7 @@ class FakeConfig:
     a synthetic answer. ``api_keys`` empty means any key is accepted, as a developer expects;
     otherwise other keys are refused as the real service refuses an invalid key.
     ``journal_limit`` caps how many requests the journal keeps (the latest; None keeps all).
+    ``streaming`` paces every stream and may end it early; a fixture's own pacing overrides it.
     """
 
     fixture_dirs: tuple[Path, ...] = ()
@@ -22,3 +25,4 @@ class FakeConfig:
     strict: bool = False
     api_keys: frozenset[str] = frozenset()
     journal_limit: int | None = 10_000
+    streaming: Pacing = Pacing()

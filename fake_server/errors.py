@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .wire import JSON_CONTENT_TYPE, GoogleResponse, dumps_pretty
+from .wire import SSE_CONTENT_TYPE, GoogleResponse, dumps_pretty, json_array_pieces
 
 TYPE_PREFIX = "type.googleapis.com/google.rpc."
 
@@ -61,8 +61,17 @@ def bad_request_detail(description: str, field: str | None = None) -> dict[str, 
     return {"@type": TYPE_PREFIX + "BadRequest", "fieldViolations": [violation]}
 
 
-def error_response(error: ApiError, *, stream: bool = False) -> GoogleResponse:
-    body = dumps_pretty(error.envelope())
-    if stream:
-        return GoogleResponse(body, error.code, content_type="text/event-stream", chunked=False)
-    return GoogleResponse(body, error.code, content_type=JSON_CONTENT_TYPE)
+def error_response(error: ApiError, *, framing: str = "json") -> GoogleResponse:
+    """The error as the service sends it for a request framed as ``framing``.
+
+    ``"json"``: a unary call. ``"sse"``: a stream with ``alt=sse``, where the body is the same
+    JSON, not an event, with ``Content-Type: text/event-stream`` and a length (real-shapes §2).
+    ``"array"``: a JSON-array stream, where the envelope is the array's one element.
+    """
+    if framing == "sse":
+        body = dumps_pretty(error.envelope())
+        return GoogleResponse(body, error.code, content_type=SSE_CONTENT_TYPE, chunked=False)
+    if framing == "array":
+        pieces, tail = json_array_pieces([error.envelope()])
+        return GoogleResponse(b"".join(pieces) + tail, error.code)
+    return GoogleResponse(dumps_pretty(error.envelope()), error.code)

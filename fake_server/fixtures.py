@@ -28,11 +28,13 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
 from .errors import ApiError
 from .schema import transcode
+from .streams import Pacing, event_json, parse_sse
 
 MATCH_KEYS = ("rpc", "model", "lastUserText", "systemInstruction", "contents", "generationConfig")
 GENERATE_RPCS = ("generateContent", "streamGenerateContent")
@@ -48,6 +50,8 @@ class Fixture:
     match: dict[str, Any]
     answer: dict[str, Any] | None = None
     response: dict[str, Any] | None = None
+    sse: bytes | None = None  # a recorded event stream, replayed byte for byte
+    streaming: Pacing | None = None  # this fixture's stream pacing, over the server's
     source: str = ""  # the file it came from
     rank: int = 0  # lower outranks higher: user directories first, shipped fixtures last
     description: str = ""
@@ -227,21 +231,38 @@ def load(directories: Iterable[Path], *, include_defaults: bool = True) -> Fixtu
     for rank, directory in enumerate(directories):
         if not directory.is_dir():
             raise FixtureError(f"fixture directory {directory} does not exist")
-        for path in sorted(directory.glob("*.json")):
-            fixtures.append(parse(path.read_text(encoding="utf-8"), path.stem, str(path), rank))
+        fixtures += _load_directory(directory, str(directory), rank)
     if include_defaults:
-        shipped = resources.files("fake_server") / "fixtures"
-        for item in sorted(shipped.iterdir(), key=lambda t: t.name):
-            if item.name.endswith(".json"):
-                name = item.name.removesuffix(".json")
-                fixtures.append(
-                    parse(item.read_text(encoding="utf-8"), name, f"default/{item.name}", 1_000)
-                )
+        fixtures += _load_directory(resources.files("fake_server") / "fixtures", "default", 1_000)
     return FixtureSet(fixtures)
 
 
-def parse(text: str, name: str, source: str, rank: int = 0) -> Fixture:
-    """Read one fixture file; anything unusable raises :class:`FixtureError` naming the file."""
+def _load_directory(directory: Traversable, label: str, rank: int) -> list[Fixture]:
+    files = sorted(
+        (item for item in directory.iterdir() if item.name.endswith(".json")), key=lambda t: t.name
+    )
+    return [
+        parse(
+            item.read_text(encoding="utf-8"),
+            item.name.removesuffix(".json"),
+            f"{label}/{item.name}",
+            rank,
+            directory,
+        )
+        for item in files
+    ]
+
+
+ANSWER_KINDS = ("answer", "response", "sse")
+
+
+def parse(
+    text: str, name: str, source: str, rank: int = 0, directory: Traversable | None = None
+) -> Fixture:
+    """Read one fixture file; anything unusable raises :class:`FixtureError` naming the file.
+
+    ``directory`` is where a recorded ``sse`` file named by the fixture is read from.
+    """
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -252,8 +273,8 @@ def parse(text: str, name: str, source: str, rank: int = 0) -> Fixture:
     if not isinstance(match, dict) or set(match) - set(MATCH_KEYS):
         unknown = sorted(set(match) - set(MATCH_KEYS)) if isinstance(match, dict) else match
         raise FixtureError(f"{source}: unknown match conditions {unknown}; use {list(MATCH_KEYS)}")
-    if ("answer" in data) == ("response" in data):
-        raise FixtureError(f'{source}: give exactly one of "answer" and "response"')
+    if sum(kind in data for kind in ANSWER_KINDS) != 1:
+        raise FixtureError(f"{source}: give exactly one of {', '.join(map(repr, ANSWER_KINDS))}")
     try:  # compare in canonical form, whatever casing and base64 alphabet the file uses
         if "contents" in match:
             match = {**match, "contents": transcode(match, "CountTokensRequest")["contents"]}
@@ -264,12 +285,34 @@ def parse(text: str, name: str, source: str, rank: int = 0) -> Fixture:
             match = {**match, "generationConfig": request["generationConfig"]}
     except ApiError as exc:
         raise FixtureError(f"{source}: the match is not a valid request: {exc.message}") from None
+    try:
+        streaming = Pacing.from_json(data["streaming"]) if "streaming" in data else None
+    except (ValueError, TypeError) as exc:
+        raise FixtureError(f"{source}: {exc}") from None
     return Fixture(
         name=name,
         match=match,
         answer=data.get("answer"),
         response=data.get("response"),
+        sse=_read_sse(data["sse"], directory, source) if "sse" in data else None,
+        streaming=streaming,
         source=source,
         rank=rank,
         description=str(data.get("description", "")),
     )
+
+
+def _read_sse(name: Any, directory: Traversable | None, source: str) -> bytes:
+    """The recorded stream a fixture names, checked to be events of JSON objects."""
+    if not isinstance(name, str) or directory is None or "/" in name or name.startswith("."):
+        raise FixtureError(f'{source}: "sse" names a file beside the fixture, e.g. "x.sse"')
+    item = directory / name
+    if not item.is_file():
+        raise FixtureError(f"{source}: the recorded stream {name} is missing")
+    data = item.read_bytes()
+    try:
+        for event in parse_sse(data):
+            event_json(event)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise FixtureError(f"{source}: {name} is not a stream of JSON events ({exc})") from None
+    return data

@@ -29,4 +29,6 @@ class SyncASGITransport(httpx.BaseTransport):
             return response.status_code, response.headers.raw, content
 
         status, headers, content = anyio.run(call)
-        return httpx.Response(status, headers=headers, content=content, request=request)
+        # A stream, not content=: httpx would add a Content-Length the app never sent.
+        stream = httpx.ByteStream(content)
+        return httpx.Response(status, headers=headers, stream=stream, request=request)

@@ -27,6 +27,11 @@ class Entry:
     key: str | None = None  # the request's canonical key (see fixtures.request_key)
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def stream_progress(self, sent: int, finished: bool) -> None:
+        """Kept up to date while a stream answer goes out: events sent, and whether it ended."""
+        self.extra["eventsSent"] = sent
+        self.extra["streamFinished"] = finished
+
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         return {_camel(k): v for k, v in data.items()}

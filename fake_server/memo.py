@@ -18,7 +18,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from .wire import GoogleResponse
+from .wire import EventStreamResponse, GoogleResponse
 
 SIZE = 4096
 MAX_BODY = 64 * 1024
@@ -34,12 +34,12 @@ class Answered:
     read-only.
     """
 
-    response: GoogleResponse
+    response: GoogleResponse | EventStreamResponse
     canonical: dict[str, Any] | None
     key: str | None
     answered_by: str
 
-    def replay(self, started: float) -> GoogleResponse:
+    def replay(self, started: float) -> GoogleResponse | EventStreamResponse:
         return self.response.retimed(started)
 
 

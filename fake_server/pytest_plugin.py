@@ -13,7 +13,8 @@ Fixtures:
 Both have ``.journal`` (what the fake received) and their own state: fixtures' sequences and the
 journal start empty in every test. Configure them with a marker::
 
-    @pytest.mark.gemini_fake(strict=True, fixtures=["tests/fixtures"], api_keys=["k"])
+    @pytest.mark.gemini_fake(strict=True, fixtures=["tests/fixtures"], api_keys=["k"],
+                             streaming={"eventInterval": 0.1, "endAfter": 3, "end": "error"})
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from .config import FakeConfig
 from .inprocess import SyncASGITransport
 from .journal import Journal
 from .server import ThreadedServer
+from .streams import Pacing
 
 TEST_API_KEY = "test-key"
 
@@ -73,7 +75,8 @@ class Fake:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "gemini_fake(strict=False, fixtures=(), api_keys=(), default_fixtures=True): "
+        "gemini_fake(strict=False, fixtures=(), api_keys=(), default_fixtures=True, "
+        "streaming={}): "
         "configure the gemini_fake / gemini_fake_server fixtures for this test",
     )
 
@@ -81,12 +84,16 @@ def pytest_configure(config: pytest.Config) -> None:
 def _config(request: pytest.FixtureRequest) -> FakeConfig:
     marker = request.node.get_closest_marker("gemini_fake")
     options: dict[str, Any] = dict(marker.kwargs) if marker else {}
-    return FakeConfig(
+    config = FakeConfig(
         fixture_dirs=tuple(Path(d) for d in options.pop("fixtures", ())),
         default_fixtures=options.pop("default_fixtures", True),
         strict=options.pop("strict", False),
         api_keys=frozenset(options.pop("api_keys", ())),
+        streaming=Pacing.from_json(options.pop("streaming", {})),
     )
+    if options:
+        raise pytest.UsageError(f"gemini_fake marker: unknown options {sorted(options)}")
+    return config
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ still give every test a fresh fake.
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 import time
@@ -18,6 +19,22 @@ from types import TracebackType
 
 import uvicorn
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from .wire import StreamAborted
+
+
+class _NoStreamAborts(logging.Filter):
+    """Drops uvicorn's traceback for a stream the fake dropped on purpose (``end: abort``)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not isinstance(error, StreamAborted)
+
+
+def quiet_stream_aborts() -> None:
+    logger = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, _NoStreamAborts) for f in logger.filters):
+        logger.addFilter(_NoStreamAborts())
 
 
 class _Swappable:
@@ -65,6 +82,7 @@ class ThreadedServer:
         self._front.app = app
 
     def start(self) -> ThreadedServer:
+        quiet_stream_aborts()
         self._thread.start()
         deadline = time.monotonic() + 10
         while not self._server.started:

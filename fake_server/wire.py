@@ -7,13 +7,17 @@ pure, so the framing can be tested byte for byte without a server.
 
 from __future__ import annotations
 
+import copy
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
+import anyio
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
+
+from .streams import Pacing
 
 JSON_CONTENT_TYPE = "application/json; charset=UTF-8"
 
@@ -88,3 +92,132 @@ class GoogleResponse(Response):
             {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
         )
         await send({"type": "http.response.body", "body": self.body})
+
+
+# --- streams --------------------------------------------------------------------------------
+
+SSE_CONTENT_TYPE = "text/event-stream"
+
+
+def dumps_event(obj: Any) -> bytes:
+    """One SSE event as the service frames it: ``data: `` + one-line JSON + ``\\r\\n\\r\\n``.
+
+    The JSON has a space after each colon and none after commas (real-shapes §2).
+    """
+    line = _escape_angles(json.dumps(obj, separators=(",", ": "), ensure_ascii=False))
+    return b"data: " + line.encode() + b"\r\n\r\n"
+
+
+def json_array_pieces(objs: list[Any]) -> tuple[list[bytes], bytes]:
+    """The JSON-array stream (no ``alt=sse``): one piece per element, and the closing tail.
+
+    Joined, the pieces and the tail are ``'[' + '\\n,\\r\\n'.join(pretty objects) + '\\n]'``,
+    byte for byte as the service sends it (real-shapes §3), with no trailing newline.
+    """
+    pieces = [json_array_element(obj, first=i == 0) for i, obj in enumerate(objs)]
+    return pieces, b"\n]" if pieces else b"[]"
+
+
+def json_array_element(obj: Any, *, first: bool) -> bytes:
+    """One element of a JSON-array stream, with what separates it from the one before."""
+    pretty = _escape_angles(json.dumps(obj, indent=2, ensure_ascii=False)).encode()
+    return (b"[" if first else b"\n,\r\n") + pretty
+
+
+class StreamAborted(Exception):
+    """Raised inside the app to drop a connection mid-body (a stream ``end`` of ``"abort"``)."""
+
+
+ProgressCallback = Callable[[int, bool], None]  # (events sent, finished cleanly)
+
+
+class EventStreamResponse(Response):
+    """A stream answer: its events paced, and perhaps ended early, as ``pacing`` says.
+
+    ``events`` are the body's pieces (SSE events, or the elements of a JSON-array stream) and
+    ``tail`` what closes the body after them. Ending early after N events: ``"close"`` sends
+    the tail at once, ``"error"`` sends ``error_event`` first, and ``"abort"`` raises
+    :class:`StreamAborted`, which makes the ASGI server drop the connection without the final
+    chunk, as a network failure would.
+    """
+
+    def __init__(
+        self,
+        events: list[bytes],
+        tail: bytes,
+        *,
+        pacing: Pacing,
+        error_event: bytes,
+        content_type: str,
+        started: float | None = None,
+    ) -> None:
+        self.events = events
+        self.tail = tail
+        self.pacing = pacing
+        self.error_event = error_event
+        self.status_code = 200
+        self.background = None
+        self.on_progress: ProgressCallback | None = None
+        headers: list[tuple[bytes, bytes]] = [(b"content-type", content_type.encode())]
+        if content_type == SSE_CONTENT_TYPE:
+            headers.append((b"content-disposition", b"attachment"))
+        headers.extend(_FRONT_END_HEADERS)
+        if started is not None:
+            headers.append((b"server-timing", _timing(started)))
+        self.raw_headers = headers
+
+    def retimed(self, started: float) -> EventStreamResponse:
+        again = copy.copy(self)
+        again.on_progress = None
+        again.raw_headers = [
+            (name, _timing(started)) if name == b"server-timing" else (name, value)
+            for name, value in self.raw_headers
+        ]
+        return again
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # Stop as soon as the client goes away, so a paced stream nobody reads does not keep
+        # the server busy (or keep it from shutting down).
+        aborted = False
+
+        async def stream() -> None:
+            nonlocal aborted
+            aborted = await self._stream(send)
+            group.cancel_scope.cancel()
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(stream)
+            while (await receive())["type"] != "http.disconnect":
+                pass
+            group.cancel_scope.cancel()
+        if aborted:
+            raise StreamAborted("the stream was dropped mid-body, as its pacing says")
+
+    async def _stream(self, send: Send) -> bool:
+        """Send the events; True when the connection is to be dropped instead of ended."""
+        pacing = self.pacing
+        await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
+        for sent, event in enumerate(self.events):
+            if pacing.end_after is not None and sent >= pacing.end_after:
+                if pacing.end == "abort":
+                    return True
+                if pacing.end == "error":
+                    await send(
+                        {"type": "http.response.body", "body": self.error_event, "more_body": True}
+                    )
+                break
+            delay = pacing.first_event_delay if sent == 0 else pacing.event_interval
+            if delay:
+                await anyio.sleep(delay)
+            await send({"type": "http.response.body", "body": event, "more_body": True})
+            self._progress(sent + 1, False)
+        else:
+            await send({"type": "http.response.body", "body": self.tail, "more_body": False})
+            self._progress(len(self.events), True)
+            return False
+        await send({"type": "http.response.body", "body": self.tail, "more_body": False})
+        return False
+
+    def _progress(self, sent: int, finished: bool) -> None:
+        if self.on_progress is not None:
+            self.on_progress(sent, finished)
