@@ -4,11 +4,16 @@ Each operation is a function returning a ``Call``: the method, the path under
 ``{base_url}/{api_version}/``, the JSON body and query, and the parser for a 200 body. The sync
 and async clients differ only in how they await the network between ``build_request`` and
 ``read_response``, so everything that can go wrong in between is decided here, once.
+
+A streamed call is a ``Call`` too, whose parser reads one chunk. Its answer is read by a
+``ChunkReader``, fed the body's bytes as they arrive: the shells only move bytes from the
+network into it and chunks out of it.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
@@ -18,7 +23,15 @@ import httpx
 from ._contents import to_content, to_contents
 from ._convert import from_wire, to_wire
 from ._settings import Settings
-from .errors import APIConnectionError, APITimeoutError, MalformedResponseError, error_from_response
+from ._sse import ServerSentEvent, SSEDecoder
+from .errors import (
+    APIConnectionError,
+    APITimeoutError,
+    MalformedResponseError,
+    StreamInterruptedError,
+    error_from_event,
+    error_from_response,
+)
 from .pagers import Page
 from .types import (
     CountTokensConfig,
@@ -62,9 +75,26 @@ def generate_content(
     return Call(
         "POST",
         f"{model_name(model)}:generateContent",
-        parse=lambda data: from_wire(GenerateContentResponse, data),
+        parse=_generate_content_response,
         body=generate_content_body(contents, config),
     )
+
+
+def generate_content_stream(
+    model: str, contents: Any, config: GenerateContentConfig | Mapping[str, Any] | None
+) -> Call[GenerateContentResponse]:
+    """The same request as ``generate_content``, answered with server-sent events."""
+    return Call(
+        "POST",
+        f"{model_name(model)}:streamGenerateContent",
+        parse=_generate_content_response,
+        body=generate_content_body(contents, config),
+        params={"alt": "sse"},
+    )
+
+
+def _generate_content_response(data: Any) -> GenerateContentResponse:
+    return from_wire(GenerateContentResponse, data)
 
 
 def generate_content_body(
@@ -209,3 +239,97 @@ def read_response(call: Call[T], response: httpx.Response) -> T:
             f"{call.method} {call.path} answered 200 with an unexpected body: {exc}",
             response=response,
         ) from exc
+
+
+# --- Streams -----------------------------------------------------------------------------------
+
+
+def read_stream(call: Call[T], response: httpx.Response) -> ChunkReader[T]:
+    """The reader for a streamed answer, once its status line and headers are in.
+
+    Any status but 200 raises its ``APIError``; the shells read that body first. It is one JSON
+    envelope, not events, even though the service labels it ``text/event-stream``.
+    """
+    if response.status_code != 200:
+        raise error_from_response(response)
+    media_type = response.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media_type != "text/event-stream":
+        raise MalformedResponseError(
+            f"{call.method} {call.path} answered 200 with content-type {media_type!r},"
+            " not text/event-stream",
+            response=response,
+        )
+    return ChunkReader(call, response)
+
+
+class ChunkReader(Generic[T]):
+    """The body of a streamed answer: bytes in as they arrive, parsed chunks out.
+
+    Each event's data is one JSON chunk for ``call.parse``. An event holding ``{"error": ...}``
+    raises that error, and one that is not JSON a ``MalformedResponseError``, each only after
+    the chunks before it were yielded. A body or a connection that stops in the middle of an
+    event raises ``StreamInterruptedError``. A body that ends after a whole event is a clean
+    end, whatever the last chunk says: the official SDKs don't check for a ``finishReason``
+    either. Event types, ids and ``retry`` are not used: the service sends none, and a
+    generation cannot be resumed anyway.
+    """
+
+    def __init__(self, call: Call[T], response: httpx.Response) -> None:
+        self.call = call
+        self.response = response
+        self.chunks = 0
+        """How many chunks were read so far."""
+        self._decoder = SSEDecoder()
+
+    def feed(self, data: bytes) -> Iterator[T]:
+        """The chunks that ``data``, the next bytes of the body, completes."""
+        for event in self._decoder.feed(data):
+            chunk = self._chunk(event)
+            self.chunks += 1
+            yield chunk
+
+    def end(self) -> None:
+        """The body is over: fine after a whole event, ``StreamInterruptedError`` within one."""
+        if unfinished := self._decoder.close():
+            raise self._cut_short(
+                f"the body ended in the middle of an event ({len(unfinished)} bytes:"
+                f" {unfinished!r:.120})"
+            )
+
+    @contextmanager
+    def interruptions(self) -> Iterator[None]:
+        """Re-raise httpx's failures while the body is read as ``StreamInterruptedError``.
+
+        Timeouts included: a stream that stops arriving is cut short all the same (the
+        ``httpx.TimeoutException`` stays the ``__cause__``).
+        """
+        try:
+            yield
+        except httpx.TransportError as exc:
+            raise self._cut_short(repr(exc)) from exc
+
+    def _chunk(self, event: ServerSentEvent) -> T:
+        where = f"{self.call.method} {self.call.path}: event {self.chunks + 1} of the stream"
+        try:
+            data = json.loads(event.data)
+        except ValueError as exc:
+            raise MalformedResponseError(
+                f"{where} is not JSON: {event.data!r:.200}", response=self.response
+            ) from exc
+        if (error := error_from_event(data, self.response)) is not None:
+            raise error
+        try:
+            return self.call.parse(data)
+        except (TypeError, ValueError) as exc:
+            raise MalformedResponseError(
+                f"{where} is not a chunk: {exc}", response=self.response
+            ) from exc
+
+    def _cut_short(self, reason: str) -> StreamInterruptedError:
+        request = self.response.request
+        chunks = f"{self.chunks} chunk{'' if self.chunks == 1 else 's'}"
+        return StreamInterruptedError(
+            f"{request.method} {request.url}: the stream was cut short after {chunks}: {reason}",
+            chunks=self.chunks,
+            request=request,
+        )

@@ -2,15 +2,21 @@
 
 All the protocol (URL, headers, body, status and error mapping, parsing) is in ``_protocol``;
 these only differ in whether they ``await``.
+
+``stream`` is a generator: nothing is sent until the first chunk is asked for, and the response
+is closed when the generator finishes, fails or is closed (a ``break`` out of a ``for`` over
+it, ``close()`` / ``aclose()``, or garbage collection).
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator, Generator
+from contextlib import aclosing, closing
 from typing import TypeVar
 
 import httpx
 
-from ._protocol import Call, build_request, read_response, transport_errors
+from ._protocol import Call, build_request, read_response, read_stream, transport_errors
 from ._settings import Settings
 
 T = TypeVar("T")
@@ -27,6 +33,20 @@ class SyncTransport:
             response = self.http.send(request)
         return read_response(call, response)
 
+    def stream(self, call: Call[T]) -> Generator[T, None, None]:
+        request = build_request(self.http, self.settings, call)
+        with transport_errors(request):
+            response = self.http.send(request, stream=True)
+        with closing(response):
+            if response.status_code != 200:
+                with transport_errors(request):
+                    response.read()
+            reader = read_stream(call, response)
+            with reader.interruptions():
+                for data in response.iter_bytes():
+                    yield from reader.feed(data)
+            reader.end()
+
 
 class AsyncTransport:
     def __init__(self, settings: Settings, http: httpx.AsyncClient) -> None:
@@ -38,3 +58,18 @@ class AsyncTransport:
         with transport_errors(request):
             response = await self.http.send(request)
         return read_response(call, response)
+
+    async def stream(self, call: Call[T]) -> AsyncGenerator[T, None]:
+        request = build_request(self.http, self.settings, call)
+        with transport_errors(request):
+            response = await self.http.send(request, stream=True)
+        async with aclosing(response):
+            if response.status_code != 200:
+                with transport_errors(request):
+                    await response.aread()
+            reader = read_stream(call, response)
+            with reader.interruptions():
+                async for data in response.aiter_bytes():
+                    for chunk in reader.feed(data):
+                        yield chunk
+            reader.end()

@@ -16,7 +16,8 @@ The hierarchy::
     │       ├── ServiceUnavailableError 503 UNAVAILABLE
     │       └── DeadlineExceededError   504 DEADLINE_EXCEEDED
     ├── APIConnectionError          no answer at all (wraps the ``httpx`` error as ``__cause__``)
-    │   └── APITimeoutError
+    │   ├── APITimeoutError
+    │   └── StreamInterruptedError  a stream that began (200) but stopped in the middle
     ├── MalformedResponseError      a 200 whose body is not the JSON the API promises (ValueError)
     └── MissingAPIKeyError          no key in the arguments or the environment (ValueError)
 
@@ -25,6 +26,9 @@ The hierarchy::
 ``details`` list, where the SDK puts the whole body (ours is in ``body``). ``retry_delay`` is an
 addition: the SDK ignores ``google.rpc.RetryInfo``. Statuses other than 4xx and 5xx (a 204, a
 302) raise ``APIError`` itself, because the API answers every success with exactly 200.
+
+On a stream, an error can also arrive as an event, ``data: {"error": {...}}``, after a 200 and
+some chunks: it raises the same classes, chosen by the envelope's ``code``.
 """
 
 from __future__ import annotations
@@ -136,6 +140,18 @@ class APITimeoutError(APIConnectionError):
     """The request got no answer in time."""
 
 
+class StreamInterruptedError(APIConnectionError):
+    """A stream that began with a 200 but stopped before its end.
+
+    The connection failed mid-stream (the ``httpx`` error is the ``__cause__``), or the body
+    ended in the middle of an event. ``chunks`` is how many chunks were yielded before.
+    """
+
+    def __init__(self, message: str, *, chunks: int, request: httpx.Request | None = None) -> None:
+        super().__init__(message, request=request)
+        self.chunks = chunks
+
+
 class MalformedResponseError(GeminiError, ValueError):
     """A 200 answer whose body is not what the API promises (not JSON, or the wrong shape)."""
 
@@ -192,10 +208,7 @@ def error_from_response(response: httpx.Response) -> APIError:
     A body that is not an envelope (an HTML page from a proxy, plain text) still gives a clean
     error: the reason phrase as ``status`` and the body text as ``message``.
     """
-    body = _json_or_none(response.content)
-    # Errors of a JSON-array stream arrive wrapped in a one-element array.
-    if isinstance(body, list) and len(body) == 1:
-        body = body[0]
+    body = _unwrapped(_json_or_none(response.content))
     status = _parse_envelope(body)
     if status is None:
         return _family(response.status_code)(
@@ -213,6 +226,39 @@ def error_from_response(response: httpx.Response) -> APIError:
         body=body,
         response=response,
     )
+
+
+def error_from_event(data: Any, response: httpx.Response | None = None) -> APIError | None:
+    """The error a stream event carries (``{"error": {...}}``), or ``None`` for a chunk.
+
+    The stream's HTTP status was 200, so the class follows the envelope's ``code``. An ``error``
+    without an integer ``code`` is a ``MalformedResponseError``: the official Python SDK fails
+    on it too (with a ``TypeError``), and there is no status to pick a class by.
+    """
+    body = _unwrapped(data)
+    if not isinstance(body, dict) or "error" not in body:
+        return None
+    status = _parse_envelope(body)
+    if status is None or status.code is None:
+        raise MalformedResponseError(
+            f"a stream event holds an error without an integer code: {body!r:.300}",
+            response=response,
+        )
+    return _family(status.code)(
+        status.code,
+        status.status,
+        status.message or "",
+        details=status.details,
+        body=body,
+        response=response,
+    )
+
+
+def _unwrapped(body: Any) -> Any:
+    # Errors of a JSON-array stream arrive wrapped in a one-element array.
+    if isinstance(body, list) and len(body) == 1:
+        return body[0]
+    return body
 
 
 def _json_or_none(content: bytes) -> Any:

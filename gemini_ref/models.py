@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncGenerator, Generator, Mapping
 from typing import Any
 
 from . import _protocol
@@ -34,6 +34,22 @@ class Models:
         """Generate a response to ``contents`` (a string, parts, or whole turns)."""
         return self._transport.send(_protocol.generate_content(model, contents, config))
 
+    def generate_content_stream(
+        self, *, model: str, contents: ContentsLike, config: GenerateConfigLike | None = None
+    ) -> Generator[GenerateContentResponse, None, None]:
+        """Generate a response as it is written: an iterator of chunks, each ``.text`` a delta.
+
+        The request is sent when the first chunk is asked for. Leaving the loop early closes
+        the response when the iterator goes away; call its ``close()`` (or use
+        ``contextlib.closing``) to close it at once. Errors: a non-200 answer raises its
+        ``APIError`` before any chunk; an error the service sends mid-stream raises its
+        ``APIError`` after the chunks before it; ``errors.StreamInterruptedError`` when the
+        connection or the body stops in the middle. A stream that ends cleanly is not checked
+        for a ``finish_reason`` (as in the official SDKs): look at the last chunk's if it
+        matters.
+        """
+        return self._transport.stream(_protocol.generate_content_stream(model, contents, config))
+
     def count_tokens(
         self, *, model: str, contents: ContentsLike, config: CountConfigLike | None = None
     ) -> CountTokensResponse:
@@ -63,6 +79,17 @@ class AsyncModels:
     ) -> GenerateContentResponse:
         """Generate a response to ``contents`` (a string, parts, or whole turns)."""
         return await self._transport.send(_protocol.generate_content(model, contents, config))
+
+    async def generate_content_stream(
+        self, *, model: str, contents: ContentsLike, config: GenerateConfigLike | None = None
+    ) -> AsyncGenerator[GenerateContentResponse, None]:
+        """``async for chunk in await client.aio.models.generate_content_stream(...)``.
+
+        As the sync method; the request is sent when the first chunk is awaited. To close the
+        response at once when leaving early, ``await`` the iterator's ``aclose()`` or use
+        ``contextlib.aclosing``.
+        """
+        return self._transport.stream(_protocol.generate_content_stream(model, contents, config))
 
     async def count_tokens(
         self, *, model: str, contents: ContentsLike, config: CountConfigLike | None = None

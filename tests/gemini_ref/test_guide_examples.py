@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+import httpx
 import pytest
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.json import JSONSnapshotExtension
@@ -36,6 +37,35 @@ def test_basic_example_posts_one_user_turn(client, recorder, snapshot_json):
         "contents": [{"parts": [{"text": "How does AI work?"}], "role": "user"}]
     }
     assert recorder.body == snapshot_json
+
+
+def test_streaming_example_posts_the_same_turn_to_stream_generate_content_sse(
+    client, recorder, snapshot_json
+):
+    recorder.answers = [
+        httpx.Response(
+            200,
+            headers={"content-type": "text/event-stream"},
+            content=b'data: {"candidates": [{"content": {"parts": [{"text": "AI learns"}],'
+            b'"role": "model"},"finishReason": "STOP","index": 0}]}\r\n\r\n',
+        )
+    ]
+
+    response = client.models.generate_content_stream(
+        model="gemini-2.5-flash", contents=["Explain how AI works"]
+    )
+    texts = [chunk.text for chunk in response]
+
+    assert texts == ["AI learns"]
+    request = recorder.request
+    assert request.method == "POST"
+    assert request.headers["content-type"] == "application/json"
+    recorded = {"url": str(request.url), "body": recorder.body}
+    assert recorded == {
+        "url": URL.replace(":generateContent", ":streamGenerateContent?alt=sse"),
+        "body": {"contents": [{"parts": [{"text": "Explain how AI works"}], "role": "user"}]},
+    }
+    assert recorded == snapshot_json
 
 
 def test_thinking_budget_zero_goes_into_generation_config(client, recorder, snapshot_json):
