@@ -30,7 +30,7 @@ from starlette.applications import Starlette
 
 from .app import FakeState, create_app
 from .config import FakeConfig
-from .inprocess import SyncASGITransport
+from .inprocess import AsyncASGITransport, SyncASGITransport
 from .journal import Journal
 from .server import ThreadedServer
 from .streams import Pacing
@@ -68,7 +68,7 @@ class Fake:
 
     def async_client(self, **kwargs: Any) -> httpx.AsyncClient:
         if self.in_process:
-            kwargs["transport"] = httpx.ASGITransport(app=self.app)
+            kwargs["transport"] = AsyncASGITransport(app=self.app)
         return httpx.AsyncClient(base_url=self.base_url, **kwargs)
 
 

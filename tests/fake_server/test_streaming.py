@@ -341,3 +341,17 @@ def test_first_event_delay_is_taken_before_the_first_event() -> None:
     anyio.run(response, {"type": "http"}, receive, send)
     assert sent[1][0] - sent[0][0] >= 0.05
     assert [m.get("body") for _, m in sent[1:]] == [b"a", b"b", b""]
+
+
+@pytest.mark.gemini_fake(streaming={"endAfter": 1, "end": "abort"})
+def test_a_dropped_stream_fails_in_process_as_on_a_socket(gemini_fake: Fake) -> None:
+    with pytest.raises(httpx.RemoteProtocolError, match="end=abort"):
+        gemini_fake.client(headers=KEY).post(STREAM + "?alt=sse", json=ask("How does AI work?"))
+
+
+@pytest.mark.anyio
+@pytest.mark.gemini_fake(streaming={"endAfter": 1, "end": "abort"})
+async def test_a_dropped_stream_fails_in_process_for_async_clients_too(gemini_fake: Fake) -> None:
+    async with gemini_fake.async_client(headers=KEY) as client:
+        with pytest.raises(httpx.RemoteProtocolError):
+            await client.post(STREAM + "?alt=sse", json=ask("How does AI work?"))
