@@ -40,14 +40,16 @@ from .journal import Entry, Journal
 from .memo import Answered, AnswerMemo
 from .schema import transcode
 from .wire import (
+    ARRAY_HEAD,
+    ARRAY_SEPARATOR,
+    ARRAY_TAIL,
     JSON_CONTENT_TYPE,
     SSE_CONTENT_TYPE,
     EventStreamResponse,
     GoogleResponse,
+    dumps_element,
     dumps_event,
     dumps_pretty,
-    json_array_element,
-    json_array_pieces,
 )
 
 API_VERSIONS = ("v1beta", "v1", "v1alpha")
@@ -132,16 +134,21 @@ async def stream_generate_content(call: ApiCall) -> EventStreamResponse:
             events = generated.recorded  # byte for byte as recorded
         else:
             events = [dumps_event(chunk) for chunk in generated.chunks()]
-        tail, error_event = b"", dumps_event(OVERLOADED.envelope())
-    else:
-        events, tail = json_array_pieces(generated.chunks())
-        error_event = json_array_element(OVERLOADED.envelope(), first=not events)
+        return EventStreamResponse(
+            events,
+            pacing=pacing,
+            error_event=dumps_event(OVERLOADED.envelope()),
+            content_type=SSE_CONTENT_TYPE,
+            started=call.started,
+        )
     return EventStreamResponse(
-        events,
-        tail,
+        [dumps_element(chunk) for chunk in generated.chunks()],
         pacing=pacing,
-        error_event=error_event,
-        content_type=SSE_CONTENT_TYPE if call.framing == "sse" else JSON_CONTENT_TYPE,
+        error_event=dumps_element(OVERLOADED.envelope()),
+        content_type=JSON_CONTENT_TYPE,
+        head=ARRAY_HEAD,
+        separator=ARRAY_SEPARATOR,
+        tail=ARRAY_TAIL,
         started=call.started,
     )
 
@@ -333,6 +340,7 @@ def _endpoint(rpc: str, handler: Handler) -> Callable[[Request], Awaitable[Respo
                 status=response.status_code,
                 answered_by=by,
                 key=key,
+                query=query.decode("latin-1"),
             )
         )
         if isinstance(response, EventStreamResponse):

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .wire import SSE_CONTENT_TYPE, GoogleResponse, dumps_pretty, json_array_pieces
+from .wire import SSE_CONTENT_TYPE, GoogleResponse, dumps_array, dumps_pretty
 
 TYPE_PREFIX = "type.googleapis.com/google.rpc."
 
@@ -72,6 +72,5 @@ def error_response(error: ApiError, *, framing: str = "json") -> GoogleResponse:
         body = dumps_pretty(error.envelope())
         return GoogleResponse(body, error.code, content_type=SSE_CONTENT_TYPE, chunked=False)
     if framing == "array":
-        pieces, tail = json_array_pieces([error.envelope()])
-        return GoogleResponse(b"".join(pieces) + tail, error.code)
+        return GoogleResponse(dumps_array([error.envelope()]), error.code)
     return GoogleResponse(dumps_pretty(error.envelope()), error.code)

@@ -25,10 +25,12 @@ class Entry:
     status: int = 200
     answered_by: str = ""  # "fixture:<name>", "synthetic", "error:<STATUS>"
     key: str | None = None  # the request's canonical key (see fixtures.request_key)
+    query: str = ""  # the query string as received, ``key=`` included (e.g. "alt=sse")
     extra: dict[str, Any] = field(default_factory=dict)
 
     def stream_progress(self, sent: int, finished: bool) -> None:
-        """Kept up to date while a stream answer goes out: events sent, and whether it ended."""
+        """Kept up to date while a stream answer goes out: the events handed to the server so
+        far, and whether the whole answer has gone (False for a stream that ended early)."""
         self.extra["eventsSent"] = sent
         self.extra["streamFinished"] = finished
 

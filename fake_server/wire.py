@@ -108,20 +108,20 @@ def dumps_event(obj: Any) -> bytes:
     return b"data: " + line.encode() + b"\r\n\r\n"
 
 
-def json_array_pieces(objs: list[Any]) -> tuple[list[bytes], bytes]:
-    """The JSON-array stream (no ``alt=sse``): one piece per element, and the closing tail.
+ARRAY_HEAD, ARRAY_SEPARATOR, ARRAY_TAIL = b"[", b"\n,\r\n", b"\n]"
 
-    Joined, the pieces and the tail are ``'[' + '\\n,\\r\\n'.join(pretty objects) + '\\n]'``,
-    byte for byte as the service sends it (real-shapes §3), with no trailing newline.
+
+def dumps_element(obj: Any) -> bytes:
+    """One element of a JSON-array stream: pretty-printed like a unary body, no newline."""
+    return _escape_angles(json.dumps(obj, indent=2, ensure_ascii=False)).encode()
+
+
+def dumps_array(objs: list[Any]) -> bytes:
+    """A whole JSON-array stream (no ``alt=sse``), byte for byte as the service sends it.
+
+    ``'[' + '\n,\r\n'.join(pretty objects) + '\n]'``, with no trailing newline (real-shapes §3).
     """
-    pieces = [json_array_element(obj, first=i == 0) for i, obj in enumerate(objs)]
-    return pieces, b"\n]" if pieces else b"[]"
-
-
-def json_array_element(obj: Any, *, first: bool) -> bytes:
-    """One element of a JSON-array stream, with what separates it from the one before."""
-    pretty = _escape_angles(json.dumps(obj, indent=2, ensure_ascii=False)).encode()
-    return (b"[" if first else b"\n,\r\n") + pretty
+    return ARRAY_HEAD + ARRAY_SEPARATOR.join(map(dumps_element, objs)) + ARRAY_TAIL
 
 
 class StreamAborted(Exception):
@@ -134,9 +134,10 @@ ProgressCallback = Callable[[int, bool], None]  # (events sent, finished cleanly
 class EventStreamResponse(Response):
     """A stream answer: its events paced, and perhaps ended early, as ``pacing`` says.
 
-    ``events`` are the body's pieces (SSE events, or the elements of a JSON-array stream) and
-    ``tail`` what closes the body after them. Ending early after N events: ``"close"`` sends
-    the tail at once, ``"error"`` sends ``error_event`` first, and ``"abort"`` raises
+    The body is ``head``, then the ``events`` with ``separator`` between them, then ``tail``:
+    SSE events need none of the three; a JSON-array stream is ``[``, elements joined by
+    ``\n,\r\n``, ``\n]``. Ending early after N events: ``"close"`` closes the body at once,
+    ``"error"`` sends ``error_event`` as one more event first, and ``"abort"`` raises
     :class:`StreamAborted`, which makes the ASGI server drop the connection without the final
     chunk, as a network failure would.
     """
@@ -144,15 +145,17 @@ class EventStreamResponse(Response):
     def __init__(
         self,
         events: list[bytes],
-        tail: bytes,
         *,
         pacing: Pacing,
         error_event: bytes,
         content_type: str,
+        head: bytes = b"",
+        separator: bytes = b"",
+        tail: bytes = b"",
         started: float | None = None,
     ) -> None:
         self.events = events
-        self.tail = tail
+        self.head, self.separator, self.tail = head, separator, tail
         self.pacing = pacing
         self.error_event = error_event
         self.status_code = 200
@@ -194,28 +197,36 @@ class EventStreamResponse(Response):
             raise StreamAborted("the stream was dropped mid-body, as its pacing says")
 
     async def _stream(self, send: Send) -> bool:
-        """Send the events; True when the connection is to be dropped instead of ended."""
+        """Send the events; True when the connection is to be dropped instead of ended.
+
+        Progress is recorded as each event is handed to the server, so a client never holds
+        bytes the journal does not yet count.
+        """
         pacing = self.pacing
         await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
+        self._progress(0, False)
+        opened = False  # whether the head has gone out (with the first element)
+
+        async def element(data: bytes) -> None:
+            nonlocal opened
+            prefix = self.separator if opened else self.head
+            opened = True
+            await send({"type": "http.response.body", "body": prefix + data, "more_body": True})
+
         for sent, event in enumerate(self.events):
             if pacing.end_after is not None and sent >= pacing.end_after:
                 if pacing.end == "abort":
                     return True
                 if pacing.end == "error":
-                    await send(
-                        {"type": "http.response.body", "body": self.error_event, "more_body": True}
-                    )
+                    await element(self.error_event)
                 break
             delay = pacing.first_event_delay if sent == 0 else pacing.event_interval
             if delay:
                 await anyio.sleep(delay)
-            await send({"type": "http.response.body", "body": event, "more_body": True})
-            self._progress(sent + 1, False)
-        else:
-            await send({"type": "http.response.body", "body": self.tail, "more_body": False})
-            self._progress(len(self.events), True)
-            return False
-        await send({"type": "http.response.body", "body": self.tail, "more_body": False})
+            self._progress(sent + 1, sent + 1 == len(self.events))
+            await element(event)
+        closing = self.tail if opened else self.head + self.tail
+        await send({"type": "http.response.body", "body": closing, "more_body": False})
         return False
 
     def _progress(self, sent: int, finished: bool) -> None:

@@ -5,19 +5,30 @@ same whichever client sent it) and the shipped fixture that should answer it. Th
 text is read from that fixture file, never copied. Tests get them through the ``guide_examples``
 fixture (the suite runs with ``--import-mode=importlib``, so test modules cannot import a helper
 module).
+
+For the streaming tests: ``wire_tap`` records what went over the wire for each request the
+fake served (the query string, which the journal does not keep, the response headers and bytes),
+and ``node_guide`` runs ``tests/js/guide.mjs`` examples against a fake.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from starlette.applications import Starlette
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import fake_server
 from fake_server.journal import Entry
+from fake_server.pytest_plugin import Fake
 
 MODEL = "gemini-2.5-flash"
 SHIPPED_FIXTURES = Path(fake_server.__file__).parent / "fixtures"
@@ -82,11 +93,18 @@ class GuideExample:
         else:
             assert "thoughtsTokenCount" not in usage, f"thinking is off, yet {usage}"
 
-    def check_call(self, call: Entry, version: str, *, system_role: bool = True) -> None:
+    def check_call(
+        self,
+        call: Entry,
+        version: str,
+        *,
+        system_role: bool = True,
+        rpc: str = "generateContent",
+    ) -> None:
         """The journal entry: the path and version the client used, the body, the answerer."""
         assert (call.method, call.path, call.api_version, call.model, call.status) == (
             "POST",
-            f"/{version}/models/{MODEL}:generateContent",
+            f"/{version}/models/{MODEL}:{rpc}",
             version,
             MODEL,
             200,
@@ -133,9 +151,141 @@ EXAMPLES: dict[str, GuideExample] = {
         "guide-explain-how-ai-works",
         {"stopSequences": ["Title"], "temperature": 1.0, "topP": 0.8, "topK": 10},
     ),
+    # "Streaming responses": the same prompt, no configuration, streamed.
+    "stream": GuideExample("Explain how AI works", "guide-explain-how-ai-works"),
 }
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")  # session: module-scoped runs (node) use it too
 def guide_examples() -> dict[str, GuideExample]:
     return EXAMPLES
+
+
+# --- what went over the wire ---------------------------------------------------------------
+
+
+@dataclass
+class Exchange:
+    """One HTTP exchange as the fake's socket saw it, filled in while the response goes out."""
+
+    method: str
+    path: str
+    query: str
+    status: int | None = None
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+    complete: bool = False  # the last body message (``more_body`` false) was sent
+
+    def header(self, name: str) -> str | None:
+        values = [v for k, v in self.headers if k == name.lower()]
+        return ", ".join(values) if values else None
+
+
+class _WireTap:
+    """A pure ASGI middleware that records every exchange; it changes nothing it passes on."""
+
+    def __init__(self, app: ASGIApp, exchanges: list[Exchange]) -> None:
+        self.app = app
+        self.exchanges = exchanges
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        exchange = Exchange(scope["method"], scope["path"], scope["query_string"].decode())
+        self.exchanges.append(exchange)
+
+        async def tapped(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                exchange.status = message["status"]
+                exchange.headers = [(k.decode(), v.decode()) for k, v in message["headers"]]
+            elif message["type"] == "http.response.body":
+                exchange.body += message.get("body", b"")
+                exchange.complete = not message.get("more_body", False)
+            await send(message)
+
+        await self.app(scope, receive, tapped)
+
+
+@pytest.fixture(scope="session")
+def tap_wire() -> Callable[[Starlette], list[Exchange]]:
+    """``tap_wire(app)``: the list the exchanges of a fresh fake ``app`` will be recorded in.
+
+    Call it before the app serves its first request (Starlette builds its middleware then).
+    """
+
+    def tap(app: Starlette) -> list[Exchange]:
+        exchanges: list[Exchange] = []
+        app.add_middleware(_WireTap, exchanges=exchanges)
+        return exchanges
+
+    return tap
+
+
+@pytest.fixture
+def wire_tap(
+    gemini_fake_server: Fake, tap_wire: Callable[[Starlette], list[Exchange]]
+) -> list[Exchange]:
+    """The exchanges of this test's ``gemini_fake_server``, in the order they began."""
+    return tap_wire(gemini_fake_server.app)
+
+
+# --- the JS SDK ------------------------------------------------------------------------------
+
+JS_DIR = Path(__file__).parents[1] / "js"
+JS_SDK = JS_DIR / "node_modules" / "@google" / "genai"
+JS_OVERRIDING_ENV = ("GOOGLE_API_KEY", "GOOGLE_GENAI_USE_VERTEXAI", "GOOGLE_GENAI_USE_ENTERPRISE")
+
+
+def node_available() -> bool:
+    return shutil.which("node") is not None and JS_SDK.is_dir()
+
+
+@dataclass
+class NodeRun:
+    """``node guide.mjs <examples>`` running against one fake (tests/js/README.md)."""
+
+    examples: list[str]
+    process: subprocess.Popen[str]
+
+    def lines(self, timeout: float = 60) -> dict[str, dict[str, Any]]:
+        """Each example's JSON line, once node has exited; the SDK must not have complained."""
+        stdout, stderr = self.process.communicate(timeout=timeout)
+        assert self.process.returncode == 0, stderr
+        # The SDK writes its warnings (e.g. "there are non-text parts in the response") here.
+        warnings = [
+            line
+            for line in stderr.splitlines()
+            if line.strip() and "ExperimentalWarning" not in line and "--trace-" not in line
+        ]
+        assert not warnings, f"the SDK complained about the fake's answers: {stderr}"
+        lines = [json.loads(line) for line in stdout.splitlines()]
+        assert [line["example"] for line in lines] == self.examples
+        return {line["example"]: line for line in lines}
+
+
+@pytest.fixture(scope="session")
+def node_guide() -> Callable[..., NodeRun]:
+    """``node_guide(fake, *examples)`` starts node on the guide's JS examples, against ``fake``.
+
+    The child's environment is the guide's: ``GOOGLE_GEMINI_BASE_URL`` and ``GEMINI_API_KEY``,
+    without the variables that would override them. Several runs can go at once (node is slow
+    to start); ``.lines()`` waits for one. Skips when node or the JS SDK is missing.
+    """
+    if not node_available():
+        pytest.skip("needs node and the JS SDK: run `cd tests/js && npm ci` (make test does it)")
+
+    def start(fake: Fake, *examples: str) -> NodeRun:
+        env = {k: v for k, v in os.environ.items() if k not in JS_OVERRIDING_ENV}
+        env.update(fake.env)
+        process = subprocess.Popen(
+            ["node", "guide.mjs", *examples],
+            cwd=JS_DIR,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        return NodeRun(list(examples), process)
+
+    return start

@@ -72,3 +72,9 @@ def test_a_journal_with_a_limit_keeps_the_latest_entries() -> None:
     assert [e.seq for e in journal.entries] == [2, 3]
     journal.reset()
     assert journal.record(Entry(0, "GET", "/", "x", "v1")).seq == 1
+
+
+def test_the_journal_keeps_the_query_string(gemini_fake: Fake) -> None:
+    url = "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse"
+    gemini_fake.client(headers={"x-goog-api-key": "k"}).post(url, json=ASK)
+    assert gemini_fake.journal.last().query == "alt=sse"

@@ -161,6 +161,20 @@ def test_a_stream_can_end_cleanly_early(gemini_fake: Fake) -> None:
     assert gemini_fake.journal.last().extra == {"eventsSent": 2, "streamFinished": False}
 
 
+@pytest.mark.parametrize("end", ["close", "error"])
+def test_a_json_array_stream_ended_before_its_first_element_is_still_an_array(
+    end: str, tmp_path: Path
+) -> None:
+    config = FakeConfig(streaming=Pacing(end_after=0, end=end))
+    fake = Fake(create_app(config), "http://f")
+    response = fake.client(headers=KEY).post(STREAM, json=ask("How does AI work?"))
+    expected: list[Any] = [] if end == "close" else [{"error": {"code": 503}}]
+    body = response.json()
+    assert [{"error": {"code": e["error"]["code"]}} for e in body] == expected
+    assert response.content.startswith(b"[") and response.content.endswith(b"\n]")
+    assert fake.journal.last().extra == {"eventsSent": 0, "streamFinished": False}
+
+
 @pytest.mark.gemini_fake(streaming={"endAfter": 1, "end": "error"})
 def test_a_stream_can_end_with_an_error_event_the_sdks_recognise(gemini_fake: Fake) -> None:
     body = (
@@ -333,7 +347,6 @@ def test_first_event_delay_is_taken_before_the_first_event() -> None:
 
     response = EventStreamResponse(
         [b"a", b"b"],
-        b"",
         pacing=Pacing(first_event_delay=0.05),
         error_event=b"",
         content_type="text/event-stream",

@@ -11,7 +11,8 @@
 //
 // Output per example:
 //   {"example": name, "ok": true, "text": ..., "response": ...}
-//   {"example": name, "ok": false, "error": {"name", "status", "message"}}
+//   {"example": name, "ok": false, "error": {"name", "status", "message"[, "cause"]}}
+// A streaming example that fails midway also has "response": what it got before the error.
 // Exit code is 0 even when examples fail; nonzero only for harness problems
 // (unknown example name, no arguments, unexpected crash).
 
@@ -132,9 +133,15 @@ const EXAMPLES = {
     });
     const chunks = [];
     const raw = [];
-    for await (const chunk of response) {
-      chunks.push(chunk.text ?? null);
-      raw.push(chunk);
+    try {
+      for await (const chunk of response) {
+        chunks.push(chunk.text ?? null);
+        raw.push(chunk);
+      }
+    } catch (e) {
+      // A stream that fails midway: keep what was yielded before the error, so the
+      // line shows both (see errorInfo / main).
+      throw withPartial(e, { chunks, raw });
     }
     // "chunks" is the contract; "raw" carries each full chunk object.
     return {
@@ -144,6 +151,13 @@ const EXAMPLES = {
   },
 };
 
+// Attach what a streaming example received before it failed to the error it failed with.
+function withPartial(e, partial) {
+  const error = e instanceof Error ? e : new Error(String(e), { cause: e });
+  Object.defineProperty(error, "partial", { value: partial, enumerable: false });
+  return error;
+}
+
 // JSON.stringify drops undefined values; keep the keys present as null.
 function nn(v) {
   return v === undefined ? null : v;
@@ -151,11 +165,17 @@ function nn(v) {
 
 function errorInfo(e) {
   if (e instanceof Error || (e && typeof e === "object")) {
-    return {
+    const info = {
       name: nn(e.name),
       status: nn(e.status),
       message: nn(e.message),
     };
+    // e.g. undici's `TypeError: terminated`, caused by `SocketError: other side closed`
+    const cause = e.cause;
+    if (cause && typeof cause === "object") {
+      info.cause = { name: nn(cause.name), code: nn(cause.code), message: nn(cause.message) };
+    }
+    return info;
   }
   return { name: null, status: null, message: String(e) };
 }
@@ -187,6 +207,10 @@ async function main(argv) {
       line = { example: name, ok: true, text: nn(text), response: nn(response) };
     } catch (e) {
       line = { example: name, ok: false, error: errorInfo(e) };
+      if (e && e.partial !== undefined) {
+        // what a streaming example yielded before it failed
+        line.response = e.partial;
+      }
     }
     process.stdout.write(JSON.stringify(line) + "\n");
   }
