@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from . import answers, catalog, tokens, validate
+from . import answers, catalog, tokens, uploads, validate
 from .config import FakeConfig
 from .errors import (
     TYPE_PREFIX,
@@ -34,6 +35,7 @@ from .errors import (
     not_found,
     permission_denied,
 )
+from .files import FileStore
 from .fixtures import Call, FixtureSet, Miss
 from .fixtures import load as load_fixtures
 from .journal import Entry, Journal
@@ -70,6 +72,7 @@ class FakeState:
 
     config: FakeConfig
     fixtures: FixtureSet
+    store: FileStore
     journal: Journal = field(default_factory=Journal)
     memo: AnswerMemo = field(default_factory=AnswerMemo)
 
@@ -120,6 +123,7 @@ async def generate_content(call: ApiCall) -> dict[str, Any]:
     request = await call.body("GenerateContentRequest")
     model = call.model_info("generateContent")
     validate.check_generate(request, model)
+    call.repeatable = not uploads.check_file_parts(request, call.state.store)
     return _generate(call, request, model).body
 
 
@@ -127,6 +131,7 @@ async def stream_generate_content(call: ApiCall) -> EventStreamResponse:
     request = await call.body("GenerateContentRequest")
     model = call.model_info("generateContent")
     validate.check_generate(request, model)
+    call.repeatable = not uploads.check_file_parts(request, call.state.store)
     generated = _generate(call, request, model)
     pacing = generated.pacing or call.state.config.streaming
     if call.framing == "sse":
@@ -199,6 +204,35 @@ async def count_tokens(call: ApiCall) -> dict[str, Any]:
         "totalTokens": sum(totals.values()),
         "promptTokensDetails": tokens.modality_details(totals),
     }
+
+
+async def upload(call: ApiCall) -> Response:
+    """The upload endpoint: a start (with the API key), or a command on an upload URL."""
+    store = call.state.store
+    if "upload_id" in call.request.query_params:
+        return await uploads.command(call, store)
+    authenticate(call.request, call.state.config)
+    return await uploads.start(call, store)
+
+
+async def get_file(call: ApiCall) -> dict[str, Any]:
+    call.answered_by = "files"
+    return uploads.get_file(call.state.store, call.request.path_params["file"])
+
+
+async def delete_file(call: ApiCall) -> dict[str, Any]:
+    call.answered_by = "files"
+    return uploads.delete_file(call.state.store, call.request.path_params["file"])
+
+
+async def list_files(call: ApiCall) -> dict[str, Any]:
+    call.answered_by = "files"
+    params = call.request.query_params
+    return uploads.list_files(
+        call.state.store,
+        params.get("pageSize") or params.get("page_size"),
+        params.get("pageToken") or params.get("page_token"),
+    )
 
 
 async def get_model(call: ApiCall) -> dict[str, Any]:
@@ -292,12 +326,13 @@ def authenticate(request: Request, config: FakeConfig) -> None:
         )
 
 
-def _endpoint(rpc: str, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+def _endpoint(spec: RouteSpec, version: str) -> Callable[[Request], Awaitable[Response]]:
+    rpc, handler = spec.rpc, spec.handler
+
     async def endpoint(request: Request) -> Response:
         state: FakeState = request.app.state.fake
         scope = request.scope
         path: str = scope["path"]
-        version = path.split("/", 2)[1]
         query: bytes = scope["query_string"]
         call = ApiCall(
             request,
@@ -309,15 +344,16 @@ def _endpoint(rpc: str, handler: Handler) -> Callable[[Request], Awaitable[Respo
             framing=_framing(rpc, query, request),
         )
         try:
-            authenticate(request, state.config)
+            if spec.authenticated:
+                authenticate(request, state.config)
         except ApiError as error:
             answered: Answered | Response = _answered_error(call, error)
         else:
-            memo_key = (request.method, path, query, await request.body())
-            remembered = state.memo.get(memo_key)
+            memo_key = (request.method, path, query, await request.body() if spec.memo else b"")
+            remembered = state.memo.get(memo_key) if spec.memo else None
             if remembered is None:
                 answered = await _answer(call, handler)
-                if isinstance(answered, Answered) and call.repeatable:
+                if isinstance(answered, Answered) and call.repeatable and spec.memo:
                     state.memo.put(memo_key, answered)
             else:
                 answered = remembered
@@ -379,18 +415,34 @@ def _answered_error(call: ApiCall, error: ApiError) -> Answered:
     return Answered(response, call.canonical, call.key, f"error:{error.status}")
 
 
-ROUTE_TABLE: tuple[tuple[str, str, str, Handler], ...] = (
-    # method, path under /{version}, rpc, handler; the busiest first (routes match in order)
-    ("POST", "/models/{model}:generateContent", "generateContent", generate_content),
-    (
+@dataclass(frozen=True)
+class RouteSpec:
+    """One row of the route table; ``{v}`` in the path is each API version."""
+
+    method: str
+    path: str
+    rpc: str
+    handler: Handler
+    authenticated: bool = True  # the adapter checks the key (else the handler decides)
+    memo: bool = True  # answers are a pure function of the request (see fake_server.memo)
+
+
+ROUTE_TABLE: tuple[RouteSpec, ...] = (
+    # the busiest first: routes match in order
+    RouteSpec("POST", "/{v}/models/{model}:generateContent", "generateContent", generate_content),
+    RouteSpec(
         "POST",
-        "/models/{model}:streamGenerateContent",
+        "/{v}/models/{model}:streamGenerateContent",
         "streamGenerateContent",
         stream_generate_content,
     ),
-    ("POST", "/models/{model}:countTokens", "countTokens", count_tokens),
-    ("GET", "/models", "models.list", list_models),
-    ("GET", "/models/{model}", "models.get", get_model),
+    RouteSpec("POST", "/{v}/models/{model}:countTokens", "countTokens", count_tokens),
+    RouteSpec("GET", "/{v}/models", "models.list", list_models),
+    RouteSpec("GET", "/{v}/models/{model}", "models.get", get_model),
+    RouteSpec("POST", "/upload/{v}/files", "files.upload", upload, authenticated=False, memo=False),
+    RouteSpec("GET", "/{v}/files", "files.list", list_files, memo=False),
+    RouteSpec("GET", "/{v}/files/{file}", "files.get", get_file, memo=False),
+    RouteSpec("DELETE", "/{v}/files/{file}", "files.delete", delete_file, memo=False),
 )
 
 
@@ -407,9 +459,9 @@ async def journal_reset(request: Request) -> Response:
 
 def routes() -> list[Route]:
     table = [
-        Route(f"/{version}{path}", _endpoint(rpc, handler), methods=[method])
+        Route(spec.path.replace("{v}", version), _endpoint(spec, version), methods=[spec.method])
         for version in API_VERSIONS
-        for method, path, rpc, handler in ROUTE_TABLE
+        for spec in ROUTE_TABLE
     ]
     table += [
         Route(f"{ADMIN_PREFIX}/journal", journal_list, methods=["GET"]),
@@ -431,5 +483,9 @@ def create_app(config: FakeConfig | None = None) -> Starlette:
         routes=routes(),
         exception_handlers={HTTPException: _no_such_method},
     )
-    app.state.fake = FakeState(config, fixtures, Journal(config.journal_limit))
+    seed = config.seed
+    if seed is None:  # ids repeat run to run, unless workers share a data directory
+        seed = random.SystemRandom().randrange(2**32) if config.data_dir else 0
+    store = FileStore(config.data_dir, seed=seed, clock=config.clock)
+    app.state.fake = FakeState(config, fixtures, store, Journal(config.journal_limit))
     return app

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from .files import DEFAULT_QUOTA_BYTES, Clock, utc_now
 from .streams import Pacing
 
 
@@ -18,6 +19,11 @@ class FakeConfig:
     otherwise other keys are refused as the real service refuses an invalid key.
     ``journal_limit`` caps how many requests the journal keeps (the latest; None keeps all).
     ``streaming`` paces every stream and may end it early; a fixture's own pacing overrides it.
+
+    Files: ``data_dir`` keeps uploads and files on disk across restarts (None: a temporary
+    directory for the fake's lifetime); ``storage_quota_bytes`` is the project's storage;
+    ``processing_seconds`` how long new files of a kind (``"video"``, ``"audio"``, ...) stay
+    PROCESSING before they turn ACTIVE; ``clock`` and ``seed`` pin times and file ids.
     """
 
     fixture_dirs: tuple[Path, ...] = ()
@@ -26,3 +32,10 @@ class FakeConfig:
     api_keys: frozenset[str] = frozenset()
     journal_limit: int | None = 10_000
     streaming: Pacing = Pacing()
+    data_dir: Path | None = None
+    storage_quota_bytes: int = DEFAULT_QUOTA_BYTES
+    processing_seconds: dict[str, float] = field(
+        default_factory=lambda: {"video": 2.0, "audio": 0.0}
+    )
+    clock: Clock = utc_now
+    seed: int | None = None  # file ids; None draws a fresh seed per fake

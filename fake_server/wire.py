@@ -63,12 +63,14 @@ class GoogleResponse(Response):
         started: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
         chunked: bool = True,
+        front_end: bool = True,
     ) -> None:
         self.body = body
         self.status_code = status_code
         self.background = None
         headers: list[tuple[bytes, bytes]] = [(b"content-type", content_type.encode())]
-        headers.extend(_FRONT_END_HEADERS)
+        # The upload server answers with fewer headers than the API front end (real-shapes §6).
+        headers.extend(_FRONT_END_HEADERS if front_end else [(b"server", b"UploadServer")])
         if started is not None:
             headers.append((b"server-timing", _timing(started)))
         for name, value in (extra_headers or {}).items():

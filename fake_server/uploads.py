@@ -1,0 +1,361 @@
+"""The resumable upload protocol and the Files API.
+
+The protocol, as the service and both SDKs speak it (sdk-wire §4, real-shapes §5)::
+
+    POST /upload/{v}/files                       X-Goog-Upload-Command: start  (API key)
+      X-Goog-Upload-Header-Content-Length: N, -Content-Type: M, body {"file": {...}}
+      -> 200, empty body, X-Goog-Upload-URL: <this host>/upload/{v}/files?upload_id=U&...
+                          X-Goog-Upload-Status: active
+
+    POST <upload url>   X-Goog-Upload-Command: upload            X-Goog-Upload-Offset: O
+      O must equal the bytes received so far; the body is appended  -> 200, status active
+    POST <upload url>   X-Goog-Upload-Command: upload, finalize  (or finalize alone)
+      the received size must equal the declared N                    -> 200, status final,
+                                                                        {"file": {...}}
+    POST <upload url>   X-Goog-Upload-Command: query
+      -> X-Goog-Upload-Size-Received: R and the status; never finalizes
+    POST <upload url>   X-Goog-Upload-Command: cancel             -> status cancelled
+
+The upload URL needs no API key (the Python SDK sends none on chunks). Every reply, errors
+included, carries ``X-Goog-Upload-Status``: without it the SDKs silently resend. Bytes go to
+disk as they arrive; a connection dropped mid-chunk keeps what arrived, and ``query`` says how
+much, so the client resumes from there.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
+
+from .errors import ApiError, invalid_argument, not_found, permission_denied
+from .files import MAX_FILE_BYTES, NAME_PATTERN, FileStore, Session, StoredFile
+from .validate import SUPPORTED_MIME_TYPES
+from .wire import GoogleResponse, dumps_pretty
+
+if TYPE_CHECKING:
+    from .app import ApiCall
+
+CHUNK_GRANULARITY = 8 * 1024 * 1024
+FILES_PAGE_SIZE, FILES_PAGE_SIZE_MAX = 10, 100
+_UPLOAD_SERVER = {"server": "UploadServer"}
+
+
+def upload_reply(
+    status: str,
+    upload_id: str,
+    body: bytes = b"",
+    *,
+    code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> GoogleResponse:
+    """A reply from the upload server: its own headers, always the upload status."""
+    content_type = "application/json; charset=UTF-8" if body else "text/plain; charset=utf-8"
+    extra = {"x-goog-upload-status": status, "x-guploader-uploadid": upload_id, **(headers or {})}
+    return GoogleResponse(
+        body, code, content_type=content_type, extra_headers=extra, chunked=False, front_end=False
+    )
+
+
+def upload_error(error: ApiError, status: str, upload_id: str) -> GoogleResponse:
+    return upload_reply(status, upload_id, dumps_pretty(error.envelope()), code=error.code)
+
+
+# --- start ----------------------------------------------------------------------------------
+
+
+def _lenient_json(raw: bytes) -> Any:
+    """JSON, or the single-quoted pseudo-JSON the documented curl command sends."""
+    if not raw.strip():
+        return {}
+    try:
+        return json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        pass
+    try:
+        return ast.literal_eval(raw.decode("utf-8", "strict"))
+    except (ValueError, SyntaxError, UnicodeDecodeError, MemoryError, RecursionError):
+        raise invalid_argument("Invalid JSON payload received. Unexpected token.") from None
+
+
+def _field(data: dict[str, Any], camel: str, snake: str) -> Any:
+    return data.get(camel, data.get(snake))
+
+
+async def start(call: ApiCall, store: FileStore) -> Response:
+    request = call.request
+    body = _lenient_json(await request.body())
+    file = body.get("file", {}) if isinstance(body, dict) else None
+    if not isinstance(file, dict):
+        raise invalid_argument('Invalid JSON payload received. Expected {"file": {...}}.')
+    call.canonical = {"file": file}
+    headers = request.headers
+    mime_type = headers.get("x-goog-upload-header-content-type") or _field(
+        file, "mimeType", "mime_type"
+    )
+    declared = headers.get("x-goog-upload-header-content-length") or _field(
+        file, "sizeBytes", "size_bytes"
+    )
+    size = _size(declared)
+    if size is not None and size > MAX_FILE_BYTES:
+        raise invalid_argument(
+            f"File size {size} exceeds the maximum allowed size of {MAX_FILE_BYTES} bytes (2 GB)."
+        )
+    quota = call.state.config.storage_quota_bytes
+    if size is not None and store.used_bytes() + size > quota:
+        raise ApiError(
+            429,
+            "RESOURCE_EXHAUSTED",
+            f"Storage quota exceeded: uploading {size} bytes would exceed the project's "
+            f"{quota} bytes of file storage. Delete files to make room.",
+        )
+    file_id = _file_id(_field(file, "name", "name"), store)
+    upload_id = store.new_id(40).upper()
+    base_url = f"{request.url.scheme}://{request.headers.get('host', request.url.netloc)}"
+    store.open_session(
+        Session(
+            upload_id=upload_id,
+            file_id=file_id,
+            mime_type=str(mime_type or "application/octet-stream"),
+            display_name=_field(file, "displayName", "display_name"),
+            declared_size=size,
+            started=store.clock().isoformat(),
+            api_version=call.version,
+            base_url=base_url,
+        )
+    )
+    url = f"{base_url}/upload/{call.version}/files?upload_id={upload_id}&upload_protocol=resumable"
+    call.answered_by = f"upload:{upload_id}"
+    return upload_reply(
+        "active",
+        upload_id,
+        headers={
+            "x-goog-upload-url": url,
+            "x-goog-upload-control-url": url,
+            "x-goog-upload-chunk-granularity": str(CHUNK_GRANULARITY),
+            "x-goog-upload-header-content-type": "application/json; charset=UTF-8",
+        },
+    )
+
+
+def _size(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        size = int(value)
+    except (TypeError, ValueError):
+        raise invalid_argument(f"Invalid upload size: {value!r}.") from None
+    if size < 0:
+        raise invalid_argument(f"Invalid upload size: {size}.")
+    return size
+
+
+def _file_id(name: Any, store: FileStore) -> str:
+    """A user-given ``name`` (``files/my-notes`` or ``my-notes``) becomes the id."""
+    if not name:
+        return store.new_id()
+    file_id = str(name).removeprefix("files/")
+    if not NAME_PATTERN.fullmatch(file_id):
+        raise invalid_argument(
+            f"Invalid file name {name!r}: use up to 40 characters of lowercase letters, digits "
+            "and dashes, not starting or ending with a dash."
+        )
+    if store.exists(file_id):
+        raise ApiError(409, "ALREADY_EXISTS", f"File files/{file_id} already exists.")
+    return file_id
+
+
+# --- commands on the upload url -------------------------------------------------------------
+
+
+async def command(call: ApiCall, store: FileStore) -> Response:
+    request = call.request
+    upload_id = request.query_params.get("upload_id", "")
+    session = store.session(upload_id)
+    if session is None:
+        error = not_found(f"No upload session {upload_id!r}: it never existed, or has ended.")
+        return upload_error(error, "final", upload_id)
+    call.answered_by = f"upload:{upload_id}"
+    commands = {
+        c.strip().lower() for c in request.headers.get("x-goog-upload-command", "").split(",")
+    }
+    commands.discard("")
+    known = {"upload", "finalize", "query", "cancel"}
+    if not commands or commands - known:
+        error = invalid_argument(
+            f"Unknown X-Goog-Upload-Command {request.headers.get('x-goog-upload-command')!r}; "
+            "use upload, finalize, query or cancel."
+        )
+        return upload_error(error, session.state, upload_id)
+    if session.state == "cancelled":
+        return upload_error(
+            ApiError(499, "CANCELLED", "The upload was cancelled."), "cancelled", upload_id
+        )
+    if session.state == "final":
+        return _finished(session, store, call)
+    if "query" in commands:
+        received = str(store.received(upload_id))
+        return upload_reply("active", upload_id, headers={"x-goog-upload-size-received": received})
+    if "cancel" in commands:
+        session.state = "cancelled"
+        store.save_session(session)
+        store.drop_session(upload_id)
+        return upload_reply("cancelled", upload_id)
+    if "upload" in commands:
+        problem = await _append(request, session, store)
+        if problem is not None:
+            return upload_error(problem, "active", upload_id)
+    if "finalize" in commands:
+        return _finalize(session, store, call)
+    return upload_reply("active", upload_id)
+
+
+async def _append(request: Request, session: Session, store: FileStore) -> ApiError | None:
+    """Append the request's body at the declared offset, streaming it to disk."""
+    received = store.received(session.upload_id)
+    offset_header = request.headers.get("x-goog-upload-offset")
+    try:
+        offset = int(offset_header) if offset_header is not None else None
+    except ValueError:
+        offset = None
+    if offset != received:
+        await _discard(request)
+        return invalid_argument(
+            f"Invalid request. The X-Goog-Upload-Offset {offset_header!r} does not match the "
+            f"{received} bytes received so far; query the upload status and resume from there."
+        )
+    limit = session.declared_size if session.declared_size is not None else MAX_FILE_BYTES
+    written = received
+    with store.part_path(session.upload_id).open("ab") as part:
+        try:
+            async for piece in request.stream():
+                if written + len(piece) > limit:
+                    part.write(piece[: limit - written])
+                    await _discard(request)
+                    return invalid_argument(
+                        f"The upload is larger than its declared size of {limit} bytes."
+                    )
+                part.write(piece)
+                written += len(piece)
+        except ClientDisconnect:
+            pass  # what arrived is kept; a query tells the client where to resume
+    return None
+
+
+async def _discard(request: Request) -> None:
+    try:
+        async for _ in request.stream():
+            pass
+    except ClientDisconnect:
+        pass
+
+
+def _finalize(session: Session, store: FileStore, call: ApiCall) -> Response:
+    received = store.received(session.upload_id)
+    if session.declared_size is not None and received != session.declared_size:
+        error = invalid_argument(
+            f"Cannot finalize: the upload declared {session.declared_size} bytes but "
+            f"{received} were received."
+        )
+        return upload_error(error, "active", session.upload_id)
+    mime = session.mime_type.split(";", 1)[0].strip().lower()
+    if mime not in SUPPORTED_MIME_TYPES:
+        error = invalid_argument(f"Unsupported MIME type: {session.mime_type}")
+        session.state = "cancelled"
+        store.save_session(session)
+        store.drop_session(session.upload_id)
+        return upload_error(error, "final", session.upload_id)
+    kind = mime.split("/", 1)[0]
+    delay = call.state.config.processing_seconds.get(kind, 0.0)
+    store.commit(session, timedelta(seconds=delay))
+    session.state = "final"
+    store.save_session(session)
+    return _finished(session, store, call)
+
+
+def _finished(session: Session, store: FileStore, call: ApiCall) -> Response:
+    stored = store.get(session.file_id)
+    if stored is None:
+        return upload_error(
+            permission_denied(_missing(session.file_id)), "final", session.upload_id
+        )
+    call.answered_by = f"file:{stored.file_id}"
+    body = dumps_pretty({"file": stored.resource(store.clock())})
+    return upload_reply("final", session.upload_id, body)
+
+
+# --- the Files API --------------------------------------------------------------------------
+
+
+def _missing(file_id: str) -> str:
+    return f"You do not have permission to access the File {file_id} or it may not exist."
+
+
+def find(store: FileStore, file_id: str) -> StoredFile:
+    stored = store.get(file_id)
+    if stored is None:
+        raise permission_denied(_missing(file_id))
+    return stored
+
+
+def get_file(store: FileStore, file_id: str) -> dict[str, Any]:
+    return find(store, file_id).resource(store.clock())
+
+
+def delete_file(store: FileStore, file_id: str) -> dict[str, Any]:
+    find(store, file_id)
+    store.delete(file_id)
+    return {}
+
+
+def list_files(store: FileStore, page_size: str | None, page_token: str | None) -> dict[str, Any]:
+    try:
+        size = int(page_size or FILES_PAGE_SIZE)
+    except ValueError:
+        raise invalid_argument("Invalid value for pageSize.") from None
+    size = FILES_PAGE_SIZE if size <= 0 else min(size, FILES_PAGE_SIZE_MAX)
+    try:
+        start = int(page_token or 0)
+    except ValueError:
+        raise invalid_argument("Invalid page token.") from None
+    everything = list(store.files())
+    page = everything[start : start + size]
+    body: dict[str, Any] = {}
+    if page:
+        body["files"] = [f.resource(store.clock()) for f in page]
+    if start + size < len(everything):
+        body["nextPageToken"] = str(start + size)
+    return body
+
+
+FILE_URI = re.compile(r"(?:^|/)files/([a-z0-9-]+)$")
+
+
+def check_file_parts(request: dict[str, Any], store: FileStore) -> bool:
+    """Every ``fileData`` naming a file (any URI ending in ``files/<id>``) must be ACTIVE.
+
+    Returns whether the request refers to files at all: its answer then depends on the store,
+    so it must not be remembered.
+    """
+    referred = False
+    for content in request.get("contents", []):
+        for part in content.get("parts", []):
+            data = part.get("fileData")
+            match = FILE_URI.search(str(data.get("fileUri", ""))) if data else None
+            if match is None:
+                continue
+            referred = True
+            stored = find(store, match.group(1))
+            if stored.state(store.clock()) != "ACTIVE":
+                raise ApiError(
+                    400,
+                    "FAILED_PRECONDITION",
+                    f"The File {stored.file_id} is not in an ACTIVE state and usage is not "
+                    "allowed.",
+                )
+    return referred
