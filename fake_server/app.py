@@ -119,19 +119,24 @@ Handler = Callable[[ApiCall], Awaitable[dict[str, Any] | Response]]
 # --- handlers -------------------------------------------------------------------------------
 
 
-async def generate_content(call: ApiCall) -> dict[str, Any]:
+async def _read_generate(call: ApiCall) -> tuple[dict[str, Any], catalog.ModelInfo]:
+    """A generate request read, its model found and every rule checked, files included."""
     request = await call.body("GenerateContentRequest")
     model = call.model_info("generateContent")
     validate.check_generate(request, model)
-    call.repeatable = not uploads.check_file_parts(request, call.state.store)
+    named = uploads.file_ids(request)
+    call.repeatable = not named  # the answer depends on the files' state: never remembered
+    uploads.check_files(named, call.state.store)
+    return request, model
+
+
+async def generate_content(call: ApiCall) -> dict[str, Any]:
+    request, model = await _read_generate(call)
     return _generate(call, request, model).body
 
 
 async def stream_generate_content(call: ApiCall) -> EventStreamResponse:
-    request = await call.body("GenerateContentRequest")
-    model = call.model_info("generateContent")
-    validate.check_generate(request, model)
-    call.repeatable = not uploads.check_file_parts(request, call.state.store)
+    request, model = await _read_generate(call)
     generated = _generate(call, request, model)
     pacing = generated.pacing or call.state.config.streaming
     if call.framing == "sse":

@@ -336,26 +336,28 @@ def list_files(store: FileStore, page_size: str | None, page_token: str | None) 
 FILE_URI = re.compile(r"(?:^|/)files/([a-z0-9-]+)$")
 
 
-def check_file_parts(request: dict[str, Any], store: FileStore) -> bool:
-    """Every ``fileData`` naming a file (any URI ending in ``files/<id>``) must be ACTIVE.
+def file_ids(request: dict[str, Any]) -> list[str]:
+    """The files a request's ``fileData`` parts name (any URI ending in ``files/<id>``).
 
-    Returns whether the request refers to files at all: its answer then depends on the store,
-    so it must not be remembered.
+    A request naming files has an answer that depends on the store: it must not be remembered.
     """
-    referred = False
+    found = []
     for content in request.get("contents", []):
         for part in content.get("parts", []):
             data = part.get("fileData")
             match = FILE_URI.search(str(data.get("fileUri", ""))) if data else None
-            if match is None:
-                continue
-            referred = True
-            stored = find(store, match.group(1))
-            if stored.state(store.clock()) != "ACTIVE":
-                raise ApiError(
-                    400,
-                    "FAILED_PRECONDITION",
-                    f"The File {stored.file_id} is not in an ACTIVE state and usage is not "
-                    "allowed.",
-                )
-    return referred
+            if match is not None:
+                found.append(match.group(1))
+    return found
+
+
+def check_files(file_ids: list[str], store: FileStore) -> None:
+    """Every named file must exist and be ACTIVE, as the service requires."""
+    for file_id in file_ids:
+        stored = find(store, file_id)
+        if stored.state(store.clock()) != "ACTIVE":
+            raise ApiError(
+                400,
+                "FAILED_PRECONDITION",
+                f"The File {stored.file_id} is not in an ACTIVE state and usage is not allowed.",
+            )

@@ -1,0 +1,323 @@
+"""The upload protocol's rules and the Files API, one rule per test, in process."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from fake_server import FakeConfig, create_app
+from fake_server.pytest_plugin import Fake
+
+KEY = {"x-goog-api-key": "test-key"}
+START = "/upload/v1beta/files"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 25, 12, 0, 0, 123456, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def fake(**config: Any) -> Fake:
+    return Fake(create_app(FakeConfig(**config)), "http://fake.test")
+
+
+def start(client: httpx.Client, size: int | None, mime: str = "image/png", body: Any = None) -> str:
+    headers = {**KEY, "X-Goog-Upload-Protocol": "resumable", "X-Goog-Upload-Command": "start"}
+    if size is not None:
+        headers["X-Goog-Upload-Header-Content-Length"] = str(size)
+    headers["X-Goog-Upload-Header-Content-Type"] = mime
+    content = body if isinstance(body, bytes) else None
+    response = client.post(
+        START, headers=headers, content=content, json=None if content else (body or {"file": {}})
+    )
+    assert response.status_code == 200, response.text
+    url: str = response.headers["x-goog-upload-url"]
+    return url
+
+
+def send(
+    client: httpx.Client, url: str, command: str, offset: int | None = None, data: bytes = b""
+) -> httpx.Response:
+    headers = {"X-Goog-Upload-Command": command}
+    if offset is not None:
+        headers["X-Goog-Upload-Offset"] = str(offset)
+    return client.post(url, headers=headers, content=data)
+
+
+def upload(
+    client: httpx.Client, data: bytes, mime: str = "image/png", body: Any = None
+) -> dict[str, Any]:
+    url = start(client, len(data), mime, body)
+    response = send(client, url, "upload, finalize", 0, data)
+    assert response.status_code == 200, response.text
+    file: dict[str, Any] = response.json()["file"]
+    return file
+
+
+def test_start_answers_as_the_upload_server_does() -> None:
+    client = fake().client()
+    headers = {
+        **KEY,
+        "X-Goog-Upload-Protocol": "resumable",
+        "X-Goog-Upload-Command": "start",
+        "X-Goog-Upload-Header-Content-Length": "3",
+        "X-Goog-Upload-Header-Content-Type": "image/png",
+    }
+    response = client.post(START, headers=headers, json={"file": {"display_name": "x"}})
+    assert response.status_code == 200 and response.content == b""
+    assert response.headers["content-length"] == "0"
+    assert response.headers["x-goog-upload-status"] == "active"
+    assert response.headers["x-goog-upload-chunk-granularity"] == "8388608"
+    assert response.headers["server"] == "UploadServer"
+    url = response.headers["x-goog-upload-url"]
+    upload_id = response.headers["x-guploader-uploadid"]
+    assert (
+        url
+        == f"http://fake.test/upload/v1beta/files?upload_id={upload_id}&upload_protocol=resumable"
+    )
+    assert response.headers["x-goog-upload-control-url"] == url
+    # The documented curl script finds the URL with grep -i "x-goog-upload-url: ": one line only.
+    lines = [
+        f"{k}: {v}"
+        for k, v in response.headers.items()
+        if "x-goog-upload-url: " in f"{k}: {v}".lower()
+    ]
+    assert len(lines) == 1
+
+
+def test_start_needs_the_api_key_and_chunks_do_not() -> None:
+    client = fake().client()
+    response = client.post(START, headers={"X-Goog-Upload-Command": "start"}, json={"file": {}})
+    assert response.status_code == 403
+    url = start(client, 2)
+    assert send(client, url, "upload, finalize", 0, b"hi").status_code == 200
+
+
+def test_the_documented_curl_body_is_read_leniently() -> None:
+    file = upload(fake().client(), b"abc", "audio/mpeg", b"{'file': {'display_name': 'AUDIO'}}")
+    assert file["displayName"] == "AUDIO"
+    assert file["mimeType"] == "audio/mpeg"
+
+
+def test_a_finalized_file_has_the_services_fields_and_formats() -> None:
+    clock = Clock()
+    data = b"x" * 18810
+    file = upload(
+        fake(clock=clock, seed=7).client(),
+        data,
+        "application/pdf",
+        {"file": {"displayName": "sample.pdf"}},
+    )
+    assert list(file) == [
+        "name",
+        "displayName",
+        "mimeType",
+        "sizeBytes",
+        "createTime",
+        "updateTime",
+        "expirationTime",
+        "sha256Hash",
+        "uri",
+        "state",
+        "source",
+    ]
+    file_id = file["name"].removeprefix("files/")
+    assert len(file_id) == 12 and file_id.isalnum() and file_id.lower() == file_id
+    assert file["sizeBytes"] == "18810"
+    assert (
+        file["sha256Hash"] == base64.b64encode(hashlib.sha256(data).hexdigest().encode()).decode()
+    )
+    assert file["createTime"] == file["updateTime"] == "2026-11-25T12:00:00.123456Z"
+    assert file["expirationTime"] == "2026-11-27T12:00:00.123456000Z"
+    assert file["uri"] == f"http://fake.test/v1beta/files/{file_id}"
+    assert (file["state"], file["source"]) == ("ACTIVE", "UPLOADED")
+
+
+def test_the_same_seed_gives_the_same_ids() -> None:
+    assert (
+        upload(fake(seed=3).client(), b"a")["name"] == upload(fake(seed=3).client(), b"b")["name"]
+    )
+
+
+def test_a_given_name_becomes_the_id_once() -> None:
+    client = fake().client()
+    assert (
+        upload(client, b"a", body={"file": {"name": "files/my-notes"}})["name"] == "files/my-notes"
+    )
+    headers = {**KEY, "X-Goog-Upload-Command": "start"}
+    again = client.post(START, headers=headers, json={"file": {"name": "my-notes"}})
+    assert again.status_code == 409 and again.json()["error"]["status"] == "ALREADY_EXISTS"
+    bad = client.post(START, headers=headers, json={"file": {"name": "Bad_Name"}})
+    assert bad.status_code == 400
+
+
+def test_a_chunk_at_the_wrong_offset_is_refused_and_appends_nothing() -> None:
+    client = fake().client()
+    url = start(client, 6)
+    assert send(client, url, "upload", 0, b"abc").headers["x-goog-upload-status"] == "active"
+    wrong = send(client, url, "upload", 0, b"abc")
+    assert wrong.status_code == 400
+    assert wrong.headers["x-goog-upload-status"] == "active"
+    assert "does not match the 3 bytes received so far" in wrong.json()["error"]["message"]
+    query = send(client, url, "query")
+    assert query.headers["x-goog-upload-size-received"] == "3"
+    assert query.headers["x-goog-upload-status"] == "active"
+    final = send(client, url, "upload, finalize", 3, b"def")
+    assert final.headers["x-goog-upload-status"] == "final"
+    assert final.json()["file"]["sizeBytes"] == "6"
+
+
+def test_query_never_finalizes() -> None:
+    client = fake().client()
+    url = start(client, 3)
+    send(client, url, "upload", 0, b"abc")
+    for _ in range(3):
+        assert send(client, url, "query").headers["x-goog-upload-status"] == "active"
+    assert send(client, url, "finalize").headers["x-goog-upload-status"] == "final"
+
+
+def test_finalize_checks_the_declared_size() -> None:
+    client = fake().client()
+    url = start(client, 10)
+    short = send(client, url, "upload, finalize", 0, b"abc")
+    assert short.status_code == 400
+    assert short.headers["x-goog-upload-status"] == "active"
+    assert "declared 10 bytes but 3 were received" in short.json()["error"]["message"]
+    too_much = send(client, url, "upload", 3, b"x" * 20)
+    assert too_much.status_code == 400
+    assert "larger than its declared size" in too_much.json()["error"]["message"]
+
+
+def test_cancel_ends_the_session() -> None:
+    client = fake().client()
+    url = start(client, 3)
+    assert send(client, url, "cancel").headers["x-goog-upload-status"] == "cancelled"
+    after = send(client, url, "upload", 0, b"abc")
+    assert after.status_code == 499 and after.headers["x-goog-upload-status"] == "cancelled"
+
+
+def test_an_unknown_session_or_command_says_so_with_a_status() -> None:
+    client = fake().client()
+    missing = client.post(
+        START + "?upload_id=NOPE&upload_protocol=resumable",
+        headers={"X-Goog-Upload-Command": "query"},
+    )
+    assert missing.status_code == 404 and missing.headers["x-goog-upload-status"] == "final"
+    url = start(client, 1)
+    odd = send(client, url, "jump")
+    assert odd.status_code == 400 and odd.headers["x-goog-upload-status"] == "active"
+
+
+def test_an_unsupported_mime_type_fails_at_finalize_as_the_sdks_saw() -> None:
+    client = fake().client()
+    url = start(client, 2, "bad/mime")
+    response = send(client, url, "upload, finalize", 0, b"hi")
+    assert response.status_code == 400
+    assert response.headers["x-goog-upload-status"] == "final"
+    assert response.json()["error"]["message"] == "Unsupported MIME type: bad/mime"
+
+
+def test_the_size_limit_and_the_quota_are_enforced_at_the_start() -> None:
+    client = fake(storage_quota_bytes=10).client()
+    headers = {**KEY, "X-Goog-Upload-Command": "start"}
+    huge = client.post(
+        START,
+        headers={**headers, "X-Goog-Upload-Header-Content-Length": str(2 * 1024**3 + 1)},
+        json={"file": {}},
+    )
+    assert huge.status_code == 400
+    upload(client, b"x" * 8)
+    over = client.post(
+        START, headers={**headers, "X-Goog-Upload-Header-Content-Length": "3"}, json={"file": {}}
+    )
+    assert over.status_code == 429 and over.json()["error"]["status"] == "RESOURCE_EXHAUSTED"
+
+
+def test_get_list_and_delete() -> None:
+    client = fake(seed=1).client(headers=KEY)
+    names = [upload(client, bytes([i]))["name"] for i in range(3)]
+    got = client.get(f"/v1beta/{names[0]}").json()
+    assert got["name"] == names[0] and "file" not in got
+    first = client.get("/v1beta/files", params={"pageSize": 2}).json()
+    assert len(first["files"]) == 2 and first["nextPageToken"]
+    second = client.get(
+        "/v1beta/files", params={"pageSize": 2, "pageToken": first["nextPageToken"]}
+    ).json()
+    assert "nextPageToken" not in second
+    assert sorted(f["name"] for f in first["files"] + second["files"]) == sorted(names)
+    assert client.delete(f"/v1/{names[0]}").json() == {}
+    gone = client.get(f"/v1/{names[0]}")
+    assert gone.status_code == 403
+    assert gone.json()["error"] == {
+        "code": 403,
+        "message": f"You do not have permission to access the File {names[0][6:]} or it may "
+        "not exist.",
+        "status": "PERMISSION_DENIED",
+    }
+    assert client.get("/v1beta/files").json().keys() == {"files"}
+
+
+def test_files_expire_48_hours_after_the_start() -> None:
+    clock = Clock()
+    client = fake(clock=clock).client(headers=KEY)
+    name = upload(client, b"abc")["name"]
+    clock.now += timedelta(hours=47, minutes=59)
+    assert client.get(f"/v1beta/{name}").status_code == 200
+    clock.now += timedelta(minutes=2)
+    assert client.get(f"/v1beta/{name}").status_code == 403
+    assert client.get("/v1beta/files").json() == {}
+
+
+def prompt_with(file: dict[str, Any]) -> dict[str, Any]:
+    part = {"file_data": {"mime_type": file["mimeType"], "file_uri": file["uri"]}}
+    return {"contents": [{"parts": [part, {"text": "Describe this."}]}]}
+
+
+def test_video_is_processing_before_it_is_active_and_cannot_be_used_until_then() -> None:
+    clock = Clock()
+    client = fake(clock=clock, processing_seconds={"video": 10.0}).client(headers=KEY)
+    file = upload(client, b"\x00" * 32, "video/mp4")
+    assert file["state"] == "PROCESSING"
+    url = "/v1beta/models/gemini-2.5-flash:generateContent"
+    refused = client.post(url, json=prompt_with(file))
+    assert refused.status_code == 400
+    assert refused.json()["error"] == {
+        "code": 400,
+        "message": f"The File {file['name'][6:]} is not in an ACTIVE state and usage is not "
+        "allowed.",
+        "status": "FAILED_PRECONDITION",
+    }
+    clock.now += timedelta(seconds=10)
+    assert client.get(f"/v1beta/{file['name']}").json()["state"] == "ACTIVE"
+    answered = client.post(url, json=prompt_with(file))
+    assert answered.status_code == 200
+    modalities = [d["modality"] for d in answered.json()["usageMetadata"]["promptTokensDetails"]]
+    assert modalities == ["TEXT", "VIDEO"]
+
+
+def test_a_prompt_naming_a_missing_file_is_refused_and_not_remembered() -> None:
+    client = fake().client(headers=KEY)
+    file = upload(client, b"abc")
+    url = "/v1beta/models/gemini-2.5-flash:generateContent"
+    assert client.post(url, json=prompt_with(file)).status_code == 200
+    client.delete(f"/v1beta/{file['name']}")
+    assert client.post(url, json=prompt_with(file)).status_code == 403
+
+
+def test_an_upload_continues_after_a_restart_with_a_data_directory(tmp_path: Path) -> None:
+    first = fake(data_dir=tmp_path).client()
+    url = start(first, 6)
+    send(first, url, "upload", 0, b"abc")
+    second = fake(data_dir=tmp_path).client()  # a new process over the same directory
+    assert send(second, url, "query").headers["x-goog-upload-size-received"] == "3"
+    file = send(second, url, "upload, finalize", 3, b"def").json()["file"]
+    third = fake(data_dir=tmp_path).client(headers=KEY)
+    assert third.get(f"/v1beta/{file['name']}").json()["sizeBytes"] == "6"
