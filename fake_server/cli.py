@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .app import create_app
 from .config import FakeConfig
+from .files import DEFAULT_QUOTA_BYTES
 from .fixtures import FixtureError
 from .server import quiet_stream_aborts
 from .streams import Pacing
@@ -58,6 +59,29 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="keep only the latest N requests in the journal (default 10000; 0 keeps all)",
     )
+    files = serve.add_argument_group("files")
+    files.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="keep uploads and files here, across restarts (default: a temporary directory)",
+    )
+    files.add_argument(
+        "--storage-quota",
+        type=int,
+        default=DEFAULT_QUOTA_BYTES,
+        metavar="BYTES",
+        help="the project's file storage (default 20 GB, as the service)",
+    )
+    files.add_argument(
+        "--processing-seconds",
+        action="append",
+        default=[],
+        metavar="KIND=SECONDS",
+        help="how long new files of a kind stay PROCESSING, e.g. video=2 (default video=2, "
+        "audio=0); repeatable",
+    )
     stream = serve.add_argument_group("streams (to exercise apps' spinners, timeouts and errors)")
     stream.add_argument(
         "--first-event-delay",
@@ -90,6 +114,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _processing(pairs: list[str]) -> dict[str, float]:
+    seconds = {"video": 2.0, "audio": 0.0}
+    for pair in pairs:
+        kind, _, value = pair.partition("=")
+        try:
+            seconds[kind.strip().lower()] = float(value)
+        except ValueError:
+            raise ValueError(f"--processing-seconds takes KIND=SECONDS, not {pair!r}") from None
+    return seconds
+
+
 def config_from(args: argparse.Namespace) -> FakeConfig:
     return FakeConfig(
         fixture_dirs=tuple(args.fixtures),
@@ -100,6 +135,9 @@ def config_from(args: argparse.Namespace) -> FakeConfig:
         streaming=Pacing(
             args.first_event_delay, args.event_interval, args.end_streams_after, args.stream_end
         ),
+        data_dir=args.data_dir,
+        storage_quota_bytes=args.storage_quota,
+        processing_seconds=_processing(args.processing_seconds),
     )
 
 

@@ -14,11 +14,15 @@ Both have ``.journal`` (what the fake received) and their own state: fixtures' s
 journal start empty in every test. Configure them with a marker::
 
     @pytest.mark.gemini_fake(strict=True, fixtures=["tests/fixtures"], api_keys=["k"],
-                             streaming={"eventInterval": 0.1, "endAfter": 3, "end": "error"})
+                             streaming={"eventInterval": 0.1, "endAfter": 3, "end": "error"},
+                             processing_seconds={"video": 5})
+
+Every other :class:`~fake_server.config.FakeConfig` field is accepted by its own name.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,7 +80,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "gemini_fake(strict=False, fixtures=(), api_keys=(), default_fixtures=True, "
-        "streaming={}): "
+        "streaming={}, **other FakeConfig fields): "
         "configure the gemini_fake / gemini_fake_server fixtures for this test",
     )
 
@@ -84,16 +88,14 @@ def pytest_configure(config: pytest.Config) -> None:
 def _config(request: pytest.FixtureRequest) -> FakeConfig:
     marker = request.node.get_closest_marker("gemini_fake")
     options: dict[str, Any] = dict(marker.kwargs) if marker else {}
-    config = FakeConfig(
-        fixture_dirs=tuple(Path(d) for d in options.pop("fixtures", ())),
-        default_fixtures=options.pop("default_fixtures", True),
-        strict=options.pop("strict", False),
-        api_keys=frozenset(options.pop("api_keys", ())),
-        streaming=Pacing.from_json(options.pop("streaming", {})),
-    )
-    if options:
-        raise pytest.UsageError(f"gemini_fake marker: unknown options {sorted(options)}")
-    return config
+    # Friendlier spellings for a few fields; the rest are FakeConfig's own.
+    options["fixture_dirs"] = tuple(Path(d) for d in options.pop("fixtures", ()))
+    options["api_keys"] = frozenset(options.pop("api_keys", ()))
+    options["streaming"] = Pacing.from_json(options.pop("streaming", {}))
+    unknown = set(options) - {f.name for f in dataclasses.fields(FakeConfig)}
+    if unknown:
+        raise pytest.UsageError(f"gemini_fake marker: unknown options {sorted(unknown)}")
+    return FakeConfig(**options)
 
 
 @pytest.fixture
