@@ -21,6 +21,8 @@ lint: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/replay_throughput.py
+	$(BIN)/python bench/sse_throughput.py
+	$(BIN)/python bench/sse_decoder.py
 
 install: $(VENV)/.installed
 
