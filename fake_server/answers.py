@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .catalog import ModelInfo
@@ -78,6 +78,4 @@ def fixture_answer(fixture: Fixture, synthetic: Answer) -> Answer:
     """The fixture's answer; one without a thought summary borrows the synthetic one's."""
     assert fixture.answer is not None
     given = Answer.from_fixture(fixture.answer)
-    if given.thoughts is not None:
-        return given
-    return Answer(given.text, synthetic.thoughts, given.json, given.has_json)
+    return given if given.thoughts is not None else replace(given, thoughts=synthetic.thoughts)

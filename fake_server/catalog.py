@@ -23,6 +23,7 @@ class Thinking:
     can_disable: bool  # whether a budget of 0 is accepted
     on_by_default: bool
     dynamic_typical: int  # thoughts a dynamic budget spends on a short prompt, before variation
+    levels: tuple[str, ...] = ()  # thinkingLevel values the model takes (Gemini 3)
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,18 @@ _FLASH_THINKING = Thinking(0, 24576, can_disable=True, on_by_default=True, dynam
 _PRO_THINKING = Thinking(128, 32768, can_disable=False, on_by_default=True, dynamic_typical=900)
 _LITE_THINKING = Thinking(512, 24576, can_disable=True, on_by_default=False, dynamic_typical=520)
 
+_G3_FLASH_THINKING = Thinking(
+    0,
+    24576,
+    can_disable=True,
+    on_by_default=True,
+    dynamic_typical=700,
+    levels=("MINIMAL", "LOW", "MEDIUM", "HIGH"),
+)
+_G3_PRO_THINKING = Thinking(
+    128, 32768, can_disable=False, on_by_default=True, dynamic_typical=1100, levels=("LOW", "HIGH")
+)
+
 _M = 1_048_576
 
 MODELS: tuple[ModelInfo, ...] = (
@@ -90,6 +103,26 @@ MODELS: tuple[ModelInfo, ...] = (
         _M,
         65536,
         thinking=_LITE_THINKING,
+    ),
+    ModelInfo(
+        "gemini-3-flash-preview",
+        "3.0",
+        "Gemini 3 Flash Preview",
+        "Gemini 3 Flash Preview",
+        _M,
+        65536,
+        thinking=_G3_FLASH_THINKING,
+        family="3",
+    ),
+    ModelInfo(
+        "gemini-3-pro-preview",
+        "3.0",
+        "Gemini 3 Pro Preview",
+        "Gemini 3 Pro Preview",
+        _M,
+        65536,
+        thinking=_G3_PRO_THINKING,
+        family="3",
     ),
     ModelInfo(
         "gemini-2.0-flash",

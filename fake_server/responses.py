@@ -97,17 +97,30 @@ def compose(
     candidates = []
     shaped = []
     for index, answer in enumerate(answers):
-        shaped.append(_candidate(_shape_text(answer, config, rng), config, thoughts))
         parts: list[dict[str, Any]] = []
         if include_thoughts and answer.thoughts:
             parts.append({"text": answer.thoughts, "thought": True})
-        if shaped[-1].text is not None:
-            part: dict[str, Any] = {"text": shaped[-1].text}
-            if include_thoughts:  # 2.5 signs the answer when thoughts are requested
-                part["thoughtSignature"] = thought_signature(seed + bytes([index]))
-            parts.append(part)
+        if answer.function_calls:
+            calls = [{"functionCall": dict(call)} for call in answer.function_calls]
+            shaped.append(_Candidate("", "STOP", tokens.count_text(json.dumps(calls))))
+            parts += calls
+        else:
+            shaped.append(_candidate(_shape_text(answer, config, rng), config, thoughts))
+            if shaped[-1].text is not None:
+                parts.append({"text": shaped[-1].text})
+        answer_parts = [p for p in parts if not p.get("thought")]
+        # Who signs (real-shapes §1.1): 2.5 signs function calls, and answers when thoughts are
+        # requested; Gemini 3 signs every answer. Only the first part of the answer is signed.
+        signs = model.family == "3" or (
+            model.family == "2.5" and (answer.function_calls or include_thoughts)
+        )
+        if answer_parts and signs:
+            answer_parts[0]["thoughtSignature"] = thought_signature(seed + bytes([index]))
         content: dict[str, Any] = {"parts": parts, "role": "model"} if parts else {"role": "model"}
-        candidates.append(_candidate_shape(content, shaped[-1].finish, index, model, rng))
+        candidate = _candidate_shape(content, shaped[-1].finish, index, model, rng)
+        if answer.function_calls and model.family != "2.0":
+            candidate["finishMessage"] = "Model generated function call(s)."
+        candidates.append(candidate)
     body: dict[str, Any] = {
         "candidates": candidates,
         "usageMetadata": usage(request, model, sum(c.tokens for c in shaped), thoughts),

@@ -82,8 +82,83 @@ DATA_FIELDS = (
 
 def check_generate(request: dict[str, Any], model: ModelInfo) -> None:
     """All the value rules for a GenerateContentRequest, in the order the service applies them."""
-    check_contents(request.get("contents", []), "GenerateContentRequest")
+    contents = request.get("contents", [])
+    check_contents(contents, "GenerateContentRequest")
     check_generation_config(request.get("generationConfig", {}), model)
+    check_function_turns(contents)
+    if model.family == "3":
+        check_thought_signatures(contents)
+
+
+def _turns(contents: list[dict[str, Any]]) -> list[tuple[int, str, list[dict[str, Any]]]]:
+    """Consecutive contents of one role as one turn: (index of its first content, role, parts).
+
+    The service accepts runs of same-role contents (the SDKs send one per streamed chunk), and
+    applies its turn rules to the runs.
+    """
+    turns: list[tuple[int, str, list[dict[str, Any]]]] = []
+    for index, content in enumerate(contents):
+        role = content.get("role", "user")
+        if turns and turns[-1][1] == role:
+            turns[-1][2].extend(content["parts"])
+        else:
+            turns.append((index, role, list(content["parts"])))
+    return turns
+
+
+def check_function_turns(contents: list[dict[str, Any]]) -> None:
+    """Function calls and their responses must pair up, turn by turn."""
+    turns = _turns(contents)
+    for position, (_, role, parts) in enumerate(turns):
+        calls = sum("functionCall" in p for p in parts)
+        responses = sum("functionResponse" in p for p in parts)
+        previous = turns[position - 1] if position else None
+        if role == "model" and calls and (previous is None or previous[1] != "user"):
+            raise invalid_argument(
+                "Please ensure that function call turn comes immediately after a user turn or "
+                "after a function response turn."
+            )
+        if role == "user" and responses:
+            previous_calls = sum("functionCall" in p for p in previous[2]) if previous else 0
+            if not previous_calls or previous is None or previous[1] != "model":
+                raise invalid_argument(
+                    "Please ensure that function response turn comes immediately after a "
+                    "function call turn."
+                )
+            if responses != previous_calls:
+                raise invalid_argument(
+                    "Please ensure that the number of function response parts is equal to the "
+                    "number of function call parts of the function call turn."
+                )
+
+
+def check_thought_signatures(contents: list[dict[str, Any]]) -> None:
+    """Gemini 3: in the current turn, each model turn's first function call must be signed.
+
+    The current turn is everything after the last user message that is not only function
+    responses; earlier turns are not checked, as the service documents.
+    """
+    start = 0
+    for index, content in enumerate(contents):
+        parts = content["parts"]
+        if content.get("role", "user") == "user" and not all(
+            "functionResponse" in p for p in parts
+        ):
+            start = index + 1
+    for index in range(start, len(contents)):
+        content = contents[index]
+        if content.get("role") != "model":
+            continue
+        calls = [p for p in content["parts"] if "functionCall" in p]
+        if calls and not calls[0].get("thoughtSignature"):
+            name = calls[0]["functionCall"].get("name", "")
+            raise invalid_argument(
+                "Function call is missing a thought_signature in functionCall parts. This is "
+                "required for tools to work correctly, and missing thought_signature may lead to "
+                f"degraded model performance. Additional data, function call `default_api:{name}` "
+                f", position {index + 1}. Please refer to "
+                "https://ai.google.dev/gemini-api/docs/thought-signatures for more details."
+            )
 
 
 def check_contents(contents: list[dict[str, Any]], message: str) -> None:
@@ -161,9 +236,16 @@ def check_thinking(thinking: dict[str, Any], model: ModelInfo) -> None:
     level = thinking.get("thinkingLevel")
     if budget is not None and level is not None:
         raise invalid_argument("You can only set only one of thinking budget and thinking level.")
-    if level is not None:  # levels belong to Gemini 3; every model in the catalogue takes budgets
-        raise invalid_argument("Thinking level is not supported for this model.")
     rules = model.thinking
+    if level is not None:
+        if rules is None or not rules.levels:
+            raise invalid_argument("Thinking level is not supported for this model.")
+        if level not in rules.levels:
+            raise invalid_argument(
+                f"Thinking level {level} is not supported for this model. Please retry with "
+                "other thinking level."
+            )
+        return
     if budget is None or rules is None or budget == -1:
         return
     if budget == 0:
