@@ -8,10 +8,12 @@ same turns:
 * a list of strings and parts (``["Describe", image_part]``) is **one** user turn holding all of
   them, in order; consecutive function-call parts become a ``model`` turn of their own;
 * a ``Content`` (or a dict with ``parts``/``role``) is kept as a turn, and so is a nested list;
-* dicts may use camelCase or snake_case keys.
+* dicts may use camelCase or snake_case keys;
+* an uploaded ``File`` (what ``files.upload`` returns) is a part referring to it,
+  ``{"fileData": {"fileUri": file.uri, "mimeType": file.mime_type}}``.
 
 Anything else raises a ``TypeError`` naming the type. That is the hook for more input kinds (PIL
-images, uploaded ``File`` objects): teach ``to_part`` to turn them into a ``Part``.
+images): teach ``to_part`` to turn them into a ``Part``.
 """
 
 from __future__ import annotations
@@ -20,24 +22,31 @@ from collections.abc import Sequence
 from typing import Any, TypeAlias
 
 from ._convert import from_wire
-from .types import Content, Part
+from .types import Content, File, Part
 
-PartLike: TypeAlias = str | Part | dict[str, Any]
+PartLike: TypeAlias = str | Part | File | dict[str, Any]
 ContentLike: TypeAlias = Content | PartLike | Sequence[PartLike]
 ContentsLike: TypeAlias = ContentLike | Sequence[ContentLike]
 
 
 def to_part(value: Any) -> Part:
-    """One ``Part`` from a string, a ``Part`` or a part dict."""
+    """One ``Part`` from a string, a ``Part``, a part dict or an uploaded ``File``."""
     if isinstance(value, str):
         return Part(text=value)
     if isinstance(value, Part | dict):
         return from_wire(Part, value, strict=True)
-    # The hook for other inputs: a PIL image becomes Part.from_bytes(PNG or JPEG bytes), an
-    # uploaded File becomes Part.from_uri(file.uri, file.mime_type). Not implemented yet.
+    if isinstance(value, File):
+        # As the SDK: both are needed, and a File from files.list or files.get has them.
+        if not value.uri or not value.mime_type:
+            raise ValueError(
+                f"the File {value.name!r} has no uri or no mime_type, so it cannot be a part"
+            )
+        return Part.from_uri(file_uri=value.uri, mime_type=value.mime_type)
+    # The hook for other inputs: a PIL image becomes Part.from_bytes(PNG or JPEG bytes).
     raise TypeError(
         f"cannot send a {type(value).__module__}.{type(value).__qualname__} as a part; pass a"
-        " str, a types.Part (e.g. types.Part.from_bytes(data=..., mime_type=...)) or a dict"
+        " str, a types.Part (e.g. types.Part.from_bytes(data=..., mime_type=...)), an uploaded"
+        " types.File or a dict"
     )
 
 

@@ -3,8 +3,9 @@
 ``to_wire(obj)`` turns a dataclass into a camelCase JSON value: ``None`` fields are dropped,
 ``bytes`` become standard base64, enum members become their values. ``from_wire(cls, data)``
 goes the other way, driven by the dataclass's type hints: it accepts camelCase *and*
-snake_case keys (so user dicts in either spelling work), turns int64-as-string into ``int`` and
-base64 (either alphabet) into ``bytes``.
+snake_case keys (so user dicts in either spelling work), turns int64-as-string into ``int``,
+base64 (either alphabet) into ``bytes`` and RFC 3339 timestamps into aware ``datetime`` values
+(written back as UTC with a ``Z``).
 
 Two conventions keep every type in ``types.py`` free of hand-written conversion code:
 
@@ -28,6 +29,7 @@ import enum
 import re
 import types
 import typing
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -75,6 +77,8 @@ def to_wire(value: Any) -> Any:
         return value.value
     if isinstance(value, bytes):
         return base64.b64encode(value).decode("ascii")
+    if isinstance(value, datetime):
+        return format_timestamp(value)
     if isinstance(value, list | tuple):
         return [to_wire(item) for item in value]
     if isinstance(value, dict):
@@ -147,6 +151,8 @@ def _convert_union(members: tuple[Any, ...], value: Any, strict: bool, where: st
 def _convert_scalar(hint: Any, value: Any, where: str) -> Any:
     if hint is bytes:
         return value if isinstance(value, bytes) else decode_base64(_expect(str, value, where))
+    if hint is datetime:
+        return value if isinstance(value, datetime) else parse_timestamp(_expect(str, value, where))
     if isinstance(value, bool) and hint is not bool:
         raise TypeError(f"{where}: expected {hint.__name__}, got bool")
     if hint is int:
@@ -170,3 +176,19 @@ def decode_base64(text: str) -> bytes:
     """Bytes from base64 in either alphabet, padded or not (the Python SDK sends URL-safe)."""
     text = re.sub(r"\s", "", text).translate(_URL_SAFE)
     return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+
+
+def parse_timestamp(text: str) -> datetime:
+    """An aware ``datetime`` from RFC 3339 (``2026-08-21T14:34:13.503405945Z``; UTC if naive).
+
+    Digits past the microsecond are dropped, as ``datetime`` cannot hold them.
+    """
+    parsed = datetime.fromisoformat(text)
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def format_timestamp(value: datetime) -> str:
+    """RFC 3339 in UTC with a ``Z``, as proto3 JSON writes a ``Timestamp``."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.isoformat() + "Z"

@@ -36,8 +36,12 @@ from .pagers import Page
 from .types import (
     CountTokensConfig,
     CountTokensResponse,
+    DeleteFileResponse,
+    File,
     GenerateContentConfig,
     GenerateContentResponse,
+    ListFilesConfig,
+    ListFilesResponse,
     ListModelsConfig,
     ListModelsResponse,
     Model,
@@ -56,6 +60,8 @@ class Call(Generic[T]):
     parse: Callable[[Any], T]
     body: dict[str, Any] | None = None
     params: dict[str, str | int] | None = None
+    empty_ok: bool = False
+    """Whether an empty 200 body reads as ``{}`` (a delete; the Python SDK accepts one too)."""
 
 
 # Config fields the API takes at the root of the request rather than in ``generationConfig``.
@@ -164,6 +170,44 @@ def _models_page(data: Any) -> Page[Model]:
     return Page(listing.models or [], listing.next_page_token or None)
 
 
+def get_file(name: str) -> Call[File]:
+    # The service answers the File itself, not wrapped in {"file": ...} as an upload is.
+    return Call("GET", f"files/{file_id(name)}", parse=lambda data: from_wire(File, data))
+
+
+def list_files(config: ListFilesConfig, page_token: str | None) -> Call[Page[File]]:
+    params: dict[str, str | int] = {}
+    if config.page_size is not None:
+        params["pageSize"] = config.page_size
+    if page_token:
+        params["pageToken"] = page_token
+    return Call("GET", "files", parse=_files_page, params=params)
+
+
+def _files_page(data: Any) -> Page[File]:
+    listing = from_wire(ListFilesResponse, data)  # an empty listing may be just {}
+    return Page(listing.files or [], listing.next_page_token or None)
+
+
+def delete_file(name: str) -> Call[DeleteFileResponse]:
+    return Call(
+        "DELETE",
+        f"files/{file_id(name)}",
+        parse=lambda data: from_wire(DeleteFileResponse, data),
+        empty_ok=True,
+    )
+
+
+def file_id(name: str) -> str:
+    """The ID in a file's name: ``files/abc123`` or ``abc123`` → ``abc123``."""
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str like 'files/abc123', got {type(name).__name__}")
+    file = name.removeprefix("files/")
+    if not file or any(char in file for char in "/?#%") or file.strip(".") == "":
+        raise ValueError(f"invalid file name {name!r}; expected 'files/<id>' or '<id>'")
+    return file
+
+
 def model_name(model: str) -> str:
     """The resource name: ``gemini-2.5-flash`` → ``models/gemini-2.5-flash``.
 
@@ -213,12 +257,15 @@ def transport_errors(request: httpx.Request) -> Iterator[None]:
     """Re-raise httpx's network failures as ``APIConnectionError`` / ``APITimeoutError``."""
     try:
         yield
-    except httpx.TimeoutException as exc:
-        raise APITimeoutError(f"{request.method} {request.url} timed out", request=request) from exc
     except httpx.TransportError as exc:
-        raise APIConnectionError(
-            f"{request.method} {request.url} failed: {exc!r}", request=request
-        ) from exc
+        raise connection_error(request, exc) from exc
+
+
+def connection_error(request: httpx.Request, exc: httpx.TransportError) -> APIConnectionError:
+    """The ``APIConnectionError`` (``APITimeoutError`` for a timeout) for ``exc``."""
+    if isinstance(exc, httpx.TimeoutException):
+        return APITimeoutError(f"{request.method} {request.url} timed out", request=request)
+    return APIConnectionError(f"{request.method} {request.url} failed: {exc!r}", request=request)
 
 
 def read_response(call: Call[T], response: httpx.Response) -> T:
@@ -226,7 +273,7 @@ def read_response(call: Call[T], response: httpx.Response) -> T:
     if response.status_code != 200:
         raise error_from_response(response)
     try:
-        data = response.json()
+        data = {} if call.empty_ok and not response.content else response.json()
     except ValueError as exc:
         raise MalformedResponseError(
             f"{call.method} {call.path} answered 200 without a JSON body: {response.text[:200]!r}",

@@ -46,6 +46,10 @@ class Settings:
     def url(self, path: str) -> str:
         return f"{self.base_url}/{self.api_version}/{path}"
 
+    def upload_url(self, path: str) -> str:
+        """Where uploads start: ``{base_url}/upload/{api_version}/{path}``."""
+        return f"{self.base_url}/upload/{self.api_version}/{path}"
+
 
 def resolve(
     *,

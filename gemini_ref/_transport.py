@@ -6,18 +6,26 @@ these only differ in whether they ``await``.
 ``stream`` is a generator: nothing is sent until the first chunk is asked for, and the response
 is closed when the generator finishes, fails or is closed (a ``break`` out of a ``for`` over
 it, ``close()`` / ``aclose()``, or garbage collection).
+
+``upload`` performs the steps of ``_upload.Upload.steps()``. The async shell reads each chunk
+of a file or stream in a worker thread (``anyio.to_thread``), so the event loop is not blocked
+by the disk for more than opening the file, and sleeps with ``anyio.sleep``.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncGenerator, Generator
 from contextlib import aclosing, closing
-from typing import TypeVar
+from typing import TypeVar, cast
 
+import anyio.to_thread
 import httpx
 
 from ._protocol import Call, build_request, read_response, read_stream, transport_errors
 from ._settings import Settings
+from ._upload import Read, Reply, Sleep, Upload
+from .types import File
 
 T = TypeVar("T")
 
@@ -47,6 +55,25 @@ class SyncTransport:
                     yield from reader.feed(data)
             reader.end()
 
+    def upload(self, upload: Upload) -> File:
+        with closing(upload.source), closing(upload.steps()) as steps:
+            reply: Reply = None
+            while True:
+                try:
+                    step = steps.send(reply)
+                except StopIteration as done:
+                    return cast(File, done.value)
+                if isinstance(step, Read):
+                    reply = upload.source.read(step.offset, step.length)
+                elif isinstance(step, Sleep):
+                    time.sleep(step.seconds)
+                    reply = None
+                else:
+                    try:
+                        reply = self.http.send(step.build(self.http, self.settings))
+                    except httpx.TransportError as exc:
+                        reply = exc
+
 
 class AsyncTransport:
     def __init__(self, settings: Settings, http: httpx.AsyncClient) -> None:
@@ -73,3 +100,26 @@ class AsyncTransport:
                     for chunk in reader.feed(data):
                         yield chunk
             reader.end()
+
+    async def upload(self, upload: Upload) -> File:
+        with closing(upload.source), closing(upload.steps()) as steps:
+            reply: Reply = None
+            while True:
+                try:
+                    step = steps.send(reply)
+                except StopIteration as done:
+                    return cast(File, done.value)
+                if isinstance(step, Read):
+                    read = upload.source.read
+                    if upload.source.blocking:
+                        reply = await anyio.to_thread.run_sync(read, step.offset, step.length)
+                    else:
+                        reply = read(step.offset, step.length)
+                elif isinstance(step, Sleep):
+                    await anyio.sleep(step.seconds)
+                    reply = None
+                else:
+                    try:
+                        reply = await self.http.send(step.build(self.http, self.settings))
+                    except httpx.TransportError as exc:
+                        reply = exc

@@ -11,6 +11,7 @@ import httpx
 from . import _settings
 from ._settings import DEFAULT_TIMEOUT, Settings
 from ._transport import AsyncTransport, SyncTransport
+from .files import AsyncFiles, Files
 from .models import AsyncModels, Models
 from .types import HttpOptions
 
@@ -54,7 +55,9 @@ class Client:
         )
         self._async_http_client = async_http_client
         self._aio: AsyncClient | None = None
-        self.models = Models(SyncTransport(self._settings, self._http))
+        transport = SyncTransport(self._settings, self._http)
+        self.models = Models(transport)
+        self.files = Files(transport)
 
     @property
     def aio(self) -> AsyncClient:
@@ -96,7 +99,9 @@ class AsyncClient:
         self._http = (
             http_client if http_client is not None else httpx.AsyncClient(timeout=DEFAULT_TIMEOUT)
         )
-        self.models = AsyncModels(AsyncTransport(settings, self._http))
+        transport = AsyncTransport(settings, self._http)
+        self.models = AsyncModels(transport)
+        self.files = AsyncFiles(transport)
 
     async def aclose(self) -> None:
         """Close the async HTTP client if this class created it."""

@@ -18,14 +18,26 @@ The hierarchy::
     ├── APIConnectionError          no answer at all (wraps the ``httpx`` error as ``__cause__``)
     │   ├── APITimeoutError
     │   └── StreamInterruptedError  a stream that began (200) but stopped in the middle
+    ├── UploadError                 a resumable upload that stopped before its end (``upload_url``,
+    │   │                           ``offset``: the bytes the service confirmed, ``size``)
+    │   └── UploadProtocolError     the upload server answered outside the protocol: no
+    │                               ``X-Goog-Upload-URL``, a missing or unknown
+    │                               ``X-Goog-Upload-Status``, no file when final (ValueError)
     ├── MalformedResponseError      a 200 whose body is not the JSON the API promises (ValueError)
-    └── MissingAPIKeyError          no key in the arguments or the environment (ValueError)
+    ├── MissingAPIKeyError          no key in the arguments or the environment (ValueError)
+    └── UnknownMimeTypeError        an upload whose MIME type is neither given nor guessable
+                                    from its path (ValueError)
 
 ``APIError`` and its subclasses carry the official SDK's attributes (``code``, ``status``,
 ``message``, ``details``, ``response``) with one difference: ``details`` is the envelope's
 ``details`` list, where the SDK puts the whole body (ours is in ``body``). ``retry_delay`` is an
 addition: the SDK ignores ``google.rpc.RetryInfo``. Statuses other than 4xx and 5xx (a 204, a
 302) raise ``APIError`` itself, because the API answers every success with exactly 200.
+
+An upload answers each chunk with ``X-Goog-Upload-Status``. A chunk that gets no answer (a
+network failure) or a 5xx is recovered: the upload asks the service how many bytes it has and
+goes on from there, a few times, then raises ``UploadError`` with the last failure as its
+``__cause__``. A chunk answered with a 4xx raises that ``APIError`` at once.
 
 On a stream, an error can also arrive as an event, ``data: {"error": {...}}``, after a 200 and
 some chunks: it raises the same classes, chosen by the envelope's ``code``.
@@ -162,6 +174,43 @@ class MalformedResponseError(GeminiError, ValueError):
 
 class MissingAPIKeyError(GeminiError, ValueError):
     """No API key was given, and none was found in the environment."""
+
+
+class UnknownMimeTypeError(GeminiError, ValueError):
+    """An upload's MIME type was not given and could not be guessed from a file name."""
+
+
+class UploadError(GeminiError):
+    """A resumable upload that did not finish.
+
+    ``offset`` is how many bytes the service had confirmed when the upload stopped, of
+    ``size``; ``upload_url`` is the session's URL (``None`` if the upload never started). When
+    the upload gave up after repeated failures, the last one is the ``__cause__``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        upload_url: str | None = None,
+        offset: int = 0,
+        size: int = 0,
+        response: httpx.Response | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.upload_url = upload_url
+        self.offset = offset
+        self.size = size
+        self.response = response
+
+
+class UploadProtocolError(UploadError, ValueError):
+    """The upload server's answer does not follow the resumable-upload protocol.
+
+    The start answer had no ``X-Goog-Upload-URL``; a chunk's answer had no (or an unknown)
+    ``X-Goog-Upload-Status``; a ``final`` answer held no file, or came before the last chunk;
+    ``X-Goog-Upload-Size-Received`` was missing or out of range. ``response`` is that answer.
+    """
 
 
 _BY_STATUS: dict[int, type[APIError]] = {

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -94,6 +95,22 @@ class MediaResolution(StrEnum):
     MEDIA_RESOLUTION_LOW = "MEDIA_RESOLUTION_LOW"
     MEDIA_RESOLUTION_MEDIUM = "MEDIA_RESOLUTION_MEDIUM"
     MEDIA_RESOLUTION_HIGH = "MEDIA_RESOLUTION_HIGH"
+
+
+class FileState(StrEnum):
+    """Where an uploaded file is in its processing: usable once ``ACTIVE``."""
+
+    STATE_UNSPECIFIED = "STATE_UNSPECIFIED"
+    PROCESSING = "PROCESSING"
+    ACTIVE = "ACTIVE"
+    FAILED = "FAILED"
+
+
+class FileSource(StrEnum):
+    SOURCE_UNSPECIFIED = "SOURCE_UNSPECIFIED"
+    UPLOADED = "UPLOADED"
+    GENERATED = "GENERATED"
+    REGISTERED = "REGISTERED"
 
 
 class FunctionCallingConfigMode(StrEnum):
@@ -291,6 +308,29 @@ class ListModelsConfig(_Base):
 
 
 @dataclass(kw_only=True)
+class UploadFileConfig(_Base):
+    """What ``files.upload`` takes besides the file itself.
+
+    ``name`` is the ID to give the file (``"my-notes"`` or ``"files/my-notes"``; the service
+    makes one up when it is not given). ``mime_type`` is required for bytes and streams, and
+    for paths whose type ``mimetypes`` cannot guess. ``size_bytes`` is not in the official SDK:
+    it is the size of a stream that cannot seek (the upload announces the size up front), and
+    it is checked against the size of anything else.
+    """
+
+    name: str | None = None
+    display_name: str | None = None
+    mime_type: str | None = None
+    size_bytes: int | None = None
+
+
+@dataclass(kw_only=True)
+class ListFilesConfig(_Base):
+    page_size: int | None = None
+    page_token: str | None = None
+
+
+@dataclass(kw_only=True)
 class HttpOptions(_Base):
     """Transport settings, as in the SDK. ``timeout`` is in **milliseconds**, like the SDK's."""
 
@@ -465,3 +505,49 @@ class Model(_Base):
 class ListModelsResponse(_Base):
     models: list[Model] | None = None
     next_page_token: str | None = None
+
+
+@dataclass(kw_only=True)
+class FileStatus(_Base):
+    """Why a file's processing failed (``google.rpc.Status``)."""
+
+    code: int | None = None
+    message: str | None = None
+    details: list[dict[str, Any]] | None = None
+
+
+@dataclass(kw_only=True)
+class File(_Base):
+    """A file uploaded with ``files.upload``; put it in ``contents`` to use it in a prompt.
+
+    ``size_bytes`` is an ``int`` (the wire sends a string) and the three times are timezone-aware
+    ``datetime`` values in UTC, as in the SDK (the service's nanoseconds are cut to
+    microseconds). ``state`` is a ``FileState`` value, ``source`` a ``FileSource`` value.
+    """
+
+    name: str | None = None
+    display_name: str | None = None
+    mime_type: str | None = None
+    size_bytes: int | None = None
+    create_time: datetime | None = None
+    update_time: datetime | None = None
+    expiration_time: datetime | None = None
+    sha256_hash: str | None = None
+    """Base64, as the service sends it (of the lowercase hex digest, in the recordings)."""
+    uri: str | None = None
+    download_uri: str | None = None
+    state: str | None = None
+    source: str | None = None
+    error: FileStatus | None = None
+    video_metadata: dict[str, Any] | None = None
+
+
+@dataclass(kw_only=True)
+class ListFilesResponse(_Base):
+    files: list[File] | None = None
+    next_page_token: str | None = None
+
+
+@dataclass(kw_only=True)
+class DeleteFileResponse(_Base):
+    """The (empty) answer to ``files.delete``."""

@@ -1,0 +1,584 @@
+"""``files.upload`` without the I/O: the resumable upload as a sequence of steps.
+
+The protocol (the ``X-Goog-Upload-*`` headers, as the official SDKs speak it):
+
+1. **start**: ``POST {base_url}/upload/{api_version}/files`` with the API key, the size and type
+   of the file in headers and its metadata in the body. The answer's ``X-Goog-Upload-URL``
+   names the session; it is absolute and used as given (a relative one is resolved against
+   the start URL).
+2. **chunks**: ``POST <upload url>`` with ``X-Goog-Upload-Command: upload`` and
+   ``X-Goog-Upload-Offset``, then ``upload, finalize`` on the last chunk (a zero-byte file sends
+   one empty ``upload, finalize``). The service answers ``X-Goog-Upload-Status: active`` until
+   the last chunk, then ``final`` with ``{"file": {...}}``. It checks every offset against the
+   bytes it holds, so no byte can be lost or sent twice.
+3. **recovery**, which the official SDKs don't do: when a chunk gets no answer (a network
+   failure) or a 5xx, ``X-Goog-Upload-Command: query`` asks the service where it stands. Its
+   ``X-Goog-Upload-Size-Received`` is where to go on from (part of a chunk may have arrived),
+   or its status is ``final`` when the last chunk did arrive and only the answer was lost.
+
+Chunks start at multiples of the chunk size (8 MiB, the service's granularity), also after a
+recovery: the rest of an interrupted chunk is sent on its own. So a stream that cannot seek
+only needs its current chunk kept to resend any part of it.
+
+Chunk and query requests carry no API key, as with the Python SDK and the docs' curl: the
+upload URL is the session's credential, and it may name another host than the API's.
+
+``Upload.steps()`` is the whole conversation as a generator. It yields ``Read`` (the shell
+reads that many bytes from ``Upload.source``), ``Send`` (the shell sends the request and
+returns the ``httpx.Response``, or the ``httpx.TransportError`` raised instead) and ``Sleep``
+(the backoff between recovery attempts), and returns the ``File``. The shells in
+``_transport`` only perform the steps, so everything is decided here, once.
+"""
+
+from __future__ import annotations
+
+import io
+import mimetypes
+import os
+from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, BinaryIO, Protocol, cast
+
+import httpx
+
+from ._convert import from_wire
+from ._protocol import coerce, connection_error, file_id
+from ._settings import Settings
+from .errors import (
+    GeminiError,
+    UnknownMimeTypeError,
+    UploadError,
+    UploadProtocolError,
+    error_from_response,
+)
+from .types import File, UploadFileConfig
+
+CHUNK_SIZE = 8 * 1024 * 1024
+"""Bytes per chunk: 8 MiB, as both official SDKs send and as the service's granularity."""
+MAX_RETRIES = 5
+"""Recovery attempts after a failed chunk before giving up; any progress starts the count anew."""
+RETRY_DELAY = 1.0
+"""Seconds before the first recovery attempt; doubled for each next one, up to MAX_RETRY_DELAY."""
+MAX_RETRY_DELAY = 30.0
+
+ACTIVE = "active"
+FINAL = "final"
+
+
+class ReadableBinary(Protocol):
+    def read(self, size: int, /) -> bytes: ...
+
+
+class _SeekableBinary(ReadableBinary, Protocol):
+    def seek(self, offset: int, whence: int = ..., /) -> int: ...
+
+    def tell(self) -> int: ...
+
+
+FileInput = str | os.PathLike[str] | bytes | bytearray | memoryview | ReadableBinary
+ProgressCallback = Callable[[int, int], None]
+
+
+# --- Steps -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Read:
+    """Read ``length`` bytes at ``offset`` of the source; answered with the ``bytes``."""
+
+    offset: int
+    length: int
+
+
+@dataclass(frozen=True, eq=False)
+class Send:
+    """Send this request; answered with the response or the ``httpx.TransportError``."""
+
+    method: str
+    url: str
+    headers: httpx.Headers
+    json: dict[str, Any] | None = None
+    content: bytes | None = None
+
+    def build(self, http: httpx.Client | httpx.AsyncClient, settings: Settings) -> httpx.Request:
+        # Built by the httpx client so its own defaults (headers, cookies, timeout) still apply.
+        request = http.build_request(
+            self.method,
+            self.url,
+            headers=self.headers,
+            json=self.json,
+            timeout=settings.timeout if settings.timeout is not None else httpx.USE_CLIENT_DEFAULT,
+        )
+        if not self.content:
+            return request
+        # A chunk goes out from a stream that lets go of its bytes once sent. httpx keeps each
+        # response in a reference cycle (with its stream) until the garbage collector runs, and
+        # the response holds its request: a request holding its body would keep every 8 MiB
+        # chunk alive for a while, hundreds of MiB on a big file.
+        headers = request.headers.copy()
+        headers["Content-Length"] = str(len(self.content))
+        return httpx.Request(
+            request.method,
+            request.url,
+            headers=headers,
+            stream=_SentOnce(self.content),
+            extensions=request.extensions,
+        )
+
+
+class _SentOnce(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A request body that can be sent once, and is forgotten as it is."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data: bytes | None = data
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self._take()
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield self._take()
+
+    def _take(self) -> bytes:
+        data, self._data = self._data, None
+        if data is None:
+            raise httpx.StreamConsumed()
+        return data
+
+
+@dataclass(frozen=True, eq=False)
+class Sleep:
+    """Wait before the next recovery attempt; answered with ``None``."""
+
+    seconds: float
+
+
+Step = Read | Send | Sleep
+Reply = bytes | httpx.Response | httpx.TransportError | None
+
+
+# --- Sources -----------------------------------------------------------------------------------
+
+
+class Source:
+    """The bytes to upload, read a chunk at a time: never the whole file at once."""
+
+    size: int
+    blocking = True
+    """Whether a read may block on a disk or a stream: the async shell then runs it in a thread."""
+    earliest = 0
+    """The lowest offset that can still be read (a stream that cannot seek forgets the past)."""
+
+    def read(self, offset: int, length: int) -> bytes:
+        """``length`` bytes at ``offset``, or fewer when the source ends first."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+class _BytesSource(Source):
+    blocking = False
+
+    def __init__(self, data: bytes | bytearray | memoryview) -> None:
+        self._view = memoryview(data).cast("B")
+        self.size = self._view.nbytes
+
+    def read(self, offset: int, length: int) -> bytes:
+        return bytes(self._view[offset : offset + length])
+
+
+class _PathSource(Source):
+    """A file on disk, opened at the first read and closed by ``close``."""
+
+    def __init__(self, path: str, size: int) -> None:
+        self._path = path
+        self._handle: BinaryIO | None = None
+        self._file: _SeekableSource | None = None
+        self.size = size
+
+    def read(self, offset: int, length: int) -> bytes:
+        if self._file is None:
+            self._handle = open(self._path, "rb")  # closed by close()
+            self._file = _SeekableSource(self._handle, start=0, size=self.size)
+        return self._file.read(offset, length)
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+
+
+class _SeekableSource(Source):
+    """A stream that can seek, read from where it stood when the upload was prepared."""
+
+    def __init__(self, stream: _SeekableBinary, *, start: int, size: int) -> None:
+        self._stream = stream
+        self._start = start
+        self._position = start
+        self.size = size
+
+    def read(self, offset: int, length: int) -> bytes:
+        position = self._start + offset
+        if position != self._position:
+            self._stream.seek(position)
+        data = _read_exactly(self._stream, length)
+        self._position = position + len(data)
+        return data
+
+
+class _ForwardSource(Source):
+    """A stream that cannot seek: the last chunk read is kept, to resend any part of it."""
+
+    def __init__(self, stream: ReadableBinary, *, size: int) -> None:
+        self._stream = stream
+        self._chunk = b""
+        self.earliest = 0  # where the kept chunk starts
+        self.size = size
+
+    def read(self, offset: int, length: int) -> bytes:
+        end = self.earliest + len(self._chunk)
+        if offset == end:  # the next chunk
+            self._chunk = _read_exactly(self._stream, length)
+            self.earliest = offset
+            return self._chunk
+        if self.earliest <= offset and offset + length <= end:  # part of the kept one, again
+            return self._chunk[offset - self.earliest : offset - self.earliest + length]
+        raise RuntimeError(f"cannot read {length} bytes at {offset} from a forward-only stream")
+
+
+def _read_exactly(stream: ReadableBinary, length: int) -> bytes:
+    """``length`` bytes from ``stream``, fewer only at its end (raw streams return short reads)."""
+    parts: list[bytes] = []
+    remaining = length
+    while remaining > 0:
+        data = stream.read(remaining)
+        if data is None:
+            raise TypeError("the stream is non-blocking and had no data: use a blocking one")
+        if not isinstance(data, bytes | bytearray):
+            raise TypeError(
+                f"the stream gave {type(data).__name__}, not bytes: open files with mode 'rb'"
+            )
+        if not data:
+            break
+        parts.append(bytes(data))
+        remaining -= len(data)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
+def open_source(file: FileInput, size_bytes: int | None) -> tuple[Source, str | None]:
+    """The source for ``file`` and, for a path, the name to guess a MIME type from.
+
+    Nothing is read yet, and a path is opened only at the first read. A stream's size is what
+    lies between its position and its end; one that cannot seek needs ``size_bytes``.
+    """
+    source: Source
+    if isinstance(file, str | os.PathLike):
+        path = os.fspath(file)
+        if not isinstance(path, str):
+            raise TypeError("give the path as a str or a str-based os.PathLike")
+        if not os.path.isfile(path):
+            raise FileNotFoundError(f"{path!r} is not a file")
+        source, name = _PathSource(path, os.path.getsize(path)), path
+    elif isinstance(file, bytes | bytearray | memoryview):
+        source, name = _BytesSource(file), None
+    elif callable(getattr(file, "read", None)):
+        source, name = _stream_source(file, size_bytes), None
+    else:
+        raise TypeError(
+            f"cannot upload a {type(file).__name__}: pass a path, bytes or a binary file object"
+        )
+    if size_bytes is not None and size_bytes != source.size:
+        raise ValueError(f"config size_bytes is {size_bytes}, but the file has {source.size} bytes")
+    return source, name
+
+
+def _stream_source(stream: ReadableBinary, size_bytes: int | None) -> Source:
+    if isinstance(stream, io.TextIOBase) or "b" not in getattr(stream, "mode", "b"):
+        raise TypeError("the file must be opened in binary mode ('rb'), not as text")
+    seekable = getattr(stream, "seekable", None)
+    if callable(seekable) and seekable():
+        seeker = cast(_SeekableBinary, stream)
+        start = seeker.tell()
+        end = seeker.seek(0, os.SEEK_END)
+        seeker.seek(start)
+        return _SeekableSource(seeker, start=start, size=end - start)
+    if size_bytes is None:
+        raise ValueError(
+            "the stream cannot seek, so its size is unknown: pass config={'size_bytes': ...}"
+        )
+    return _ForwardSource(stream, size=size_bytes)
+
+
+def guess_mime_type(path: str | None) -> str:
+    if path is None:
+        raise UnknownMimeTypeError(
+            "bytes and streams carry no file name to guess a MIME type from:"
+            " pass config={'mime_type': ...}, e.g. 'image/jpeg'"
+        )
+    mime_type, _ = mimetypes.guess_type(path)
+    if mime_type is None:
+        raise UnknownMimeTypeError(
+            f"could not determine the MIME type of {path!r} from its name:"
+            " pass config={'mime_type': ...}, e.g. 'text/plain'"
+        )
+    return mime_type
+
+
+# --- The conversation --------------------------------------------------------------------------
+
+
+class Upload:
+    """One upload, checked and ready: ``steps()`` runs it, ``source`` is read by the shell."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        file: FileInput,
+        config: UploadFileConfig | Mapping[str, Any] | None,
+        *,
+        progress: ProgressCallback | None = None,
+        chunk_size: int = CHUNK_SIZE,
+        max_retries: int = MAX_RETRIES,
+        retry_delay: float = RETRY_DELAY,
+    ) -> None:
+        options = coerce(UploadFileConfig, config or {})
+        _check_int("chunk_size", chunk_size, minimum=1)
+        _check_int("max_retries", max_retries, minimum=0)
+        if options.size_bytes is not None:
+            _check_int("config size_bytes", options.size_bytes, minimum=0)
+        if not isinstance(retry_delay, int | float) or not retry_delay >= 0:
+            raise ValueError(f"retry_delay must be a number of seconds >= 0, got {retry_delay!r}")
+        self.source, path = open_source(file, options.size_bytes)
+        self.size = self.source.size
+        self.mime_type = options.mime_type or guess_mime_type(path)
+        metadata: dict[str, Any] = {"mimeType": self.mime_type}
+        if options.display_name is not None:
+            metadata["displayName"] = options.display_name
+        if options.name is not None:
+            metadata["name"] = f"files/{file_id(options.name)}"
+        metadata["sizeBytes"] = str(self.size)  # int64 as proto3 JSON writes it
+        self.body = {"file": metadata}
+        self.settings = settings
+        self.progress = progress
+        self.chunk_size = chunk_size
+        self.max_retries = max_retries
+        self.retry_delay = float(retry_delay)
+
+    def steps(self) -> Generator[Step, Reply, File]:
+        """The upload, from the start request to the ``File``."""
+        headers = httpx.Headers(self.settings.headers)
+        headers.update(
+            {
+                "X-Goog-Upload-Protocol": "resumable",
+                "X-Goog-Upload-Command": "start",
+                "X-Goog-Upload-Header-Content-Length": str(self.size),
+                "X-Goog-Upload-Header-Content-Type": self.mime_type,
+            }
+        )
+        start = Send("POST", self.settings.upload_url("files"), headers, json=self.body)
+        reply = yield start
+        if isinstance(reply, httpx.TransportError):
+            raise _connection_error(start, reply) from reply
+        response = _response(reply)
+        if response.status_code != 200:
+            raise error_from_response(response)
+        location = response.headers.get("x-goog-upload-url")
+        if not location:
+            raise UploadProtocolError(
+                f"POST {start.url} answered 200 without an X-Goog-Upload-URL header,"
+                " so the upload cannot go on",
+                size=self.size,
+                response=response,
+            )
+        url = str(httpx.URL(start.url).join(location))
+        return (yield from _Session(self, url).run())
+
+
+class _Session:
+    """The chunks of one upload session, and its recovery from failures."""
+
+    def __init__(self, upload: Upload, url: str) -> None:
+        self.upload = upload
+        self.url = url
+        self.size = upload.size
+        self.offset = 0
+        """Where the next chunk starts: the service holds every byte before it."""
+        self.best = 0  # the most bytes the service ever confirmed
+        self.sent = 0  # the end of the furthest chunk sent
+        self.failures = 0  # failures since the last progress
+
+    def run(self) -> Generator[Step, Reply, File]:
+        while True:
+            chunk_size = self.upload.chunk_size
+            end = min(self.size, (self.offset // chunk_size + 1) * chunk_size)
+            last = end == self.size
+            data = yield from self._read(end - self.offset)
+            command = "upload, finalize" if last else "upload"
+            reply = yield self._send(command, offset=self.offset, content=data)
+            del data
+            self.sent = max(self.sent, end)
+            outcome = self._outcome(reply)
+            if isinstance(outcome, GeminiError):
+                status, response = yield from self._recover(outcome)
+            else:
+                status, response = outcome
+                if status == ACTIVE and last:
+                    raise self._protocol_error(
+                        "every byte was sent, but the last chunk was answered 'active', not"
+                        " 'final'",
+                        response,
+                    )
+                if status == ACTIVE:
+                    self.offset = end
+            if status == FINAL:
+                if not last:
+                    raise self._protocol_error(
+                        f"the service finalized the upload at byte {self.offset} of {self.size},"
+                        " before the last chunk was sent",
+                        response,
+                    )
+                file = self._file(response)
+                self._progress(self.size)
+                return file
+            if self.offset > self.best:  # progress: the failures so far are forgiven
+                self.best = self.offset
+                self.failures = 0
+                self._progress(self.offset)
+
+    def _read(self, length: int) -> Generator[Step, Reply, bytes]:
+        source = self.upload.source
+        if self.offset < source.earliest:
+            raise self._error(
+                f"the service asks for byte {self.offset} again, but the stream cannot seek back"
+                f" before byte {source.earliest}"
+            )
+        data = yield Read(self.offset, length)
+        if not isinstance(data, bytes):
+            raise TypeError(f"a Read step must be answered with bytes, got {type(data).__name__}")
+        if len(data) != length:
+            raise self._error(
+                f"the file ended at byte {self.offset + len(data)}, short of the {self.size}"
+                " bytes announced: did it change during the upload?"
+            )
+        return data
+
+    def _send(self, command: str, *, offset: int | None = None, content: bytes = b"") -> Send:
+        headers = httpx.Headers(self.upload.settings.headers)
+        headers.pop("x-goog-api-key", None)  # the upload URL is the credential (module docs)
+        headers["X-Goog-Upload-Command"] = command
+        if offset is not None:
+            headers["X-Goog-Upload-Offset"] = str(offset)
+        return Send("POST", self.url, headers, content=content)
+
+    def _outcome(self, reply: Reply) -> tuple[str, httpx.Response] | GeminiError:
+        """The upload status of an answer, or the failure to recover from (raises the rest)."""
+        if isinstance(reply, httpx.TransportError):
+            error: GeminiError = connection_error(_request_of(reply, self.url), reply)
+            error.__cause__ = reply
+            return error
+        response = _response(reply)
+        if response.status_code >= 500:
+            return error_from_response(response)
+        if response.status_code != 200:
+            raise error_from_response(response)
+        status = response.headers.get("x-goog-upload-status")
+        if status is None:
+            raise self._protocol_error("answered without an X-Goog-Upload-Status header", response)
+        status = status.strip().lower()
+        if status in (ACTIVE, FINAL):
+            return status, response
+        if status == "cancelled":
+            raise self._error("the service cancelled the upload", response)
+        raise self._protocol_error(f"answered X-Goog-Upload-Status: {status!r}", response)
+
+    def _recover(self, failure: GeminiError) -> Generator[Step, Reply, tuple[str, httpx.Response]]:
+        """Ask the service where the upload stands, until it answers or the retries run out.
+
+        Sets ``offset`` to the bytes it holds when ``active``; returns the status and answer.
+        """
+        while True:
+            self.failures += 1
+            if self.failures > self.upload.max_retries:
+                raise self._error(
+                    f"gave up after {self.failures} failures without progress, at byte"
+                    f" {self.offset} of {self.size}; the last one: {failure}"
+                ) from failure
+            delay = self.upload.retry_delay * 2 ** (self.failures - 1)
+            if delay > 0:
+                yield Sleep(min(delay, MAX_RETRY_DELAY))
+            outcome = self._outcome((yield self._send("query")))
+            if isinstance(outcome, GeminiError):
+                failure = outcome
+                continue
+            status, response = outcome
+            if status == ACTIVE:
+                self.offset = self._size_received(response)
+            return status, response
+
+    def _size_received(self, response: httpx.Response) -> int:
+        value = response.headers.get("x-goog-upload-size-received", "")
+        try:
+            received = int(value)
+        except ValueError:
+            raise self._protocol_error(
+                f"answered a query with X-Goog-Upload-Size-Received: {value!r}", response
+            ) from None
+        if not 0 <= received <= self.sent:
+            raise self._protocol_error(
+                f"says it received {received} bytes, but {self.sent} were sent", response
+            )
+        return received
+
+    def _file(self, response: httpx.Response) -> File:
+        try:
+            data = response.json()
+            return from_wire(File, data["file"])
+        except (ValueError, TypeError, KeyError) as exc:
+            raise self._protocol_error(
+                f"answered 'final' without a file: {response.text[:200]!r}", response
+            ) from exc
+
+    def _progress(self, sent: int) -> None:
+        if self.upload.progress is not None:
+            self.upload.progress(sent, self.size)
+
+    def _error(self, message: str, response: httpx.Response | None = None) -> UploadError:
+        return UploadError(
+            f"upload to {self.url}: {message}",
+            upload_url=self.url,
+            offset=self.offset,
+            size=self.size,
+            response=response,
+        )
+
+    def _protocol_error(self, message: str, response: httpx.Response) -> UploadProtocolError:
+        request = response.request
+        return UploadProtocolError(
+            f"{request.method} {request.url} ({request.headers.get('x-goog-upload-command')}):"
+            f" {message}",
+            upload_url=self.url,
+            offset=self.offset,
+            size=self.size,
+            response=response,
+        )
+
+
+def _response(reply: Reply) -> httpx.Response:
+    if not isinstance(reply, httpx.Response):
+        raise TypeError(f"a Send step must be answered with a response, got {type(reply).__name__}")
+    return reply
+
+
+def _request_of(exc: httpx.TransportError, url: str) -> httpx.Request:
+    try:
+        return exc.request  # set by httpx.Client.send
+    except RuntimeError:
+        return httpx.Request("POST", url)
+
+
+def _connection_error(step: Send, exc: httpx.TransportError) -> GeminiError:
+    return connection_error(_request_of(exc, step.url), exc)
+
+
+def _check_int(name: str, value: Any, *, minimum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")

@@ -1,0 +1,142 @@
+"""``client.files`` and ``client.aio.files``: upload files to use in prompts, list and delete them.
+
+::
+
+    my_file = client.files.upload(file="path/to/sample.jpg")
+    response = client.models.generate_content(
+        model="gemini-2.5-flash", contents=[my_file, "Caption this image."]
+    )
+
+Uploads are resumable (see ``_upload``): the file is sent in 8 MiB chunks, read from the disk
+or the stream one at a time, and a chunk that fails is recovered from where the service says
+it stands, up to ``max_retries`` times in a row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from . import _protocol
+from ._protocol import coerce
+from ._transport import AsyncTransport, SyncTransport
+from ._upload import (
+    CHUNK_SIZE,
+    MAX_RETRIES,
+    RETRY_DELAY,
+    FileInput,
+    ProgressCallback,
+    Upload,
+)
+from .pagers import AsyncPager, Page, Pager
+from .types import DeleteFileResponse, File, ListFilesConfig, UploadFileConfig
+
+__all__ = ["CHUNK_SIZE", "MAX_RETRIES", "RETRY_DELAY", "AsyncFiles", "Files"]
+
+UploadConfigLike = UploadFileConfig | Mapping[str, Any]
+ListConfigLike = ListFilesConfig | Mapping[str, Any]
+
+
+class Files:
+    def __init__(self, transport: SyncTransport) -> None:
+        self._transport = transport
+
+    def upload(
+        self,
+        *,
+        file: FileInput,
+        config: UploadConfigLike | None = None,
+        progress: ProgressCallback | None = None,
+        chunk_size: int = CHUNK_SIZE,
+        max_retries: int = MAX_RETRIES,
+        retry_delay: float = RETRY_DELAY,
+    ) -> File:
+        """Upload ``file`` and return its ``File``, ready to put in ``contents``.
+
+        ``file`` is a path, ``bytes`` (or a ``bytearray`` / ``memoryview``), or a file object
+        open in binary mode; a stream is uploaded from its current position to its end, and one
+        that cannot seek needs ``config.size_bytes``. ``config`` (a ``types.UploadFileConfig`` or
+        a dict) sets ``mime_type`` (guessed from a path's name when not given; required for
+        bytes and streams, else ``errors.UnknownMimeTypeError``), ``display_name`` and ``name``
+        (the file's ID, ``"my-id"`` or ``"files/my-id"``).
+
+        Not in the official SDK: ``progress(bytes_confirmed, total)`` is called each time the
+        service confirms more bytes; ``chunk_size`` (keep it a multiple of 8 MiB with the real
+        service, whose granularity that is); ``max_retries`` recovery attempts in a row, the
+        first ``retry_delay`` seconds after the failure and each next one twice as long.
+
+        Errors: the ``APIError`` of a non-200 start or a 4xx chunk; ``errors.UploadError``
+        (``offset`` is the bytes the service holds) when the retries run out or the file
+        changed; ``errors.UploadProtocolError`` when the upload server strays from the protocol.
+        """
+        upload = Upload(
+            self._transport.settings,
+            file,
+            config,
+            progress=progress,
+            chunk_size=chunk_size,
+            max_retries=max_retries,
+            retry_delay=retry_delay,
+        )
+        return self._transport.upload(upload)
+
+    def get(self, *, name: str) -> File:
+        """The file's metadata (``state``, ``uri``…), by ``name``: ``"files/abc"`` or ``"abc"``."""
+        return self._transport.send(_protocol.get_file(name))
+
+    def list(self, *, config: ListConfigLike | None = None) -> Pager[File]:
+        """Every file of the project; iterating the pager fetches further pages as needed."""
+        settings = coerce(ListFilesConfig, config or {})
+
+        def fetch(page_token: str | None) -> Page[File]:
+            return self._transport.send(_protocol.list_files(settings, page_token))
+
+        return Pager(fetch, fetch(settings.page_token))
+
+    def delete(self, *, name: str) -> DeleteFileResponse:
+        """Delete the file ``name`` (``"files/abc"`` or ``"abc"``)."""
+        return self._transport.send(_protocol.delete_file(name))
+
+
+class AsyncFiles:
+    def __init__(self, transport: AsyncTransport) -> None:
+        self._transport = transport
+
+    async def upload(
+        self,
+        *,
+        file: FileInput,
+        config: UploadConfigLike | None = None,
+        progress: ProgressCallback | None = None,
+        chunk_size: int = CHUNK_SIZE,
+        max_retries: int = MAX_RETRIES,
+        retry_delay: float = RETRY_DELAY,
+    ) -> File:
+        """As ``client.files.upload``; file and stream reads run in a worker thread."""
+        upload = Upload(
+            self._transport.settings,
+            file,
+            config,
+            progress=progress,
+            chunk_size=chunk_size,
+            max_retries=max_retries,
+            retry_delay=retry_delay,
+        )
+        return await self._transport.upload(upload)
+
+    async def get(self, *, name: str) -> File:
+        """The file's metadata (``state``, ``uri``…), by ``name``: ``"files/abc"`` or ``"abc"``."""
+        return await self._transport.send(_protocol.get_file(name))
+
+    async def list(self, *, config: ListConfigLike | None = None) -> AsyncPager[File]:
+        """Every file of the project; ``async for`` over the pager fetches further pages."""
+        settings = coerce(ListFilesConfig, config or {})
+
+        async def fetch(page_token: str | None) -> Page[File]:
+            return await self._transport.send(_protocol.list_files(settings, page_token))
+
+        return AsyncPager(fetch, await fetch(settings.page_token))
+
+    async def delete(self, *, name: str) -> DeleteFileResponse:
+        """Delete the file ``name`` (``"files/abc"`` or ``"abc"``)."""
+        return await self._transport.send(_protocol.delete_file(name))
