@@ -116,6 +116,7 @@ class FileStore:
         (root / "files").mkdir(parents=True, exist_ok=True)
         self._ids = random.Random(seed)
         self._lock = threading.Lock()
+        self._epochs: dict[str, int] = {}  # upload id -> number of its latest request
 
     # --- ids ---
 
@@ -150,6 +151,15 @@ class FileStore:
     def received(self, upload_id: str) -> int:
         path = self.part_path(upload_id)
         return path.stat().st_size if path.exists() else 0
+
+    def begin(self, upload_id: str) -> int:
+        """A new request on an upload; it supersedes any still in flight (see is_current)."""
+        with self._lock:
+            self._epochs[upload_id] = self._epochs.get(upload_id, 0) + 1
+            return self._epochs[upload_id]
+
+    def is_current(self, upload_id: str, epoch: int) -> bool:
+        return self._epochs.get(upload_id) == epoch
 
     def drop_session(self, upload_id: str) -> None:
         self.part_path(upload_id).unlink(missing_ok=True)

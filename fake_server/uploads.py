@@ -181,6 +181,7 @@ async def command(call: ApiCall, store: FileStore) -> Response:
         error = not_found(f"No upload session {upload_id!r}: it never existed, or has ended.")
         return upload_error(error, "final", upload_id)
     call.answered_by = f"upload:{upload_id}"
+    epoch = store.begin(upload_id)  # any newer request supersedes one still in flight
     commands = {
         c.strip().lower() for c in request.headers.get("x-goog-upload-command", "").split(",")
     }
@@ -207,7 +208,7 @@ async def command(call: ApiCall, store: FileStore) -> Response:
         store.drop_session(upload_id)
         return upload_reply("cancelled", upload_id)
     if "upload" in commands:
-        problem = await _append(request, session, store)
+        problem = await _append(request, session, store, epoch)
         if problem is not None:
             return upload_error(problem, "active", upload_id)
     if "finalize" in commands:
@@ -215,44 +216,54 @@ async def command(call: ApiCall, store: FileStore) -> Response:
     return upload_reply("active", upload_id)
 
 
-async def _append(request: Request, session: Session, store: FileStore) -> ApiError | None:
-    """Append the request's body at the declared offset, streaming it to disk."""
+async def _append(
+    request: Request, session: Session, store: FileStore, epoch: int
+) -> ApiError | None:
+    """Write the request's body at the declared offset, streaming it to disk.
+
+    The body is always read to its end, so the reply reaches the client. Writing stops early
+    when the body runs past the declared size, or when a newer request on the same upload (a
+    query after the client gave this one up) has superseded it: a client that resumed from the
+    size a query reported must not find late bytes of its abandoned chunk appended after it.
+    """
     received = store.received(session.upload_id)
     offset_header = request.headers.get("x-goog-upload-offset")
     try:
         offset = int(offset_header) if offset_header is not None else None
     except ValueError:
         offset = None
+    problem: ApiError | None = None
     if offset != received:
-        await _discard(request)
-        return invalid_argument(
+        problem = invalid_argument(
             f"Invalid request. The X-Goog-Upload-Offset {offset_header!r} does not match the "
             f"{received} bytes received so far; query the upload status and resume from there."
         )
     limit = session.declared_size if session.declared_size is not None else MAX_FILE_BYTES
     written = received
-    with store.part_path(session.upload_id).open("ab") as part:
+    # Unbuffered: a query, or a restart, sees every byte that has arrived.
+    with store.part_path(session.upload_id).open("r+b", buffering=0) as part:
+        part.seek(received)
         try:
             async for piece in request.stream():
+                if problem is not None:
+                    continue  # drain: the client gets its answer only once its body is read
+                if not store.is_current(session.upload_id, epoch):
+                    problem = ApiError(
+                        409, "ABORTED", "This upload request was superseded by a newer one."
+                    )
+                    continue
                 if written + len(piece) > limit:
                     part.write(piece[: limit - written])
-                    await _discard(request)
-                    return invalid_argument(
+                    written = limit
+                    problem = invalid_argument(
                         f"The upload is larger than its declared size of {limit} bytes."
                     )
+                    continue
                 part.write(piece)
                 written += len(piece)
         except ClientDisconnect:
             pass  # what arrived is kept; a query tells the client where to resume
-    return None
-
-
-async def _discard(request: Request) -> None:
-    try:
-        async for _ in request.stream():
-            pass
-    except ClientDisconnect:
-        pass
+    return problem
 
 
 def _finalize(session: Session, store: FileStore, call: ApiCall) -> Response:
