@@ -11,6 +11,7 @@ import httpx
 from . import _settings
 from ._settings import DEFAULT_TIMEOUT, Settings
 from ._transport import AsyncTransport, SyncTransport
+from .chats import AsyncChats, Chats
 from .files import AsyncFiles, Files
 from .models import AsyncModels, Models
 from .types import HttpOptions
@@ -58,6 +59,7 @@ class Client:
         transport = SyncTransport(self._settings, self._http)
         self.models = Models(transport)
         self.files = Files(transport)
+        self.chats = Chats(transport)
 
     @property
     def aio(self) -> AsyncClient:
@@ -102,6 +104,7 @@ class AsyncClient:
         transport = AsyncTransport(settings, self._http)
         self.models = AsyncModels(transport)
         self.files = AsyncFiles(transport)
+        self.chats = AsyncChats(transport)
 
     async def aclose(self) -> None:
         """Close the async HTTP client if this class created it."""
