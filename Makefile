@@ -23,6 +23,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/replay_throughput.py
 	$(BIN)/python bench/sse_throughput.py
 	$(BIN)/python bench/sse_decoder.py
+	$(BIN)/python bench/upload_throughput.py
 
 install: $(VENV)/.installed
 

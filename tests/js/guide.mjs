@@ -16,9 +16,26 @@
 // Exit code is 0 even when examples fail; nonzero only for harness problems
 // (unknown example name, no arguments, unexpected crash).
 
-import { GoogleGenAI } from "@google/genai";
+import {
+  GoogleGenAI,
+  createPartFromUri,
+  createUserContent,
+} from "@google/genai";
+import * as fs from "node:fs";
 
 const MODEL = "gemini-2.5-flash";
+
+// The Files API examples read the test's files from these variables (the guide's
+// "path/to/..."), and share what they uploaded: files_get gets the first upload of the run,
+// files_delete deletes the last.
+function pathFrom(variable) {
+  const path = process.env[variable];
+  if (!path) {
+    throw new Error(`set ${variable} to the file's path`);
+  }
+  return path;
+}
+const uploaded = [];
 
 const EXAMPLES = {
   // https://ai.google.dev/gemini-api/docs/text-generation
@@ -148,6 +165,117 @@ const EXAMPLES = {
       text: chunks.filter((t) => typeof t === "string").join(""),
       response: { chunks, raw },
     };
+  },
+
+  // https://ai.google.dev/gemini-api/docs/files: upload, get, list, delete.
+  async files_upload_small(ai) {
+    const file = await ai.files.upload({
+      file: pathFrom("GUIDE_UPLOAD_SMALL"), // a 1 MB PNG
+      config: { mimeType: "image/png", displayName: "js small" },
+    });
+    uploaded.push(file);
+    return { text: null, response: file };
+  },
+
+  async files_upload_large(ai) {
+    // a 20 MB .mp3: the SDK takes the type from the extension
+    const file = await ai.files.upload({ file: pathFrom("GUIDE_UPLOAD_LARGE") });
+    uploaded.push(file);
+    return { text: null, response: file };
+  },
+
+  async files_upload_named(ai) {
+    const file = await ai.files.upload({
+      file: pathFrom("GUIDE_UPLOAD_NOTES"),
+      config: { mimeType: "text/plain", name: "js-notes" },
+    });
+    uploaded.push(file);
+    return { text: null, response: file };
+  },
+
+  async files_get(ai) {
+    const file = await ai.files.get({ name: uploaded[0].name });
+    return { text: null, response: file };
+  },
+
+  async files_get_missing(ai) {
+    const file = await ai.files.get({ name: "files/nosuchfile01" });
+    return { text: null, response: file };
+  },
+
+  async files_list(ai) {
+    const pager = await ai.files.list({ config: { pageSize: 2 } });
+    const names = [];
+    const files = [];
+    for await (const file of pager) {
+      names.push(file.name);
+      files.push(file);
+    }
+    return { text: null, response: { names, files } };
+  },
+
+  async files_delete(ai) {
+    const name = uploaded[uploaded.length - 1].name;
+    const deleted = await ai.files.delete({ name });
+    let after = null;
+    try {
+      after = { ok: true, file: await ai.files.get({ name }) };
+    } catch (e) {
+      after = { ok: false, error: errorInfo(e) };
+    }
+    return { text: null, response: { name, deleted, after } };
+  },
+
+  // "Uploading images using the File API" (JavaScript)
+  async file_caption(ai) {
+    const myfile = await ai.files.upload({
+      file: pathFrom("GUIDE_SAMPLE_JPG"), // "path/to/sample.jpg"
+      config: { mimeType: "image/jpeg" },
+    });
+
+    const response = await ai.models.generateContent({
+      model: "gemini-2.5-flash",
+      contents: createUserContent([
+        createPartFromUri(myfile.uri, myfile.mimeType),
+        "Caption this image.",
+      ]),
+    });
+    uploaded.push(myfile);
+    return { text: response.text, response: { file: myfile, generated: response } };
+  },
+
+  // "Prompting with multiple images" (JavaScript)
+  async multiple_images(ai) {
+    // Upload the first image
+    const image1_path = pathFrom("GUIDE_IMAGE1"); // "path/to/image1.jpg"
+    const uploadedFile = await ai.files.upload({
+      file: image1_path,
+      config: { mimeType: "image/jpeg" },
+    });
+
+    // Prepare the second image as inline data
+    const image2_path = pathFrom("GUIDE_IMAGE2"); // "path/to/image2.png"
+    const base64Image2File = fs.readFileSync(image2_path, {
+      encoding: "base64",
+    });
+
+    // Create the prompt with text and multiple images
+
+    const response = await ai.models.generateContent({
+      model: "gemini-2.5-flash",
+      contents: createUserContent([
+        "What is different between these two images?",
+        createPartFromUri(uploadedFile.uri, uploadedFile.mimeType),
+        {
+          inlineData: {
+            mimeType: "image/png",
+            data: base64Image2File,
+          },
+        },
+      ]),
+    });
+    uploaded.push(uploadedFile);
+    return { text: response.text, response: { file: uploadedFile, generated: response } };
   },
 };
 

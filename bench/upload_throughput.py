@@ -1,0 +1,524 @@
+"""Upload throughput of the fake's resumable upload endpoint against a bare Starlette endpoint.
+
+    python bench/upload_throughput.py [--mib 1024] [--rounds 1] [--modes single,chunks]
+                                      [--no-pin] [--keep-data]
+
+What is measured
+----------------
+Three servers, each in its own process under uvicorn with the settings ``gemini-fake serve``
+uses (one worker, 127.0.0.1, log level ``warning``, no ``server`` header, access log off):
+
+A. the real fake, ``create_app(FakeConfig(data_dir=<a temporary directory>))``: a ``start``
+   on ``POST /upload/v1beta/files``, then the bytes on the upload URL it returns; it streams
+   them to ``sessions/<id>.part``, and on ``finalize`` hashes the file (sha256), moves it into
+   ``files/`` and answers the File;
+B. a bare Starlette app on the same path that answers ``start`` with an upload URL and streams
+   each chunk's body to a file on disk with the calls the fake makes (``request.stream()``,
+   each piece written unbuffered at the end of the file), then on ``finalize`` moves it into
+   place and answers its size. It checks no offsets and hashes nothing: the floor any
+   Starlette endpoint pays to put the bytes on disk. (Appending through a buffered
+   ``open(..., "ab")`` instead made B's system time triple after a few GiB on the development
+   machine, a drifting floor.)
+C. ``bare+sha256``, B also feeding every piece to sha256 as it arrives: the floor for a server
+   that must answer a ``sha256Hash``, as the Files API does.
+
+One upload of ``--mib`` MiB (1 GiB by default) goes to each, two ways (``--modes``):
+``single``, one ``upload, finalize`` request with the whole body, as the documented curl
+command sends a file; and ``chunks``, 8 MiB requests on one keep-alive connection, the last
+``upload, finalize``, exactly as both SDKs send a file (sdk-wire §4). The order is A B C C B A
+for each mode and round, after a discarded 64 MiB warm-up upload to each server. The payload
+is made on the fly, 8 MiB at a time (random bytes, each block stamped with its index), so
+neither the client nor anything else holds it whole; its sha256 is computed once beforehand,
+and every answer's ``sizeBytes`` (and A's and C's ``sha256Hash``) is checked against it, so a
+run that lost or changed a byte fails (exit status 1).
+
+Reported: MB/s (10^6 bytes per second, from the start request to the final answer) per server
+and mode, the ratios A/B (target >= 0.7) and A/C per mode, and each server's resident memory:
+before the upload, and the peak during it (VmRSS sampled every 5 ms from /proc, and VmHWM).
+The target for the fake's peak is < 64 MiB: the bytes must stream to disk, never be held whole.
+
+How to read it: every server is single-threaded and pinned to one CPU, the client to the
+other (when the OS allows; the output says so). The client's own work per byte (a ``sendall``
+of an 8 MiB block) is small next to a server's (uvicorn's h11 parser hands the body over in
+64 KiB pieces, each awaited by the app, then written to the page cache), so the servers set the
+pace; the "server CPU" column (share of one CPU during the upload) says whether that held. The
+fake's extra cost is its per-piece append loop and, at the end, reading the file back to hash
+it (about 0.7 s per GiB here, in both the ``single`` and ``chunks`` figures); C shows what that
+hash costs any server on one CPU. Absolute MB/s depend on the machine, its disk and page
+cache; the ratios carry better. A benchmark prints figures, it is not a test: a ratio under
+the target does not fail the run.
+
+Not measured: several uploads at once, uploads resumed after a drop, ``query``/``cancel``,
+multiple workers, TLS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+HOST = "127.0.0.1"
+API_KEY = "bench-key"
+BLOCK = 8 * 1024 * 1024  # the SDKs' chunk size, and the client's unit of sending
+START_PATH = "/upload/v1beta/files"
+MIME_TYPE = "application/pdf"  # ACTIVE at once: no processing delay in the File
+KINDS = ("fake", "bare", "bare+sha256")
+WARM_UP = 64 * 2**20
+
+
+# --- the servers (child processes) ------------------------------------------------------------
+
+
+def bare_app(data_dir: Path, hashed: bool = False) -> Any:
+    """B: the protocol's minimum, with the body streamed to disk as the fake does; with
+    ``hashed`` (C) it also feeds every piece to sha256, the one computation a File needs."""
+    import itertools
+
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    ids = itertools.count()
+    digests: dict[str, Any] = {}
+
+    async def upload(request: Request) -> Response:
+        command = request.headers.get("x-goog-upload-command", "")
+        if command == "start":
+            await request.body()
+            upload_id = f"U{next(ids)}"
+            (data_dir / f"{upload_id}.part").touch()
+            host = request.headers["host"]
+            url = f"http://{host}{START_PATH}?upload_id={upload_id}&upload_protocol=resumable"
+            return Response(
+                b"", headers={"x-goog-upload-url": url, "x-goog-upload-status": "active"}
+            )
+        upload_id = request.query_params["upload_id"]
+        part = data_dir / f"{upload_id}.part"
+        digest = digests.setdefault(upload_id, hashlib.sha256()) if hashed else None
+        with part.open("r+b", buffering=0) as out:  # as the fake writes: unbuffered, at the end
+            out.seek(0, os.SEEK_END)
+            async for piece in request.stream():
+                out.write(piece)
+                if digest is not None:
+                    digest.update(piece)
+        if "finalize" not in command:
+            return Response(b"", headers={"x-goog-upload-status": "active"})
+        final = data_dir / f"{upload_id}.bin"
+        os.replace(part, final)
+        file = {"sizeBytes": str(final.stat().st_size)}
+        if digest is not None:
+            del digests[upload_id]
+            file["sha256Hash"] = base64.b64encode(digest.hexdigest().encode()).decode()
+        body = json.dumps({"file": file}).encode()
+        return Response(
+            body, media_type="application/json", headers={"x-goog-upload-status": "final"}
+        )
+
+    return Starlette(routes=[Route(START_PATH, upload, methods=["POST"])])
+
+
+def serve(kind: str, data_dir: Path, cpu: int | None, parent: int) -> None:
+    """Run one server; print its port once bound. Exits when the parent goes."""
+    if cpu is not None:
+        os.sched_setaffinity(0, {cpu})
+    import uvicorn
+
+    if kind == "fake":
+        from fake_server import FakeConfig, create_app
+
+        app = create_app(FakeConfig(data_dir=data_dir, api_keys=frozenset({API_KEY})))
+    else:
+        app = bare_app(data_dir, hashed=kind == "bare+sha256")
+
+    def orphan_watch() -> None:  # the parent died without cleaning up
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=orphan_watch, daemon=True).start()
+    # IPPROTO_TCP, as uvicorn makes its own sockets: asyncio sets TCP_NODELAY only then.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((HOST, 0))
+    print(sock.getsockname()[1], flush=True)
+    config = uvicorn.Config(
+        app, host=HOST, log_level="warning", access_log=False, server_header=False, workers=1
+    )
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+@dataclass
+class Server:
+    name: str
+    proc: subprocess.Popen[bytes]
+    port: int
+    data_dir: Path
+
+    def status(self, field_name: str) -> int | None:
+        """A /proc/<pid>/status field in bytes (VmRSS, VmHWM), or None where there is none."""
+        try:
+            for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+                if line.startswith(field_name + ":"):
+                    return int(line.split()[1]) * 1024
+        except OSError:
+            return None
+        return None
+
+    def cpu_seconds(self) -> float | None:
+        try:
+            stat = Path(f"/proc/{self.proc.pid}/stat").read_text()
+        except OSError:
+            return None
+        fields = stat.rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def start_server(kind: str, data_dir: Path, cpu: int | None) -> Server:
+    cmd = [sys.executable, __file__, "--serve", kind, "--data-dir", str(data_dir)]
+    cmd += ["--parent", str(os.getpid())]
+    if cpu is not None:
+        cmd += ["--cpu", str(cpu)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, start_new_session=True)
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    if not line.strip().isdigit():
+        proc.kill()
+        raise RuntimeError(f"the {kind} server did not start (exit status {proc.wait()})")
+    return Server(kind, proc, int(line), data_dir)
+
+
+def stop_servers(servers: list[Server]) -> None:
+    for server in servers:
+        if server.proc.poll() is None:
+            server.proc.terminate()
+    for server in servers:
+        try:
+            server.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            server.proc.kill()
+            server.proc.wait()
+
+
+# --- the payload --------------------------------------------------------------------------------
+
+
+class Payload:
+    """``size`` bytes made 8 MiB at a time: one random block, each copy stamped with its index."""
+
+    def __init__(self, size: int, seed: int = 7) -> None:
+        import random
+
+        self.size = size
+        self._base = bytearray(random.Random(seed).randbytes(BLOCK))
+        digest = hashlib.sha256()
+        for block in self.blocks(0, size):
+            digest.update(block)
+        self.sha256_hex = digest.hexdigest()
+
+    def blocks(self, start: int, end: int) -> Iterator[memoryview]:
+        """The bytes ``[start, end)``, in pieces of at most one block (start block-aligned)."""
+        assert start % BLOCK == 0
+        index = start // BLOCK
+        while start < end:
+            self._base[:8] = index.to_bytes(8, "big")
+            length = min(BLOCK, end - start)
+            yield memoryview(self._base)[:length]
+            start += length
+            index += 1
+
+
+# --- the client ---------------------------------------------------------------------------------
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection, written and read by hand (no client library cost)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.sock = socket.create_connection((HOST, port))
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.buffer = b""
+
+    def close(self) -> None:
+        self.sock.close()
+
+    def request(
+        self,
+        target: str,
+        headers: dict[str, str],
+        body: Iterator[memoryview] | bytes,
+        length: int,
+    ) -> tuple[int, dict[str, str], bytes]:
+        head = f"POST {target} HTTP/1.1\r\nHost: {HOST}:{self.port}\r\n"
+        head += "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        head += f"Content-Length: {length}\r\n\r\n"
+        if isinstance(body, bytes):
+            self.sock.sendall(head.encode() + body)
+        else:
+            self.sock.sendall(head.encode())
+            for piece in body:
+                self.sock.sendall(piece)
+        return self._response()
+
+    def _read(self) -> None:
+        data = self.sock.recv(65536)
+        if not data:
+            raise ConnectionError("the server closed the connection")
+        self.buffer += data
+
+    def _response(self) -> tuple[int, dict[str, str], bytes]:
+        while b"\r\n\r\n" not in self.buffer:
+            self._read()
+        head, self.buffer = self.buffer.split(b"\r\n\r\n", 1)
+        status_line, *lines = head.decode("latin-1").split("\r\n")
+        headers = {}
+        for line in lines:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        length = int(headers.get("content-length", "0"))
+        while len(self.buffer) < length:
+            self._read()
+        body, self.buffer = self.buffer[:length], self.buffer[length:]
+        return int(status_line.split()[1]), headers, body
+
+
+@dataclass
+class Result:
+    server: str
+    mode: str
+    seconds: float
+    size: int
+    rss_before: int | None
+    rss_peak: int | None  # sampled VmRSS
+    hwm: int | None  # VmHWM after the upload (since the process started)
+    server_cpu: float | None  # share of one CPU during the upload
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def mb_per_s(self) -> float:
+        return self.size / self.seconds / 1e6
+
+
+class RssSampler(threading.Thread):
+    def __init__(self, server: Server) -> None:
+        super().__init__(daemon=True)
+        self.server = server
+        self.peak = 0
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            self.peak = max(self.peak, self.server.status("VmRSS") or 0)
+            time.sleep(0.005)
+
+
+def upload(server: Server, payload: Payload, mode: str) -> Result:
+    """One whole upload: start, then the bytes (one request, or 8 MiB chunks), timed."""
+    errors: list[str] = []
+    rss_before = server.status("VmRSS")
+    sampler = RssSampler(server)
+    sampler.start()
+    cpu0 = server.cpu_seconds()
+    began = time.perf_counter()
+    conn = Connection(server.port)
+    try:
+        status, headers, _ = conn.request(
+            START_PATH,
+            {
+                "x-goog-api-key": API_KEY,
+                "X-Goog-Upload-Protocol": "resumable",
+                "X-Goog-Upload-Command": "start",
+                "X-Goog-Upload-Header-Content-Length": str(payload.size),
+                "X-Goog-Upload-Header-Content-Type": MIME_TYPE,
+                "Content-Type": "application/json",
+            },
+            b'{"file": {"display_name": "bench"}}',
+            len(b'{"file": {"display_name": "bench"}}'),
+        )
+        if status != 200 or "x-goog-upload-url" not in headers:
+            raise RuntimeError(f"start: {status} {headers}")
+        target = headers["x-goog-upload-url"].split(f":{server.port}", 1)[1]
+        step = payload.size if mode == "single" else BLOCK
+        offset, body = 0, b""
+        while True:
+            end = min(offset + step, payload.size)
+            command = "upload, finalize" if end >= payload.size else "upload"
+            status, headers, body = conn.request(
+                target,
+                {
+                    "X-Goog-Upload-Command": command,
+                    "X-Goog-Upload-Offset": str(offset),
+                    "Content-Type": "application/octet-stream",
+                },
+                payload.blocks(offset, end),
+                end - offset,
+            )
+            expected = "final" if command.endswith("finalize") else "active"
+            if status != 200 or headers.get("x-goog-upload-status") != expected:
+                raise RuntimeError(f"chunk at {offset}: {status} {headers} {body[:200]!r}")
+            offset = end
+            if offset >= payload.size:
+                break
+        elapsed = time.perf_counter() - began
+    finally:
+        conn.close()
+        cpu1 = server.cpu_seconds()
+        sampler.stopping.set()
+        sampler.join()
+    file = json.loads(body)["file"]
+    if file.get("sizeBytes") != str(payload.size):
+        errors.append(f"{server.name}: sizeBytes {file.get('sizeBytes')} != {payload.size}")
+    if server.name != "bare":
+        expected_hash = base64.b64encode(payload.sha256_hex.encode()).decode()
+        if file.get("sha256Hash") != expected_hash:
+            errors.append(f"{server.name}: sha256Hash {file.get('sha256Hash')} != {expected_hash}")
+    server_cpu = None if cpu0 is None or cpu1 is None else (cpu1 - cpu0) / elapsed
+    return Result(
+        server.name,
+        mode,
+        elapsed,
+        payload.size,
+        rss_before,
+        max(sampler.peak, rss_before or 0) or None,
+        server.status("VmHWM"),
+        server_cpu,
+        errors,
+    )
+
+
+def clean(server: Server) -> None:
+    """Remove what the upload left on disk (the fake's files and sessions, B's files)."""
+    for path in server.data_dir.rglob("*"):
+        if path.is_file() and path.suffix in (".bin", ".part", ".json"):
+            path.unlink()
+
+
+# --- the run --------------------------------------------------------------------------------------
+
+
+def pick_cpus(pin: bool) -> tuple[int | None, int | None, str]:
+    if not pin or not hasattr(os, "sched_setaffinity"):
+        return None, None, "not pinned"
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        return None, None, "not pinned (one CPU)"
+    return cpus[0], cpus[1], f"client on CPU {cpus[0]}, servers on CPU {cpus[1]}"
+
+
+def mib(value: int | None) -> str:
+    return "-" if value is None else f"{value / 2**20:.1f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    parser.add_argument("--mib", type=int, default=1024, help="upload size in MiB (1024)")
+    parser.add_argument("--rounds", type=int, default=1, help="ABBA rounds per mode (1)")
+    parser.add_argument(
+        "--modes", default="single,chunks", help="single and/or chunks (both, comma-separated)"
+    )
+    parser.add_argument("--no-pin", action="store_true", help="do not pin processes to CPUs")
+    parser.add_argument("--keep-data", action="store_true", help="keep the data directories")
+    parser.add_argument("--serve", choices=KINDS, help=argparse.SUPPRESS)
+    parser.add_argument("--data-dir", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--cpu", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--parent", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.serve:
+        serve(args.serve, args.data_dir, args.cpu, args.parent or os.getppid())
+        return 0
+
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    if not set(modes) <= {"single", "chunks"}:
+        parser.error("--modes takes single and/or chunks")
+    client_cpu, server_cpu, pinning = pick_cpus(not args.no_pin)
+    if client_cpu is not None:
+        os.sched_setaffinity(0, {client_cpu})
+    size = args.mib * 2**20
+    print(f"upload_throughput: {args.mib} MiB per upload; {pinning}")
+    print("payload: generating and hashing ...", end=" ", flush=True)
+    payload = Payload(size)
+    print(f"sha256 {payload.sha256_hex[:16]}...")
+    root = Path(tempfile.mkdtemp(prefix="gemini-upload-bench-", dir=os.environ.get("TMPDIR")))
+    servers: list[Server] = []
+    results: list[Result] = []
+    try:
+        for kind in KINDS:
+            (root / kind).mkdir()
+            servers.append(start_server(kind, root / kind, server_cpu))
+        by_name = {s.name: s for s in servers}
+        warm_up = Payload(min(WARM_UP, size))
+        for server in servers:  # first writes to a new directory, first imports: not measured
+            for mode in modes:
+                upload(server, warm_up, mode)
+                clean(server)
+        print(
+            f"{'mode':<8} {'server':<11} {'MB/s':>6} {'seconds':>8} {'server CPU':>10} "
+            f"{'RSS before':>11} {'RSS peak':>9} {'VmHWM':>7}  (MiB)"
+        )
+        for mode in modes:
+            for _ in range(args.rounds):
+                for name in (*KINDS, *reversed(KINDS)):
+                    server = by_name[name]
+                    result = upload(server, payload, mode)
+                    clean(server)
+                    results.append(result)
+                    cpu = "-" if result.server_cpu is None else f"{result.server_cpu:.0%}"
+                    print(
+                        f"{mode:<8} {name:<11} {result.mb_per_s:>6.0f} {result.seconds:>8.2f} "
+                        f"{cpu:>10} {mib(result.rss_before):>11} {mib(result.rss_peak):>9} "
+                        f"{mib(result.hwm):>7}"
+                    )
+                    for error in result.errors:
+                        print(f"  ERROR {error}")
+    finally:
+        stop_servers(servers)
+        if not args.keep_data:
+            shutil.rmtree(root, ignore_errors=True)
+
+    print()
+    for mode in modes:
+        rates = {
+            name: statistics.median(
+                r.mb_per_s for r in results if r.mode == mode and r.server == name
+            )
+            for name in KINDS
+        }
+        label = "one request" if mode == "single" else "8 MiB chunks"
+        print(
+            f"{label}: fake {rates['fake']:.0f} MB/s, bare {rates['bare']:.0f} MB/s, "
+            f"ratio fake/bare {rates['fake'] / rates['bare']:.2f} (target >= 0.7); "
+            f"bare+sha256 {rates['bare+sha256']:.0f} MB/s, "
+            f"fake/(bare+sha256) {rates['fake'] / rates['bare+sha256']:.2f}"
+        )
+    fake_peak = max((r.rss_peak or 0) for r in results if r.server == "fake")
+    fake_before = min((r.rss_before or 0) for r in results if r.server == "fake")
+    bare_peak = max((r.rss_peak or 0) for r in results if r.server == "bare")
+    print(
+        f"fake peak RSS during the uploads {mib(fake_peak)} MiB (target < 64 MiB; "
+        f"{mib(fake_before)} MiB before the first; bare endpoint's peak {mib(bare_peak)} MiB)"
+    )
+    errors = [e for r in results for e in r.errors]
+    if errors:
+        print(f"{len(errors)} upload(s) came back wrong: the figures measure nothing")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
