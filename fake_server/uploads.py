@@ -181,7 +181,6 @@ async def command(call: ApiCall, store: FileStore) -> Response:
         error = not_found(f"No upload session {upload_id!r}: it never existed, or has ended.")
         return upload_error(error, "final", upload_id)
     call.answered_by = f"upload:{upload_id}"
-    epoch = store.begin(upload_id)  # any newer request supersedes one still in flight
     commands = {
         c.strip().lower() for c in request.headers.get("x-goog-upload-command", "").split(",")
     }
@@ -199,6 +198,8 @@ async def command(call: ApiCall, store: FileStore) -> Response:
         )
     if session.state == "final":
         return _finished(session, store, call)
+    if "upload" not in commands:
+        store.begin(upload_id)  # a query, cancel or finalize supersedes a chunk in flight
     if "query" in commands:
         received = str(store.received(upload_id))
         return upload_reply("active", upload_id, headers={"x-goog-upload-size-received": received})
@@ -208,7 +209,7 @@ async def command(call: ApiCall, store: FileStore) -> Response:
         store.drop_session(upload_id)
         return upload_reply("cancelled", upload_id)
     if "upload" in commands:
-        problem = await _append(request, session, store, epoch)
+        problem = await _append(request, session, store)
         if problem is not None:
             return upload_error(problem, "active", upload_id)
     if "finalize" in commands:
@@ -216,9 +217,7 @@ async def command(call: ApiCall, store: FileStore) -> Response:
     return upload_reply("active", upload_id)
 
 
-async def _append(
-    request: Request, session: Session, store: FileStore, epoch: int
-) -> ApiError | None:
+async def _append(request: Request, session: Session, store: FileStore) -> ApiError | None:
     """Write the request's body at the declared offset, streaming it to disk.
 
     The body is always read to its end, so the reply reaches the client. Writing stops early
@@ -233,11 +232,12 @@ async def _append(
     except ValueError:
         offset = None
     problem: ApiError | None = None
-    if offset != received:
+    if offset != received:  # refused, and it supersedes nothing: a valid chunk may be in flight
         problem = invalid_argument(
             f"Invalid request. The X-Goog-Upload-Offset {offset_header!r} does not match the "
             f"{received} bytes received so far; query the upload status and resume from there."
         )
+    epoch = store.begin(session.upload_id) if problem is None else 0
     limit = session.declared_size if session.declared_size is not None else MAX_FILE_BYTES
     written = received
     # Unbuffered: a query, or a restart, sees every byte that has arrived.

@@ -321,3 +321,27 @@ def test_an_upload_continues_after_a_restart_with_a_data_directory(tmp_path: Pat
     file = send(second, url, "upload, finalize", 3, b"def").json()["file"]
     third = fake(data_dir=tmp_path).client(headers=KEY)
     assert third.get(f"/v1beta/{file['name']}").json()["sizeBytes"] == "6"
+
+
+def test_a_refused_chunk_does_not_cancel_a_valid_one_in_flight(gemini_fake_server: Fake) -> None:
+    import socket
+    from urllib.parse import urlsplit
+
+    with gemini_fake_server.client() as client:
+        url = start(client, 10)
+        target = urlsplit(url)
+        with socket.create_connection((target.hostname, target.port)) as sock:
+            sock.sendall(
+                f"POST {target.path}?{target.query} HTTP/1.1\r\nHost: {target.netloc}\r\n"
+                "X-Goog-Upload-Command: upload, finalize\r\nX-Goog-Upload-Offset: 0\r\n"
+                "Content-Length: 10\r\n\r\n0123".encode()
+            )
+            wrong = send(client, url, "upload", 7, b"789")
+            assert wrong.status_code == 400
+            sock.sendall(b"456789")
+            sock.settimeout(5)
+            reply = b""
+            while b'"source"' not in reply:  # the whole reply: headers, then the File
+                reply += sock.recv(65536)
+    assert reply.startswith(b"HTTP/1.1 200")
+    assert b'"sizeBytes": "10"' in reply
