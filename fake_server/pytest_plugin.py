@@ -10,7 +10,10 @@ Fixtures:
     ``gemini_fake_server.base_url`` and ``gemini_fake_server.env`` (the variables to set);
     its ``client()`` and ``async_client()`` go over the socket.
 
-Both have ``.journal`` (what the fake received) and their own state: fixtures' sequences and the
+``gemini_fake_both``
+    Runs the test twice, once with each of the above.
+
+All have ``.journal`` (what the fake received) and their own state: fixtures' sequences and the
 journal start empty in every test. Configure them with a marker::
 
     @pytest.mark.gemini_fake(strict=True, fixtures=["tests/fixtures"], api_keys=["k"],
@@ -107,6 +110,14 @@ def gemini_fake(request: pytest.FixtureRequest) -> Fake:
 def _gemini_fake_listener() -> Iterator[ThreadedServer]:
     with ThreadedServer(create_app(FakeConfig(default_fixtures=False))) as server:
         yield server
+
+
+@pytest.fixture(params=["in-process", "socket"])
+def gemini_fake_both(request: pytest.FixtureRequest) -> Fake:
+    """The test runs twice: against ``gemini_fake``, then against ``gemini_fake_server``."""
+    name = "gemini_fake" if request.param == "in-process" else "gemini_fake_server"
+    fake: Fake = request.getfixturevalue(name)
+    return fake
 
 
 @pytest.fixture

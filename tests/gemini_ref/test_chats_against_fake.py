@@ -58,11 +58,9 @@ def wire(contents: list[types.Content]) -> list[dict[str, Any]]:
     return out
 
 
-@pytest.fixture(params=["in-process", "socket"])
-def fake(request: pytest.FixtureRequest) -> Fake:
-    name = "gemini_fake" if request.param == "in-process" else "gemini_fake_server"
-    fake: Fake = request.getfixturevalue(name)
-    return fake
+@pytest.fixture
+def fake(gemini_fake_both: Fake) -> Fake:  # every test: in process, then on a socket
+    return gemini_fake_both
 
 
 @pytest.fixture

@@ -23,11 +23,9 @@ MODEL = "gemini-2.5-flash"
 SMALL_CHUNKS = 1 << 20  # 1 MiB: the 20 MB upload in 20 chunks, quicker than 8 MiB on a socket
 
 
-@pytest.fixture(params=["in-process", "socket"])
-def fake(request: pytest.FixtureRequest) -> Fake:
-    name = "gemini_fake" if request.param == "in-process" else "gemini_fake_server"
-    fake: Fake = request.getfixturevalue(name)
-    return fake
+@pytest.fixture
+def fake(gemini_fake_both: Fake) -> Fake:  # every test: in process, then on a socket
+    return gemini_fake_both
 
 
 @pytest.fixture

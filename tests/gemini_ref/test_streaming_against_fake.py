@@ -19,11 +19,9 @@ MODEL = "gemini-2.5-flash"
 GUIDE_STREAMING_EXAMPLE = {"model": MODEL, "contents": ["Explain how AI works"]}
 
 
-@pytest.fixture(params=["in-process", "socket"])
-def fake(request: pytest.FixtureRequest) -> Fake:
-    name = "gemini_fake" if request.param == "in-process" else "gemini_fake_server"
-    fake: Fake = request.getfixturevalue(name)
-    return fake
+@pytest.fixture
+def fake(gemini_fake_both: Fake) -> Fake:  # every test: in process, then on a socket
+    return gemini_fake_both
 
 
 def client_for(fake: Fake, http):
