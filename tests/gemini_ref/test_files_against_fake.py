@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import random
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -233,3 +235,56 @@ async def test_async_upload_get_list_delete_against_the_fake(fake, image):
     assert listed == [uploaded.name]
     assert response.text
     assert after.page == []
+
+
+# --- Connections cut at random points, on a real socket ---------------------------------------
+
+
+class CuttingTransport(httpx.HTTPTransport):
+    """Sends chunk requests only in part, then drops the connection mid-body: always the first
+    one, then each with the given odds."""
+
+    def __init__(self, rng: random.Random, odds: float) -> None:
+        super().__init__()
+        self.rng, self.odds, self.cuts = rng, odds, 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        command = request.headers.get("x-goog-upload-command", "")
+        if (
+            "upload" in command
+            and "upload_id" in request.url.params
+            and (not self.cuts or self.rng.random() < self.odds)
+        ):
+            body = request.read()
+            keep = self.rng.randint(0, len(body))
+            self.cuts += 1
+
+            def partial() -> Iterator[bytes]:
+                yield body[:keep]
+                raise httpx.WriteError("connection dropped mid-chunk")
+
+            request = httpx.Request(
+                request.method, request.url, headers=request.headers, content=partial()
+            )
+        return super().handle_request(request)
+
+
+@pytest.mark.parametrize("trial", range(12))
+def test_uploads_cut_at_random_points_arrive_intact(gemini_fake_server, trial):
+    rng = random.Random(trial)
+    data = rng.randbytes(rng.randint(1, 3_000_000))
+    transport = CuttingTransport(rng, odds=0.4)
+    with httpx.Client(transport=transport) as http:
+        client = genai.Client(
+            api_key="test-key", base_url=gemini_fake_server.base_url, http_client=http
+        )
+        uploaded = client.files.upload(
+            file=data,
+            config={"mime_type": "audio/wav"},
+            chunk_size=256 * 1024,
+            retry_delay=0,
+            max_retries=20,
+        )
+    assert uploaded.size_bytes == len(data)
+    assert uploaded.sha256_hash == sha256_field(data)
+    assert transport.cuts >= 1

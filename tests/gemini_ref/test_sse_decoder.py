@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 from hypothesis import given
 from hypothesis import strategies as st
 
+from fake_server.wire import dumps_event
 from gemini_ref._sse import ServerSentEvent, SSEDecoder
 
 
@@ -344,12 +345,8 @@ def gemini_chunks(draw: st.DrawFn) -> dict[str, Any]:
 
 
 def frame(obj: Any) -> bytes:
-    """One event as the service frames it (real-shapes §2)."""
-    return (
-        b"data: "
-        + json.dumps(obj, separators=(",", ": "), ensure_ascii=False).encode()
-        + b"\r\n\r\n"
-    )
+    """One event exactly as the fake frames it (which is as the service does, real-shapes §2)."""
+    return dumps_event(obj)
 
 
 @given(st.data(), st.lists(gemini_chunks(), max_size=6))
