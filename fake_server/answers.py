@@ -20,6 +20,7 @@ from .fixtures import Call, Fixture, FixtureSet, Miss, request_key
 from .responses import compose
 from .streams import Pacing, aggregate, chunk, event_json, parse_sse
 from .synth import Answer, synthesize
+from .tokens import FileTokens
 
 
 class NoFixture(Exception):
@@ -45,7 +46,14 @@ class Generated:
         return chunk(self.body, random.Random(self.key))
 
 
-def generate(fixtures: FixtureSet, call: Call, model: ModelInfo, *, strict: bool) -> Generated:
+def generate(
+    fixtures: FixtureSet,
+    call: Call,
+    model: ModelInfo,
+    *,
+    strict: bool,
+    file_tokens: FileTokens | None = None,
+) -> Generated:
     """The response body for ``call`` on the concrete ``model``; strict raises NoFixture."""
     key = request_key(call)
     seed = key.encode()
@@ -62,9 +70,9 @@ def generate(fixtures: FixtureSet, call: Call, model: ModelInfo, *, strict: bool
     count = int(request.get("generationConfig", {}).get("candidateCount", 1))
     answers = [synthesize(request, candidate_rng(seed, i)) for i in range(count)]
     if isinstance(found, Miss):
-        return Generated(compose(request, model, answers, seed), key, "synthetic")
+        return Generated(compose(request, model, answers, seed, file_tokens), key, "synthetic")
     answers[0] = fixture_answer(found, answers[0])
-    body = compose(request, model, answers, seed)
+    body = compose(request, model, answers, seed, file_tokens)
     return Generated(body, key, f"fixture:{found.name}", None, found.streaming)
 
 

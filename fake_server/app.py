@@ -174,7 +174,11 @@ def _generate(
     lookup = Call(call.rpc, call.model or "", request)
     try:
         generated = answers.generate(
-            call.state.fixtures, lookup, catalog.resolve(model), strict=call.state.config.strict
+            call.state.fixtures,
+            lookup,
+            catalog.resolve(model),
+            strict=call.state.config.strict,
+            file_tokens=uploads.file_tokens(call.state.store),
         )
     except answers.NoFixture as no_fixture:
         call.key = no_fixture.miss.key
@@ -203,7 +207,7 @@ async def count_tokens(call: ApiCall) -> dict[str, Any]:
     else:
         validate.check_contents(request.get("contents", []), "CountTokensRequest")
         counted = request
-    totals = tokens.count_request(counted)
+    totals = tokens.count_request(counted, uploads.file_tokens(call.state.store))
     call.answered_by = "computed"
     return {
         "totalTokens": sum(totals.values()),

@@ -88,6 +88,7 @@ def compose(
     model: ModelInfo,
     answers: list[Answer],
     seed: bytes,
+    file_tokens: tokens.FileTokens | None = None,
 ) -> dict[str, Any]:
     """The whole response body for ``request`` answered by ``answers`` (one per candidate)."""
     rng = random.Random(int.from_bytes(hashlib.sha256(seed).digest(), "big"))
@@ -123,7 +124,9 @@ def compose(
         candidates.append(candidate)
     body: dict[str, Any] = {
         "candidates": candidates,
-        "usageMetadata": usage(request, model, sum(c.tokens for c in shaped), thoughts),
+        "usageMetadata": usage(
+            request, model, sum(c.tokens for c in shaped), thoughts, file_tokens
+        ),
         "modelVersion": model.id,
         "responseId": response_id(seed),
     }
@@ -142,10 +145,14 @@ def _candidate_shape(
 
 
 def usage(
-    request: dict[str, Any], model: ModelInfo, candidates: int, thoughts: int
+    request: dict[str, Any],
+    model: ModelInfo,
+    candidates: int,
+    thoughts: int,
+    file_tokens: tokens.FileTokens | None = None,
 ) -> dict[str, Any]:
     """usageMetadata in the real key order; zero counts are left out, as the service does."""
-    prompt = tokens.count_request(request)
+    prompt = tokens.count_request(request, file_tokens)
     prompt_total = sum(prompt.values())
     meta: dict[str, Any] = {"promptTokenCount": prompt_total}
     if candidates:

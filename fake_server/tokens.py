@@ -2,7 +2,8 @@
 
 The fake cannot run Gemini's tokenizer, so it uses a stable approximation that is close for
 English prose: every run of word characters is a token per six characters (at least one), every
-other visible character is a token, and each image or other media part costs 258 tokens. What
+other visible character is a token, an image costs what its size costs (see
+:mod:`fake_server.images`), and any other media part 258 tokens. What
 matters for apps is that the numbers are deterministic and consistent: ``countTokens`` returns the
 ``promptTokenCount`` that ``generateContent`` reports for the same contents, and the usage sums
 always hold (see docs/deviations.md).
@@ -10,11 +11,14 @@ always hold (see docs/deviations.md).
 
 from __future__ import annotations
 
+import base64
 import functools
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
+
+from . import images
 
 MEDIA_PART_TOKENS = 258
 
@@ -54,32 +58,54 @@ def _modality(mime_type: str) -> str:
     return "TEXT" if kind == "TEXT" else "DOCUMENT"
 
 
-def count_contents(contents: Iterable[dict[str, Any]]) -> dict[str, int]:
+FileTokens = Callable[[dict[str, Any]], int | None]  # a fileData part -> its cost, if known
+
+
+def count_contents(
+    contents: Iterable[dict[str, Any]], file_tokens: FileTokens | None = None
+) -> dict[str, int]:
     """Tokens per modality (``TEXT``, ``IMAGE``, ...) over canonical contents."""
     totals: dict[str, int] = {}
     for content in contents:
         for part in content.get("parts", ()):
-            modality, tokens = _count_part(part)
+            modality, tokens = _count_part(part, file_tokens)
             totals[modality] = totals.get(modality, 0) + tokens
     return totals
 
 
-def _count_part(part: dict[str, Any]) -> tuple[str, int]:
+def _count_part(part: dict[str, Any], file_tokens: FileTokens | None) -> tuple[str, int]:
     if "text" in part:
         return "TEXT", count_text(part["text"])
-    media = part.get("inlineData") or part.get("fileData")
-    if media is not None:
-        return _modality(media.get("mimeType", "")), MEDIA_PART_TOKENS
+    if "inlineData" in part:
+        blob = part["inlineData"]
+        mime = blob.get("mimeType", "")
+        return _modality(mime), inline_tokens(mime, blob.get("data", ""))
+    if "fileData" in part:
+        counted = file_tokens(part["fileData"]) if file_tokens else None
+        mime = part["fileData"].get("mimeType", "")
+        return _modality(mime), MEDIA_PART_TOKENS if counted is None else counted
     other = {k: v for k, v in part.items() if k not in ("thought", "thoughtSignature")}
     return "TEXT", count_text(json.dumps(other, sort_keys=True))
 
 
-def count_request(request: dict[str, Any]) -> dict[str, int]:
+@functools.lru_cache(maxsize=64)
+def inline_tokens(mime_type: str, data: str) -> int:
+    """An inline part's cost: an image's by its size (see fake_server.images), else 258."""
+    if not mime_type.lower().startswith("image/"):
+        return MEDIA_PART_TOKENS
+    try:
+        size = images.dimensions(base64.b64decode(data), mime_type)
+    except (images.NotAnImage, ValueError):
+        return MEDIA_PART_TOKENS  # validation refuses these before anything is counted
+    return MEDIA_PART_TOKENS if size is None else images.image_tokens(*size)
+
+
+def count_request(request: dict[str, Any], file_tokens: FileTokens | None = None) -> dict[str, int]:
     """Prompt tokens per modality: contents, system instruction and tool declarations."""
     contents = list(request.get("contents", ()))
     if "systemInstruction" in request:
         contents.append(request["systemInstruction"])
-    totals = count_contents(contents)
+    totals = count_contents(contents, file_tokens)
     if request.get("tools"):
         tools = count_text(json.dumps(request["tools"], sort_keys=True))
         totals["TEXT"] = totals.get("TEXT", 0) + tools

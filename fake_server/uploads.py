@@ -33,8 +33,10 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
+from . import images
 from .errors import ApiError, invalid_argument, not_found, permission_denied
 from .files import MAX_FILE_BYTES, NAME_PATTERN, FileStore, Session, StoredFile
+from .tokens import FileTokens
 from .validate import SUPPORTED_MIME_TYPES
 from .wire import GoogleResponse, dumps_pretty
 
@@ -363,7 +365,7 @@ def file_ids(request: dict[str, Any]) -> list[str]:
 
 
 def check_files(file_ids: list[str], store: FileStore) -> None:
-    """Every named file must exist and be ACTIVE, as the service requires."""
+    """Every named file must exist and be ACTIVE, and an image must be one."""
     for file_id in file_ids:
         stored = find(store, file_id)
         if stored.state(store.clock()) != "ACTIVE":
@@ -372,3 +374,30 @@ def check_files(file_ids: list[str], store: FileStore) -> None:
                 "FAILED_PRECONDITION",
                 f"The File {stored.file_id} is not in an ACTIVE state and usage is not allowed.",
             )
+        _image_size(store, stored)
+
+
+_HEADER_BYTES = 1 << 20  # enough of a file to find an image's size (JPEG can bury it deep)
+
+
+def _image_size(store: FileStore, stored: StoredFile) -> tuple[int, int] | None:
+    if not stored.mime_type.startswith("image/"):
+        return None
+    with store.data_path(stored.file_id).open("rb") as data:
+        head = data.read(_HEADER_BYTES)
+    try:
+        return images.dimensions(head, stored.mime_type)
+    except images.NotAnImage:
+        raise invalid_argument(images.INVALID_IMAGE) from None
+
+
+def file_tokens(store: FileStore) -> FileTokens:
+    """What a fileData part costs: an uploaded image by its size, anything else 258."""
+
+    def cost(file_data: dict[str, Any]) -> int | None:
+        match = FILE_URI.search(str(file_data.get("fileUri", "")))
+        stored = store.get(match.group(1)) if match else None
+        size = _image_size(store, stored) if stored is not None else None
+        return None if size is None else images.image_tokens(*size)
+
+    return cost

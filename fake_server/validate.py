@@ -8,9 +8,11 @@ Each rule raises :class:`~fake_server.errors.ApiError` with the real message (do
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from typing import Any
 
+from . import images
 from .catalog import ModelInfo
 from .errors import invalid_argument
 
@@ -172,8 +174,15 @@ def check_contents(contents: list[dict[str, Any]], message: str) -> None:
     for content in contents:
         for part in content["parts"]:
             blob = part.get("inlineData")
-            if blob is not None and _mime(blob) not in SUPPORTED_MIME_TYPES:
+            if blob is None:
+                continue
+            if _mime(blob) not in SUPPORTED_MIME_TYPES:
                 raise invalid_argument(f"Unsupported MIME type: {blob.get('mimeType', '')}")
+            if _mime(blob).startswith("image/"):
+                try:
+                    images.dimensions(base64.b64decode(blob.get("data", "")), _mime(blob))
+                except images.NotAnImage:
+                    raise invalid_argument(images.INVALID_IMAGE) from None
 
 
 def _mime(blob: dict[str, Any]) -> str:

@@ -305,7 +305,7 @@ def test_video_is_processing_before_it_is_active_and_cannot_be_used_until_then()
 
 def test_a_prompt_naming_a_missing_file_is_refused_and_not_remembered() -> None:
     client = fake().client(headers=KEY)
-    file = upload(client, b"abc")
+    file = upload(client, b"abc", "text/plain")
     url = "/v1beta/models/gemini-2.5-flash:generateContent"
     assert client.post(url, json=prompt_with(file)).status_code == 200
     client.delete(f"/v1beta/{file['name']}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 from typing import Any
@@ -11,10 +12,12 @@ import jsonschema
 import pytest
 
 from fake_server import tokens
+from fake_server.images import encode_png
 from fake_server.pytest_plugin import Fake
 
 KEY = {"x-goog-api-key": "test-key"}
 FIXTURES = Path(__file__).parents[2] / "fake_server" / "fixtures"
+PNG_B64 = base64.b64encode(encode_png(2, 2, b"\x00\x40\x80\xff")).decode()
 
 
 def shipped(name: str) -> dict[str, Any]:
@@ -279,7 +282,7 @@ def test_count_tokens_equals_the_prompt_token_count(client: httpx.Client) -> Non
             "role": "user",
             "parts": [
                 {"text": "How many paws are in my house?"},
-                {"inlineData": {"mimeType": "image/png", "data": "iVBORw0KGgo="}},
+                {"inlineData": {"mimeType": "image/png", "data": PNG_B64}},
             ],
         },
     ]

@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 import gemini_ref as genai
+from fake_server.images import encode_png
 from fake_server.pytest_plugin import Fake
 from gemini_ref import errors, types
 
@@ -48,7 +49,7 @@ def sha256_field(data: bytes) -> str:
 
 @pytest.fixture
 def image(tmp_path: Path) -> tuple[Path, bytes]:
-    data = b"\x89PNG\r\n\x1a\n" + content(1_000_000 - 8)
+    data = encode_png(1000, 1000, content(1_000_000), level=0)  # a real 1 MB image
     path = tmp_path / "sample.png"
     path.write_bytes(data)
     return path, data
@@ -68,7 +69,7 @@ def test_upload_1_mb_get_list_generate_delete(fake, client, image):
     assert uploaded.name.startswith("files/")
     assert uploaded.display_name == "small image"
     assert uploaded.mime_type == "image/png"
-    assert uploaded.size_bytes == 1_000_000
+    assert uploaded.size_bytes == len(data)
     assert uploaded.sha256_hash == sha256_field(data)
     assert uploaded.state == types.FileState.ACTIVE
     assert uploaded.uri.endswith(f"/{uploaded.name}")
