@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from . import vision
 from .jsonschema_gen import instance
 
 _OPENINGS = (
@@ -88,6 +89,11 @@ def synthesize(request: dict[str, Any], rng: random.Random) -> Answer:
     if calls:
         thoughts = "**Choosing a tool**\n\nThe request needs information a tool can provide."
         return Answer(text="", thoughts=thoughts, function_calls=calls)
+    kind = vision.kind_of(request)
+    if kind is not None:
+        items = vision.answer(request, kind, rng)
+        thoughts = "**Locating the objects**\n\nI'm finding each item and where it sits."
+        return Answer(vision.answer_text(items), thoughts, items, has_json=True)
     results = _function_results(request)
     if results:
         shown = "; ".join(f"{name} returned {value}" for name, value in results)
