@@ -2,9 +2,10 @@
 
 Handlers take an :class:`ApiCall` and return a JSON-able body (or a finished response); they
 raise :class:`~fake_server.errors.ApiError` for every failure. :func:`_endpoint` is the one
-adapter: it authenticates, runs the handler, writes the body or the Google error envelope, and
-journals the call. Every route is served under each API version the SDKs use (``/v1beta`` by
-default in JS and curl, ``/v1`` by default in Python).
+adapter: it authenticates (unless the route leaves that to its handler, as the upload URL
+does), answers a repeated request from the memo, runs the handler, writes the body or the
+Google error envelope, and journals the call. Every route is served under each API version the
+SDKs use (``/v1beta`` by default in JS and curl, ``/v1`` by default in Python).
 """
 
 from __future__ import annotations
