@@ -1,0 +1,499 @@
+"""Image understanding with the official Python SDK (google-genai 3.3.0) against the fake.
+
+The guide's "Passing images to Gemini", "Object detection" and "Segmentation" examples, run as
+the guide writes them: inline bytes with ``types.Part.from_bytes``, PIL images straight in
+``contents`` (the SDK encodes them: PNG, or JPEG for an image opened from a JPEG file), the
+detection prompt with a JSON answer converted to pixels, and the segmentation code with its
+``parse_json`` and ``extract_segmentation_masks`` (writing into ``tmp_path``). The SDK is
+configured only through ``GOOGLE_GEMINI_BASE_URL`` and ``GEMINI_API_KEY``; the test images are
+made with Pillow.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from google import genai
+from google.genai import errors, types
+from PIL import Image, ImageDraw
+
+from fake_server.pytest_plugin import Fake
+
+pytestmark = pytest.mark.sdk
+
+OVERRIDING_ENV = ("GOOGLE_API_KEY", "GOOGLE_GENAI_USE_VERTEXAI", "GOOGLE_GENAI_API_VERSION")
+VERSIONS = ("v1", "v1beta")
+MODEL = "gemini-2.5-flash"
+CAPTION = "Caption this image."
+DETECT = (
+    "Detect the all of the prominent items in the image. The box_2d should be "
+    "[ymin, xmin, ymax, xmax] normalized to 0-1000."
+)
+GUIDE_IMAGE_TOKENS = 1548  # the guide's worked example: 960x540, unit 360, 3 x 2 tiles of 258
+
+
+@pytest.fixture
+def sdk_env(gemini_fake_server: Fake, monkeypatch: pytest.MonkeyPatch) -> Fake:
+    for name in OVERRIDING_ENV:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in gemini_fake_server.env.items():
+        monkeypatch.setenv(name, value)
+    return gemini_fake_server
+
+
+@pytest.fixture
+def client(sdk_env: Fake) -> Iterator[genai.Client]:
+    client = genai.Client()
+    yield client
+    client.close()
+
+
+def picture(width: int, height: int) -> Image.Image:
+    """An RGB image with some structure (a gradient and two shapes), not a flat colour."""
+    im = Image.new("RGB", (width, height), (200, 180, 150))
+    draw = ImageDraw.Draw(im)
+    for x in range(0, width, 8):
+        draw.line([(x, 0), (x, height)], fill=(x % 256, 120, 255 - x % 256))
+    draw.ellipse([width // 5, height // 5, width // 2, height // 2], fill=(120, 80, 40))
+    draw.rectangle([width // 2, height // 3, 4 * width // 5, 5 * height // 6], fill=(30, 90, 160))
+    return im
+
+
+def save(im: Image.Image, path: Path) -> Path:
+    im.save(path)
+    return path
+
+
+@pytest.fixture
+def small_sample_jpg(tmp_path: Path) -> Path:
+    """The guide's "path/to/small-sample.jpg": a 960x540 JPEG, its worked token example."""
+    return save(picture(960, 540), tmp_path / "small-sample.jpg")
+
+
+def details(usage: types.GenerateContentResponseUsageMetadata) -> dict[str, int]:
+    dumped: dict[str, Any] = usage.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return {d["modality"]: d["tokenCount"] for d in dumped.get("promptTokensDetails", [])}
+
+
+def only_call(fake: Fake, rpc: str = "generateContent") -> dict[str, Any]:
+    (call,) = fake.journal.calls(rpc)
+    assert call.status == 200, call
+    assert call.request is not None
+    return call.request
+
+
+def inline_parts(request: dict[str, Any]) -> list[dict[str, Any]]:
+    (content,) = request["contents"]
+    return [p["inlineData"] for p in content["parts"] if "inlineData" in p]
+
+
+# --- Passing inline image data ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("api_version", VERSIONS)
+def test_the_inline_bytes_example_counts_the_guides_1548_image_tokens(
+    api_version: str,
+    small_sample_jpg: Path,
+    sdk_env: Fake,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if api_version != "v1":
+        monkeypatch.setenv("GOOGLE_GENAI_API_VERSION", api_version)
+
+    # The guide's code, with its path.
+    with open(small_sample_jpg, "rb") as f:
+        image_bytes = f.read()
+
+    client = genai.Client()
+    try:
+        response = client.models.generate_content(
+            model="gemini-2.5-flash",
+            contents=[
+                types.Part.from_bytes(
+                    data=image_bytes,
+                    mime_type="image/jpeg",
+                ),
+                "Caption this image.",
+            ],
+        )
+    finally:
+        client.close()
+
+    assert isinstance(response.text, str) and response.text.strip()
+    assert response.candidates is not None
+    assert response.candidates[0].finish_reason == types.FinishReason.STOP
+    usage = response.usage_metadata
+    assert usage is not None and usage.prompt_token_count is not None
+    counted = details(usage)
+    assert counted["IMAGE"] == GUIDE_IMAGE_TOKENS
+    assert set(counted) == {"IMAGE", "TEXT"}
+    assert 0 < counted["TEXT"] < 20
+    assert usage.prompt_token_count == sum(counted.values())
+    assert usage.total_token_count == (
+        usage.prompt_token_count
+        + (usage.candidates_token_count or 0)
+        + (usage.thoughts_token_count or 0)
+    )
+    (call,) = sdk_env.journal.calls("generateContent")
+    assert call.path == f"/{api_version}/models/gemini-2.5-flash:generateContent"
+    assert call.request == {
+        "contents": [
+            {
+                "parts": [
+                    {
+                        "inlineData": {
+                            "mimeType": "image/jpeg",
+                            "data": base64.b64encode(image_bytes).decode(),
+                        }
+                    },
+                    {"text": CAPTION},
+                ],
+                "role": "user",
+            }
+        ]
+    }
+
+
+def test_count_tokens_on_an_image_equals_the_prompt_token_count(
+    client: genai.Client, small_sample_jpg: Path, sdk_env: Fake
+) -> None:
+    contents: list[Any] = [
+        types.Part.from_bytes(data=small_sample_jpg.read_bytes(), mime_type="image/jpeg"),
+        CAPTION,
+    ]
+
+    counted = client.models.count_tokens(model=MODEL, contents=contents)
+    generated = client.models.generate_content(model=MODEL, contents=contents)
+
+    assert generated.usage_metadata is not None
+    assert counted.total_tokens == generated.usage_metadata.prompt_token_count
+    assert counted.total_tokens is not None and counted.total_tokens > GUIDE_IMAGE_TOKENS
+    assert only_call(sdk_env, "countTokens")["contents"] == only_call(sdk_env)["contents"]
+
+
+@pytest.mark.parametrize(
+    ("size", "tokens"),
+    [((300, 200), 258), ((384, 384), 258), ((385, 100), 3096), ((1000, 1000), 1032)],
+)
+def test_the_image_token_rule_through_the_sdk(
+    client: genai.Client, size: tuple[int, int], tokens: int
+) -> None:
+    # 385x100: unit 66 -> 6 x 2 = 12 tiles; 1000x1000: unit 666 -> 2 x 2 tiles
+    response = client.models.generate_content(model=MODEL, contents=[picture(*size), CAPTION])
+
+    assert response.usage_metadata is not None
+    assert details(response.usage_metadata)["IMAGE"] == tokens
+
+
+@pytest.mark.parametrize(
+    "corrupt",
+    [
+        pytest.param(b"this is not a jpeg at all" * 8, id="text"),
+        pytest.param(b"\xff\xd8\xff\xe0\x00\x10JFIF", id="truncated-header"),
+    ],
+)
+def test_bytes_that_are_not_a_jpeg_are_a_400_invalid_argument(
+    client: genai.Client, sdk_env: Fake, corrupt: bytes
+) -> None:
+    with pytest.raises(errors.ClientError) as raised:
+        client.models.generate_content(
+            model=MODEL,
+            contents=[types.Part.from_bytes(data=corrupt, mime_type="image/jpeg"), CAPTION],
+        )
+
+    error = raised.value
+    assert (error.code, error.status, error.message) == (
+        400,
+        "INVALID_ARGUMENT",
+        "Provided image is not valid.",
+    )
+    assert error.details == {
+        "error": {
+            "code": 400,
+            "message": "Provided image is not valid.",
+            "status": "INVALID_ARGUMENT",
+        }
+    }
+    (call,) = sdk_env.journal.calls("generateContent")
+    assert call.status == 400
+
+
+def test_count_tokens_on_a_corrupt_image_is_also_a_400(client: genai.Client) -> None:
+    with pytest.raises(errors.ClientError) as raised:
+        client.models.count_tokens(
+            model=MODEL,
+            contents=[types.Part.from_bytes(data=b"garbage" * 10, mime_type="image/jpeg")],
+        )
+
+    assert (raised.value.code, raised.value.message) == (400, "Provided image is not valid.")
+
+
+# --- PIL images in contents ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "mime_type"), [("image.png", "image/png"), ("photo.jpg", "image/jpeg")]
+)
+def test_a_pil_image_opened_from_a_file_is_sent_as_its_format(
+    client: genai.Client, sdk_env: Fake, tmp_path: Path, name: str, mime_type: str
+) -> None:
+    path = save(picture(960, 540), tmp_path / name)
+    image = Image.open(path)
+
+    response = client.models.generate_content(model=MODEL, contents=[image, CAPTION])
+
+    (inline,) = inline_parts(only_call(sdk_env))
+    assert inline["mimeType"] == mime_type
+    sent = Image.open(io.BytesIO(base64.b64decode(inline["data"])))
+    assert sent.format == mime_type.removeprefix("image/").upper()
+    assert sent.size == (960, 540)
+    assert response.text
+    assert response.usage_metadata is not None
+    assert details(response.usage_metadata)["IMAGE"] == GUIDE_IMAGE_TOKENS
+
+
+def test_a_pil_image_made_in_memory_is_sent_as_png(client: genai.Client, sdk_env: Fake) -> None:
+    image = picture(200, 100)
+
+    response = client.models.generate_content(model=MODEL, contents=[image, CAPTION])
+
+    (inline,) = inline_parts(only_call(sdk_env))
+    assert inline["mimeType"] == "image/png"
+    assert base64.b64decode(inline["data"])[:8] == b"\x89PNG\r\n\x1a\n"
+    assert response.usage_metadata is not None
+    assert details(response.usage_metadata)["IMAGE"] == 258
+
+
+# --- Object detection ------------------------------------------------------------------------
+
+
+def detect(client: genai.Client, image_path: Path) -> tuple[tuple[int, int], list[list[int]], str]:
+    """The guide's object detection example; returns the size, the boxes and the raw text."""
+    prompt = (
+        "Detect the all of the prominent items in the image. The box_2d should be "
+        "[ymin, xmin, ymax, xmax] normalized to 0-1000."
+    )
+    image = Image.open(image_path)
+
+    config = types.GenerateContentConfig(response_mime_type="application/json")
+
+    response = client.models.generate_content(
+        model="gemini-2.5-flash", contents=[image, prompt], config=config
+    )
+
+    width, height = image.size
+    assert response.text is not None
+    bounding_boxes = json.loads(response.text)
+
+    converted_bounding_boxes = []
+    for bounding_box in bounding_boxes:
+        abs_y1 = int(bounding_box["box_2d"][0] / 1000 * height)
+        abs_x1 = int(bounding_box["box_2d"][1] / 1000 * width)
+        abs_y2 = int(bounding_box["box_2d"][2] / 1000 * height)
+        abs_x2 = int(bounding_box["box_2d"][3] / 1000 * width)
+        converted_bounding_boxes.append([abs_x1, abs_y1, abs_x2, abs_y2])
+
+    print("Image size: ", width, height)
+    print("Bounding boxes:", converted_bounding_boxes)
+    return (width, height), converted_bounding_boxes, response.text
+
+
+def test_the_object_detection_example_end_to_end(
+    client: genai.Client, sdk_env: Fake, tmp_path: Path
+) -> None:
+    path = save(picture(800, 600), tmp_path / "image.png")
+
+    (width, height), boxes, text = detect(client, path)
+
+    assert (width, height) == (800, 600)
+    assert boxes
+    for x1, y1, x2, y2 in boxes:
+        assert 0 <= x1 < x2 <= width
+        assert 0 <= y1 < y2 <= height
+    items = json.loads(text)
+    assert isinstance(items, list)
+    for item in items:
+        assert set(item) == {"box_2d", "label"}
+        ymin, xmin, ymax, xmax = item["box_2d"]
+        assert 0 <= ymin < ymax <= 1000 and 0 <= xmin < xmax <= 1000
+        assert isinstance(item["label"], str) and item["label"]
+    request = only_call(sdk_env)
+    assert request["generationConfig"] == {"responseMimeType": "application/json"}
+    (inline,) = inline_parts(request)
+    assert inline["mimeType"] == "image/png"
+    assert request["contents"][0]["parts"][1] == {"text": DETECT}
+
+
+def test_detection_is_deterministic_for_the_same_image_and_prompt(
+    client: genai.Client, tmp_path: Path
+) -> None:
+    path = save(picture(640, 480), tmp_path / "image.png")
+
+    first = detect(client, path)
+    second = detect(client, path)
+
+    assert first == second
+
+
+# --- Segmentation (the guide's code, verbatim but for `client` and the paths) ----------------
+
+
+def parse_json(json_output: str) -> str:
+    # Parsing out the markdown fencing
+    lines = json_output.splitlines()
+    for i, line in enumerate(lines):
+        if line == "```json":
+            json_output = "\n".join(lines[i + 1 :])  # Remove everything before "```json"
+            output = json_output.split("```")[0]  # noqa: F841  (the guide never uses it)
+            break  # Exit the loop once "```json" is found
+    return json_output
+
+
+def extract_segmentation_masks(
+    client: genai.Client, image_path: str, output_dir: str = "segmentation_outputs"
+) -> None:
+    # Load and resize image
+    im = Image.open(image_path)
+    im.thumbnail((1024, 1024), Image.Resampling.LANCZOS)
+
+    prompt = """
+  Give the segmentation masks for the wooden and glass items.
+  Output a JSON list of segmentation masks where each entry contains the 2D
+  bounding box in the key "box_2d", the segmentation mask in key "mask", and
+  the text label in the key "label". Use descriptive labels.
+  """
+
+    config = types.GenerateContentConfig(
+        thinking_config=types.ThinkingConfig(
+            thinking_budget=0
+        )  # set thinking_budget to 0 for better results in object detection
+    )
+
+    response = client.models.generate_content(
+        model="gemini-2.5-flash",
+        contents=[
+            prompt,
+            im,
+        ],  # Pillow images can be directly passed as inputs (which will be converted by the SDK)
+        config=config,
+    )
+
+    # Parse JSON response
+    assert response.text is not None
+    items = json.loads(parse_json(response.text))
+
+    # Create output directory
+    os.makedirs(output_dir, exist_ok=True)
+
+    # Process each mask
+    for i, item in enumerate(items):
+        # Get bounding box coordinates
+        box = item["box_2d"]
+        y0 = int(box[0] / 1000 * im.size[1])
+        x0 = int(box[1] / 1000 * im.size[0])
+        y1 = int(box[2] / 1000 * im.size[1])
+        x1 = int(box[3] / 1000 * im.size[0])
+
+        # Skip invalid boxes
+        if y0 >= y1 or x0 >= x1:
+            continue
+
+        # Process mask
+        png_str = item["mask"]
+        if not png_str.startswith("data:image/png;base64,"):
+            continue
+
+        # Remove prefix
+        png_str = png_str.removeprefix("data:image/png;base64,")
+        mask_data = base64.b64decode(png_str)
+        mask = Image.open(io.BytesIO(mask_data))
+
+        # Resize mask to match bounding box
+        mask = mask.resize((x1 - x0, y1 - y0), Image.Resampling.BILINEAR)
+
+        # Convert mask to numpy array for processing
+        mask_array = np.array(mask)
+
+        # Create overlay for this mask
+        overlay = Image.new("RGBA", im.size, (0, 0, 0, 0))
+        overlay_draw = ImageDraw.Draw(overlay)
+
+        # Create overlay for the mask
+        color = (255, 255, 255, 200)
+        for y in range(y0, y1):
+            for x in range(x0, x1):
+                if mask_array[y - y0, x - x0] > 128:  # Threshold for mask
+                    overlay_draw.point((x, y), fill=color)
+
+        # Save individual mask and its overlay
+        mask_filename = f"{item['label']}_{i}_mask.png"
+        overlay_filename = f"{item['label']}_{i}_overlay.png"
+
+        mask.save(os.path.join(output_dir, mask_filename))
+
+        # Create and save overlay
+        composite = Image.alpha_composite(im.convert("RGBA"), overlay)
+        composite.save(os.path.join(output_dir, overlay_filename))
+        print(f"Saved mask and overlay for {item['label']} to {output_dir}")
+
+
+def test_the_segmentation_example_end_to_end(
+    client: genai.Client, sdk_env: Fake, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    image_path = save(picture(640, 480), tmp_path / "image.png")
+    output_dir = tmp_path / "segmentation_outputs"
+    answers: list[types.GenerateContentResponse] = []
+    generate = client.models.generate_content
+
+    def keeping_the_answer(**kwargs: Any) -> types.GenerateContentResponse:
+        answers.append(generate(**kwargs))
+        return answers[-1]
+
+    monkeypatch.setattr(client.models, "generate_content", keeping_the_answer)
+
+    extract_segmentation_masks(client, str(image_path), str(output_dir))
+
+    request = only_call(sdk_env)
+    assert request["generationConfig"] == {"thinkingConfig": {"thinkingBudget": 0}}
+    parts = request["contents"][0]["parts"]
+    assert "segmentation masks" in parts[0]["text"]
+    assert parts[1]["inlineData"]["mimeType"] == "image/png"
+    (response,) = answers
+    assert response.text is not None
+    items = json.loads(response.text)  # plain JSON: the guide's parse_json passes it through
+    assert parse_json(response.text) == response.text
+    assert [item["label"] for item in items] == ["wooden item", "glass item"]
+    for item in items:
+        assert set(item) == {"box_2d", "mask", "label"}
+        assert item["mask"].startswith("data:image/png;base64,")
+
+    written = sorted(p.name for p in output_dir.iterdir())
+    expected = sorted(
+        f"{item['label']}_{i}_{kind}.png"
+        for i, item in enumerate(items)
+        for kind in ("mask", "overlay")
+    )
+    assert written == expected
+    for i, item in enumerate(items):
+        ymin, xmin, ymax, xmax = item["box_2d"]
+        box_w = int(xmax / 1000 * 640) - int(xmin / 1000 * 640)
+        box_h = int(ymax / 1000 * 480) - int(ymin / 1000 * 480)
+        mask = Image.open(output_dir / f"{item['label']}_{i}_mask.png")
+        assert mask.size == (box_w, box_h)
+        values = np.array(mask)
+        assert values.min() == 0 and values.max() > 200  # a probability map, 0-255
+        covered = (values > 128).mean()
+        assert 0.1 < covered < 0.95  # the threshold keeps a real, partial region
+        overlay = Image.open(output_dir / f"{item['label']}_{i}_overlay.png")
+        assert (overlay.format, overlay.mode, overlay.size) == ("PNG", "RGBA", (640, 480))
+        original = np.array(Image.open(image_path).convert("RGBA"))
+        changed = (np.array(overlay) != original).any(axis=2)
+        assert 0 < changed.sum() <= (values > 128).sum()  # only thresholded pixels are painted
