@@ -43,7 +43,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeAlias
 
 from . import _protocol
-from ._contents import to_content
+from ._contents import is_pil_image, to_content
 from ._convert import from_wire
 from ._protocol import Call, coerce
 from .types import Content, File, GenerateContentConfig, GenerateContentResponse, Part
@@ -61,20 +61,20 @@ ROLES = ("user", "model")
 def message_turn(message: Any) -> Content:
     """The user's turn for a chat message, or ``ValueError`` for what the SDK refuses.
 
-    A string, a ``Part`` or an uploaded ``File`` is a turn of one part; a list of them is one
-    turn holding them all, in order. The role is ``user``, except for a single function-call
-    part (``model``), as the SDK decides. ``Content`` objects and dicts are refused: the SDK's
-    ``send_message`` refuses them too.
+    A string, a ``Part``, an uploaded ``File`` or a PIL image is a turn of one part; a list of
+    them is one turn holding them all, in order. The role is ``user``, except for a single
+    function-call part (``model``), as the SDK decides. ``Content`` objects and dicts are
+    refused: the SDK's ``send_message`` refuses them too.
     """
     parts = message if isinstance(message, list) else [message]
     if not parts:
         raise ValueError("a chat message needs at least one part; got an empty list")
     for part in parts:
-        if not isinstance(part, _PART_TYPES):
+        if not isinstance(part, _PART_TYPES) and not is_pil_image(part):
             raise ValueError(
-                "a chat message is a str, a types.Part, an uploaded types.File or a list of"
-                f" them, not a {type(part).__module__}.{type(part).__qualname__} (the official"
-                " SDK refuses it too)"
+                "a chat message is a str, a types.Part, an uploaded types.File, a PIL image or a"
+                f" list of them, not a {type(part).__module__}.{type(part).__qualname__}"
+                " (the official SDK refuses it too)"
             )
     return to_content(message)
 

@@ -20,7 +20,7 @@ from typing import Any, Generic, TypeVar
 
 import httpx
 
-from ._contents import to_content, to_contents
+from ._contents import check_request_limits, to_content, to_contents
 from ._convert import from_wire, to_wire
 from ._settings import Settings
 from ._sse import ServerSentEvent, SSEDecoder
@@ -110,16 +110,20 @@ def generate_content_body(
 
     ``generationConfig`` is left out when it would be empty. The official SDK sends ``{}`` as
     soon as any config is given (e.g. only a system instruction); the API reads both the same.
+    The request's images are checked against the API's limits before anything is encoded.
     """
-    body: dict[str, Any] = {"contents": to_wire(to_contents(contents))}
+    turns = to_contents(contents)
     if config is None:
-        return body
+        check_request_limits(turns)
+        return {"contents": to_wire(turns)}
     settings = coerce(GenerateContentConfig, config)
+    system_instruction = None
     if settings.system_instruction is not None:
         # A bare string becomes {"parts": [{"text": ...}], "role": "user"}, as in the SDK.
-        settings = dataclasses.replace(
-            settings, system_instruction=to_content(settings.system_instruction)
-        )
+        system_instruction = to_content(settings.system_instruction)
+        settings = dataclasses.replace(settings, system_instruction=system_instruction)
+    check_request_limits([*turns, system_instruction])
+    body: dict[str, Any] = {"contents": to_wire(turns)}
     if settings.cached_content is not None:
         settings = dataclasses.replace(
             settings, cached_content=_prefixed("cachedContents/", settings.cached_content)

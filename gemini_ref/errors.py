@@ -25,8 +25,16 @@ The hierarchy::
     │                               ``X-Goog-Upload-Status``, no file when final (ValueError)
     ├── MalformedResponseError      a 200 whose body is not the JSON the API promises (ValueError)
     ├── MissingAPIKeyError          no key in the arguments or the environment (ValueError)
-    └── UnknownMimeTypeError        an upload whose MIME type is neither given nor guessable
-                                    from its path (ValueError)
+    ├── UnknownMimeTypeError        an upload whose MIME type is neither given nor guessable
+    │                               from its path (ValueError)
+    ├── InlineDataTooLargeError     a request whose inline data is over 20 MB as sent: upload
+    │                               it with ``client.files.upload`` instead (ValueError)
+    └── ImageError                  an image the client cannot send or read (ValueError)
+        ├── UnsupportedImageTypeError   an ``image/*`` MIME type the API does not take
+        ├── ImageEncodingError          a PIL image that cannot be saved as PNG or JPEG
+        ├── TooManyImagesError          more than 3,600 images in one request
+        ├── InvalidBoxError             a ``box_2d`` outside 0-1000 or empty (``vision``)
+        └── InvalidMaskError            a segmentation mask that is not a base64 PNG (``vision``)
 
 ``APIError`` and its subclasses carry the official SDK's attributes (``code``, ``status``,
 ``message``, ``details``, ``response``) with one difference: ``details`` is the envelope's
@@ -178,6 +186,53 @@ class MissingAPIKeyError(GeminiError, ValueError):
 
 class UnknownMimeTypeError(GeminiError, ValueError):
     """An upload's MIME type was not given and could not be guessed from a file name."""
+
+
+class InlineDataTooLargeError(GeminiError, ValueError):
+    """A request whose inline data would make it larger than the API takes (20 MB).
+
+    ``size`` is the inline data's size as sent (base64, in bytes), ``limit`` the most the
+    request may hold. Upload big files with ``client.files.upload`` and pass the ``File``.
+    """
+
+    def __init__(self, message: str, *, size: int, limit: int) -> None:
+        super().__init__(message)
+        self.size = size
+        self.limit = limit
+
+
+class ImageError(GeminiError, ValueError):
+    """An image the client cannot send (an input) or read (a ``vision`` helper's input)."""
+
+
+class UnsupportedImageTypeError(ImageError):
+    """An inline image whose MIME type is not one the API takes (``supported``)."""
+
+    def __init__(self, message: str, *, mime_type: str, supported: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.mime_type = mime_type
+        self.supported = supported
+
+
+class ImageEncodingError(ImageError):
+    """A PIL image that Pillow cannot save as PNG (or JPEG); Pillow's error is the cause."""
+
+
+class TooManyImagesError(ImageError):
+    """More images in one request than the API takes (``count`` of at most ``limit``)."""
+
+    def __init__(self, message: str, *, count: int, limit: int) -> None:
+        super().__init__(message)
+        self.count = count
+        self.limit = limit
+
+
+class InvalidBoxError(ImageError):
+    """A bounding box that is not four numbers in 0-1000 with ``min < max`` on both axes."""
+
+
+class InvalidMaskError(ImageError):
+    """A segmentation mask that is not a base64 PNG (optionally a ``data:image/png`` URL)."""
 
 
 class UploadError(GeminiError):
