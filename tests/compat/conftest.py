@@ -273,7 +273,7 @@ def node_available() -> bool:
 
 @dataclass
 class NodeRun:
-    """``node guide.mjs <examples>`` running against one fake (tests/js/README.md)."""
+    """``node <driver> <examples>`` running against one fake (tests/js/README.md)."""
 
     examples: list[str]
     process: subprocess.Popen[str]
@@ -299,19 +299,23 @@ def node_guide() -> Callable[..., NodeRun]:
     """``node_guide(fake, *examples)`` starts node on the guide's JS examples, against ``fake``.
 
     The child's environment is the guide's: ``GOOGLE_GEMINI_BASE_URL`` and ``GEMINI_API_KEY``,
-    without the variables that would override them. Several runs can go at once (node is slow
-    to start); ``.lines()`` waits for one. Skips when node or the JS SDK is missing.
+    without the variables that would override them, plus any ``env`` given. ``script`` picks
+    another driver in tests/js (``images.mjs``, ``chats.mjs``). Several runs can go at once
+    (node is slow to start); ``.lines()`` waits for one. Skips when node or the JS SDK is missing.
     """
     if not node_available():
         pytest.skip("needs node and the JS SDK: run `cd tests/js && npm ci` (make test does it)")
 
-    def start(fake: Fake, *examples: str) -> NodeRun:
-        env = {k: v for k, v in os.environ.items() if k not in JS_OVERRIDING_ENV}
-        env.update(fake.env)
+    def start(
+        fake: Fake, *examples: str, script: str = "guide.mjs", env: dict[str, str] | None = None
+    ) -> NodeRun:
+        child = {k: v for k, v in os.environ.items() if k not in JS_OVERRIDING_ENV}
+        child.update(fake.env)
+        child.update(env or {})
         process = subprocess.Popen(
-            ["node", "guide.mjs", *examples],
+            ["node", script, *examples],
             cwd=JS_DIR,
-            env=env,
+            env=child,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

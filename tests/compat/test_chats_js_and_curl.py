@@ -21,8 +21,9 @@ import os
 import shutil
 import subprocess
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -30,11 +31,11 @@ import fake_server
 from fake_server.journal import Entry
 from fake_server.pytest_plugin import Fake
 
+if TYPE_CHECKING:
+    from conftest import NodeRun
+
 MODEL = "gemini-2.5-flash"
 SHIPPED_FIXTURES = Path(fake_server.__file__).parent / "fixtures"
-JS_DIR = Path(__file__).parents[1] / "js"
-JS_SDK = JS_DIR / "node_modules" / "@google" / "genai"
-JS_OVERRIDING_ENV = ("GOOGLE_API_KEY", "GOOGLE_GENAI_USE_VERTEXAI", "GOOGLE_GENAI_USE_ENTERPRISE")
 REAL_HOST = "https://generativelanguage.googleapis.com"
 GUIDE = Path(os.environ.get("GEMINI_API_GUIDE", "/work/shared/guide/gemini-api-guide.txt"))
 CHAT_SECTION = "## Multi-turn conversations (Chat)\n"
@@ -47,10 +48,6 @@ INITIAL_HISTORY = [
     {"role": "model", "parts": [{"text": "Great to meet you. What would you like to know?"}]},
 ]
 
-needs_node = pytest.mark.skipif(
-    shutil.which("node") is None or not JS_SDK.is_dir(),
-    reason="needs node and the JS SDK: run `cd tests/js && npm ci` (make test does it first)",
-)
 needs_curl = pytest.mark.skipif(shutil.which("curl") is None, reason="needs the curl binary")
 
 # "Multi-turn conversations (Chat)", the first ### REST (generateContent).
@@ -189,40 +186,15 @@ def check_answer(response: dict[str, Any], *, last_chunk: bool = True) -> None:
 # --- the JS SDK ------------------------------------------------------------------------------
 
 
-def run_chats_mjs(fake: Fake, *examples: str) -> dict[str, dict[str, Any]]:
-    """``node chats.mjs <examples>`` against ``fake``: each example's JSON line."""
-    env = {k: v for k, v in os.environ.items() if k not in JS_OVERRIDING_ENV}
-    env.update(fake.env)
-    done = subprocess.run(
-        ["node", "chats.mjs", *examples],
-        cwd=JS_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    # The SDK writes its warnings (e.g. "there are non-text parts in the response") to stderr.
-    warnings = [
-        line
-        for line in done.stderr.splitlines()
-        if line.strip() and "ExperimentalWarning" not in line and "--trace-" not in line
-    ]
-    assert not warnings, f"the SDK complained about the fake's answers: {done.stderr}"
-    lines = [json.loads(line) for line in done.stdout.splitlines()]
-    assert [line["example"] for line in lines] == list(examples)
-    for line in lines:
-        assert line["ok"], line
-    return {line["example"]: line for line in lines}
-
-
 @pytest.mark.sdk
 @pytest.mark.node
-@needs_node
 def test_the_guides_js_chats_send_the_whole_history_and_get_the_fixture_answers(
-    gemini_fake_server: Fake,
+    gemini_fake_server: Fake, node_guide: Callable[..., NodeRun]
 ) -> None:
-    lines = run_chats_mjs(gemini_fake_server, "chat", "chat_stream", "chat_history")
+    examples = ("chat", "chat_stream", "chat_history")
+    lines = node_guide(gemini_fake_server, *examples, script="chats.mjs").lines()
+    for line in lines.values():
+        assert line["ok"], line
     calls = gemini_fake_server.journal.entries
     assert [call.rpc for call in calls] == [
         *["generateContent"] * 2,  # chat

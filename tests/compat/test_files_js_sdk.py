@@ -13,11 +13,8 @@ from __future__ import annotations
 import base64
 import json
 import os
-import shutil
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -29,20 +26,10 @@ from fake_server.pytest_plugin import Fake
 from fake_server.server import ThreadedServer
 
 if TYPE_CHECKING:
-    from conftest import Exchange, FilesKit
+    from conftest import Exchange, FilesKit, NodeRun
 
-JS_DIR = Path(__file__).parents[1] / "js"
-SDK = JS_DIR / "node_modules" / "@google" / "genai"
+pytestmark = [pytest.mark.sdk, pytest.mark.node]  # node_guide skips when node is missing
 
-if shutil.which("node") is None or not SDK.is_dir():
-    pytest.skip(
-        "needs node and the JS SDK: run `cd tests/js && npm ci` (make test does it first)",
-        allow_module_level=True,
-    )
-
-pytestmark = [pytest.mark.sdk, pytest.mark.node]
-
-OVERRIDING_ENV = ("GOOGLE_API_KEY", "GOOGLE_GENAI_USE_VERTEXAI", "GOOGLE_GENAI_USE_ENTERPRISE")
 EXAMPLES = (
     "files_upload_small",
     "files_upload_large",
@@ -85,6 +72,7 @@ def run(
     tmp_path_factory: pytest.TempPathFactory,
     files_kit: FilesKit,
     tap_wire: Callable[[Starlette], list[Exchange]],
+    node_guide: Callable[..., NodeRun],
 ) -> Run:
     folder = tmp_path_factory.mktemp("js-files")
     media = {
@@ -103,34 +91,17 @@ def run(
         "GUIDE_IMAGE1": "image1.jpg",
         "GUIDE_IMAGE2": "image2.png",
     }
-    env = {k: v for k, v in os.environ.items() if k not in OVERRIDING_ENV}
+    paths = {}
     for variable, data in media.items():
         path = folder / names[variable]
         path.write_bytes(data)
-        env[variable] = str(path)
+        paths[variable] = str(path)
     app = create_app(FakeConfig())
     wire = tap_wire(app)
     with ThreadedServer(app) as server:
         fake = Fake(app, server.base_url, in_process=False)
-        env.update(fake.env)
-        done = subprocess.run(
-            ["node", "guide.mjs", *EXAMPLES],
-            cwd=JS_DIR,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-    assert done.returncode == 0, done.stderr
-    warnings = [
-        line
-        for line in done.stderr.splitlines()
-        if line.strip() and "ExperimentalWarning" not in line and "--trace-" not in line
-    ]
-    assert not warnings, f"the SDK complained about the fake's answers: {done.stderr}"
-    lines = [json.loads(line) for line in done.stdout.splitlines()]
-    assert [line["example"] for line in lines] == list(EXAMPLES)
-    return Run(fake, {line["example"]: line for line in lines}, wire, media)
+        lines = node_guide(fake, *EXAMPLES, env=paths).lines()
+    return Run(fake, lines, wire, media)
 
 
 # --- upload -----------------------------------------------------------------------------------

@@ -11,12 +11,9 @@ from __future__ import annotations
 import base64
 import io
 import json
-import os
-import shutil
-import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from PIL import Image, ImageDraw
@@ -27,18 +24,11 @@ from fake_server.journal import Entry
 from fake_server.pytest_plugin import Fake
 from fake_server.server import ThreadedServer
 
-JS_DIR = Path(__file__).parents[1] / "js"
-SDK = JS_DIR / "node_modules" / "@google" / "genai"
+if TYPE_CHECKING:
+    from conftest import NodeRun
 
-if shutil.which("node") is None or not SDK.is_dir():
-    pytest.skip(
-        "needs node and the JS SDK: run `cd tests/js && npm ci` (make test does it first)",
-        allow_module_level=True,
-    )
+pytestmark = [pytest.mark.sdk, pytest.mark.node]  # node_guide skips when node is missing
 
-pytestmark = [pytest.mark.sdk, pytest.mark.node]
-
-OVERRIDING_ENV = ("GOOGLE_API_KEY", "GOOGLE_GENAI_USE_VERTEXAI", "GOOGLE_GENAI_USE_ENTERPRISE")
 EXAMPLES = {  # each example, in the order they run, and its one RPC
     "inline_caption": "generateContent",
     "inline_count": "countTokens",
@@ -85,37 +75,24 @@ def media() -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory, media: dict[str, bytes]) -> dict[str, Run]:
+def runs(
+    tmp_path_factory: pytest.TempPathFactory,
+    media: dict[str, bytes],
+    node_guide: Callable[..., NodeRun],
+) -> dict[str, Run]:
     folder = tmp_path_factory.mktemp("js-images")
-    env = {k: v for k, v in os.environ.items() if k not in OVERRIDING_ENV}
+    paths = {}
     for variable, data in media.items():
         path = folder / variable.lower().replace("_", "-")
         path.write_bytes(data)
-        env[variable] = str(path)
+        paths[variable] = str(path)
     app = create_app(FakeConfig())
     with ThreadedServer(app) as server:
         fake = Fake(app, server.base_url)
-        env.update(fake.env)
-        done = subprocess.run(
-            ["node", "images.mjs", *EXAMPLES],
-            cwd=JS_DIR,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-    assert done.returncode == 0, done.stderr
-    warnings = [
-        line
-        for line in done.stderr.splitlines()
-        if line.strip() and "ExperimentalWarning" not in line and "--trace-" not in line
-    ]
-    assert not warnings, f"the SDK complained about the fake's answers: {done.stderr}"
-    lines = [json.loads(line) for line in done.stdout.splitlines()]
-    assert [line["example"] for line in lines] == list(EXAMPLES)
+        lines = node_guide(fake, *EXAMPLES, script="images.mjs", env=paths).lines()
     entries = fake.journal.entries
     assert [e.rpc for e in entries] == list(EXAMPLES.values())
-    return {line["example"]: Run(line, entry) for line, entry in zip(lines, entries, strict=True)}
+    return {name: Run(lines[name], entry) for name, entry in zip(EXAMPLES, entries, strict=True)}
 
 
 def test_the_inline_image_example_is_answered_with_image_tokens_in_usage(
