@@ -72,6 +72,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).parent))
+from _harness import stop_servers  # noqa: E402  (bench/ is not a package: found through sys.path)
+
 HOST = "127.0.0.1"
 API_KEY = "bench-key"
 BLOCK = 8 * 1024 * 1024  # the SDKs' chunk size, and the client's unit of sending
@@ -201,18 +204,6 @@ def start_server(kind: str, data_dir: Path, cpu: int | None) -> Server:
         proc.kill()
         raise RuntimeError(f"the {kind} server did not start (exit status {proc.wait()})")
     return Server(kind, proc, int(line), data_dir)
-
-
-def stop_servers(servers: list[Server]) -> None:
-    for server in servers:
-        if server.proc.poll() is None:
-            server.proc.terminate()
-    for server in servers:
-        try:
-            server.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            server.proc.kill()
-            server.proc.wait()
 
 
 # --- the payload --------------------------------------------------------------------------------

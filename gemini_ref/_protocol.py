@@ -160,12 +160,18 @@ def get_model(model: str) -> Call[Model]:
     return Call("GET", model_name(model), parse=lambda data: from_wire(Model, data))
 
 
-def list_models(config: ListModelsConfig, page_token: str | None) -> Call[Page[Model]]:
+def _page_params(page_size: int | None, page_token: str | None) -> dict[str, str | int]:
+    """The query of one page of a listing: ``pageSize`` and ``pageToken`` when given."""
     params: dict[str, str | int] = {}
-    if config.page_size is not None:
-        params["pageSize"] = config.page_size
+    if page_size is not None:
+        params["pageSize"] = page_size
     if page_token:
         params["pageToken"] = page_token
+    return params
+
+
+def list_models(config: ListModelsConfig, page_token: str | None) -> Call[Page[Model]]:
+    params = _page_params(config.page_size, page_token)
     return Call("GET", "models", parse=_models_page, params=params)
 
 
@@ -180,11 +186,7 @@ def get_file(name: str) -> Call[File]:
 
 
 def list_files(config: ListFilesConfig, page_token: str | None) -> Call[Page[File]]:
-    params: dict[str, str | int] = {}
-    if config.page_size is not None:
-        params["pageSize"] = config.page_size
-    if page_token:
-        params["pageToken"] = page_token
+    params = _page_params(config.page_size, page_token)
     return Call("GET", "files", parse=_files_page, params=params)
 
 
