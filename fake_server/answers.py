@@ -68,11 +68,14 @@ def generate(
     if isinstance(found, Fixture) and found.response is not None:
         return Generated(found.response, key, f"fixture:{found.name}", None, found.streaming)
     count = int(request.get("generationConfig", {}).get("candidateCount", 1))
-    answers = [synthesize(request, candidate_rng(seed, i)) for i in range(count)]
+    # Candidates after the first are always synthetic; the first is the fixture's, if any.
+    others = [synthesize(request, candidate_rng(seed, i)) for i in range(1, count)]
     if isinstance(found, Miss):
-        return Generated(compose(request, model, answers, seed, file_tokens), key, "synthetic")
-    answers[0] = fixture_answer(found, answers[0])
-    body = compose(request, model, answers, seed, file_tokens)
+        first = synthesize(request, candidate_rng(seed, 0))
+        body = compose(request, model, [first, *others], seed, file_tokens)
+        return Generated(body, key, "synthetic")
+    first = fixture_answer(found, request, seed)
+    body = compose(request, model, [first, *others], seed, file_tokens)
     return Generated(body, key, f"fixture:{found.name}", None, found.streaming)
 
 
@@ -82,8 +85,10 @@ def candidate_rng(seed: bytes, index: int) -> random.Random:
     return random.Random(int.from_bytes(digest, "big"))
 
 
-def fixture_answer(fixture: Fixture, synthetic: Answer) -> Answer:
-    """The fixture's answer; one without a thought summary borrows the synthetic one's."""
+def fixture_answer(fixture: Fixture, request: dict[str, Any], seed: bytes) -> Answer:
+    """The fixture's answer; one without a thought summary borrows a synthetic one's."""
     assert fixture.answer is not None
     given = Answer.from_fixture(fixture.answer)
-    return given if given.thoughts is not None else replace(given, thoughts=synthetic.thoughts)
+    if given.thoughts is not None:
+        return given
+    return replace(given, thoughts=synthesize(request, candidate_rng(seed, 0)).thoughts)
