@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import random
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 from .catalog import ModelInfo
@@ -31,6 +32,17 @@ class NoFixture(Exception):
         self.miss = miss
 
 
+class RecordedError(Exception):
+    """The matching fixture is a recorded error: answer its status and envelope."""
+
+    def __init__(self, fixture: Fixture, *, repeatable: bool) -> None:
+        assert fixture.response is not None
+        super().__init__(fixture.response["error"]["message"])
+        self.fixture = fixture
+        self.error: dict[str, Any] = fixture.response["error"]
+        self.repeatable = repeatable
+
+
 @dataclass(frozen=True)
 class Generated:
     body: dict[str, Any]  # the unary response
@@ -38,6 +50,7 @@ class Generated:
     source: str  # "fixture:<name>" or "synthetic"
     recorded: list[bytes] | None = None  # a recorded stream's events, to replay as they are
     pacing: Pacing | None = None  # the fixture's own stream pacing
+    repeatable: bool = True  # False when the answer is one of a sequence
 
     def chunks(self) -> list[dict[str, Any]]:
         """The stream chunks: the recorded ones, or the body cut as the service streams."""
@@ -59,24 +72,34 @@ def generate(
     seed = key.encode()
     request = call.request
     found = fixtures.find(call)
-    if isinstance(found, Miss) and strict:
-        raise NoFixture(found)
-    if isinstance(found, Fixture) and found.sse is not None:
-        events = parse_sse(found.sse)
-        body = aggregate([event_json(event) for event in events])
-        return Generated(body, key, f"fixture:{found.name}", events, found.streaming)
-    if isinstance(found, Fixture) and found.response is not None:
-        return Generated(found.response, key, f"fixture:{found.name}", None, found.streaming)
-    count = int(request.get("generationConfig", {}).get("candidateCount", 1))
-    # Candidates after the first are always synthetic; the first is the fixture's, if any.
-    others = [synthesize(request, candidate_rng(seed, i)) for i in range(1, count)]
+
+    def with_candidates(first: Answer) -> dict[str, Any]:
+        # Candidates after the first are always synthetic; the first is the fixture's, if any.
+        count = int(request.get("generationConfig", {}).get("candidateCount", 1))
+        others = [synthesize(request, candidate_rng(seed, i)) for i in range(1, count)]
+        return compose(request, model, [first, *others], seed, file_tokens)
+
     if isinstance(found, Miss):
-        first = synthesize(request, candidate_rng(seed, 0))
-        body = compose(request, model, [first, *others], seed, file_tokens)
+        if strict:
+            raise NoFixture(found)
+        body = with_candidates(synthesize(request, candidate_rng(seed, 0)))
         return Generated(body, key, "synthetic")
-    first = fixture_answer(found, request, seed)
-    body = compose(request, model, [first, *others], seed, file_tokens)
-    return Generated(body, key, f"fixture:{found.name}", None, found.streaming)
+    repeatable = not fixtures.is_sequence(found)
+    if found.status != 200:
+        raise RecordedError(found, repeatable=repeatable)
+    replay = partial(
+        Generated,
+        key=key,
+        source=f"fixture:{found.name}",
+        pacing=found.streaming,
+        repeatable=repeatable,
+    )
+    if found.sse is not None:
+        events = parse_sse(found.sse)
+        return replay(aggregate([event_json(event) for event in events]), recorded=events)
+    if found.response is not None:
+        return replay(found.response)
+    return replay(with_candidates(fixture_answer(found, request, seed)))
 
 
 def candidate_rng(seed: bytes, index: int) -> random.Random:

@@ -184,7 +184,15 @@ def _generate(
     except answers.NoFixture as no_fixture:
         call.key = no_fixture.miss.key
         raise _strict_miss(call.rpc, no_fixture.miss) from None
+    except answers.RecordedError as recorded:
+        call.key, call.answered_by = lookup.key, f"fixture:{recorded.fixture.name}"
+        call.repeatable = call.repeatable and recorded.repeatable
+        error = recorded.error
+        raise ApiError(
+            error["code"], error["status"], error["message"], error.get("details", ())
+        ) from None
     call.key, call.answered_by = generated.key, generated.source
+    call.repeatable = call.repeatable and generated.repeatable
     return generated
 
 
@@ -422,7 +430,7 @@ def _framing(rpc: str, query: bytes, request: Request) -> str:
 
 def _answered_error(call: ApiCall, error: ApiError) -> Answered:
     response = error_response(error, framing=call.framing)
-    return Answered(response, call.canonical, call.key, f"error:{error.status}")
+    return Answered(response, call.canonical, call.key, call.answered_by or f"error:{error.status}")
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
-"""``gemini-fake``: run the fake from a shell.
+"""``gemini-fake``: run the fake from a shell (docs/cli.md).
 
-gemini-fake serve [--host 127.0.0.1] [--port 8080] [--fixtures DIR ...] [--strict]
-                  [--api-key KEY ...] [--no-default-fixtures]
+gemini-fake serve [--host 127.0.0.1] [--port 8080] [--fixtures DIR ...] [--strict] ...
+gemini-fake record --upstream URL [--fixtures DIR] [--on-miss] [--overwrite] ...
+gemini-fake lint DIR ...
 """
 
 from __future__ import annotations
@@ -10,11 +11,15 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from starlette.types import ASGIApp
 
 from .app import create_app
 from .config import FakeConfig
 from .files import DEFAULT_QUOTA_BYTES
 from .fixtures import FixtureError
+from .record import RecordConfig, create_record_app
 from .server import quiet_stream_aborts
 from .streams import Pacing
 
@@ -111,6 +116,55 @@ def build_parser() -> argparse.ArgumentParser:
         help="how a stream ended early ends: a clean close, a dropped connection, "
         "or an error event (default close)",
     )
+    record = commands.add_parser(
+        "record",
+        help="proxy to a real endpoint and keep its answers as fixtures",
+        description="Serve as a proxy in front of UPSTREAM and write every generate call that "
+        "passes through as a fixture in DIR (docs/fixtures.md#recording). API keys are never "
+        "written.",
+    )
+    record.add_argument(
+        "--upstream",
+        required=True,
+        metavar="URL",
+        help="where requests go, e.g. https://generativelanguage.googleapis.com",
+    )
+    record.add_argument(
+        "--fixtures",
+        type=Path,
+        default=Path("fixtures"),
+        metavar="DIR",
+        help="where recordings are written (default ./fixtures; created 0700)",
+    )
+    record.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    record.add_argument("--port", type=int, default=8080, help="port to bind (default 8080)")
+    record.add_argument(
+        "--on-miss",
+        action="store_true",
+        help="answer from DIR's fixtures when one matches; go upstream and record only the rest",
+    )
+    record.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace recordings already in DIR (by default they are kept and not re-recorded)",
+    )
+    record.add_argument(
+        "--timeout",
+        type=float,
+        default=600.0,
+        metavar="SECONDS",
+        help="how long to wait for the upstream (default 600)",
+    )
+    lint = commands.add_parser(
+        "lint",
+        help="check fixtures against the real service's shapes",
+        description="Check every fixture in each DIR (and the .sse files they name) against the "
+        "shapes the real service sends (docs/fixture-lint.md). Exit status 0: clean; 1: problems; "
+        "2: unusable input.",
+    )
+    lint.add_argument(
+        "directories", nargs="+", type=Path, metavar="DIR", help="a fixture directory"
+    )
     return parser
 
 
@@ -162,8 +216,12 @@ def banner(host: str, port: int, config: FakeConfig, fixture_count: int) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    import uvicorn
+    if args.command == "lint":
+        from .lint import main as lint
 
+        return lint(args.directories, sys.stdout)
+    if args.command == "record":
+        return _record(args)
     try:
         config = config_from(args)
         config.streaming.check()
@@ -172,16 +230,55 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"gemini-fake: {exc}", file=sys.stderr)
         return 2
     print(banner(args.host, args.port, config, len(app.state.fake.fixtures)), flush=True)
+    _run(app, args.host, args.port)
+    return 0
+
+
+def _record(args: argparse.Namespace) -> int:
+    upstream = urlsplit(args.upstream)
+    if upstream.scheme not in ("http", "https") or not upstream.netloc or upstream.query:
+        print(
+            f"gemini-fake: --upstream takes a base URL like https://host[:port], not "
+            f"{args.upstream!r} (keys go in the requests, not in the URL)",
+            file=sys.stderr,
+        )
+        return 2
+    config = RecordConfig(
+        args.upstream,
+        args.fixtures,
+        overwrite=args.overwrite,
+        on_miss=args.on_miss,
+        timeout=args.timeout,
+    )
+    try:
+        app = create_record_app(config)
+    except (FixtureError, OSError) as exc:
+        print(f"gemini-fake: {exc}", file=sys.stderr)
+        return 2
+    url = f"http://{args.host}:{args.port}"
+    print(
+        "\n".join(
+            [
+                f"gemini-fake recording {args.upstream} on {url}",
+                f"  fixtures are written to {args.fixtures}"
+                + ("; requests they answer are not sent upstream" if args.on_miss else ""),
+                "Point an app or an official SDK at it, with your own key:",
+                f"  export GOOGLE_GEMINI_BASE_URL={url}",
+            ]
+        ),
+        flush=True,
+    )
+    _run(app, args.host, args.port)
+    return 0
+
+
+def _run(app: ASGIApp, host: str, port: int) -> None:
+    import uvicorn
+
     quiet_stream_aborts()
     uvicorn.run(
-        app,
-        host=args.host,
-        port=args.port,
-        log_level="warning",
-        access_log=False,
-        server_header=False,
+        app, host=host, port=port, log_level="warning", access_log=False, server_header=False
     )
-    return 0
 
 
 if __name__ == "__main__":

@@ -25,8 +25,10 @@ import difflib
 import hashlib
 import json
 import math
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -36,7 +38,15 @@ from .errors import ApiError
 from .schema import transcode
 from .streams import Pacing, event_json, parse_sse
 
-MATCH_KEYS = ("rpc", "model", "lastUserText", "systemInstruction", "contents", "generationConfig")
+MATCH_KEYS = (
+    "rpc",
+    "model",
+    "lastUserText",
+    "systemInstruction",
+    "contents",
+    "generationConfig",
+    "request",
+)
 GENERATE_RPCS = ("generateContent", "streamGenerateContent")
 
 
@@ -55,9 +65,26 @@ class Fixture:
     source: str = ""  # the file it came from
     rank: int = 0  # lower outranks higher: user directories first, shipped fixtures last
     description: str = ""
+    status: int = 200  # a recorded error's HTTP status (``response`` is then its envelope)
+    sequence: int = 0  # place among fixtures with the same ``match`` (answered first to last)
+    recorded: dict[str, Any] | None = None  # where and when ``gemini-fake record`` made it
 
     def specificity(self) -> int:
         return len(self.match)
+
+    def precedence(self) -> tuple[bool, int, bool, int, str]:
+        """Sort key among matching fixtures: hand-written before recorded, then the most
+        conditions (of two otherwise equal, one for ``streamGenerateContent`` alone before one
+        for ``generateContent``, which covers both), then user directories (in order) before
+        shipped fixtures, then by name."""
+        broad = self.match.get("rpc") != "streamGenerateContent"
+        return (self.recorded is not None, -self.specificity(), broad, self.rank, self.name)
+
+    def group(self) -> str:
+        """Fixtures with equal conditions (from one directory) form one FIFO sequence."""
+        return json.dumps(
+            [self.rank, self.recorded is not None, self.match], sort_keys=True, ensure_ascii=False
+        )
 
 
 @dataclass(frozen=True)
@@ -68,6 +95,14 @@ class Call:
     model: str
     request: dict[str, Any]
 
+    @cached_property
+    def canonical(self) -> dict[str, Any]:
+        return canonical_request(self.request)
+
+    @cached_property
+    def key(self) -> str:
+        return _digest(self.rpc, self.model, self.canonical)
+
     def facts(self) -> dict[str, Any]:
         return {
             "rpc": self.rpc,
@@ -76,36 +111,82 @@ class Call:
             "systemInstruction": _text_of(self.request.get("systemInstruction")),
             "contents": self.request.get("contents", []),
             "generationConfig": self.request.get("generationConfig", {}),
+            "request": self.canonical,
         }
 
 
 def request_key(call: Call) -> str:
-    """A short, stable name for a request: the same for every casing and base64 alphabet.
+    """A short, stable name for a request: the first 16 hex digits of the SHA-256 of its
+    canonical form (:func:`canonical_request`). Unary and streamed calls share a key."""
+    return call.key
 
-    What the service treats as "not set" is folded away first, so the Python SDK's
-    ``"generationConfig": {}`` and the role it puts on the system instruction do not make its
-    request differ from the same request sent by curl. Unary and streamed calls share a key.
-    """
-    request = _without_empty(call.request)
-    if isinstance(request.get("systemInstruction"), dict):
-        request["systemInstruction"].pop("role", None)
-    canonical = json.dumps(
-        [call.rpc.replace("stream", "").lower(), call.model.removeprefix("models/"), request],
+
+def _digest(rpc: str, model: str, canonical: dict[str, Any]) -> str:
+    text = json.dumps(
+        [rpc.replace("stream", "").lower(), model.removeprefix("models/"), canonical],
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=False,
     )
-    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _without_empty(value: Any) -> Any:
-    """A copy without empty objects and lists, at any depth."""
+# Fields whose value means the same as leaving them out (the service's documented defaults).
+DEFAULT_VALUES: dict[str, Any] = {
+    "candidateCount": 1,
+    "responseMimeType": "text/plain",
+    "presencePenalty": 0,
+    "frequencyPenalty": 0,
+    "includeThoughts": False,
+}
+# Fields that differ from run to run of the same app: opaque signatures the service hands out
+# and ids it generates. A conversation echoing them is the same conversation.
+VOLATILE_FIELDS = ("thoughtSignature",)
+VOLATILE_IDS = ("functionCall", "functionResponse")
+FLOAT_DIGITS = 6  # floats agree to six significant digits: float32 round trips do
+
+
+def canonical_request(request: dict[str, Any]) -> dict[str, Any]:
+    """A transcoded request body as the key sees it (docs/fixtures.md#the-request-key).
+
+    On top of the transcoder's work (camelCase names, standard base64, ``role: user`` on
+    unlabelled turns), what the service treats as "not set" is folded away: empty objects and
+    lists, the system instruction's role, and fields at their default value; volatile fields
+    (thought signatures, generated call ids) are dropped; floats are rounded to six significant
+    digits and whole floats become integers. Key order never matters (keys are sorted).
+    """
+    folded: dict[str, Any] = _fold(request)
+    if isinstance(folded.get("systemInstruction"), dict):
+        folded["systemInstruction"].pop("role", None)
+        if not folded["systemInstruction"]:
+            del folded["systemInstruction"]
+    return folded
+
+
+def _fold(value: Any, parent: str = "") -> Any:
     if isinstance(value, dict):
-        items = ((k, _without_empty(v)) for k, v in value.items())
-        return {k: v for k, v in items if v != {} and v != []}
+        folded = {}
+        for key, item in value.items():
+            if key in VOLATILE_FIELDS or (key == "id" and parent in VOLATILE_IDS):
+                continue
+            item = _fold(item, key)
+            if item == {} or item == [] or item is None:
+                continue
+            if key in DEFAULT_VALUES and _same(item, DEFAULT_VALUES[key]):
+                continue
+            folded[key] = item
+        return folded
     if isinstance(value, list):
-        return [_without_empty(v) for v in value]
+        return [_fold(item, parent) for item in value]
+    if isinstance(value, float):
+        rounded = float(f"{value:.{FLOAT_DIGITS}g}")
+        return int(rounded) if rounded.is_integer() else rounded
     return value
+
+
+def _same(value: Any, default: Any) -> bool:
+    """Equal, and not merely because ``False == 0`` in Python."""
+    return bool(value == default) and isinstance(value, bool) == isinstance(default, bool)
 
 
 def last_user_text(request: dict[str, Any]) -> str | None:
@@ -192,25 +273,76 @@ class Miss:
 
 
 class FixtureSet:
-    """The loaded fixtures; :meth:`find` returns the best match or explains the miss."""
+    """The loaded fixtures; :meth:`find` returns the best match or explains the miss.
+
+    Fixtures with equal conditions form a sequence: the first matching request gets the first
+    of them (by ``sequence``, then name), the next one the second, and so on; after the last,
+    the last repeats. Each sequence counts on its own, so unrelated requests may interleave in
+    any order. :meth:`reset` starts every sequence over.
+    """
 
     def __init__(self, fixtures: Iterable[Fixture]) -> None:
-        self.fixtures = sorted(fixtures, key=lambda f: (f.rank, -f.specificity(), f.name))
+        self.fixtures = sorted(fixtures, key=Fixture.precedence)
+        groups: dict[str, list[Fixture]] = {}
+        for fixture in self.fixtures:
+            groups.setdefault(fixture.group(), []).append(fixture)
+        for members in groups.values():
+            members.sort(key=lambda f: (f.sequence, f.name))
+        # one entry per sequence, best first; its head stands for it in matching
+        self._sequences = [members for members in groups.values()]
+        self._sequences.sort(key=lambda members: members[0].precedence())
+        self._in_sequence = {f.source for m in self._sequences if len(m) > 1 for f in m}
+        self._served: dict[str, int] = {}
+        self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self.fixtures)
 
-    def find(self, call: Call) -> Fixture | Miss:
+    def find(self, call: Call, *, advance: bool = True) -> Fixture | Miss:
+        """The fixture answering ``call``; with ``advance`` its sequence moves on by one."""
         facts = call.facts()
+        for members in self._sequences:
+            if not unmet(members[0], facts):
+                return self._next(members, advance)
+        if not self.fixtures:
+            return Miss(call.key, None)
         scored = [(unmet(f, facts), f) for f in self.fixtures]
-        matches = [f for missed, f in scored if not missed]
-        if matches:
-            # Most specific first, then user fixtures before shipped ones.
-            return min(matches, key=lambda f: (-f.specificity(), f.rank, f.name))
-        if not scored:
-            return Miss(request_key(call), None)
         _, nearest = min(scored, key=lambda item: _distance(item[1], facts, len(item[0])))
-        return Miss(request_key(call), nearest, differences(nearest, facts))
+        return Miss(call.key, nearest, differences(nearest, facts))
+
+    def _next(self, members: list[Fixture], advance: bool) -> Fixture:
+        if len(members) == 1:
+            return members[0]
+        group = members[0].group()
+        with self._lock:
+            served = self._served.get(group, 0)
+            if advance:
+                self._served[group] = served + 1
+        return members[min(served, len(members) - 1)]
+
+    def is_sequence(self, fixture: Fixture) -> bool:
+        """Whether ``fixture`` is one of several answers to the same request (so the answer
+        a request gets depends on how many came before it)."""
+        return fixture.source in self._in_sequence
+
+    def reset(self) -> None:
+        with self._lock:
+            self._served.clear()
+
+    def describe(self) -> list[dict[str, Any]]:
+        """The loaded fixtures, best first, with how far each sequence has been served."""
+        with self._lock:
+            served = dict(self._served)
+        return [
+            {
+                "names": [f.name for f in members],
+                "sources": [f.source for f in members],
+                "match": members[0].match,
+                "recorded": members[0].recorded is not None,
+                "served": served.get(members[0].group(), 0),
+            }
+            for members in self._sequences
+        ]
 
 
 def _distance(fixture: Fixture, facts: dict[str, Any], misses: int) -> tuple[int, float, int]:
@@ -283,12 +415,33 @@ def parse(
                 {"generationConfig": match["generationConfig"]}, "GenerateContentRequest"
             )
             match = {**match, "generationConfig": request["generationConfig"]}
+        if "request" in match:
+            if not isinstance(match["request"], dict):
+                raise FixtureError(f'{source}: "request" is a whole request body (an object)')
+            body = transcode(match["request"], "GenerateContentRequest")
+            match = {**match, "request": canonical_request(body)}
     except ApiError as exc:
         raise FixtureError(f"{source}: the match is not a valid request: {exc.message}") from None
     try:
         streaming = Pacing.from_json(data["streaming"]) if "streaming" in data else None
     except (ValueError, TypeError) as exc:
         raise FixtureError(f"{source}: {exc}") from None
+    status, sequence, recorded = (
+        data.get("status", 200),
+        data.get("sequence", 0),
+        data.get("recorded"),
+    )
+    if not isinstance(status, int) or not 200 <= status <= 599:
+        raise FixtureError(f'{source}: "status" is an HTTP status code, e.g. 429')
+    if status != 200 and not _is_envelope(data.get("response"), status):
+        raise FixtureError(
+            f'{source}: with "status" {status}, "response" is the error envelope '
+            f'{{"error": {{"code": {status}, "message": ..., "status": ...}}}}'
+        )
+    if not isinstance(sequence, int) or isinstance(sequence, bool):
+        raise FixtureError(f'{source}: "sequence" is a whole number (1 is answered first)')
+    if recorded is not None and not isinstance(recorded, dict):
+        raise FixtureError(f'{source}: "recorded" is an object')
     return Fixture(
         name=name,
         match=match,
@@ -299,6 +452,19 @@ def parse(
         source=source,
         rank=rank,
         description=str(data.get("description", "")),
+        status=status,
+        sequence=sequence,
+        recorded=recorded,
+    )
+
+
+def _is_envelope(body: Any, status: int) -> bool:
+    error = body.get("error") if isinstance(body, dict) else None
+    return (
+        isinstance(error, dict)
+        and error.get("code") == status
+        and isinstance(error.get("message"), str)
+        and isinstance(error.get("status"), str)
     )
 
 

@@ -56,6 +56,10 @@ class AnswerMemo:
                 self._answers.move_to_end(key)
             return answer
 
+    def clear(self) -> None:
+        with self._lock:
+            self._answers.clear()
+
     def put(self, key: MemoKey, answer: Answered) -> None:
         if len(key[3]) > MAX_BODY:
             return
