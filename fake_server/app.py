@@ -77,6 +77,13 @@ class FakeState:
     journal: Journal = field(default_factory=Journal)
     memo: AnswerMemo = field(default_factory=AnswerMemo)
 
+    def reset(self) -> None:
+        """Start over without a restart: journal, fixture sequences and remembered answers
+        (files and uploads stay; delete them through the Files API)."""
+        self.journal.reset()
+        self.fixtures.reset()
+        self.memo.clear()
+
 
 @dataclass
 class ApiCall:
@@ -395,6 +402,7 @@ def _endpoint(spec: RouteSpec, version: str) -> Callable[[Request], Awaitable[Re
                 answered_by=by,
                 key=key,
                 query=query.decode("latin-1"),
+                extra=_upload_facts(request, response) if rpc == "files.upload" else {},
             )
         )
         if isinstance(response, EventStreamResponse):
@@ -420,6 +428,31 @@ async def _answer(call: ApiCall, handler: Handler) -> Answered | Response:
         extra_headers={"x-gemini-service-tier": "standard"},
     )
     return Answered(response, call.canonical, call.key, call.answered_by)
+
+
+def _upload_facts(request: Request, response: Response) -> dict[str, Any]:
+    """What the journal keeps of an upload step: the command, the offset, the bytes sent, the
+    upload status answered and, once finalized, the file's name."""
+    headers = request.headers
+    if "upload_id" not in request.query_params:
+        facts: dict[str, Any] = {
+            "command": "start",
+            "declaredSize": headers.get("x-goog-upload-header-content-length"),
+            "mimeType": headers.get("x-goog-upload-header-content-type"),
+        }
+    else:
+        facts = {
+            "command": headers.get("x-goog-upload-command", ""),
+            "offset": headers.get("x-goog-upload-offset"),
+            "bytes": int(headers.get("content-length") or 0),
+        }
+    facts["uploadStatus"] = response.headers.get("x-goog-upload-status")
+    if facts["uploadStatus"] == "final" and response.status_code == 200:
+        try:
+            facts["fileName"] = json.loads(bytes(response.body))["file"]["name"]
+        except (ValueError, KeyError, TypeError):
+            pass
+    return {k: v for k, v in facts.items() if v is not None}
 
 
 def _framing(rpc: str, query: bytes, request: Request) -> str:
@@ -464,14 +497,30 @@ ROUTE_TABLE: tuple[RouteSpec, ...] = (
 )
 
 
+# --- the admin API (docs/pytest-plugin.md#the-admin-api) -----------------------------------
+
+
 async def journal_list(request: Request) -> Response:
+    """The journal, oldest first; ``?rpc=`` and ``?model=`` narrow it."""
     state: FakeState = request.app.state.fake
-    entries = [e.to_json() for e in state.journal.entries]
+    rpc, model = request.query_params.get("rpc"), request.query_params.get("model")
+    entries = [e.to_json() for e in state.journal.calls(rpc, model=model)]
     return GoogleResponse(dumps_pretty({"entries": entries}))
 
 
 async def journal_reset(request: Request) -> Response:
     request.app.state.fake.journal.reset()
+    return GoogleResponse(dumps_pretty({}))
+
+
+async def fixtures_list(request: Request) -> Response:
+    """The loaded fixtures, best first, one entry per sequence, with how far it was served."""
+    state: FakeState = request.app.state.fake
+    return GoogleResponse(dumps_pretty({"fixtures": state.fixtures.describe()}))
+
+
+async def reset(request: Request) -> Response:
+    request.app.state.fake.reset()
     return GoogleResponse(dumps_pretty({}))
 
 
@@ -484,6 +533,8 @@ def routes() -> list[Route]:
     table += [
         Route(f"{ADMIN_PREFIX}/journal", journal_list, methods=["GET"]),
         Route(f"{ADMIN_PREFIX}/journal", journal_reset, methods=["DELETE"]),
+        Route(f"{ADMIN_PREFIX}/fixtures", fixtures_list, methods=["GET"]),
+        Route(f"{ADMIN_PREFIX}/reset", reset, methods=["POST"]),
     ]
     return table
 

@@ -1,8 +1,10 @@
 """The journal: every request the fake received, in its canonical form, and what answered it.
 
-Tests read it to assert on what an app actually sent (``journal.calls("generateContent")``);
-the admin API serves it as JSON. Entries hold the canonical request (camelCase, standard base64),
-so an assertion does not depend on which SDK or casing produced the call.
+Tests read it to assert on what an app actually sent: ``journal.generate_calls()`` gives each
+generate call parsed (model, contents, config, ...), ``journal.uploads()`` each upload session
+with its steps, and ``journal.calls(rpc)`` the raw entries. The admin API serves the entries as
+JSON (docs/pytest-plugin.md). Entries hold the canonical request (camelCase, standard base64), so
+an assertion does not depend on which SDK or casing produced the call.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import threading
 from collections import deque
 from dataclasses import asdict, dataclass, field
 from typing import Any
+from urllib.parse import parse_qs
 
 
 @dataclass
@@ -86,3 +89,152 @@ class Journal:
         with self._lock:
             self._entries.clear()
             self._count = 0
+
+    def generate_calls(self, model: str | None = None) -> list[GenerateCall]:
+        """generateContent and streamGenerateContent calls (on ``model``), oldest first."""
+        wanted = model.removeprefix("models/") if model else None
+        return [
+            GenerateCall(e)
+            for e in self.entries
+            if e.rpc in GENERATE_RPCS
+            and (wanted is None or (e.model or "").removeprefix("models/") == wanted)
+        ]
+
+    def uploads(self) -> list[UploadSession]:
+        """Every resumable upload the fake was asked to start, with each step on its URL."""
+        sessions: dict[str, UploadSession] = {}
+        for entry in self.entries:
+            if entry.rpc != "files.upload":
+                continue
+            if entry.extra.get("command") == "start":
+                if entry.answered_by.startswith("upload:"):  # else it was refused
+                    upload_id = entry.answered_by.removeprefix("upload:")
+                    sessions[upload_id] = UploadSession(upload_id, entry)
+                continue
+            upload_id = parse_qs(entry.query).get("upload_id", [""])[0]
+            if upload_id in sessions:
+                sessions[upload_id].steps.append(entry)
+        return list(sessions.values())
+
+
+GENERATE_RPCS = ("generateContent", "streamGenerateContent")
+
+
+@dataclass(frozen=True)
+class GenerateCall:
+    """One generate call as an app made it: what a test asserts on."""
+
+    entry: Entry
+
+    @property
+    def request(self) -> dict[str, Any]:
+        return self.entry.request or {}
+
+    @property
+    def model(self) -> str:
+        """The model as requested, without ``models/``."""
+        return (self.entry.model or "").removeprefix("models/")
+
+    @property
+    def stream(self) -> bool:
+        return self.entry.rpc == "streamGenerateContent"
+
+    @property
+    def contents(self) -> list[dict[str, Any]]:
+        contents: list[dict[str, Any]] = self.request.get("contents", [])
+        return contents
+
+    @property
+    def config(self) -> dict[str, Any]:
+        """The ``generationConfig`` (canonical names: ``thinkingConfig``, ``temperature``...)."""
+        config: dict[str, Any] = self.request.get("generationConfig", {})
+        return config
+
+    @property
+    def system_instruction(self) -> str | None:
+        return _text(self.request.get("systemInstruction"))
+
+    @property
+    def tools(self) -> list[dict[str, Any]]:
+        tools: list[dict[str, Any]] = self.request.get("tools", [])
+        return tools
+
+    @property
+    def last_user_text(self) -> str | None:
+        for content in reversed(self.contents):
+            if content.get("role", "user") == "user":
+                return _text(content)
+        return None
+
+    @property
+    def history(self) -> list[tuple[str, str]]:
+        """The conversation as ``(role, text)`` pairs, text parts joined (others left out)."""
+        return [(c.get("role", "user"), _text(c) or "") for c in self.contents]
+
+    @property
+    def answered_by(self) -> str:
+        return self.entry.answered_by
+
+    @property
+    def status(self) -> int:
+        return self.entry.status
+
+
+@dataclass
+class UploadSession:
+    """One resumable upload: its start and each command sent to its upload URL."""
+
+    upload_id: str
+    start: Entry
+    steps: list[Entry] = field(default_factory=list)
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        """The ``file`` object the start sent (``displayName``, ``mimeType``, ``name``...)."""
+        file: dict[str, Any] = (self.start.request or {}).get("file", {})
+        return file
+
+    @property
+    def display_name(self) -> str | None:
+        name = self.metadata.get("displayName", self.metadata.get("display_name"))
+        return None if name is None else str(name)
+
+    @property
+    def declared_size(self) -> int | None:
+        size = self.start.extra.get("declaredSize")
+        return None if size is None else int(size)
+
+    @property
+    def mime_type(self) -> str | None:
+        mime = self.start.extra.get("mimeType")
+        return None if mime is None else str(mime)
+
+    @property
+    def commands(self) -> list[str]:
+        """Each step's ``X-Goog-Upload-Command``, e.g. ``["upload", "upload, finalize"]``."""
+        return [str(step.extra.get("command", "")) for step in self.steps]
+
+    @property
+    def bytes_sent(self) -> int:
+        return sum(int(step.extra.get("bytes", 0)) for step in self.steps)
+
+    @property
+    def status(self) -> str:
+        """The last ``X-Goog-Upload-Status`` answered: ``active``, ``final`` or ``cancelled``."""
+        last = self.steps[-1] if self.steps else self.start
+        return str(last.extra.get("uploadStatus", ""))
+
+    @property
+    def file_name(self) -> str | None:
+        """``files/<id>`` once finalized."""
+        for step in self.steps:
+            if "fileName" in step.extra:
+                return str(step.extra["fileName"])
+        return None
+
+
+def _text(content: dict[str, Any] | None) -> str | None:
+    if not content:
+        return None
+    texts = [p["text"] for p in content.get("parts", []) if isinstance(p.get("text"), str)]
+    return "".join(texts) if texts else None

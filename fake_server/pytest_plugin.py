@@ -14,7 +14,10 @@ Fixtures:
     Runs the test twice, once with each of the above.
 
 All have ``.journal`` (what the fake received) and their own state: fixtures' sequences and the
-journal start empty in every test. Configure them with a marker::
+journal start empty in every test. ``calls()`` and ``last_call()`` give the generate calls
+parsed (``.model``, ``.contents``, ``.config``, ``.system_instruction``, ``.last_user_text``,
+``.stream``, ``.answered_by``), ``uploads()`` the upload sessions with their steps, and
+``reset()`` starts the journal and every fixture sequence over. Configure them with a marker::
 
     @pytest.mark.gemini_fake(strict=True, fixtures=["tests/fixtures"], api_keys=["k"],
                              streaming={"eventInterval": 0.1, "endAfter": 3, "end": "error"},
@@ -38,7 +41,7 @@ from starlette.applications import Starlette
 from .app import FakeState, create_app
 from .config import FakeConfig
 from .inprocess import AsyncASGITransport, SyncASGITransport
-from .journal import Journal
+from .journal import GenerateCall, Journal, UploadSession
 from .server import ThreadedServer
 from .streams import Pacing
 
@@ -61,6 +64,23 @@ class Fake:
     @property
     def journal(self) -> Journal:
         return self.state.journal
+
+    def calls(self, model: str | None = None) -> list[GenerateCall]:
+        """The generate calls received (on ``model``), oldest first, parsed."""
+        return self.journal.generate_calls(model)
+
+    def last_call(self) -> GenerateCall:
+        calls = self.calls()
+        if not calls:
+            raise LookupError("the fake received no generateContent or streamGenerateContent call")
+        return calls[-1]
+
+    def uploads(self) -> list[UploadSession]:
+        return self.journal.uploads()
+
+    def reset(self) -> None:
+        """The journal, fixture sequences and remembered answers start over (files stay)."""
+        self.state.reset()
 
     @property
     def env(self) -> dict[str, str]:
