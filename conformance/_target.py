@@ -223,9 +223,13 @@ class Target:
         )
 
     def sdk(
-        self, *, on_request: Sequence[Callable[..., Any]] = (), api_version: str | None = None
+        self, *, on_request: Sequence[Callable[..., Any]] = (), api_version: str = "v1beta"
     ) -> genai.Client:
-        """The official SDK's client on the target, through an httpx client of ours."""
+        """The official SDK's client on the target, through an httpx client of ours.
+
+        On ``v1beta`` unless told otherwise, as gemini_ref (the SDK's own default is ``v1``),
+        so that both send the same paths and get the same messages.
+        """
         from google import genai
         from google.genai import types
 

@@ -54,7 +54,7 @@ def run(example: str, library: str, target: Target, assets: Assets) -> tuple[Any
     if library == "gemini_ref":
         client = target.client(on_request=[recorder])
     else:
-        client = target.sdk(on_request=[recorder], api_version="v1beta")
+        client = target.sdk(on_request=[recorder])
     return EXAMPLES[example](module, types, client, assets), recorder
 
 
