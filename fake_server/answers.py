@@ -51,6 +51,7 @@ class Generated:
     recorded: list[bytes] | None = None  # a recorded stream's events, to replay as they are
     pacing: Pacing | None = None  # the fixture's own stream pacing
     repeatable: bool = True  # False when the answer is one of a sequence
+    miss: Miss | None = None  # a synthetic answer's nearest fixture, for the journal
 
     def chunks(self) -> list[dict[str, Any]]:
         """The stream chunks: the recorded ones, or the body cut as the service streams."""
@@ -83,7 +84,7 @@ def generate(
         if strict:
             raise NoFixture(found)
         body = with_candidates(synthesize(request, candidate_rng(seed, 0)))
-        return Generated(body, key, "synthetic")
+        return Generated(body, key, "synthetic", miss=found)
     repeatable = not fixtures.is_sequence(found)
     if found.status != 200:
         raise RecordedError(found, repeatable=repeatable)

@@ -99,6 +99,7 @@ class ApiCall:
     canonical: dict[str, Any] | None = None
     key: str | None = None
     answered_by: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)  # more for the journal entry
     repeatable: bool = True  # the same request always gets this answer (see fake_server.memo)
 
     async def body(self, message: str) -> dict[str, Any]:
@@ -189,7 +190,7 @@ def _generate(
             file_tokens=uploads.file_tokens(call.state.store),
         )
     except answers.NoFixture as no_fixture:
-        call.key = no_fixture.miss.key
+        call.key, call.extra["miss"] = no_fixture.miss.key, no_fixture.miss.to_json()
         raise _strict_miss(call.rpc, no_fixture.miss) from None
     except answers.RecordedError as recorded:
         call.key, call.answered_by = lookup.key, f"fixture:{recorded.fixture.name}"
@@ -200,6 +201,8 @@ def _generate(
         ) from None
     call.key, call.answered_by = generated.key, generated.source
     call.repeatable = call.repeatable and generated.repeatable
+    if generated.miss is not None:
+        call.extra["miss"] = generated.miss.to_json()
     return generated
 
 
@@ -386,9 +389,10 @@ def _endpoint(spec: RouteSpec, version: str) -> Callable[[Request], Awaitable[Re
         if isinstance(answered, Answered):
             response = answered.replay(call.started)
             canonical, key, by = answered.canonical, answered.key, answered.answered_by
+            extra = dict(answered.extra)
         else:
             response = answered
-            canonical, key, by = call.canonical, call.key, call.answered_by
+            canonical, key, by, extra = call.canonical, call.key, call.answered_by, call.extra
         entry = state.journal.record(
             Entry(
                 seq=0,
@@ -402,7 +406,7 @@ def _endpoint(spec: RouteSpec, version: str) -> Callable[[Request], Awaitable[Re
                 answered_by=by,
                 key=key,
                 query=query.decode("latin-1"),
-                extra=_upload_facts(request, response) if rpc == "files.upload" else {},
+                extra=_upload_facts(request, response) if rpc == "files.upload" else extra,
             )
         )
         if isinstance(response, EventStreamResponse):
@@ -419,7 +423,7 @@ async def _answer(call: ApiCall, handler: Handler) -> Answered | Response:
     except ApiError as error:
         return _answered_error(call, error)
     if isinstance(result, EventStreamResponse):
-        return Answered(result, call.canonical, call.key, call.answered_by)
+        return Answered(result, call.canonical, call.key, call.answered_by, call.extra)
     if isinstance(result, Response):
         return result
     response = GoogleResponse(
@@ -427,7 +431,7 @@ async def _answer(call: ApiCall, handler: Handler) -> Answered | Response:
         started=call.started,
         extra_headers={"x-gemini-service-tier": "standard"},
     )
-    return Answered(response, call.canonical, call.key, call.answered_by)
+    return Answered(response, call.canonical, call.key, call.answered_by, call.extra)
 
 
 def _upload_facts(request: Request, response: Response) -> dict[str, Any]:
@@ -463,7 +467,8 @@ def _framing(rpc: str, query: bytes, request: Request) -> str:
 
 def _answered_error(call: ApiCall, error: ApiError) -> Answered:
     response = error_response(error, framing=call.framing)
-    return Answered(response, call.canonical, call.key, call.answered_by or f"error:{error.status}")
+    by = call.answered_by or f"error:{error.status}"
+    return Answered(response, call.canonical, call.key, by, call.extra)
 
 
 @dataclass(frozen=True)

@@ -271,6 +271,17 @@ class Miss:
         nearest = self.nearest
         return f"Nearest fixture: {nearest.name} ({nearest.source}), which differs in {diffs}."
 
+    def to_json(self) -> dict[str, Any]:
+        """What the journal keeps of a miss (``extra.miss``)."""
+        if self.nearest is None:
+            return {"key": self.key, "nearest": None}
+        return {
+            "key": self.key,
+            "nearest": self.nearest.name,
+            "source": self.nearest.source,
+            "differences": self.differences,
+        }
+
 
 class FixtureSet:
     """The loaded fixtures; :meth:`find` returns the best match or explains the miss.

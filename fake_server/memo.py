@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .wire import EventStreamResponse, GoogleResponse
@@ -38,6 +38,7 @@ class Answered:
     canonical: dict[str, Any] | None
     key: str | None
     answered_by: str
+    extra: dict[str, Any] = field(default_factory=dict)  # copied into each journal entry
 
     def replay(self, started: float) -> GoogleResponse | EventStreamResponse:
         return self.response.retimed(started)

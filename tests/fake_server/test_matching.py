@@ -329,3 +329,22 @@ def test_the_journal_gives_upload_sessions_with_their_steps(gemini_fake: Fake) -
     assert session.commands == ["upload", "upload, finalize"]
     assert session.bytes_sent == len(data)
     assert (session.status, session.file_name) == ("final", uploaded.name)
+
+
+@pytest.mark.parametrize("strict", [True, False])
+def test_the_journal_explains_a_miss(strict: bool) -> None:
+    from fake_server import FakeConfig, create_app
+
+    fake = Fake(create_app(FakeConfig(strict=strict)), "http://fake")
+    fake.client(headers=KEY).post(GENERATE, json=ask("How does AI works?"))
+    entry = fake.journal.last()
+    assert entry.answered_by == ("error:FAILED_PRECONDITION" if strict else "synthetic")
+    assert entry.extra["miss"] == {
+        "key": entry.key,
+        "nearest": "guide-how-does-ai-work",
+        "source": "default/guide-how-does-ai-work.json",
+        "differences": ['lastUserText: fixture "How does AI work?", request "How does AI works?"'],
+    }
+    # a repeat answered from the memo is journaled the same way
+    fake.client(headers=KEY).post(GENERATE, json=ask("How does AI works?"))
+    assert fake.journal.last().extra == entry.extra
