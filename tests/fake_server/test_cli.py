@@ -26,9 +26,9 @@ def free_port() -> int:
         return port
 
 
-def start(*args: str) -> subprocess.Popen[str]:
-    command = [sys.executable, "-m", "fake_server.cli", "serve", *args]
-    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def start(*args: str, command: str = "serve") -> subprocess.Popen[str]:
+    command_line = [sys.executable, "-m", "fake_server.cli", command, *args]
+    return subprocess.Popen(command_line, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def wait_until_up(base_url: str, process: subprocess.Popen[str]) -> None:
@@ -149,3 +149,67 @@ def test_module_runs_without_the_console_script() -> None:
         env=os.environ,
     )
     assert result.returncode == 0 and "serve" in result.stdout
+
+
+def test_record_proxies_and_writes_a_fixture(tmp_path: Path) -> None:
+    from fake_server.app import create_app
+    from fake_server.server import ThreadedServer
+
+    port = free_port()
+    with ThreadedServer(create_app()) as upstream:
+        process = start(
+            "--upstream",
+            upstream.base_url,
+            "--fixtures",
+            str(tmp_path / "rec"),
+            "--port",
+            str(port),
+            command="record",
+        )
+        try:
+            base_url = f"http://127.0.0.1:{port}"
+            wait_until_up(base_url, process)  # the journal call goes through to the upstream
+            answer = httpx.post(
+                f"{base_url}/v1beta/models/gemini-2.5-flash:generateContent",
+                json={"contents": [{"parts": [{"text": "How does AI work?"}]}]},
+                headers={"x-goog-api-key": "my-own-key"},
+            )
+        finally:
+            process.send_signal(signal.SIGINT)
+            out, err = process.communicate(timeout=10)
+    assert answer.status_code == 200
+    assert f"gemini-fake recording {upstream.base_url} on {base_url}" in out
+    (written,) = (tmp_path / "rec").iterdir()
+    assert written.name.startswith("how-does-ai-work-") and written.name in err
+    assert "my-own-key" not in written.read_text()
+
+
+def test_lint_checks_directories_and_says_so_in_its_exit_status(tmp_path: Path) -> None:
+    shipped = Path(__file__).parents[2] / "fake_server" / "fixtures"
+    clean = subprocess.run(
+        [sys.executable, "-m", "fake_server.cli", "lint", str(shipped)],
+        capture_output=True,
+        text=True,
+    )
+    assert clean.returncode == 0, clean.stdout
+    (tmp_path / "bad.json").write_text(
+        json.dumps(
+            {
+                "response": {
+                    "candidates": [
+                        {
+                            "content": {"parts": [{"text": "x"}], "role": "model"},
+                            "finishReason": "DONE",
+                            "index": 0,
+                        }
+                    ]
+                }
+            }
+        )
+    )
+    dirty = subprocess.run(
+        [sys.executable, "-m", "fake_server.cli", "lint", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+    assert dirty.returncode == 1 and "DONE" in dirty.stdout
