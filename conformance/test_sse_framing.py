@@ -76,7 +76,8 @@ def decoder_events(body: bytes) -> list[bytes]:
 
 
 def media_type(response: httpx.Response) -> str:
-    return response.headers.get("content-type", "").partition(";")[0].strip()
+    content_type: str = response.headers.get("content-type", "")
+    return content_type.partition(";")[0].strip()
 
 
 def sse(target: Target, request: dict[str, Any] = REQUEST, model: str = MODEL) -> httpx.Response:
