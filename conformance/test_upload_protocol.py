@@ -1,0 +1,407 @@
+"""The resumable upload protocol, over HTTP against the target (docs/files.md, sdk-wire §4).
+
+Start (``POST /upload/v1beta/files`` with the key) answers an absolute ``X-Goog-Upload-URL``;
+commands on it (``upload``, ``upload, finalize``, ``finalize``, ``query``, ``cancel``) need no
+key and every reply carries ``X-Goog-Upload-Status``. An offset other than the bytes received is
+refused and appends nothing; ``query`` reports ``X-Goog-Upload-Size-Received`` and never
+finalizes; finalizing with bytes missing is refused and the upload stays active; the file a
+final reply holds has the size and ``sha256Hash`` of the bytes sent.
+
+The state machine at the end drives random sequences of commands and checks every reply
+against a model of a few lines. Files made here are deleted again (a URL target keeps them).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+
+from conformance._target import Target
+
+START = "/upload/v1beta/files"
+GRANULARITY = 8 * 1024 * 1024
+MIME = "text/plain"
+
+
+class Uploads:
+    """Raw protocol requests on one target, and clean-up of the files they made."""
+
+    def __init__(self, target: Target) -> None:
+        self.target = target
+        self.http = target.http()
+        self.made: list[str] = []
+
+    def start(
+        self,
+        size: int | None,
+        *,
+        body: bytes | None = None,
+        key: bool = True,
+        mime: str = MIME,
+    ) -> httpx.Response:
+        headers = {
+            "X-Goog-Upload-Protocol": "resumable",
+            "X-Goog-Upload-Command": "start",
+            "X-Goog-Upload-Header-Content-Type": mime,
+            "Content-Type": "application/json",
+        }
+        if size is not None:
+            headers["X-Goog-Upload-Header-Content-Length"] = str(size)
+        if key:
+            headers["x-goog-api-key"] = self.target.api_key
+        content = body if body is not None else b'{"file": {"display_name": "conformance"}}'
+        return self.http.post(START, headers=headers, content=content)
+
+    def session(self, size: int) -> str:
+        """A started upload's URL."""
+        response = self.start(size)
+        assert response.status_code == 200, response.text
+        url: str = response.headers["x-goog-upload-url"]
+        return url
+
+    def send(
+        self, url: str, command: str, offset: int | None = None, data: bytes = b""
+    ) -> httpx.Response:
+        headers = {"X-Goog-Upload-Command": command}
+        if offset is not None:
+            headers["X-Goog-Upload-Offset"] = str(offset)
+        response = self.http.post(url, headers=headers, content=data)
+        if response.headers.get("x-goog-upload-status") == "final" and response.status_code == 200:
+            self.made.append(response.json()["file"]["name"])
+        return response
+
+    def close(self) -> None:
+        for name in set(self.made):
+            self.http.delete(f"/v1beta/{name}", headers={"x-goog-api-key": self.target.api_key})
+
+
+@pytest.fixture
+def uploads(target: Target) -> Iterator[Uploads]:
+    made = Uploads(target)
+    yield made
+    made.close()
+
+
+def status(response: httpx.Response) -> str | None:
+    value: str | None = response.headers.get("x-goog-upload-status")
+    return value
+
+
+def error_of(response: httpx.Response) -> dict[str, Any]:
+    error: dict[str, Any] = response.json()["error"]
+    assert error["code"] == response.status_code
+    return error
+
+
+def sha256_hash(data: bytes) -> str:
+    """As the service computes it: base64 of the lowercase hex digest (real-shapes §5)."""
+    return base64.b64encode(hashlib.sha256(data).hexdigest().encode()).decode()
+
+
+def check_file(file: dict[str, Any], data: bytes) -> None:
+    assert re.fullmatch(r"files/[a-z0-9-]+", file["name"])
+    assert file["sizeBytes"] == str(len(data))
+    assert file["sha256Hash"] == sha256_hash(data)
+    assert file["mimeType"] == MIME
+    assert file["uri"].endswith(f"/v1beta/{file['name']}")
+    assert file["source"] == "UPLOADED"
+
+
+# --- start --------------------------------------------------------------------------------------
+
+
+def test_start_answers_an_absolute_upload_url_and_no_body(uploads: Uploads) -> None:
+    response = uploads.start(11)
+
+    assert response.status_code == 200
+    assert response.content == b""
+    assert status(response) == "active"
+    url = response.headers["x-goog-upload-url"]
+    parts = urlsplit(url)
+    assert parts.scheme in ("http", "https") and parts.netloc
+    assert parts.path == START
+    query = parse_qs(parts.query)
+    assert query["upload_protocol"] == ["resumable"]
+    (upload_id,) = query["upload_id"]
+    assert response.headers["x-goog-upload-control-url"] == url
+    assert response.headers["x-goog-upload-chunk-granularity"] == str(GRANULARITY)
+    assert response.headers["x-guploader-uploadid"] == upload_id
+    # The documented curl script finds the URL with grep -i "x-goog-upload-url: ".
+    lines = [f"{name.decode()}: {value.decode()}" for name, value in response.headers.raw]
+    assert sum("x-goog-upload-url: " in line.lower() for line in lines) == 1
+
+
+def test_start_needs_the_key_and_the_upload_url_does_not(uploads: Uploads) -> None:
+    refused = uploads.start(3, key=False)
+    url = uploads.session(3)
+
+    assert refused.status_code == 403
+    assert error_of(refused)["status"] == "PERMISSION_DENIED"
+    final = uploads.send(url, "upload, finalize", 0, b"abc")
+    assert (final.status_code, status(final)) == (200, "final")
+
+
+def test_the_documented_curl_start_body_is_read_leniently(uploads: Uploads) -> None:
+    url = uploads.start(5, body=b"{'file': {'display_name': 'AUDIO'}}").headers["x-goog-upload-url"]
+
+    final = uploads.send(url, "upload, finalize", 0, b"hello")
+
+    assert final.status_code == 200
+    assert final.json()["file"]["displayName"] == "AUDIO"
+
+
+# --- chunks ----------------------------------------------------------------------------------
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    data=st.binary(min_size=0, max_size=2000),
+    cuts=st.lists(st.integers(1, 1999), max_size=4),
+)
+def test_chunks_at_the_right_offsets_make_the_file_of_those_bytes(
+    uploads: Uploads, data: bytes, cuts: list[int]
+) -> None:
+    url = uploads.session(len(data))
+    bounds = [0, *sorted({c for c in cuts if c < len(data)}), len(data)]
+    chunks = [(start, data[start:end]) for start, end in zip(bounds, bounds[1:], strict=False)]
+
+    for index, (offset, chunk) in enumerate(chunks):
+        last = index == len(chunks) - 1
+        reply = uploads.send(url, "upload, finalize" if last else "upload", offset, chunk)
+        assert reply.status_code == 200, reply.text
+        if not last:
+            assert (status(reply), reply.content) == ("active", b"")
+
+    assert status(reply) == "final"
+    assert reply.headers["content-type"].startswith("application/json")
+    file = reply.json()["file"]
+    check_file(file, data)
+    got = uploads.http.get(
+        f"/v1beta/{file['name']}", headers={"x-goog-api-key": uploads.target.api_key}
+    )
+    assert got.status_code == 200 and got.json() == file, "files.get answers the File unwrapped"
+
+
+@pytest.mark.parametrize("offset", [0, 3, 7, -1])
+def test_a_chunk_at_another_offset_is_refused_and_appends_nothing(
+    uploads: Uploads, offset: int
+) -> None:
+    url = uploads.session(10)
+    assert uploads.send(url, "upload", 0, b"abcde").status_code == 200
+
+    refused = uploads.send(url, "upload", offset, b"XYZ")
+
+    assert refused.status_code == 400
+    assert error_of(refused)["status"] == "INVALID_ARGUMENT"
+    assert status(refused) == "active"
+    query = uploads.send(url, "query")
+    assert query.headers["x-goog-upload-size-received"] == "5"
+    final = uploads.send(url, "upload, finalize", 5, b"fghij")
+    assert final.status_code == 200
+    check_file(final.json()["file"], b"abcdefghij")
+
+
+def test_a_chunk_without_an_offset_is_refused(uploads: Uploads) -> None:
+    url = uploads.session(3)
+
+    refused = uploads.send(url, "upload", None, b"abc")
+
+    assert refused.status_code == 400 and status(refused) == "active"
+
+
+def test_query_reports_the_bytes_received_and_never_finalizes(uploads: Uploads) -> None:
+    url = uploads.session(6)
+    empty = uploads.send(url, "query")
+    uploads.send(url, "upload", 0, b"abcdef")
+
+    first, second = uploads.send(url, "query"), uploads.send(url, "query")
+
+    assert (empty.status_code, empty.headers["x-goog-upload-size-received"]) == (200, "0")
+    for reply in (first, second):
+        assert (reply.status_code, status(reply)) == (200, "active")
+        assert reply.headers["x-goog-upload-size-received"] == "6"
+    final = uploads.send(url, "finalize")
+    assert (final.status_code, status(final)) == (200, "final")
+    check_file(final.json()["file"], b"abcdef")
+
+
+def test_finalizing_with_bytes_missing_is_refused_and_the_upload_stays_active(
+    uploads: Uploads,
+) -> None:
+    url = uploads.session(6)
+    uploads.send(url, "upload", 0, b"abc")
+
+    refused = uploads.send(url, "finalize")
+
+    assert refused.status_code == 400 and status(refused) == "active"
+    assert uploads.send(url, "upload, finalize", 3, b"def").status_code == 200
+
+
+def test_a_body_past_the_declared_size_is_refused(uploads: Uploads) -> None:
+    url = uploads.session(3)
+
+    refused = uploads.send(url, "upload, finalize", 0, b"abcdef")
+
+    assert refused.status_code == 400
+    assert error_of(refused)["status"] == "INVALID_ARGUMENT"
+    assert status(refused) is not None
+
+
+def test_commands_on_a_finished_upload_answer_its_file(uploads: Uploads) -> None:
+    url = uploads.session(2)
+    file = uploads.send(url, "upload, finalize", 0, b"ok").json()["file"]
+
+    again = uploads.send(url, "query")
+
+    assert (again.status_code, status(again)) == (200, "final")
+    assert again.json()["file"] == file
+
+
+def test_cancel_ends_the_upload(uploads: Uploads) -> None:
+    url = uploads.session(4)
+    uploads.send(url, "upload", 0, b"ab")
+
+    cancelled = uploads.send(url, "cancel")
+    later = uploads.send(url, "upload", 2, b"cd")
+
+    assert (cancelled.status_code, status(cancelled)) == (200, "cancelled")
+    assert later.status_code >= 400
+    assert status(later) == "cancelled"
+    assert error_of(later)["status"] == "CANCELLED"
+
+
+def test_an_unknown_upload_or_command_is_refused_with_a_status(uploads: Uploads) -> None:
+    url = uploads.session(1)
+    unknown_session = re.sub(r"upload_id=[^&]+", "upload_id=NOSUCHUPLOAD", url)
+
+    missing = uploads.send(unknown_session, "query")
+    nonsense = uploads.send(url, "frobnicate")
+
+    assert missing.status_code == 404 and status(missing) is not None
+    assert error_of(missing)["status"] == "NOT_FOUND"
+    assert nonsense.status_code == 400 and status(nonsense) == "active"
+
+
+# --- the state machine ------------------------------------------------------------------------
+
+SIZE = 12
+DATA = bytes(range(65, 65 + SIZE))
+
+
+class UploadProtocol(RuleBasedStateMachine):
+    """Random commands on one upload; each reply must be what the model says."""
+
+    target: Target
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.uploads = Uploads(self.target)
+        self.received = 0
+        self.state = "active"
+
+    @initialize()
+    def start(self) -> None:
+        self.url = self.uploads.session(SIZE)
+
+    def check(self, reply: httpx.Response, code: int) -> None:
+        assert reply.status_code == code, reply.text
+        assert status(reply) == self.state
+
+    @precondition(lambda self: self.state == "active")
+    @rule(length=st.integers(0, 5), finalize=st.booleans())
+    def upload_at_the_right_offset(self, length: int, finalize: bool) -> None:
+        chunk = DATA[self.received : self.received + length]
+        command = "upload, finalize" if finalize else "upload"
+        reply = self.uploads.send(self.url, command, self.received, chunk)
+        self.received += len(chunk)
+        if finalize and self.received == SIZE:
+            self.state = "final"
+            self.check(reply, 200)
+            check_file(reply.json()["file"], DATA)
+        else:
+            self.check(reply, 400 if finalize else 200)
+
+    @precondition(lambda self: self.state == "active")
+    @rule(shift=st.sampled_from([-2, -1, 1, 3]))
+    def upload_at_a_wrong_offset(self, shift: int) -> None:
+        reply = self.uploads.send(self.url, "upload", self.received + shift, b"zz")
+        self.check(reply, 400)
+
+    @rule()
+    def query(self) -> None:
+        reply = self.uploads.send(self.url, "query")
+        if self.state == "active":
+            self.check(reply, 200)
+            assert reply.headers["x-goog-upload-size-received"] == str(self.received)
+        elif self.state == "final":
+            self.check(reply, 200)
+        else:
+            assert status(reply) == "cancelled" and reply.status_code >= 400
+
+    @precondition(lambda self: self.state == "active")
+    @rule()
+    def finalize(self) -> None:
+        reply = self.uploads.send(self.url, "finalize")
+        if self.received == SIZE:
+            self.state = "final"
+            self.check(reply, 200)
+        else:
+            self.check(reply, 400)
+
+    @precondition(lambda self: self.state == "active")
+    @rule()
+    def cancel(self) -> None:
+        reply = self.uploads.send(self.url, "cancel")
+        self.state = "cancelled"
+        self.check(reply, 200)
+
+    @invariant()
+    def never_more_than_declared(self) -> None:
+        assert 0 <= self.received <= SIZE
+
+    def teardown(self) -> None:
+        self.uploads.close()
+
+
+def test_random_command_sequences_follow_the_protocol(target: Target) -> None:
+    machine = type("Machine", (UploadProtocol,), {"target": target})
+    run_state_machine_as_test(
+        machine,
+        settings=settings(
+            max_examples=12,
+            stateful_step_count=10,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow],
+        ),
+    )
+
+
+def test_every_reply_names_its_content_type(uploads: Uploads) -> None:
+    """Empty replies are text/plain, file replies JSON (real-shapes §5)."""
+    url = uploads.session(2)
+    active = uploads.send(url, "upload", 0, b"o")
+    final = uploads.send(url, "upload, finalize", 1, b"k")
+
+    assert active.headers["content-type"].startswith("text/plain")
+    assert final.headers["content-type"] == "application/json; charset=UTF-8"
+    json.loads(final.content)
