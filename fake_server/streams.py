@@ -99,7 +99,9 @@ def chunk(body: dict[str, Any], rng: random.Random) -> list[dict[str, Any]]:
     candidates = body.get("candidates")
     if not candidates:  # a blocked prompt: one chunk, as it is
         return [body]
-    plans = [_plan(candidate, rng) for candidate in candidates]
+    # Gemini 3 signs a text answer in a last chunk of its own; 2.5 signs its first piece.
+    sign_last = str(body.get("modelVersion", "")).startswith("gemini-3")
+    plans = [_plan(candidate, rng, sign_last) for candidate in candidates]
     steps = max(len(plan) for plan in plans)
     total_chars = sum(_chars(piece) for plan in plans for piece in plan) or 1
     usage = body.get("usageMetadata", {})
@@ -131,7 +133,9 @@ def _chars(parts: list[dict[str, Any]]) -> int:
     return sum(len(p.get("text", "")) for p in parts if not p.get("thought"))
 
 
-def _plan(candidate: dict[str, Any], rng: random.Random) -> list[list[dict[str, Any]]]:
+def _plan(
+    candidate: dict[str, Any], rng: random.Random, sign_last: bool
+) -> list[list[dict[str, Any]]]:
     """The parts each chunk of one candidate carries: thoughts first, then the answer's pieces."""
     content = candidate.get("content") or {}
     parts = content.get("parts")
@@ -142,12 +146,14 @@ def _plan(candidate: dict[str, Any], rng: random.Random) -> list[list[dict[str, 
         if part.get("thought") or "text" not in part:
             plan.append([part])  # thoughts and non-text parts (function calls) come whole
             continue
-        pieces = split_text(part["text"], rng) or [""]
-        for i, piece in enumerate(pieces):
-            out = {"text": piece}
-            if i == 0 and "thoughtSignature" in part:  # signed where the answer begins
-                out["thoughtSignature"] = part["thoughtSignature"]
-            plan.append([out])
+        pieces: list[dict[str, Any]] = [
+            {"text": piece} for piece in split_text(part["text"], rng) or [""]
+        ]
+        if "thoughtSignature" in part and sign_last:
+            pieces.append({"text": "", "thoughtSignature": part["thoughtSignature"]})
+        elif "thoughtSignature" in part:  # signed where the answer begins
+            pieces[0]["thoughtSignature"] = part["thoughtSignature"]
+        plan.extend([piece] for piece in pieces)
     return plan
 
 

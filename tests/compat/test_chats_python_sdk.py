@@ -211,6 +211,13 @@ CONVERSATIONS = {
         )
         for name, streamed in [("tools_gemini_3", False), ("tools_gemini_3_stream", True)]
     },
+    # Plain text on Gemini 3, streamed: the signature comes in a last chunk of its own
+    # ({"text": "", "thoughtSignature": ...}), which both clients keep in the history.
+    "text_gemini_3_stream": Conversation(
+        lambda types: ["Hello", "How many paws are in my house?"],
+        streamed=True,
+        model="gemini-3-flash-preview",
+    ),
 }
 
 

@@ -23,6 +23,7 @@ from google.genai import types
 from fake_server import cli
 from fake_server.app import create_app
 from fake_server.config import FakeConfig
+from fake_server.lint import lint_directories
 from fake_server.record import RecordConfig, create_record_app
 from fake_server.server import ThreadedServer
 
@@ -125,6 +126,7 @@ def test_record_then_replay_gives_the_sdk_identical_responses(
     answered = [e.answered_by for e in journal.entries]
     assert answered and all(by.startswith("fixture:") for by in answered), answered
 
+    assert lint_directories([directory]) == []  # recordings have the service's shapes
     # one fixture per interaction: 4 unary + 2 streams + 2 chat turns + 3 rolls
     fixtures = [p for p in files_under(directory) if p.suffix == ".json"]
     streams = [p for p in files_under(directory) if p.suffix == ".sse"]

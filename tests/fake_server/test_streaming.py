@@ -368,3 +368,21 @@ async def test_a_dropped_stream_fails_in_process_for_async_clients_too(gemini_fa
     async with gemini_fake.async_client(headers=KEY) as client:
         with pytest.raises(httpx.RemoteProtocolError):
             await client.post(STREAM + "?alt=sse", json=ask("How does AI work?"))
+
+
+def test_gemini_3_signs_a_streamed_text_answer_in_a_last_chunk_of_its_own(
+    client: httpx.Client,
+) -> None:
+    path = "/v1beta/models/gemini-3-flash-preview:"
+    request = ask("Explain recursion in three sentences.")
+    unary = client.post(path + "generateContent", json=request).json()
+    (signed,) = unary["candidates"][0]["content"]["parts"]
+    chunks = sse_events(client.post(path + "streamGenerateContent?alt=sse", json=request).content)
+    *pieces, last = [c["candidates"][0] for c in chunks]
+    assert len(pieces) >= 1
+    assert all("thoughtSignature" not in p["content"]["parts"][0] for p in pieces)
+    assert "".join(p["content"]["parts"][0]["text"] for p in pieces) == signed["text"]
+    assert last["content"]["parts"] == [
+        {"text": "", "thoughtSignature": signed["thoughtSignature"]}
+    ]
+    assert last["finishReason"] == "STOP"
