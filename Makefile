@@ -18,6 +18,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check gemini_ref fake_server tests bench
 	$(BIN)/ruff format --check gemini_ref fake_server tests bench
 	$(BIN)/mypy
+	$(BIN)/gemini-fake lint fake_server/fixtures
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/replay_throughput.py
