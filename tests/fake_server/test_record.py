@@ -180,6 +180,27 @@ def test_a_recorded_stream_is_byte_exact(upstream: ThreadedServer, tmp_path: Pat
         )
 
 
+def test_a_json_array_stream_is_kept_as_events_and_replays_the_same(
+    upstream: ThreadedServer, tmp_path: Path
+) -> None:
+    directory = tmp_path / "recorded"
+    path = f"/v1beta/models/{MODEL}:streamGenerateContent"
+    body = {"contents": [{"parts": [{"text": "Explain recursion in a sentence."}]}]}
+    headers = {"x-goog-api-key": SECRET}
+    direct = httpx.post(upstream.base_url + path, json=body, headers=headers)
+    with recorder(upstream, directory) as proxy:
+        assert httpx.post(proxy.base_url + path, json=body, headers=headers).content == (
+            direct.content
+        )
+    (stream,) = [p for p in files_under(directory) if p.suffix == ".sse"]
+    events = [json.loads(e[6:]) for e in stream.read_bytes().split(b"\r\n\r\n")[:-1]]
+    assert events == json.loads(direct.content)
+    replay_config = FakeConfig(fixture_dirs=(directory,), default_fixtures=False, strict=True)
+    with ThreadedServer(create_app(replay_config)) as replay:
+        replayed = httpx.post(replay.base_url + path, json=body, headers=headers)
+    assert replayed.content == direct.content
+
+
 def test_recorded_errors_replay_with_their_status(upstream: ThreadedServer, tmp_path: Path) -> None:
     directory = tmp_path / "recorded"
     with recorder(upstream, directory) as proxy:
