@@ -74,6 +74,12 @@ def recorder(upstream: ThreadedServer, directory: Path, **options: Any) -> Threa
     )
 
 
+def replayer(directory: Path) -> ThreadedServer:
+    """A strict fake answering from the recordings in ``directory`` alone."""
+    config = FakeConfig(fixture_dirs=(directory,), default_fixtures=False, strict=True)
+    return ThreadedServer(create_app(config))
+
+
 def sdk(base_url: str) -> genai.Client:
     """The official SDK on ``base_url``. Keep it in a variable while it is used: a temporary
     client closes its connections as soon as it is collected, even mid-call."""
@@ -118,8 +124,7 @@ def test_record_then_replay_gives_the_sdk_identical_responses(
         recorded = conversation(sdk(proxy.base_url))
     assert recorded[-3:] == ["4", "2", "2"]
 
-    replay_config = FakeConfig(fixture_dirs=(directory,), default_fixtures=False, strict=True)
-    with ThreadedServer(create_app(replay_config)) as replay:
+    with replayer(directory) as replay:
         replayed = conversation(sdk(replay.base_url))
         journal = replay.app.state.fake.journal  # type: ignore[attr-defined]
     assert replayed == recorded
@@ -172,9 +177,7 @@ def test_a_recorded_stream_is_byte_exact(upstream: ThreadedServer, tmp_path: Pat
     (stream,) = [p for p in files_under(directory) if p.suffix == ".sse"]
     assert through.content == direct.content == stream.read_bytes()
     assert through.headers["content-type"] == direct.headers["content-type"]
-    with ThreadedServer(
-        create_app(FakeConfig(fixture_dirs=(directory,), default_fixtures=False, strict=True))
-    ) as replay:
+    with replayer(directory) as replay:
         assert httpx.post(replay.base_url + path, json=body, headers=headers).content == (
             direct.content
         )
@@ -195,8 +198,7 @@ def test_a_json_array_stream_is_kept_as_events_and_replays_the_same(
     (stream,) = [p for p in files_under(directory) if p.suffix == ".sse"]
     events = [json.loads(e[6:]) for e in stream.read_bytes().split(b"\r\n\r\n")[:-1]]
     assert events == json.loads(direct.content)
-    replay_config = FakeConfig(fixture_dirs=(directory,), default_fixtures=False, strict=True)
-    with ThreadedServer(create_app(replay_config)) as replay:
+    with replayer(directory) as replay:
         replayed = httpx.post(replay.base_url + path, json=body, headers=headers)
     assert replayed.content == direct.content
 
@@ -209,9 +211,7 @@ def test_recorded_errors_replay_with_their_status(upstream: ThreadedServer, tmp_
             client.models.generate_content(model=MODEL, contents="Are you busy?")
     (fixture,) = [json.loads(p.read_text()) for p in files_under(directory)]
     assert fixture["status"] == 429
-    with ThreadedServer(
-        create_app(FakeConfig(fixture_dirs=(directory,), default_fixtures=False, strict=True))
-    ) as replay:
+    with replayer(directory) as replay:
         with pytest.raises(genai_errors.ClientError) as replayed:
             client = sdk(replay.base_url)
             client.models.generate_content(model=MODEL, contents="Are you busy?")
