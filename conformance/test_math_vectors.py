@@ -1,11 +1,11 @@
-"""The language-neutral vectors in ``conformance/vectors/``, and where they come from.
+"""Box, mask and token math: ``vectors/{box_math,mask_math,image_tokens}.json``.
 
 Each file holds inputs and the outputs ``gemini_ref.vision`` gives for them, with a
 ``description`` of the rule. The tests here check every case against the implementation, and
 that each file is exactly what this module generates, so neither can change without the other.
 After a deliberate change of a rule, rewrite the files and review the diff::
 
-    .venv/bin/python tests/gemini_ref/test_vision_vectors.py
+    .venv/bin/python -m conformance.test_math_vectors
 
 Errors are named, not typed: ``invalid_box``, ``invalid_mask``, ``invalid_size``,
 ``invalid_threshold``, ``unsupported_model``. Binary masks (``bits``) are written as rows of
@@ -19,15 +19,14 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
-from pathlib import Path
+from functools import partial
 from typing import Any
 
 import pytest
 
+from conformance._vectors import VECTORS, cases, load, render
 from fake_server.images import encode_png
 from gemini_ref import errors, vision
-
-VECTORS = Path(__file__).resolve().parents[2] / "conformance" / "vectors"
 
 # --- What each file holds: the inputs, and the rule in words -----------------------------------
 
@@ -249,10 +248,10 @@ def box_math() -> dict[str, Any]:
     return {
         "description": BOX_DESCRIPTION,
         "to_pixels": [
-            with_outcome(c, outcome(lambda c=c: pixels(c), "invalid_box")) for c in BOX_TO_PIXELS
+            with_outcome(c, outcome(partial(pixels, c), "invalid_box")) for c in BOX_TO_PIXELS
         ],
         "to_normalized": [
-            with_outcome(c, outcome(lambda c=c: normalized(c), "invalid_box"))
+            with_outcome(c, outcome(partial(normalized, c), "invalid_box"))
             for c in BOX_TO_NORMALIZED
         ],
         "boxes_from_response": [with_outcome(c, answer(c)) for c in BOX_ANSWERS],
@@ -272,11 +271,11 @@ def mask_math() -> dict[str, Any]:
         "description": MASK_DESCRIPTION,
         "default_threshold": vision.MASK_THRESHOLD,
         "binarize": [
-            with_outcome(c, outcome(lambda c=c: binarized(c), "invalid_threshold"))
+            with_outcome(c, outcome(partial(binarized, c), "invalid_threshold"))
             for c in MASK_BINARIZE
         ],
         "decode_mask": [
-            with_outcome(c, outcome(lambda c=c: decoded(c), "invalid_mask")) for c in MASK_DECODE
+            with_outcome(c, outcome(partial(decoded, c), "invalid_mask")) for c in MASK_DECODE
         ],
     }
 
@@ -294,8 +293,7 @@ def image_tokens() -> dict[str, Any]:
         "description": TOKEN_DESCRIPTION,
         "tile_tokens": vision.TILE_TOKENS,
         "cases": [
-            with_outcome(c, outcome(lambda c=c: tokens(c), "unsupported_model"))
-            for c in TOKEN_CASES
+            with_outcome(c, outcome(partial(tokens, c), "unsupported_model")) for c in TOKEN_CASES
         ],
     }
 
@@ -307,39 +305,7 @@ GENERATORS = {
 }
 
 
-def render(document: dict[str, Any]) -> str:
-    """JSON with one case per line, so the files read (and diff) as tables."""
-    lines = ["{"]
-    for index, (key, value) in enumerate(document.items()):
-        comma = "," if index < len(document) - 1 else ""
-        if isinstance(value, list) and value and isinstance(value[0], dict | str):
-            lines.append(f"  {json.dumps(key)}: [")
-            lines.extend(
-                f"    {json.dumps(item)}{',' if i < len(value) - 1 else ''}"
-                for i, item in enumerate(value)
-            )
-            lines.append(f"  ]{comma}")
-        else:
-            lines.append(f"  {json.dumps(key)}: {json.dumps(value)}{comma}")
-    return "\n".join([*lines, "}"]) + "\n"
-
-
-def load(name: str) -> dict[str, Any]:
-    document: dict[str, Any] = json.loads((VECTORS / name).read_text())
-    return document
-
-
 # --- The checks --------------------------------------------------------------------------------
-
-
-def cases(name: str, section: str) -> list[Any]:
-    """The cases of one section, as test parameters (none if the file is missing: see below)."""
-    if not (VECTORS / name).exists():
-        return []
-    return [
-        pytest.param(case, id=f"{section}-{index}")
-        for index, case in enumerate(load(name)[section])
-    ]
 
 
 def outcome_of(case: dict[str, Any], compute: Callable[[], Any]) -> Any:
@@ -352,7 +318,7 @@ def outcome_of(case: dict[str, Any], compute: Callable[[], Any]) -> Any:
 
 
 @pytest.mark.parametrize("name", GENERATORS)
-def test_each_file_describes_its_rule_and_stays_small(name):
+def test_each_file_describes_its_rule_and_stays_small(name: str) -> None:
     document = load(name)
     assert document["description"]
     sections = [value for key, value in document.items() if key != "description"]
@@ -360,13 +326,13 @@ def test_each_file_describes_its_rule_and_stays_small(name):
 
 
 @pytest.mark.parametrize("case", cases("box_math.json", "to_pixels"))
-def test_to_pixels_vector(case):
+def test_to_pixels_vector(case: dict[str, Any]) -> None:
     box = outcome_of(case, lambda: vision.to_pixels(case["box_2d"], case["width"], case["height"]))
     assert "error" in case or list(box) == case["box"]
 
 
 @pytest.mark.parametrize("case", cases("box_math.json", "to_normalized"))
-def test_to_normalized_vector(case):
+def test_to_normalized_vector(case: dict[str, Any]) -> None:
     box_2d = outcome_of(
         case, lambda: vision.to_normalized(case["box"], case["width"], case["height"])
     )
@@ -374,19 +340,19 @@ def test_to_normalized_vector(case):
 
 
 @pytest.mark.parametrize("case", cases("box_math.json", "boxes_from_response"))
-def test_boxes_from_response_vector(case):
+def test_boxes_from_response_vector(case: dict[str, Any]) -> None:
     found = vision.boxes_from_response(case["text"], case["width"], case["height"])
     assert [{"box": list(d.box), "label": d.label} for d in found] == case["boxes"]
 
 
 @pytest.mark.parametrize("case", cases("mask_math.json", "binarize"))
-def test_binarize_vector(case):
+def test_binarize_vector(case: dict[str, Any]) -> None:
     mask = outcome_of(case, lambda: vision.binarize(case["values"], threshold_of(case)))
     assert "error" in case or bits(mask) == case["bits"]
 
 
 @pytest.mark.parametrize("case", cases("mask_math.json", "decode_mask"))
-def test_decode_mask_vector(case):
+def test_decode_mask_vector(case: dict[str, Any]) -> None:
     threshold = threshold_of(case)
     mask = outcome_of(case, lambda: vision.decode_mask(case["mask"], case["box"], threshold))
     if "error" in case:
@@ -397,12 +363,12 @@ def test_decode_mask_vector(case):
     assert bits(kept) == case["bits"]  # the file agrees with its own rule
 
 
-def test_the_default_threshold_vector():
+def test_the_default_threshold_vector() -> None:
     assert load("mask_math.json")["default_threshold"] == vision.MASK_THRESHOLD == 127
 
 
 @pytest.mark.parametrize("case", cases("image_tokens.json", "cases"))
-def test_image_tokens_vector(case):
+def test_image_tokens_vector(case: dict[str, Any]) -> None:
     size = (case["width"], case["height"], case["model"])
     tokens = outcome_of(case, lambda: vision.image_tokens(*size))
     if "error" in case:
@@ -413,10 +379,10 @@ def test_image_tokens_vector(case):
 
 
 @pytest.mark.parametrize("name", GENERATORS)
-def test_each_file_is_what_the_implementation_generates(name):
+def test_each_file_is_what_the_implementation_generates(name: str) -> None:
     path = VECTORS / name
     assert path.exists() and path.read_text() == render(GENERATORS[name]()), (
-        f"{path} is out of date: run .venv/bin/python tests/gemini_ref/test_vision_vectors.py"
+        f"{path} is out of date: run .venv/bin/python -m conformance.test_math_vectors"
         " and review the diff"
     )
 
