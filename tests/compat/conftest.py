@@ -11,6 +11,12 @@ fake served (the query string, which the journal does not keep, the request head
 size, the response headers and bytes), and ``node_guide`` runs ``tests/js/guide.mjs`` examples
 against a fake.
 
+For the official Python SDK: ``guide_env(fake)`` sets the environment of a developer who followed
+the guide (``GEMINI_API_KEY`` and ``GOOGLE_GEMINI_BASE_URL``, nothing that would override them),
+``sdk_env`` does it for ``gemini_fake_server``, ``api_version`` runs a test on ``v1`` (the SDK's
+default) and ``v1beta`` (what JS and curl use), and ``client`` is ``genai.Client()`` built from
+that environment.
+
 For the Files API tests: ``files_kit`` makes real media files (PNG, JPEG, MP3 frames) and checks
 an uploaded File and an upload's chunks against the protocol facts; ``fake_server_with`` serves a
 fake with any ``FakeConfig`` (an injectable clock, processing times) on the session's port.
@@ -28,13 +34,14 @@ import shutil
 import struct
 import subprocess
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from google import genai
 from starlette.applications import Starlette
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -169,6 +176,56 @@ EXAMPLES: dict[str, GuideExample] = {
     # "Streaming responses": the same prompt, no configuration, streamed.
     "stream": GuideExample("Explain how AI works", "guide-explain-how-ai-works"),
 }
+
+
+# --- the official Python SDK, configured as the guide configures it ---------------------------
+
+SDK_OVERRIDING_ENV = ("GOOGLE_API_KEY", "GOOGLE_GENAI_USE_VERTEXAI", "GOOGLE_GENAI_API_VERSION")
+SDK_VERSIONS = ("v1", "v1beta")  # the Python SDK's default, and the one JS and curl use
+
+
+@pytest.fixture
+def guide_env(monkeypatch: pytest.MonkeyPatch) -> Callable[[Fake], Fake]:
+    """``guide_env(fake)``: the environment of a developer who followed the guide, at ``fake``.
+
+    Whatever could override it is cleared when the fixture is set up, so ``api_version``
+    (which depends on it) sets the version after the clearing, in any argument order.
+    """
+    for name in SDK_OVERRIDING_ENV:
+        monkeypatch.delenv(name, raising=False)
+
+    def point(fake: Fake) -> Fake:
+        for name, value in fake.env.items():
+            monkeypatch.setenv(name, value)
+        return fake
+
+    return point
+
+
+@pytest.fixture
+def sdk_env(gemini_fake_server: Fake, guide_env: Callable[[Fake], Fake]) -> Fake:
+    """``gemini_fake_server`` in the guide's environment."""
+    return guide_env(gemini_fake_server)
+
+
+@pytest.fixture(params=SDK_VERSIONS)
+def api_version(
+    request: pytest.FixtureRequest, sdk_env: Fake, monkeypatch: pytest.MonkeyPatch
+) -> str:
+    """The API version the SDK uses in this run, in the guide's environment (``sdk_env``; a
+    test may point it at another fake with ``guide_env``)."""
+    version: str = request.param
+    if version != "v1":
+        monkeypatch.setenv("GOOGLE_GENAI_API_VERSION", version)
+    return version
+
+
+@pytest.fixture
+def client(sdk_env: Fake, api_version: str) -> Iterator[genai.Client]:
+    """``genai.Client()`` as the guide writes it, on ``api_version``; closed after the test."""
+    client = genai.Client()
+    yield client
+    client.close()
 
 
 @pytest.fixture(scope="session")  # session: module-scoped runs (node) use it too

@@ -13,7 +13,7 @@ import hashlib
 import io
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,53 +29,10 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.sdk
 
-OVERRIDING_ENV = ("GOOGLE_API_KEY", "GOOGLE_GENAI_USE_VERTEXAI", "GOOGLE_GENAI_API_VERSION")
-VERSIONS = ("v1", "v1beta")
 LARGE = 20_000_000  # sdk-wire §4's py:upload_large
 SMALL = 1_000_000  # "a 1 MB file is a single upload, finalize at offset 0"
 MISSING = "You do not have permission to access the File {} or it may not exist."
 NOT_ACTIVE = "The File {} is not in an ACTIVE state and usage is not allowed."
-
-
-@pytest.fixture
-def guide_env(monkeypatch: pytest.MonkeyPatch) -> Callable[[Fake], Fake]:
-    """``guide_env(fake)``: the environment of a developer who followed the guide, at ``fake``."""
-
-    def point(fake: Fake) -> Fake:
-        for name in OVERRIDING_ENV:
-            monkeypatch.delenv(name, raising=False)
-        for name, value in fake.env.items():
-            monkeypatch.setenv(name, value)
-        return fake
-
-    return point
-
-
-@pytest.fixture(params=VERSIONS)
-def api_version(request: pytest.FixtureRequest) -> str:
-    version: str = request.param
-    return version
-
-
-@pytest.fixture
-def sdk_fake(
-    gemini_fake_server: Fake,
-    guide_env: Callable[[Fake], Fake],
-    api_version: str,
-    monkeypatch: pytest.MonkeyPatch,
-) -> Fake:
-    """``gemini_fake_server`` in the guide's environment, on ``api_version``."""
-    fake = guide_env(gemini_fake_server)
-    if api_version != "v1":  # the SDK's default; v1beta is what JS and curl use
-        monkeypatch.setenv("GOOGLE_GENAI_API_VERSION", api_version)
-    return fake
-
-
-@pytest.fixture
-def client(sdk_fake: Fake) -> Iterator[genai.Client]:
-    client = genai.Client()
-    yield client
-    client.close()
 
 
 def wire_file(session: list[Exchange]) -> dict[str, Any]:
@@ -112,7 +69,7 @@ def check_sdk_file(file: types.File, wire: dict[str, Any], data: bytes) -> None:
 def test_a_1_mb_image_goes_up_as_one_upload_finalize_chunk_and_comes_back_active(
     client: genai.Client,
     api_version: str,
-    sdk_fake: Fake,
+    sdk_env: Fake,
     wire_tap: list[Exchange],
     files_kit: FilesKit,
     tmp_path: Path,
@@ -129,14 +86,14 @@ def test_a_1_mb_image_goes_up_as_one_upload_finalize_chunk_and_comes_back_active
     files_kit.check_file(
         wire,
         data,
-        base_url=sdk_fake.base_url,
+        base_url=sdk_env.base_url,
         version=api_version,
         mime_type="image/png",
         display_name="small image",
     )
     check_sdk_file(file, wire, data)
     # sdk-wire §4: the start body in snake_case, the size as an int.
-    (start, chunk) = sdk_fake.journal.calls("files.upload")
+    (start, chunk) = sdk_env.journal.calls("files.upload")
     assert (start.path, start.query, start.status) == (f"/upload/{api_version}/files", "", 200)
     assert start.request == {
         "file": {"display_name": "small image", "mime_type": "image/png", "size_bytes": SMALL}
@@ -148,7 +105,7 @@ def test_a_1_mb_image_goes_up_as_one_upload_finalize_chunk_and_comes_back_active
 def test_a_20_mb_upload_goes_in_8_mib_chunks_exactly_as_sdk_wire_tabulates(
     client: genai.Client,
     api_version: str,
-    sdk_fake: Fake,
+    sdk_env: Fake,
     wire_tap: list[Exchange],
     files_kit: FilesKit,
     tmp_path: Path,
@@ -174,7 +131,7 @@ def test_a_20_mb_upload_goes_in_8_mib_chunks_exactly_as_sdk_wire_tabulates(
     assert [e.body for e in session[:-1]] == [b"", b"", b""]
     wire = wire_file(session)
     files_kit.check_file(
-        wire, data, base_url=sdk_fake.base_url, version=api_version, mime_type="audio/mpeg"
+        wire, data, base_url=sdk_env.base_url, version=api_version, mime_type="audio/mpeg"
     )
     check_sdk_file(file, wire, data)
     assert file.sha256_hash is not None
@@ -185,7 +142,7 @@ def test_a_20_mb_upload_goes_in_8_mib_chunks_exactly_as_sdk_wire_tabulates(
 def test_the_start_and_chunk_requests_carry_the_headers_sdk_wire_captured(
     client: genai.Client,
     api_version: str,
-    sdk_fake: Fake,
+    sdk_env: Fake,
     wire_tap: list[Exchange],
     files_kit: FilesKit,
     tmp_path: Path,
@@ -210,7 +167,7 @@ def test_the_start_and_chunk_requests_carry_the_headers_sdk_wire_captured(
     assert chunk.request_header("x-goog-api-key") is None
     assert chunk.request_header("x-goog-api-client") is None
     upload_url = start.header("x-goog-upload-url")
-    assert upload_url == f"{sdk_fake.base_url}{chunk.path}?{chunk.query}"
+    assert upload_url == f"{sdk_env.base_url}{chunk.path}?{chunk.query}"
     assert chunk.path == f"/upload/{api_version}/files"
     # Every reply names its status; the start's is empty, from the upload server.
     assert (start.status, start.body, start.header("x-goog-upload-status")) == (200, b"", "active")
@@ -228,7 +185,7 @@ def test_the_start_and_chunk_requests_carry_the_headers_sdk_wire_captured(
 def test_a_name_in_the_upload_config_becomes_the_file_id(
     client: genai.Client,
     api_version: str,
-    sdk_fake: Fake,
+    sdk_env: Fake,
     wire_tap: list[Exchange],
     files_kit: FilesKit,
     tmp_path: Path,
@@ -243,12 +200,12 @@ def test_a_name_in_the_upload_config_becomes_the_file_id(
     files_kit.check_file(
         wire_file(session),
         b"hello world",
-        base_url=sdk_fake.base_url,
+        base_url=sdk_env.base_url,
         version=api_version,
         mime_type="text/plain",
         file_id="my-notes",
     )
-    start = sdk_fake.journal.calls("files.upload")[0]
+    start = sdk_env.journal.calls("files.upload")[0]
     assert start.request == {
         "file": {"name": "files/my-notes", "mime_type": "text/plain", "size_bytes": 11}
     }
@@ -258,7 +215,7 @@ def test_a_name_in_the_upload_config_becomes_the_file_id(
 def test_a_zero_byte_file_is_one_empty_upload_finalize_and_works(
     client: genai.Client,
     api_version: str,
-    sdk_fake: Fake,
+    sdk_env: Fake,
     wire_tap: list[Exchange],
     files_kit: FilesKit,
     tmp_path: Path,
@@ -273,7 +230,7 @@ def test_a_zero_byte_file_is_one_empty_upload_finalize_and_works(
     files_kit.check_file(
         wire_file(session),
         b"",
-        base_url=sdk_fake.base_url,
+        base_url=sdk_env.base_url,
         version=api_version,
         mime_type="text/plain",
     )
@@ -282,7 +239,7 @@ def test_a_zero_byte_file_is_one_empty_upload_finalize_and_works(
 
 @pytest.mark.anyio
 async def test_the_async_client_uploads_20_mb_in_the_same_8_mib_chunks(
-    sdk_fake: Fake,
+    sdk_env: Fake,
     api_version: str,
     wire_tap: list[Exchange],
     files_kit: FilesKit,
@@ -302,7 +259,7 @@ async def test_the_async_client_uploads_20_mb_in_the_same_8_mib_chunks(
     assert files_kit.chunks(session) == files_kit.expected_chunks(LARGE)
     wire = wire_file(session)
     files_kit.check_file(
-        wire, data, base_url=sdk_fake.base_url, version=api_version, mime_type="audio/mpeg"
+        wire, data, base_url=sdk_env.base_url, version=api_version, mime_type="audio/mpeg"
     )
     check_sdk_file(file, wire, data)
 
@@ -310,7 +267,7 @@ async def test_the_async_client_uploads_20_mb_in_the_same_8_mib_chunks(
 def test_a_file_object_upload_needs_a_mime_type_and_sends_no_file_name(
     client: genai.Client,
     api_version: str,
-    sdk_fake: Fake,
+    sdk_env: Fake,
     wire_tap: list[Exchange],
     files_kit: FilesKit,
 ) -> None:
@@ -326,7 +283,7 @@ def test_a_file_object_upload_needs_a_mime_type_and_sends_no_file_name(
     files_kit.check_file(
         wire_file(session),
         data,
-        base_url=sdk_fake.base_url,
+        base_url=sdk_env.base_url,
         version=api_version,
         mime_type="image/png",
         display_name="from memory",
@@ -336,7 +293,7 @@ def test_a_file_object_upload_needs_a_mime_type_and_sends_no_file_name(
 
 def test_an_unsupported_mime_type_is_the_400_client_error_at_the_last_chunk(
     client: genai.Client,
-    sdk_fake: Fake,
+    sdk_env: Fake,
     wire_tap: list[Exchange],
     files_kit: FilesKit,
     tmp_path: Path,
@@ -356,7 +313,7 @@ def test_an_unsupported_mime_type_is_the_400_client_error_at_the_last_chunk(
 
 
 def test_a_name_already_taken_is_a_409_client_error_from_the_start(
-    client: genai.Client, sdk_fake: Fake, tmp_path: Path
+    client: genai.Client, sdk_env: Fake, tmp_path: Path
 ) -> None:
     path = tmp_path / "notes.txt"
     path.write_bytes(b"hello world")
@@ -367,14 +324,14 @@ def test_a_name_already_taken_is_a_409_client_error_from_the_start(
 
     assert (caught.value.code, caught.value.status) == (409, "ALREADY_EXISTS")
     assert caught.value.message == "File files/my-notes already exists."
-    assert [c.status for c in sdk_fake.journal.calls("files.upload")] == [200, 200, 409]
+    assert [c.status for c in sdk_env.journal.calls("files.upload")] == [200, 200, 409]
 
 
 # --- get, list, delete ------------------------------------------------------------------------
 
 
 def test_get_returns_the_file_the_upload_returned(
-    client: genai.Client, api_version: str, sdk_fake: Fake, files_kit: FilesKit, tmp_path: Path
+    client: genai.Client, api_version: str, sdk_env: Fake, files_kit: FilesKit, tmp_path: Path
 ) -> None:
     path = tmp_path / "sample.png"
     path.write_bytes(files_kit.png())
@@ -388,14 +345,14 @@ def test_get_returns_the_file_the_upload_returned(
     assert by_name.model_dump(exclude={"sdk_http_response"}) == uploaded.model_dump(
         exclude={"sdk_http_response"}
     )
-    calls = sdk_fake.journal.calls("files.get")
+    calls = sdk_env.journal.calls("files.get")
     assert [(c.method, c.path, c.status) for c in calls] == [
         ("GET", f"/{api_version}/{uploaded.name}", 200)
     ] * 2
 
 
 def test_list_with_page_size_2_pages_through_every_file_newest_first(
-    client: genai.Client, api_version: str, sdk_fake: Fake, files_kit: FilesKit, tmp_path: Path
+    client: genai.Client, api_version: str, sdk_env: Fake, files_kit: FilesKit, tmp_path: Path
 ) -> None:
     names = []
     for i in range(5):
@@ -407,7 +364,7 @@ def test_list_with_page_size_2_pages_through_every_file_newest_first(
 
     assert [f.name for f in listed] == names[::-1]
     assert all(f.state == types.FileState.ACTIVE and f.size_bytes for f in listed)
-    pages = sdk_fake.journal.calls("files.list")
+    pages = sdk_env.journal.calls("files.list")
     assert [(c.path, c.status) for c in pages] == [(f"/{api_version}/files", 200)] * 3
     assert [c.query for c in pages] == [
         "pageSize=2",
@@ -418,12 +375,12 @@ def test_list_with_page_size_2_pages_through_every_file_newest_first(
     assert [f.name for f in client.files.list()] == names[::-1]
 
 
-def test_an_empty_list_is_an_empty_pager(client: genai.Client, sdk_fake: Fake) -> None:
+def test_an_empty_list_is_an_empty_pager(client: genai.Client, sdk_env: Fake) -> None:
     assert list(client.files.list()) == []
 
 
 def test_delete_removes_the_file_and_a_later_get_is_403(
-    client: genai.Client, api_version: str, sdk_fake: Fake, files_kit: FilesKit, tmp_path: Path
+    client: genai.Client, api_version: str, sdk_env: Fake, files_kit: FilesKit, tmp_path: Path
 ) -> None:
     path = tmp_path / "sample.png"
     path.write_bytes(files_kit.png())
@@ -438,13 +395,13 @@ def test_delete_removes_the_file_and_a_later_get_is_403(
     file_id = file.name.removeprefix("files/")
     assert (caught.value.code, caught.value.status) == (403, "PERMISSION_DENIED")
     assert caught.value.message == MISSING.format(file_id)
-    (call,) = sdk_fake.journal.calls("files.delete")
+    (call,) = sdk_env.journal.calls("files.delete")
     assert (call.method, call.path, call.status) == ("DELETE", f"/{api_version}/{file.name}", 200)
     assert list(client.files.list()) == []
 
 
 def test_a_missing_file_is_a_403_client_error_with_the_real_message(
-    client: genai.Client, api_version: str, sdk_fake: Fake
+    client: genai.Client, api_version: str, sdk_env: Fake
 ) -> None:
     for call in (client.files.get, client.files.delete):
         with pytest.raises(errors.ClientError) as caught:
@@ -465,7 +422,7 @@ def test_a_missing_file_is_a_403_client_error_with_the_real_message(
 
 
 def test_the_guides_caption_example_sends_the_uploaded_file_as_file_data(
-    client: genai.Client, api_version: str, sdk_fake: Fake, files_kit: FilesKit, tmp_path: Path
+    client: genai.Client, api_version: str, sdk_env: Fake, files_kit: FilesKit, tmp_path: Path
 ) -> None:
     """ "Uploading images using the File API", Python, verbatim but for the path."""
     path = tmp_path / "sample.jpg"
@@ -482,7 +439,7 @@ def test_the_guides_caption_example_sends_the_uploaded_file_as_file_data(
 
     assert response.text and "Caption this image" in response.text
     assert my_file.mime_type == "image/jpeg"
-    (call,) = sdk_fake.journal.calls("generateContent")
+    (call,) = sdk_env.journal.calls("generateContent")
     assert (call.path, call.status) == (
         f"/{api_version}/models/gemini-2.5-flash:generateContent",
         200,
@@ -506,7 +463,7 @@ def test_the_guides_caption_example_sends_the_uploaded_file_as_file_data(
 
 
 def test_the_guides_multiple_images_example_mixes_an_upload_and_inline_bytes(
-    client: genai.Client, api_version: str, sdk_fake: Fake, files_kit: FilesKit, tmp_path: Path
+    client: genai.Client, api_version: str, sdk_env: Fake, files_kit: FilesKit, tmp_path: Path
 ) -> None:
     """ "Prompting with multiple images", Python, verbatim but for the paths."""
     (tmp_path / "image1.jpg").write_bytes(files_kit.jpeg())
@@ -535,7 +492,7 @@ def test_the_guides_multiple_images_example_mixes_an_upload_and_inline_bytes(
     # ---
 
     assert response.text and "What is different between these two images" in response.text
-    (call,) = sdk_fake.journal.calls("generateContent")
+    (call,) = sdk_env.journal.calls("generateContent")
     assert call.status == 200
     assert call.request is not None
     (content,) = call.request["contents"]
@@ -551,7 +508,7 @@ def test_the_guides_multiple_images_example_mixes_an_upload_and_inline_bytes(
 
 
 def test_a_prompt_naming_a_deleted_file_is_the_403_client_error(
-    client: genai.Client, sdk_fake: Fake, files_kit: FilesKit, tmp_path: Path
+    client: genai.Client, sdk_env: Fake, files_kit: FilesKit, tmp_path: Path
 ) -> None:
     path = tmp_path / "sample.png"
     path.write_bytes(files_kit.png())
@@ -570,9 +527,8 @@ def test_a_prompt_naming_a_deleted_file_is_the_403_client_error(
 # --- a video: PROCESSING, then ACTIVE ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("version", VERSIONS)
 def test_a_video_stays_processing_and_is_refused_until_active_then_answered(
-    version: str,
+    api_version: str,
     fake_server_with: Callable[..., Fake],
     fake_clock: FakeClock,
     guide_env: Callable[[Fake], Fake],
@@ -581,8 +537,6 @@ def test_a_video_stays_processing_and_is_refused_until_active_then_answered(
     tmp_path: Path,
 ) -> None:
     fake = guide_env(fake_server_with(clock=fake_clock, processing_seconds={"video": 12.0}, seed=5))
-    if version != "v1":
-        monkeypatch.setenv("GOOGLE_GENAI_API_VERSION", version)
     path = tmp_path / "clip.mp4"
     path.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(4096))
     client = genai.Client()
@@ -622,4 +576,6 @@ def test_a_video_stays_processing_and_is_refused_until_active_then_answered(
     generated = fake.journal.calls("generateContent")
     assert [c.status for c in generated] == [400, 400, 400, 200]
     assert [c.answered_by for c in generated[:3]] == ["error:FAILED_PRECONDITION"] * 3
-    assert [c.path for c in fake.journal.calls("files.get")] == [f"/{version}/files/{file_id}"] * 3
+    assert [c.path for c in fake.journal.calls("files.get")] == [
+        f"/{api_version}/files/{file_id}"
+    ] * 3

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -25,36 +25,6 @@ if TYPE_CHECKING:
     from conftest import GuideExample
 
 pytestmark = pytest.mark.sdk
-
-OVERRIDING_ENV = ("GOOGLE_API_KEY", "GOOGLE_GENAI_USE_VERTEXAI", "GOOGLE_GENAI_API_VERSION")
-VERSIONS = ("v1", "v1beta")  # the Python SDK's default, and the one JS and curl use
-
-
-@pytest.fixture
-def sdk_env(gemini_fake_server: Fake, monkeypatch: pytest.MonkeyPatch) -> Fake:
-    """The environment of a developer who followed the guide, pointed at the fake."""
-    for name in OVERRIDING_ENV:
-        monkeypatch.delenv(name, raising=False)
-    for name, value in gemini_fake_server.env.items():
-        monkeypatch.setenv(name, value)
-    return gemini_fake_server
-
-
-@pytest.fixture(params=VERSIONS)
-def api_version(
-    request: pytest.FixtureRequest, sdk_env: Fake, monkeypatch: pytest.MonkeyPatch
-) -> str:
-    version: str = request.param
-    if version != "v1":
-        monkeypatch.setenv("GOOGLE_GENAI_API_VERSION", version)
-    return version
-
-
-@pytest.fixture
-def client(api_version: str) -> Iterator[genai.Client]:
-    client = genai.Client()
-    yield client
-    client.close()
 
 
 def dumped(model: Any) -> dict[str, Any]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -31,38 +30,9 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.sdk
 
-OVERRIDING_ENV = ("GOOGLE_API_KEY", "GOOGLE_GENAI_USE_VERTEXAI", "GOOGLE_GENAI_API_VERSION")
-VERSIONS = ("v1", "v1beta")
 PROMPT = "Explain how AI works"
 OVERLOADED = "The model is overloaded. Please try again later."
 EARLY_END = 3  # events before a stream configured to end early ends
-
-
-@pytest.fixture
-def sdk_env(gemini_fake_server: Fake, monkeypatch: pytest.MonkeyPatch) -> Fake:
-    """The environment of a developer who followed the guide, pointed at the fake."""
-    for name in OVERRIDING_ENV:
-        monkeypatch.delenv(name, raising=False)
-    for name, value in gemini_fake_server.env.items():
-        monkeypatch.setenv(name, value)
-    return gemini_fake_server
-
-
-@pytest.fixture(params=VERSIONS)
-def api_version(
-    request: pytest.FixtureRequest, sdk_env: Fake, monkeypatch: pytest.MonkeyPatch
-) -> str:
-    version: str = request.param
-    if version != "v1":
-        monkeypatch.setenv("GOOGLE_GENAI_API_VERSION", version)
-    return version
-
-
-@pytest.fixture
-def client(api_version: str) -> Iterator[genai.Client]:
-    client = genai.Client()
-    yield client
-    client.close()
 
 
 @pytest.fixture(params=["sync", "async"])
