@@ -519,9 +519,16 @@ async def journal_reset(request: Request) -> Response:
 
 
 async def fixtures_list(request: Request) -> Response:
-    """The loaded fixtures, best first, one entry per sequence, with how far it was served."""
+    """The loaded fixtures, best first, one entry per sequence: how far the sequence has moved
+    (``served``) and how many requests in the journal its fixtures answered (``answered``)."""
     state: FakeState = request.app.state.fake
-    return GoogleResponse(dumps_pretty({"fixtures": state.fixtures.describe()}))
+    answered: dict[str, int] = {}
+    for entry in state.journal.entries:
+        answered[entry.answered_by] = answered.get(entry.answered_by, 0) + 1
+    fixtures = state.fixtures.describe()
+    for fixture in fixtures:
+        fixture["answered"] = sum(answered.get(f"fixture:{name}", 0) for name in fixture["names"])
+    return GoogleResponse(dumps_pretty({"fixtures": fixtures}))
 
 
 async def reset(request: Request) -> Response:

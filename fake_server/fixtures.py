@@ -322,8 +322,6 @@ class FixtureSet:
         return Miss(call.key, nearest, differences(nearest, facts))
 
     def _next(self, members: list[Fixture], advance: bool) -> Fixture:
-        if len(members) == 1:
-            return members[0]
         group = members[0].group()
         with self._lock:
             served = self._served.get(group, 0)

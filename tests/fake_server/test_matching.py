@@ -198,7 +198,9 @@ def test_the_admin_api_lists_sequences_and_starts_them_over(sequences: Path) -> 
         client.post(GENERATE, json=ask("Roll"))
     listed = client.get("/__fake__/fixtures").json()["fixtures"]
     die = next(f for f in listed if f["names"][0] == "die-1")
-    assert die["names"] == ["die-1", "die-2", "die-3"] and die["served"] == 2
+    assert die["names"] == ["die-1", "die-2", "die-3"] and die["served"] == die["answered"] == 2
+    coin = next(f for f in listed if f["names"][0] == "coin-1")
+    assert coin["served"] == coin["answered"] == 0
     assert client.post("/__fake__/reset").json() == {}
     assert client.get("/__fake__/journal").json() == {"entries": []}
     assert text_of(client.post(GENERATE, json=ask("Roll"))) == "die 1"
