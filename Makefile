@@ -15,8 +15,8 @@ test: $(VENV)/.installed-test tests/js/node_modules/.package-lock.json
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check gemini_ref fake_server tests bench
-	$(BIN)/ruff format --check gemini_ref fake_server tests bench
+	$(BIN)/ruff check gemini_ref fake_server tests bench conformance docs
+	$(BIN)/ruff format --check gemini_ref fake_server tests bench conformance docs
 	$(BIN)/mypy
 	$(BIN)/gemini-fake lint fake_server/fixtures
 
