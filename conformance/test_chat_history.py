@@ -19,7 +19,7 @@ message.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -396,8 +396,9 @@ LIBRARIES: dict[str, Callable[[Target, Recorder], Any]] = {
 
 
 @pytest.fixture(params=list(LIBRARIES))
-def library(request: pytest.FixtureRequest) -> Iterator[str]:
-    yield request.param
+def library(request: pytest.FixtureRequest) -> str:
+    name: str = request.param
+    return name
 
 
 def as_json(content: Any) -> Any:

@@ -114,18 +114,17 @@ def test_an_sse_stream_is_one_line_of_json_per_event_each_ended_by_crlf_crlf(
 def test_every_chunk_carries_usage_model_version_and_one_response_id(target: Target) -> None:
     chunks = [json.loads(line) for line in framed_events(sse(target).content)]
 
-    assert {c["responseId"] for c in chunks} != set() and len(
-        {c["responseId"] for c in chunks}
-    ) == 1
+    assert len({c["responseId"] for c in chunks}) == 1
     assert all(c["modelVersion"] == MODEL for c in chunks)
     assert all("usageMetadata" in c for c in chunks)
     assert all(len(c["candidates"]) == 1 for c in chunks)
     finished = ["finishReason" in c["candidates"][0] for c in chunks]
     assert finished == [False] * (len(chunks) - 1) + [True]
     usage = chunks[-1]["usageMetadata"]
-    assert usage["totalTokenCount"] == usage["promptTokenCount"] + usage.get(
-        "candidatesTokenCount", 0
-    ) + usage.get("thoughtsTokenCount", 0) + usage.get("toolUsePromptTokenCount", 0)
+    parts = ("candidatesTokenCount", "thoughtsTokenCount", "toolUsePromptTokenCount")
+    assert usage["totalTokenCount"] == usage["promptTokenCount"] + sum(
+        usage.get(name, 0) for name in parts
+    ), "real-shapes §1.1: the total is the sum of its parts"
 
 
 def test_the_chunks_join_into_the_unary_answer(target: Target) -> None:
