@@ -112,11 +112,6 @@ def test_gemini_ref_sends_what_the_sdk_sends(example: str, target: Target, asset
         assert ours == theirs, "the same requests got different answers"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gemini_ref sends no X-Goog-Upload-File-Name with an upload from a path; both SDKs"
-    " send the file's base name (sdk-wire §4). The service does not need it.",
-)
 def test_an_upload_from_a_path_names_the_file_as_the_sdk_does(
     fake_in_process: Target, assets: Assets
 ) -> None:

@@ -348,6 +348,8 @@ class Upload:
         if not isinstance(retry_delay, int | float) or not retry_delay >= 0:
             raise ValueError(f"retry_delay must be a number of seconds >= 0, got {retry_delay!r}")
         self.source, path = open_source(file, options.size_bytes)
+        # As both SDKs do for an upload from a path: the file's own name, in a header.
+        self.file_name = os.path.basename(path) if path is not None else None
         self.size = self.source.size
         self.mime_type = options.mime_type or guess_mime_type(path)
         metadata: dict[str, Any] = {"mimeType": self.mime_type}
@@ -374,6 +376,8 @@ class Upload:
                 "X-Goog-Upload-Header-Content-Type": self.mime_type,
             }
         )
+        if self.file_name:
+            headers["X-Goog-Upload-File-Name"] = self.file_name
         start = Send("POST", self.settings.upload_url("files"), headers, json=self.body)
         reply = yield start
         if isinstance(reply, httpx.TransportError):
@@ -465,6 +469,8 @@ class _Session:
         headers = httpx.Headers(self.upload.settings.headers)
         headers.pop("x-goog-api-key", None)  # the upload URL is the credential (module docs)
         headers["X-Goog-Upload-Command"] = command
+        if self.upload.file_name:
+            headers["X-Goog-Upload-File-Name"] = self.upload.file_name
         if offset is not None:
             headers["X-Goog-Upload-Offset"] = str(offset)
         return Send("POST", self.url, headers, content=content)

@@ -1,7 +1,7 @@
 """``gemini_ref.vision``: the guide's JSON, box, mask and token rules, as properties.
 
 The rules themselves are in the module's docstring; the language-neutral cases are in
-``conformance/vectors/`` (``test_vision_vectors.py``).
+``conformance/vectors/`` (checked by ``conformance/test_math_vectors.py``).
 """
 
 from __future__ import annotations
