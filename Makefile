@@ -6,13 +6,17 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8080
 PYTEST_ARGS ?=
 
-.PHONY: serve test lint bench install clean
+.PHONY: serve test conformance lint bench install clean
 
 serve: $(VENV)/.installed
 	$(BIN)/gemini-fake serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-test tests/js/node_modules/.package-lock.json
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The conformance suite alone; GEMINI_CONFORMANCE_TARGET picks the target (conformance/README.md).
+conformance: $(VENV)/.installed-test
+	$(BIN)/python -m pytest conformance $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check gemini_ref fake_server tests bench conformance docs
