@@ -111,7 +111,11 @@ class SampleSkipped(Exception):
 
 
 def default_pages() -> list[Path]:
-    return [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    return [
+        ROOT / "README.md",
+        *sorted((ROOT / "docs").glob("*.md")),
+        ROOT / "conformance/README.md",
+    ]
 
 
 def _shown(path: Path) -> str:
