@@ -150,55 +150,49 @@ class Recorder:
         send: Send,
         exchange: Exchange | None,
     ) -> None:
-        # A client per call: recording is not a hot path, and nothing is left open after it.
-        async with httpx.AsyncClient(timeout=self.config.timeout) as client:
-            await self._forward_with(client, request, content, send, exchange)
+        """Send the request upstream and its answer back as it arrives; keep a generate call.
 
-    async def _forward_with(
-        self,
-        client: httpx.AsyncClient,
-        request: Request,
-        content: bytes | AsyncIterator[bytes],
-        send: Send,
-        exchange: Exchange | None,
-    ) -> None:
+        A client per call: recording is not a hot path, and nothing is left open after it.
+        """
         url = self.upstream + request.scope["path"]
         query = request.scope["query_string"].decode("latin-1")
-        headers = [(k, v) for k, v in request.headers.items() if k.lower() not in HOP_HEADERS] + [
-            ("accept-encoding", "identity")
-        ]
-        upstream_request = client.build_request(
-            request.method, url + (f"?{query}" if query else ""), headers=headers, content=content
-        )
-        try:
-            response = await client.send(upstream_request, stream=True)
-        except httpx.HTTPError as exc:
-            error = ApiError(
-                502,
-                "UNAVAILABLE",
-                f"gemini-fake record: the upstream {self.upstream} cannot be reached "
-                f"({type(exc).__name__}: {exc})",
+        headers = [(k, v) for k, v in request.headers.items() if k.lower() not in HOP_HEADERS]
+        headers.append(("accept-encoding", "identity"))  # what is kept must be readable
+        async with httpx.AsyncClient(timeout=self.config.timeout) as client:
+            upstream_request = client.build_request(
+                request.method,
+                url + (f"?{query}" if query else ""),
+                headers=headers,
+                content=content,
             )
-            await error_response(error)(request.scope, _replay(b"", request.receive), send)
-            return
-        try:
-            await send(
-                {
+            try:
+                response = await client.send(upstream_request, stream=True)
+            except httpx.HTTPError as exc:
+                error = ApiError(
+                    502,
+                    "UNAVAILABLE",
+                    f"gemini-fake record: the upstream {self.upstream} cannot be reached "
+                    f"({type(exc).__name__}: {exc})",
+                )
+                await error_response(error)(request.scope, _replay(b"", request.receive), send)
+                return
+            try:
+                start = {
                     "type": "http.response.start",
                     "status": response.status_code,
                     "headers": self._response_headers(request, response),
                 }
-            )
-            if exchange is not None:
-                exchange.status = response.status_code
-                exchange.content_type = response.headers.get("content-type", "")
-            async for chunk in response.aiter_bytes():
+                await send(start)
                 if exchange is not None:
-                    exchange.body += chunk
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
-            await send({"type": "http.response.body", "body": b"", "more_body": False})
-        finally:
-            await response.aclose()
+                    exchange.status = response.status_code
+                    exchange.content_type = response.headers.get("content-type", "")
+                async for chunk in response.aiter_bytes():
+                    if exchange is not None:
+                        exchange.body += chunk
+                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+            finally:
+                await response.aclose()
         if exchange is not None:
             self._keep(exchange, url)
 
