@@ -30,12 +30,14 @@ import re
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+import anyio
+import anyio.to_thread
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from . import images
 from .errors import ApiError, invalid_argument, not_found, permission_denied
-from .files import MAX_FILE_BYTES, NAME_PATTERN, FileStore, Session, StoredFile
+from .files import MAX_FILE_BYTES, NAME_PATTERN, Appender, FileStore, Session, StoredFile
 from .tokens import FileTokens
 from .validate import SUPPORTED_MIME_TYPES
 from .wire import GoogleResponse, dumps_pretty
@@ -180,8 +182,7 @@ async def command(call: ApiCall, store: FileStore) -> Response:
     upload_id = request.query_params.get("upload_id", "")
     session = store.session(upload_id)
     if session is None:
-        error = not_found(f"No upload session {upload_id!r}: it never existed, or has ended.")
-        return upload_error(error, "final", upload_id)
+        return _no_session(upload_id)
     call.answered_by = f"upload:{upload_id}"
     commands = {
         c.strip().lower() for c in request.headers.get("x-goog-upload-command", "").split(",")
@@ -194,12 +195,9 @@ async def command(call: ApiCall, store: FileStore) -> Response:
             "use upload, finalize, query or cancel."
         )
         return upload_error(error, session.state, upload_id)
-    if session.state == "cancelled":
-        return upload_error(
-            ApiError(499, "CANCELLED", "The upload was cancelled."), "cancelled", upload_id
-        )
-    if session.state == "final":
-        return _finished(session, store, call)
+    ended = _ended(session, store, call)
+    if ended is not None:
+        return ended
     if "upload" not in commands:
         store.begin(upload_id)  # a query, cancel or finalize supersedes a chunk in flight
     if "query" in commands:
@@ -215,8 +213,29 @@ async def command(call: ApiCall, store: FileStore) -> Response:
         if problem is not None:
             return upload_error(problem, "active", upload_id)
     if "finalize" in commands:
-        return _finalize(session, store, call)
+        # The sha256 follows the bytes on a thread: wait for it there, not on the event loop;
+        # then look again, for another request may have ended the upload meanwhile.
+        await anyio.to_thread.run_sync(store.settle, upload_id)
+        session = store.session(upload_id)
+        if session is None:
+            return _no_session(upload_id)
+        return _ended(session, store, call) or _finalize(session, store, call)
     return upload_reply("active", upload_id)
+
+
+def _no_session(upload_id: str) -> Response:
+    error = not_found(f"No upload session {upload_id!r}: it never existed, or has ended.")
+    return upload_error(error, "final", upload_id)
+
+
+def _ended(session: Session, store: FileStore, call: ApiCall) -> Response | None:
+    """The answer to any command on a cancelled or finalized upload; None while it is active."""
+    if session.state == "cancelled":
+        error = ApiError(499, "CANCELLED", "The upload was cancelled.")
+        return upload_error(error, "cancelled", session.upload_id)
+    if session.state == "final":
+        return _finished(session, store, call)
+    return None
 
 
 async def _append(request: Request, session: Session, store: FileStore) -> ApiError | None:
@@ -227,45 +246,56 @@ async def _append(request: Request, session: Session, store: FileStore) -> ApiEr
     query after the client gave this one up) has superseded it: a client that resumed from the
     size a query reported must not find late bytes of its abandoned chunk appended after it.
     """
-    received = store.received(session.upload_id)
     offset_header = request.headers.get("x-goog-upload-offset")
     try:
         offset = int(offset_header) if offset_header is not None else None
     except ValueError:
         offset = None
-    problem: ApiError | None = None
-    if offset != received:  # refused, and it supersedes nothing: a valid chunk may be in flight
-        problem = invalid_argument(
+    received, appender = store.append(session.upload_id, offset)
+    if appender is None:  # refused, and it supersedes nothing: a valid chunk may be in flight
+        await _drain(request)
+        return invalid_argument(
             f"Invalid request. The X-Goog-Upload-Offset {offset_header!r} does not match the "
             f"{received} bytes received so far; query the upload status and resume from there."
         )
-    epoch = store.begin(session.upload_id) if problem is None else 0
     limit = session.declared_size if session.declared_size is not None else MAX_FILE_BYTES
-    written = received
-    # Unbuffered: a query, or a restart, sees every byte that has arrived.
-    with store.part_path(session.upload_id).open("r+b", buffering=0) as part:
-        part.seek(received)
-        try:
-            async for piece in request.stream():
-                if problem is not None:
-                    continue  # drain: the client gets its answer only once its body is read
-                if not store.is_current(session.upload_id, epoch):
-                    problem = ApiError(
-                        409, "ABORTED", "This upload request was superseded by a newer one."
-                    )
-                    continue
-                if written + len(piece) > limit:
-                    part.write(piece[: limit - written])
-                    written = limit
-                    problem = invalid_argument(
-                        f"The upload is larger than its declared size of {limit} bytes."
-                    )
-                    continue
-                part.write(piece)
-                written += len(piece)
-        except ClientDisconnect:
-            pass  # what arrived is kept; a query tells the client where to resume
+    try:
+        return await _feed(request, appender, received, limit)
+    finally:
+        appender.close()
+
+
+def _superseded() -> ApiError:
+    return ApiError(409, "ABORTED", "This upload request was superseded by a newer one.")
+
+
+async def _feed(request: Request, appender: Appender, written: int, limit: int) -> ApiError | None:
+    """Write the body as it arrives, up to ``limit`` bytes in all; then drain the rest."""
+    problem: ApiError | None = None
+    try:
+        async for piece in request.stream():
+            if problem is not None or not piece:
+                continue  # drain: the client gets its answer only once its body is read
+            if written + len(piece) > limit:
+                piece = piece[: limit - written]
+                problem = invalid_argument(
+                    f"The upload is larger than its declared size of {limit} bytes."
+                )
+            if not appender.write(piece):
+                problem = _superseded()
+                continue
+            written += len(piece)
+    except ClientDisconnect:
+        pass  # what arrived is kept; a query tells the client where to resume
     return problem
+
+
+async def _drain(request: Request) -> None:
+    try:
+        async for _ in request.stream():
+            pass
+    except ClientDisconnect:
+        pass
 
 
 def _finalize(session: Session, store: FileStore, call: ApiCall) -> Response:

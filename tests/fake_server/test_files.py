@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import random
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
-from fake_server import FakeConfig, create_app
+from fake_server import FakeConfig, create_app, files
 from fake_server.pytest_plugin import Fake
 
 KEY = {"x-goog-api-key": "test-key"}
@@ -50,6 +54,11 @@ def send(
     if offset is not None:
         headers["X-Goog-Upload-Offset"] = str(offset)
     return client.post(url, headers=headers, content=data)
+
+
+def sha256_hash(data: bytes) -> str:
+    """``sha256Hash`` as the service writes it: base64 of the lowercase hex digest."""
+    return base64.b64encode(hashlib.sha256(data).hexdigest().encode()).decode()
 
 
 def upload(
@@ -319,8 +328,62 @@ def test_an_upload_continues_after_a_restart_with_a_data_directory(tmp_path: Pat
     second = fake(data_dir=tmp_path).client()  # a new process over the same directory
     assert send(second, url, "query").headers["x-goog-upload-size-received"] == "3"
     file = send(second, url, "upload, finalize", 3, b"def").json()["file"]
+    assert file["sha256Hash"] == sha256_hash(b"abcdef")  # the first 3 bytes read back
     third = fake(data_dir=tmp_path).client(headers=KEY)
     assert third.get(f"/v1beta/{file['name']}").json()["sizeBytes"] == "6"
+
+
+SPARE_CPU = pytest.mark.parametrize(
+    "spare_cpu", [True, False], ids=["hashed-on-a-thread", "hashed-on-the-loop"]
+)
+
+
+@SPARE_CPU
+def test_the_sha256_of_uneven_chunks_is_the_sha256_of_their_bytes(
+    spare_cpu: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sha256 follows the writes: on a worker thread when there is a CPU to spare, on the
+    event loop when not. Chunks of 1 byte, across the worker's 1 MiB steps, and an odd tail."""
+    monkeypatch.setattr(files, "_spare_cpu", lambda: spare_cpu)
+    data = random.Random(5).randbytes(3 * 2**20 + 12345)
+    client = fake().client()
+    url = start(client, len(data), "application/pdf")
+    cuts = [0, 1, 700_000, 2**20 + 1, 3 * 2**20, len(data)]
+    for begin, end in zip(cuts, cuts[1:], strict=False):
+        command = "upload, finalize" if end == len(data) else "upload"
+        reply = send(client, url, command, begin, data[begin:end])
+        assert reply.status_code == 200, reply.text
+    assert reply.json()["file"]["sha256Hash"] == sha256_hash(data)
+
+
+@SPARE_CPU
+def test_bytes_another_worker_wrote_are_read_back_into_the_sha256(
+    spare_cpu: bool, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Two fakes sharing a data directory, as two workers: the one that finalizes hashed only
+    the bytes it wrote, and reads the others back."""
+    monkeypatch.setattr(files, "_spare_cpu", lambda: spare_cpu)
+    data = random.Random(6).randbytes(5 * 2**20 // 2)
+    one, two = fake(data_dir=tmp_path).client(), fake(data_dir=tmp_path).client()
+    url = start(one, len(data), "application/pdf")
+    assert send(one, url, "upload", 0, data[: 2**20 + 3]).status_code == 200
+    assert send(two, url, "upload", 2**20 + 3, data[2**20 + 3 : 2**21]).status_code == 200
+    final = send(one, url, "upload, finalize", 2**21, data[2**21 :])
+    assert final.json()["file"]["sha256Hash"] == sha256_hash(data)
+
+
+def test_no_hashing_thread_outlives_its_upload(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A finalized or cancelled upload's worker ends at once (an idle one, within a second)."""
+    monkeypatch.setattr(files, "_spare_cpu", lambda: True)
+    client = fake().client()
+    upload(client, b"x" * (2**20 + 1), "application/pdf")
+    url = start(client, 2**21)
+    send(client, url, "upload", 0, b"y" * 2**20)
+    send(client, url, "cancel")
+    deadline = time.monotonic() + 5
+    while any(t.name == "upload-sha256" for t in threading.enumerate()):
+        assert time.monotonic() < deadline, "a hashing thread is still running"
+        time.sleep(0.01)
 
 
 def test_a_refused_chunk_does_not_cancel_a_valid_one_in_flight(gemini_fake_server: Fake) -> None:
