@@ -10,13 +10,16 @@ show the vector's key for each request, so different keys are told apart too.
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
 
 import pytest
 
+import gemini_ref
 from conformance._target import DEFAULT_FAKE, Target
 from conformance._vectors import load
+from fake_server.images import encode_png
 
 VECTORS = load("request_key.json")["vectors"]
 GROUPS: dict[str, list[dict[str, Any]]] = {}
@@ -30,8 +33,28 @@ def path_of(vector: dict[str, Any]) -> str:
     return f"/v1beta/{name}:{vector['rpc']}"
 
 
+def upload_named_files(target: Target, vector: dict[str, Any]) -> None:
+    """The files a vector's ``fileData`` parts name, uploaded under those names (once)."""
+    client = target.client()
+    for content in vector["request"]["contents"]:
+        for part in content["parts"]:
+            data = part.get("fileData") or part.get("file_data")
+            if data is None:
+                continue
+            name = (data.get("fileUri") or data.get("file_uri")).rsplit("/", 1)[-1]
+            mime_type = data.get("mimeType") or data.get("mime_type")
+            try:
+                client.files.get(name=f"files/{name}")
+            except gemini_ref.errors.APIError:
+                png = encode_png(2, 2, bytes(4))
+                client.files.upload(
+                    file=io.BytesIO(png), config={"name": name, "mime_type": mime_type}
+                )
+
+
 def answer_text(target: Target, vector: dict[str, Any]) -> tuple[int, str]:
     """The status and the answer's text (a stream's chunks joined)."""
+    upload_named_files(target, vector)
     streamed = vector["rpc"] == "streamGenerateContent"
     params = {"alt": "sse"} if streamed else {}
     reply = target.http(key=True).post(path_of(vector), params=params, json=vector["request"])

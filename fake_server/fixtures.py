@@ -25,6 +25,8 @@ import difflib
 import hashlib
 import json
 import math
+import re
+import struct
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -48,6 +50,7 @@ MATCH_KEYS = (
     "request",
 )
 GENERATE_RPCS = ("generateContent", "streamGenerateContent")
+SHIPPED_RANK = 1_000  # the fixtures shipped with the package rank after every user directory
 
 
 class FixtureError(ValueError):
@@ -72,13 +75,15 @@ class Fixture:
     def specificity(self) -> int:
         return len(self.match)
 
-    def precedence(self) -> tuple[bool, int, bool, int, str]:
-        """Sort key among matching fixtures: hand-written before recorded, then the most
-        conditions (of two otherwise equal, one for ``streamGenerateContent`` alone before one
-        for ``generateContent``, which covers both), then user directories (in order) before
-        shipped fixtures, then by name."""
+    def precedence(self) -> tuple[bool, bool, int, bool, int, str]:
+        """Sort key among matching fixtures: a user's fixture before a shipped one; hand-written
+        before recorded; then the most conditions (of two otherwise equal, one for
+        ``streamGenerateContent`` alone before one for ``generateContent``, which covers both);
+        then earlier directories first; then by name."""
+        shipped = self.rank >= SHIPPED_RANK
         broad = self.match.get("rpc") != "streamGenerateContent"
-        return (self.recorded is not None, -self.specificity(), broad, self.rank, self.name)
+        recorded = self.recorded is not None
+        return (shipped, recorded, -self.specificity(), broad, self.rank, self.name)
 
     def group(self) -> str:
         """Fixtures with equal conditions (from one directory) form one FIFO sequence."""
@@ -109,7 +114,7 @@ class Call:
             "model": self.model.removeprefix("models/"),
             "lastUserText": last_user_text(self.request),
             "systemInstruction": _text_of(self.request.get("systemInstruction")),
-            "contents": self.request.get("contents", []),
+            "contents": self.canonical.get("contents", []),
             "generationConfig": self.request.get("generationConfig", {}),
             "request": self.canonical,
         }
@@ -139,11 +144,24 @@ DEFAULT_VALUES: dict[str, Any] = {
     "frequencyPenalty": 0,
     "includeThoughts": False,
 }
+# Built-in tools are switched on by an empty object: those are never folded away.
+PRESENCE_FIELDS = frozenset(
+    {
+        "googleSearch",
+        "googleSearchRetrieval",
+        "codeExecution",
+        "urlContext",
+        "googleMaps",
+        "computerUse",
+        "fileSearch",
+        "enterpriseWebSearch",
+    }
+)
 # Fields that differ from run to run of the same app: opaque signatures the service hands out
 # and ids it generates. A conversation echoing them is the same conversation.
 VOLATILE_FIELDS = ("thoughtSignature",)
 VOLATILE_IDS = ("functionCall", "functionResponse")
-FLOAT_DIGITS = 6  # floats agree to six significant digits: float32 round trips do
+FILE_NAME = re.compile(r"(files/[a-z0-9-]+)$")
 
 
 def canonical_request(request: dict[str, Any]) -> dict[str, Any]:
@@ -151,15 +169,22 @@ def canonical_request(request: dict[str, Any]) -> dict[str, Any]:
 
     On top of the transcoder's work (camelCase names, standard base64, ``role: user`` on
     unlabelled turns), what the service treats as "not set" is folded away: empty objects and
-    lists, the system instruction's role, and fields at their default value; volatile fields
-    (thought signatures, generated call ids) are dropped; floats are rounded to six significant
-    digits and whole floats become integers. Key order never matters (keys are sorted).
+    lists (but a built-in tool's ``{}``), the system instruction's role, and fields at their
+    default value; volatile fields (thought signatures, generated call ids) are dropped; a file
+    URI is its ``files/<id>``; floats are the shortest decimal with the same float32 value,
+    whole ones integers. The conversation is folded as the model reads it: empty text parts
+    dropped, consecutive turns of one role joined, adjacent text parts joined. Key order never
+    matters (keys are sorted).
     """
     folded: dict[str, Any] = _fold(request)
     if isinstance(folded.get("systemInstruction"), dict):
         folded["systemInstruction"].pop("role", None)
         if not folded["systemInstruction"]:
             del folded["systemInstruction"]
+    if isinstance(folded.get("contents"), list):
+        folded["contents"] = _join_turns(folded["contents"])
+        if not folded["contents"]:
+            del folded["contents"]
     return folded
 
 
@@ -170,7 +195,10 @@ def _fold(value: Any, parent: str = "") -> Any:
             if key in VOLATILE_FIELDS or (key == "id" and parent in VOLATILE_IDS):
                 continue
             item = _fold(item, key)
-            if item == {} or item == [] or item is None:
+            if key == "fileUri" and isinstance(item, str):
+                named = FILE_NAME.search(item)
+                item = named.group(1) if named else item
+            if (item == {} and key not in PRESENCE_FIELDS) or item == [] or item is None:
                 continue
             if key in DEFAULT_VALUES and _same(item, DEFAULT_VALUES[key]):
                 continue
@@ -179,14 +207,58 @@ def _fold(value: Any, parent: str = "") -> Any:
     if isinstance(value, list):
         return [_fold(item, parent) for item in value]
     if isinstance(value, float):
-        rounded = float(f"{value:.{FLOAT_DIGITS}g}")
-        return int(rounded) if rounded.is_integer() else rounded
+        return _float32(value)
     return value
+
+
+def _float32(value: float) -> float | int:
+    """The shortest decimal with ``value``'s float32 value: the ``0.949999988079071`` a float32
+    round trip makes of 0.95 is 0.95 again, and so is every double that rounds to it."""
+    try:
+        packed = struct.pack("<f", value)
+    except OverflowError:  # beyond float32: kept as it is
+        shortest = value
+    else:
+        for digits in range(1, 10):
+            shortest = float(f"{value:.{digits}g}")
+            if struct.pack("<f", shortest) == packed:
+                break
+    return int(shortest) if shortest.is_integer() else shortest
 
 
 def _same(value: Any, default: Any) -> bool:
     """Equal, and not merely because ``False == 0`` in Python."""
     return bool(value == default) and isinstance(value, bool) == isinstance(default, bool)
+
+
+def _join_turns(contents: list[Any]) -> list[dict[str, Any]]:
+    """A conversation as the model reads it: a streamed turn kept chunk by chunk (as the SDKs
+    keep it) equals the same turn kept whole."""
+    turns: list[dict[str, Any]] = []
+    for content in contents:
+        if not isinstance(content, dict):
+            continue
+        parts = [p for p in content.get("parts", []) if p != {"text": ""}]
+        if not parts:
+            continue
+        role = content.get("role", "user")
+        if turns and turns[-1]["role"] == role:
+            turns[-1]["parts"].extend(parts)
+        else:
+            turns.append({**content, "role": role, "parts": list(parts)})
+    for turn in turns:
+        joined: list[Any] = []
+        for part in turn["parts"]:
+            if _plain_text(part) and joined and _plain_text(joined[-1]):
+                joined[-1] = {"text": joined[-1]["text"] + part["text"]}
+            else:
+                joined.append(part)
+        turn["parts"] = joined
+    return turns
+
+
+def _plain_text(part: Any) -> bool:
+    return isinstance(part, dict) and set(part) == {"text"} and isinstance(part["text"], str)
 
 
 def last_user_text(request: dict[str, Any]) -> str | None:
@@ -225,13 +297,56 @@ def _holds(key: str, wanted: Any, facts: dict[str, Any]) -> bool:
     return _equal(wanted, got)
 
 
+DIFFERENCES_SHOWN = 3  # per condition: the first few places where a whole body differs
+
+
 def differences(fixture: Fixture, facts: dict[str, Any]) -> list[str]:
-    """Each unmet condition, as ``field: fixture X, request Y`` (for messages, not matching)."""
-    return [
-        f"{key}: fixture {_show(fixture.match.get(key, 'generateContent'))}, "
-        f"request {_show(facts.get(key))}"
-        for key in unmet(fixture, facts)
-    ]
+    """Each unmet condition, as ``field: fixture X, request Y`` (for messages, not matching);
+    for a body (``request``, ``contents``, ``generationConfig``) each place inside it that
+    differs, as ``request.generationConfig.temperature: fixture 0.5, request 0.6``."""
+    found = []
+    for key in unmet(fixture, facts):
+        wanted, got = fixture.match.get(key, "generateContent"), facts.get(key)
+        if key in ("request", "contents", "generationConfig"):
+            places = _places(wanted, got, key, subset=key == "generationConfig")
+            found += places[:DIFFERENCES_SHOWN]
+            if len(places) > DIFFERENCES_SHOWN:
+                found.append(f"{key}: {len(places) - DIFFERENCES_SHOWN} more differences")
+        else:
+            found.append(f"{key}: fixture {_show(wanted)}, request {_show(got)}")
+    return found
+
+
+_ABSENT = object()
+
+
+def _places(wanted: Any, got: Any, path: str, *, subset: bool = False) -> list[str]:
+    """Where two JSON values differ, by path (a ``subset`` ignores what only ``got`` has)."""
+    if isinstance(wanted, dict) and isinstance(got, dict):
+        keys = sorted(wanted) if subset else sorted(set(wanted) | set(got))
+        return [
+            place
+            for key in keys
+            for place in _places(
+                wanted.get(key, _ABSENT), got.get(key, _ABSENT), f"{path}.{key}", subset=subset
+            )
+        ]
+    if isinstance(wanted, list) and isinstance(got, list):
+        places = [
+            place
+            for i, (a, b) in enumerate(zip(wanted, got, strict=False))
+            for place in _places(a, b, f"{path}[{i}]", subset=subset)
+        ]
+        if len(wanted) != len(got):
+            places.append(f"{path}: fixture has {len(wanted)} items, request {len(got)}")
+        return places
+    if wanted is not _ABSENT and got is not _ABSENT and _equal(wanted, got):
+        return []
+    return [f"{path}: fixture {_shown(wanted)}, request {_shown(got)}"]
+
+
+def _shown(value: Any) -> str:
+    return "(absent)" if value is _ABSENT else _show(value)
 
 
 def _show(value: Any) -> str:
@@ -354,12 +469,17 @@ class FixtureSet:
         ]
 
 
+COMPARED_CHARS = 2_000
+
+
 def _distance(fixture: Fixture, facts: dict[str, Any], misses: int) -> tuple[int, float, int]:
     """How far a call is from a fixture: conditions missed, then how unlike the values are."""
     unlike = 0.0
     for key, wanted in fixture.match.items():
-        a = json.dumps(wanted, sort_keys=True, ensure_ascii=False)
-        b = json.dumps(facts.get(key), sort_keys=True, ensure_ascii=False)
+        # The first characters are enough to tell near from far, and keep a miss cheap
+        # however large the bodies (inline images) are.
+        a = json.dumps(wanted, sort_keys=True, ensure_ascii=False)[:COMPARED_CHARS]
+        b = json.dumps(facts.get(key), sort_keys=True, ensure_ascii=False)[:COMPARED_CHARS]
         unlike += 1 - difflib.SequenceMatcher(None, a, b).ratio()
     return misses, unlike, fixture.rank
 
@@ -374,7 +494,8 @@ def load(directories: Iterable[Path], *, include_defaults: bool = True) -> Fixtu
             raise FixtureError(f"fixture directory {directory} does not exist")
         fixtures += _load_directory(directory, str(directory), rank)
     if include_defaults:
-        fixtures += _load_directory(resources.files("fake_server") / "fixtures", "default", 1_000)
+        shipped = resources.files("fake_server") / "fixtures"
+        fixtures += _load_directory(shipped, "default", SHIPPED_RANK)
     return FixtureSet(fixtures)
 
 
@@ -418,7 +539,11 @@ def parse(
         raise FixtureError(f"{source}: give exactly one of {', '.join(map(repr, ANSWER_KINDS))}")
     try:  # compare in canonical form, whatever casing and base64 alphabet the file uses
         if "contents" in match:
-            match = {**match, "contents": transcode(match, "CountTokensRequest")["contents"]}
+            contents = transcode(match, "CountTokensRequest")["contents"]
+            match = {
+                **match,
+                "contents": canonical_request({"contents": contents}).get("contents", []),
+            }
         if "generationConfig" in match:
             request = transcode(
                 {"generationConfig": match["generationConfig"]}, "GenerateContentRequest"

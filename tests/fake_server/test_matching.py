@@ -350,3 +350,49 @@ def test_the_journal_explains_a_miss(strict: bool) -> None:
     # a repeat answered from the memo is journaled the same way
     fake.client(headers=KEY).post(GENERATE, json=ask("How does AI works?"))
     assert fake.journal.last().extra == entry.extra
+
+
+def test_a_users_recording_outranks_a_shipped_hand_written_fixture(tmp_path: Path) -> None:
+    recorded = {
+        "recorded": {"upstream": "http://upstream/v1beta/models/gemini-2.5-flash:generateContent"},
+        "match": {"rpc": "generateContent", "request": ask("How does AI work?")},
+        "answer": {"text": "recorded"},
+    }
+    write(tmp_path, "recorded", recorded)
+    client = sequence_fake(tmp_path).client(headers=KEY)  # the shipped fixtures are loaded
+    assert text_of(client.post(GENERATE, json=ask("How does AI work?"))) == "recorded"
+
+
+def test_a_miss_against_a_whole_request_names_the_fields_that_differ(tmp_path: Path) -> None:
+    from fake_server import FakeConfig, create_app
+
+    long_prompt = "Summarise the plot of Hamlet in two sentences, for a reader of twelve."
+    recorded = {**ask(long_prompt), "generationConfig": {"temperature": 0.5, "topK": 3}}
+    write(tmp_path, "hamlet", {"match": {"request": recorded}, "answer": {"text": "x"}})
+    fake = Fake(create_app(FakeConfig(fixture_dirs=(tmp_path,), strict=True)), "http://f")
+    sent = {**ask(long_prompt), "generationConfig": {"temperature": 0.6, "topP": 0.9}}
+    error = fake.client(headers=KEY).post(GENERATE, json=sent).json()["error"]
+    assert (
+        "which differs in request.generationConfig.temperature: fixture 0.5, request 0.6; "
+        "request.generationConfig.topK: fixture 3, request (absent); "
+        "request.generationConfig.topP: fixture (absent), request 0.9."
+    ) in error["message"]
+
+
+def test_a_conversation_streamed_chunk_by_chunk_matches_it_written_whole(tmp_path: Path) -> None:
+    whole = [
+        {"role": "user", "parts": [{"text": "Hello"}]},
+        {"role": "model", "parts": [{"text": "Great to meet you."}]},
+        {"role": "user", "parts": [{"text": "How many paws?"}]},
+    ]
+    write(tmp_path, "paws", {"match": {"contents": whole}, "answer": {"text": "Eight."}})
+    client = sequence_fake(tmp_path).client(headers=KEY)
+    as_streamed = [
+        whole[0],
+        {"role": "model", "parts": [{"text": "Great to "}]},
+        {"role": "model", "parts": [{"text": "meet you."}]},
+        {"role": "model", "parts": [{"text": "", "thoughtSignature": "c2lnbmF0dXJl"}]},
+        whole[2],
+    ]
+    model = "/v1beta/models/gemini-3-flash-preview:generateContent"
+    assert text_of(client.post(model, json={"contents": as_streamed})) == "Eight."

@@ -33,5 +33,5 @@ def test_the_vectors_pair_spellings_of_one_request_and_part_different_ones() -> 
     for vector in DOC["vectors"]:
         by_key.setdefault(vector["key"], []).append(vector["name"])
     shared = sorted(names for names in by_key.values() if len(names) > 1)
-    assert len(shared) == 5 and sum(map(len, shared)) == 11
-    assert len(by_key) == len(DOC["vectors"]) - 6
+    assert len(shared) == 8 and sum(map(len, shared)) == 17
+    assert len(by_key) == len(DOC["vectors"]) - 9
