@@ -104,7 +104,12 @@ class ApiCall:
 
     async def body(self, message: str) -> dict[str, Any]:
         """The JSON body read as ``message`` into its canonical form (or the real 400)."""
-        self.canonical = transcode(_parse_json(await self.request.body()), message, self.version)
+        try:
+            self.canonical = transcode(
+                _parse_json(await self.request.body()), message, self.version
+            )
+        except RecursionError:
+            raise _too_deep() from None
         return self.canonical
 
     def model_info(self, method: str) -> catalog.ModelInfo:
@@ -308,12 +313,19 @@ def _page_start(token: str) -> int:
 # --- the adapter ----------------------------------------------------------------------------
 
 
+def _too_deep() -> ApiError:
+    message = "Invalid JSON payload received. The payload is nested too deeply."
+    return invalid_argument(message, [bad_request_detail(message)])
+
+
 def _parse_json(raw: bytes) -> Any:
     """The body as JSON; an empty body is an empty message, as in the real transcoder."""
     if not raw.strip():
         return {}
     try:
         return json.loads(raw)
+    except RecursionError:
+        raise _too_deep() from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         text = raw.decode("utf-8", "replace")
         pos = getattr(exc, "pos", 0)
@@ -422,6 +434,8 @@ async def _answer(call: ApiCall, handler: Handler) -> Answered | Response:
         result = await handler(call)
     except ApiError as error:
         return _answered_error(call, error)
+    except RecursionError:  # a body nested deeper than any rule walks
+        return _answered_error(call, _too_deep())
     if isinstance(result, EventStreamResponse):
         return Answered(result, call.canonical, call.key, call.answered_by, call.extra)
     if isinstance(result, Response):

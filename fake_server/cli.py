@@ -31,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="serve the fake over HTTP")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8080, help="port to bind (default 8080)")
+    serve.add_argument("--port", type=_port, default=8080, help="port to bind (default 8080)")
     serve.add_argument(
         "--fixtures",
         action="append",
@@ -137,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="where recordings are written (default ./fixtures; created 0700)",
     )
     record.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    record.add_argument("--port", type=int, default=8080, help="port to bind (default 8080)")
+    record.add_argument("--port", type=_port, default=8080, help="port to bind (default 8080)")
     record.add_argument(
         "--on-miss",
         action="store_true",
@@ -166,6 +166,13 @@ def build_parser() -> argparse.ArgumentParser:
         "directories", nargs="+", type=Path, metavar="DIR", help="a fixture directory"
     )
     return parser
+
+
+def _port(text: str) -> int:
+    port = int(text)
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a TCP port (0 to 65535)")
+    return port
 
 
 def _processing(pairs: list[str]) -> dict[str, float]:
@@ -236,10 +243,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _record(args: argparse.Namespace) -> int:
     upstream = urlsplit(args.upstream)
-    if upstream.scheme not in ("http", "https") or not upstream.netloc or upstream.query:
+    if (
+        upstream.scheme not in ("http", "https")
+        or not upstream.hostname
+        or upstream.query
+        or upstream.username is not None
+    ):
         print(
-            f"gemini-fake: --upstream takes a base URL like https://host[:port], not "
-            f"{args.upstream!r} (keys go in the requests, not in the URL)",
+            "gemini-fake: --upstream takes a base URL like https://host[:port], with no "
+            "credentials or query in it (keys go in the requests, not in the URL)",
             file=sys.stderr,
         )
         return 2

@@ -453,6 +453,13 @@ class FixtureSet:
         with self._lock:
             self._served.clear()
 
+    def continue_from(self, other: FixtureSet) -> None:
+        """Take over ``other``'s places in the sequences both have (a reloaded set)."""
+        with other._lock:
+            served = dict(other._served)
+        with self._lock:
+            self._served.update(served)
+
     def describe(self) -> list[dict[str, Any]]:
         """The loaded fixtures, best first, with how far each sequence has been served."""
         with self._lock:
@@ -567,7 +574,7 @@ def parse(
     )
     if not isinstance(status, int) or not 200 <= status <= 599:
         raise FixtureError(f'{source}: "status" is an HTTP status code, e.g. 429')
-    if status != 200 and not _is_envelope(data.get("response"), status):
+    if status != 200 and not is_error_envelope(data.get("response"), status):
         raise FixtureError(
             f'{source}: with "status" {status}, "response" is the error envelope '
             f'{{"error": {{"code": {status}, "message": ..., "status": ...}}}}'
@@ -592,7 +599,7 @@ def parse(
     )
 
 
-def _is_envelope(body: Any, status: int) -> bool:
+def is_error_envelope(body: Any, status: int) -> bool:
     error = body.get("error") if isinstance(body, dict) else None
     return (
         isinstance(error, dict)
@@ -600,6 +607,17 @@ def _is_envelope(body: Any, status: int) -> bool:
         and isinstance(error.get("message"), str)
         and isinstance(error.get("status"), str)
     )
+
+
+def stream_events(data: bytes) -> list[dict[str, Any]]:
+    """The JSON objects of a recorded event stream; ValueError when it is not one."""
+    try:
+        events = [event_json(event) for event in parse_sse(data)]
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValueError(f"not a stream of JSON events ({exc})") from None
+    if not all(isinstance(event, dict) for event in events):
+        raise ValueError("not a stream of JSON objects")
+    return events
 
 
 def _read_sse(name: Any, directory: Traversable | None, source: str) -> bytes:
@@ -611,8 +629,7 @@ def _read_sse(name: Any, directory: Traversable | None, source: str) -> bytes:
         raise FixtureError(f"{source}: the recorded stream {name} is missing")
     data = item.read_bytes()
     try:
-        for event in parse_sse(data):
-            event_json(event)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise FixtureError(f"{source}: {name} is not a stream of JSON events ({exc})") from None
+        stream_events(data)
+    except ValueError as exc:
+        raise FixtureError(f"{source}: {name} is {exc}") from None
     return data

@@ -101,7 +101,8 @@ class Journal:
         ]
 
     def uploads(self) -> list[UploadSession]:
-        """Every resumable upload the fake was asked to start, with each step on its URL."""
+        """Every resumable upload the fake was asked to start, with each step on its URL
+        (a session whose start the journal's ``limit`` has dropped is left out)."""
         sessions: dict[str, UploadSession] = {}
         for entry in self.entries:
             if entry.rpc != "files.upload":
@@ -234,7 +235,8 @@ class UploadSession:
 
 
 def _text(content: dict[str, Any] | None) -> str | None:
+    """A turn's text parts joined and stripped, as the ``lastUserText`` condition reads it."""
     if not content:
         return None
     texts = [p["text"] for p in content.get("parts", []) if isinstance(p.get("text"), str)]
-    return "".join(texts) if texts else None
+    return "".join(texts).strip() if texts else None

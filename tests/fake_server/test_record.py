@@ -308,10 +308,132 @@ def test_an_unreachable_upstream_is_a_clear_error(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "upstream_url", ["generativelanguage.googleapis.com", "https://h/?key=abc", "ftp://h"]
+    "upstream_url",
+    [
+        "generativelanguage.googleapis.com",
+        "https://h/?key=abc",
+        "ftp://h",
+        "https://user:secret@h",
+    ],
 )
 def test_the_cli_refuses_an_unusable_upstream(
     upstream_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert cli.main(["record", "--upstream", upstream_url]) == 2
-    assert "--upstream takes a base URL" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "--upstream takes a base URL" in err and "secret" not in err
+
+
+def leaky_upstream(tmp_path: Path) -> Path:
+    """An upstream whose stream answer spells the key in two events, and a 429 without an
+    envelope the fake could load again."""
+    directory = tmp_path / "leaky"
+    directory.mkdir()
+    half = len(SECRET) // 2
+    events = [
+        {
+            "candidates": [
+                {
+                    "content": {
+                        "parts": [{"text": f"Your key is {SECRET[:half]}"}],
+                        "role": "model",
+                    },
+                    "index": 0,
+                }
+            ],
+            "usageMetadata": {"promptTokenCount": 3, "totalTokenCount": 3},
+            "modelVersion": MODEL,
+            "responseId": "abcdefghijklmnopqrstuv",
+        },
+        {
+            "candidates": [
+                {
+                    "content": {"parts": [{"text": SECRET[half:]}], "role": "model"},
+                    "finishReason": "STOP",
+                    "index": 0,
+                }
+            ],
+            "usageMetadata": {
+                "promptTokenCount": 3,
+                "candidatesTokenCount": 9,
+                "totalTokenCount": 12,
+            },
+            "modelVersion": MODEL,
+            "responseId": "abcdefghijklmnopqrstuv",
+        },
+    ]
+    from fake_server.wire import dumps_event
+
+    (directory / "split.sse").write_bytes(b"".join(dumps_event(e) for e in events))
+    (directory / "split.json").write_text(
+        json.dumps({"match": {"lastUserText": "What is my key?"}, "sse": "split.sse"})
+    )
+    return directory
+
+
+def test_what_cannot_be_kept_safely_is_not_kept(tmp_path: Path) -> None:
+    config = FakeConfig(fixture_dirs=(leaky_upstream(tmp_path),), default_fixtures=False)
+    log = io.StringIO()
+    directory = tmp_path / "recorded"
+    with (
+        ThreadedServer(create_app(config)) as upstream,
+        recorder(upstream, directory, log=log) as proxy,
+    ):
+        client = sdk(proxy.base_url)
+        streamed = "".join(
+            c.text or ""
+            for c in client.models.generate_content_stream(model=MODEL, contents="What is my key?")
+        )
+        assert streamed == f"Your key is {SECRET}"  # the caller gets the answer as it came
+        env_file = f"GEMINI_API_KEY={SECRET}\n".encode()
+        client.models.generate_content(
+            model=MODEL,
+            contents=[types.Part.from_bytes(data=env_file, mime_type="text/plain"), "Check this"],
+        )
+    assert files_under(directory) == []
+    said = log.getvalue()
+    assert (
+        "not recorded: streamGenerateContent: a secret is split across the stream's events" in said
+    )
+    assert "not recorded: generateContent: a secret is inside base64 data" in said
+
+
+def test_secrets_are_cut_from_values_only_and_never_name_a_file(
+    upstream: ThreadedServer, tmp_path: Path
+) -> None:
+    directory = tmp_path / "recorded"
+    with recorder(upstream, directory) as proxy:
+        client = sdk(proxy.base_url)
+        client.models.generate_content(model=MODEL, contents=f"{SECRET} is my key, is it safe?")
+        client.models.generate_content(model=MODEL, contents="x" * 300 + " and a long word")
+        # a bearer token in any case of its scheme is the caller's secret too
+        httpx.post(
+            f"{proxy.base_url}/v1beta/models/{MODEL}:generateContent",
+            json={"contents": [{"parts": [{"text": "token ya29.opaque-token-value here"}]}]},
+            headers={"x-goog-api-key": SECRET, "authorization": "bearer ya29.opaque-token-value"},
+        ).raise_for_status()
+    names = sorted(p.name for p in files_under(directory))
+    assert len(names) == 3 and names[0].startswith("redacted-is-my-key-is-it-"), names
+    assert all(len(name) < 100 and SECRET.lower() not in name for name in names)
+    texts = [p.read_text() for p in files_under(directory)]
+    assert all(SECRET not in t and "ya29.opaque-token-value" not in t for t in texts)
+    assert lint_directories([directory]) == []
+
+
+def test_recording_on_miss_keeps_each_sequences_place(
+    upstream: ThreadedServer, tmp_path: Path
+) -> None:
+    directory = tmp_path / "recorded"
+    with recorder(upstream, directory) as proxy:
+        client = sdk(proxy.base_url)
+        rolls = [
+            client.models.generate_content(model=MODEL, contents="Roll a die.").text
+            for _ in range(2)
+        ]
+    assert rolls == ["4", "2"]
+    with recorder(upstream, directory, on_miss=True) as proxy:
+        client = sdk(proxy.base_url)
+        first = client.models.generate_content(model=MODEL, contents="Roll a die.").text
+        client.models.generate_content(model=MODEL, contents=PROMPTS[2])  # recorded: a reload
+        second = client.models.generate_content(model=MODEL, contents="Roll a die.").text
+    assert [first, second] == ["4", "2"]
