@@ -113,7 +113,7 @@ class Call:
             "rpc": self.rpc,
             "model": self.model.removeprefix("models/"),
             "lastUserText": last_user_text(self.request),
-            "systemInstruction": _text_of(self.request.get("systemInstruction")),
+            "systemInstruction": text_of(self.request.get("systemInstruction")),
             "contents": self.canonical.get("contents", []),
             "generationConfig": self.request.get("generationConfig", {}),
             "request": self.canonical,
@@ -264,11 +264,12 @@ def _plain_text(part: Any) -> bool:
 def last_user_text(request: dict[str, Any]) -> str | None:
     for content in reversed(request.get("contents", [])):
         if content.get("role", "user") == "user":
-            return _text_of(content)
+            return text_of(content)
     return None
 
 
-def _text_of(content: dict[str, Any] | None) -> str | None:
+def text_of(content: dict[str, Any] | None) -> str | None:
+    """A turn's text parts joined and stripped (None without any)."""
     if not content:
         return None
     texts = [p["text"] for p in content.get("parts", []) if isinstance(p.get("text"), str)]

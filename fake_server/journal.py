@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
+from .fixtures import last_user_text, text_of
+
 
 @dataclass
 class Entry:
@@ -153,7 +155,7 @@ class GenerateCall:
 
     @property
     def system_instruction(self) -> str | None:
-        return _text(self.request.get("systemInstruction"))
+        return text_of(self.request.get("systemInstruction"))
 
     @property
     def tools(self) -> list[dict[str, Any]]:
@@ -162,15 +164,13 @@ class GenerateCall:
 
     @property
     def last_user_text(self) -> str | None:
-        for content in reversed(self.contents):
-            if content.get("role", "user") == "user":
-                return _text(content)
-        return None
+        """As the ``lastUserText`` condition reads it: the last user turn's text, stripped."""
+        return last_user_text(self.request)
 
     @property
     def history(self) -> list[tuple[str, str]]:
         """The conversation as ``(role, text)`` pairs, text parts joined (others left out)."""
-        return [(c.get("role", "user"), _text(c) or "") for c in self.contents]
+        return [(c.get("role", "user"), text_of(c) or "") for c in self.contents]
 
     @property
     def answered_by(self) -> str:
@@ -232,11 +232,3 @@ class UploadSession:
             if "fileName" in step.extra:
                 return str(step.extra["fileName"])
         return None
-
-
-def _text(content: dict[str, Any] | None) -> str | None:
-    """A turn's text parts joined and stripped, as the ``lastUserText`` condition reads it."""
-    if not content:
-        return None
-    texts = [p["text"] for p in content.get("parts", []) if isinstance(p.get("text"), str)]
-    return "".join(texts).strip() if texts else None
