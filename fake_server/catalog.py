@@ -209,3 +209,21 @@ def lookup(name: str) -> ModelInfo | None:
 def resolve(model: ModelInfo) -> ModelInfo:
     """The concrete model behind an alias (the model itself otherwise)."""
     return _BY_ID[model.alias_of] if model.alias_of else model
+
+
+def stand_in(name: str) -> ModelInfo:
+    """A model the catalogue does not hold but a user's fixture names (a tuned model, a newer
+    release), for generate calls only: the response shapes of its family, guessed by its
+    name, and no thinking rules (a thinking configuration is accepted and ignored)."""
+    model_id = name.removeprefix("models/")
+    family = "3" if model_id.startswith("gemini-3") else "2.0" if "2.0" in model_id else "2.5"
+    return ModelInfo(
+        id=model_id,
+        version="001",
+        display_name=model_id,
+        description="A model the fake knows only from fixtures.",
+        input_token_limit=1_048_576,
+        output_token_limit=65_536,
+        methods=("generateContent",),
+        family=family,
+    )

@@ -450,6 +450,11 @@ class FixtureSet:
         a request gets depends on how many came before it)."""
         return fixture.source in self._in_sequence
 
+    def names_model(self, model: str | None) -> bool:
+        """Whether a user's fixture matches on ``model`` by name (shipped ones never do)."""
+        wanted = (model or "").removeprefix("models/")
+        return any(f.match.get("model") == wanted for f in self.fixtures if f.rank < SHIPPED_RANK)
+
     def reset(self) -> None:
         with self._lock:
             self._served.clear()

@@ -396,3 +396,25 @@ def test_a_conversation_streamed_chunk_by_chunk_matches_it_written_whole(tmp_pat
     ]
     model = "/v1beta/models/gemini-3-flash-preview:generateContent"
     assert text_of(client.post(model, json={"contents": as_streamed})) == "Eight."
+
+
+def test_a_model_only_a_users_fixture_names_is_replayed_not_refused(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "newer",
+        {"match": {"model": "gemini-9-flash", "lastUserText": "Hi"}, "answer": {"text": "Hello"}},
+    )
+    client = sequence_fake(tmp_path).client(headers=KEY)
+    newer = "/v1beta/models/gemini-9-flash:generateContent"
+    answer = client.post(newer, json=ask("Hi"))
+    assert text_of(answer) == "Hello" and answer.json()["modelVersion"] == "gemini-9-flash"
+    streamed = client.post(
+        newer.replace("generateContent", "streamGenerateContent?alt=sse"), json=ask("Hi")
+    )
+    assert streamed_text(streamed) == "Hello"
+    # other models, and other methods on this one, are still unknown
+    assert (
+        client.post("/v1beta/models/gemini-8-flash:generateContent", json=ask("Hi")).status_code
+        == 404
+    )
+    assert client.get("/v1beta/models/gemini-9-flash").status_code == 404
