@@ -169,6 +169,7 @@ def serve(kind: str, data_dir: Path, cpus: set[int] | None, parent: int) -> None
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((HOST, 0))
+    sock.listen(2048)  # before the port is announced: a client may connect at once
     print(sock.getsockname()[1], flush=True)
     config = uvicorn.Config(
         app, host=HOST, log_level="warning", access_log=False, server_header=False, workers=1
@@ -193,13 +194,24 @@ class Server:
             return None
         return None
 
-    def cpu_seconds(self) -> float | None:
+    def _stat(self) -> list[str] | None:
+        """/proc/<pid>/stat's fields from the state on (field 3 of proc(5) is item 0)."""
         try:
             stat = Path(f"/proc/{self.proc.pid}/stat").read_text()
         except OSError:
             return None
-        fields = stat.rsplit(")", 1)[1].split()
+        return stat.rsplit(")", 1)[1].split()
+
+    def cpu_seconds(self) -> float | None:
+        fields = self._stat()
+        if fields is None:
+            return None
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def page_faults(self) -> int | None:
+        """Minor page faults so far: first touches of memory the process got from the OS."""
+        fields = self._stat()
+        return None if fields is None else int(fields[7])
 
 
 def start_server(kind: str, data_dir: Path, cpus: set[int] | None) -> Server:
@@ -310,11 +322,16 @@ class Result:
     hwm: int | None  # VmHWM after the upload (since the process started)
     server_cpu: float | None  # CPU seconds per second during the upload (> 1: threads)
     other_cpu: float | None  # the same for everything else on the machine (not the client)
+    faults: int | None  # the server's minor page faults during the upload
     errors: list[str] = field(default_factory=list)
 
     @property
     def mb_per_s(self) -> float:
         return self.size / self.seconds / 1e6
+
+    @property
+    def faults_per_mib(self) -> str:
+        return "-" if self.faults is None else f"{self.faults / (self.size / 2**20):.0f}"
 
 
 def machine_busy_seconds() -> float | None:
@@ -368,6 +385,7 @@ def upload(server: Server, payload: Payload, mode: str) -> Result:
     sampler = RssSampler(server)
     sampler.start()
     cpu0, own0, machine0 = server.cpu_seconds(), own_cpu_seconds(), machine_busy_seconds()
+    faults0 = server.page_faults()
     began = time.perf_counter()
     conn = Connection(server.port)
     try:
@@ -412,6 +430,7 @@ def upload(server: Server, payload: Payload, mode: str) -> Result:
     finally:
         conn.close()
         cpu1, own1, machine1 = server.cpu_seconds(), own_cpu_seconds(), machine_busy_seconds()
+        faults1 = server.page_faults()
         sampler.stopping.set()
         sampler.join()
     file = json.loads(body)["file"]
@@ -436,6 +455,7 @@ def upload(server: Server, payload: Payload, mode: str) -> Result:
         server.status("VmHWM"),
         server_cpu,
         other_cpu,
+        None if faults0 is None or faults1 is None else faults1 - faults0,
         errors,
     )
 
@@ -524,7 +544,8 @@ def main(argv: list[str] | None = None) -> int:
                 clean(server)
         print(
             f"{'mode':<8} {'server':<11} {'MB/s':>6} {'seconds':>8} {'server CPU':>10} "
-            f"{'other CPU':>9} {'RSS before':>11} {'RSS peak':>9} {'VmHWM':>7}  (MiB)"
+            f"{'other CPU':>9} {'faults/MiB':>10} {'RSS before':>11} {'RSS peak':>9} "
+            f"{'VmHWM':>7}  (MiB)"
         )
         for mode in modes:
             for _ in range(args.rounds):
@@ -538,7 +559,8 @@ def main(argv: list[str] | None = None) -> int:
                         print(
                             f"{mode:<8} {name:<11} {result.mb_per_s:>6.0f} "
                             f"{result.seconds:>8.2f} {share(result.server_cpu):>10} "
-                            f"{share(result.other_cpu):>9} {mib(result.rss_before):>11} "
+                            f"{share(result.other_cpu):>9} {result.faults_per_mib:>10} "
+                            f"{mib(result.rss_before):>11} "
                             f"{mib(result.rss_peak):>9} {mib(result.hwm):>7}"
                             + ("  (the machine was busy: not counted, again)" if busy else "")
                         )
