@@ -265,10 +265,6 @@ async def _append(request: Request, session: Session, store: FileStore) -> ApiEr
         appender.close()
 
 
-def _superseded() -> ApiError:
-    return ApiError(409, "ABORTED", "This upload request was superseded by a newer one.")
-
-
 async def _feed(request: Request, appender: Appender, written: int, limit: int) -> ApiError | None:
     """Write the body as it arrives, up to ``limit`` bytes in all; then drain the rest."""
     problem: ApiError | None = None
@@ -281,8 +277,10 @@ async def _feed(request: Request, appender: Appender, written: int, limit: int) 
                 problem = invalid_argument(
                     f"The upload is larger than its declared size of {limit} bytes."
                 )
-            if not appender.write(piece):
-                problem = _superseded()
+            if not appender.write(piece):  # a newer request on this upload has begun
+                problem = ApiError(
+                    409, "ABORTED", "This upload request was superseded by a newer one."
+                )
                 continue
             written += len(piece)
     except ClientDisconnect:
