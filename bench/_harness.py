@@ -572,6 +572,30 @@ def choose_client(parser: argparse.ArgumentParser, client: str) -> str:
     return client
 
 
+def bench_main(
+    argv: list[str] | None,
+    description: str,
+    bare_app: Callable[[Path], Any],
+    profile: Callable[[int], int],
+    run: Callable[[argparse.Namespace, str, Path, list[Server]], int],
+) -> int:
+    """A throughput benchmark's command line: serve one server (``--serve``, how the run starts
+    its servers), profile the fake in process (``--profile N``), or run the comparison."""
+    parser = argparse.ArgumentParser(
+        description=description,
+        epilog="A default run takes about 45 s: 2 x (1 + rounds x seconds) plus start-up.",
+    )
+    add_run_arguments(parser, profile_requests=3000)
+    args = parser.parse_args(argv)
+    if args.serve:
+        serve_from_arguments(args, bare_app)
+        return 0
+    if args.profile is not None:
+        return profile(args.profile)
+    client = choose_client(parser, args.client)
+    return run_guarded(lambda tmp, servers: run(args, client, tmp, servers))
+
+
 def run_guarded(run: Callable[[Path, list[Server]], int]) -> int:
     """``run(tmp, servers)`` with a temporary directory; the servers it starts are stopped
     however it ends."""

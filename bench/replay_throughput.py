@@ -74,16 +74,13 @@ from _harness import (  # noqa: E402  (bench/ is not a package: found through sy
     VOLATILE_HEADERS,
     Server,
     Target,
-    add_run_arguments,
     asgi_calls,
+    bench_main,
     capture_in_process,
-    choose_client,
     print_profile,
     profile_calls,
     read_capture,
     report,
-    run_guarded,
-    serve_from_arguments,
     start_bench,
     write_capture,
 )
@@ -124,21 +121,13 @@ def bare_app(capture: Path) -> Any:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description="Replay throughput of the fake's generateContent vs a bare Starlette endpoint.",
-        epilog="A default run takes about 45 s: 2 x (1 + rounds x seconds) plus start-up.",
+    return bench_main(
+        argv,
+        "Replay throughput of the fake's generateContent vs a bare Starlette endpoint.",
+        bare_app,
+        profile,
+        run,
     )
-    add_run_arguments(parser, profile_requests=3000)
-    args = parser.parse_args(argv)
-
-    if args.serve:
-        serve_from_arguments(args, bare_app)
-        return 0
-    if args.profile is not None:
-        return profile(args.profile)
-
-    client = choose_client(parser, args.client)
-    return run_guarded(lambda tmp, servers: run(args, client, tmp, servers))
 
 
 def run(args: argparse.Namespace, client: str, tmp: Path, servers: list[Server]) -> int:

@@ -404,7 +404,7 @@ def _endpoint(spec: RouteSpec, version: str) -> Callable[[Request], Awaitable[Re
         if isinstance(answered, Answered):
             response = answered.replay(call.started)
             canonical, key, by = answered.canonical, answered.key, answered.answered_by
-            extra = dict(answered.extra)
+            extra = dict(answered.extra) if answered.extra else {}
         else:
             response = answered
             canonical, key, by, extra = call.canonical, call.key, call.answered_by, call.extra
