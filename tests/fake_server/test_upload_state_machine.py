@@ -108,6 +108,17 @@ class UploadMachine(RuleBasedStateMachine):
     def expect_cancelled(self, response: httpx.Response) -> None:
         assert response.status_code == 499, response.text
         assert response.headers["x-goog-upload-status"] == "cancelled"
+
+    def ended(self, upload: Upload, response: httpx.Response) -> bool:
+        """Whether the upload had already ended, checking that ``response`` says so: a
+        cancelled one answers every command 499, a final one 200 with its File."""
+        if upload.state == "cancelled":
+            self.expect_cancelled(response)
+        elif upload.state == "final":
+            self.expect_final(upload, response)
+        else:
+            return False
+        return True
         assert response.json()["error"]["status"] == "CANCELLED"
 
     def expect_refused(self, response: httpx.Response, status: str = "active") -> None:
@@ -162,11 +173,7 @@ class UploadMachine(RuleBasedStateMachine):
 
         response = self.send(upload, command, len(upload.data), body)
 
-        if upload.state == "cancelled":
-            self.expect_cancelled(response)
-        elif upload.state == "final":
-            self.expect_final(upload, response)
-        else:
+        if not self.ended(upload, response):
             upload.data += body
             if not finalize:
                 assert (response.status_code, response.content) == (200, b"")
@@ -196,11 +203,7 @@ class UploadMachine(RuleBasedStateMachine):
 
         response = self.send(upload, "upload, finalize" if finalize else "upload", sent, body)
 
-        if upload.state == "cancelled":
-            self.expect_cancelled(response)
-        elif upload.state == "final":
-            self.expect_final(upload, response)
-        else:
+        if not self.ended(upload, response):
             self.expect_refused(response)
             assert "X-Goog-Upload-Offset" in response.json()["error"]["message"]
 
@@ -213,11 +216,7 @@ class UploadMachine(RuleBasedStateMachine):
 
         response = self.send(upload, "upload", len(upload.data), body)
 
-        if upload.state == "cancelled":
-            self.expect_cancelled(response)
-        elif upload.state == "final":
-            self.expect_final(upload, response)
-        else:
+        if not self.ended(upload, response):
             self.expect_refused(response)
             received = int(self.send(upload, "query").headers["x-goog-upload-size-received"])
             assert received in (len(upload.data), upload.declared), received
@@ -229,11 +228,7 @@ class UploadMachine(RuleBasedStateMachine):
     def query(self, upload: Upload) -> None:
         response = self.send(upload, "query")
 
-        if upload.state == "cancelled":
-            self.expect_cancelled(response)
-        elif upload.state == "final":
-            self.expect_final(upload, response)
-        else:
+        if not self.ended(upload, response):
             assert (response.status_code, response.content) == (200, b"")
             assert response.headers["x-goog-upload-status"] == "active"
             assert response.headers["x-goog-upload-size-received"] == str(len(upload.data))
@@ -242,11 +237,9 @@ class UploadMachine(RuleBasedStateMachine):
     def finalize(self, upload: Upload) -> None:
         response = self.send(upload, "finalize")
 
-        if upload.state == "cancelled":
-            self.expect_cancelled(response)
-        elif upload.state == "final":
-            self.expect_final(upload, response)
-        elif len(upload.data) == upload.declared:
+        if self.ended(upload, response):
+            return
+        if len(upload.data) == upload.declared:
             self.finalized(upload, response)
         else:
             self.expect_refused(response)
@@ -256,11 +249,7 @@ class UploadMachine(RuleBasedStateMachine):
     def cancel(self, upload: Upload) -> None:
         response = self.send(upload, "cancel")
 
-        if upload.state == "cancelled":
-            self.expect_cancelled(response)
-        elif upload.state == "final":
-            self.expect_final(upload, response)
-        else:
+        if not self.ended(upload, response):
             assert response.status_code == 200
             assert response.headers["x-goog-upload-status"] == "cancelled"
             upload.state = "cancelled"
