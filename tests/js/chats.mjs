@@ -22,13 +22,9 @@
 // A failed example: {"example", "ok": false, "error": {"name", "status", "message"[, "cause"]}},
 // plus whatever it had collected before the error ("texts", "chunks", ...).
 
-import { GoogleGenAI } from "@google/genai";
+import { nn, runExamples } from "./harness.mjs";
 
 // What an example collected so far: printed even when it fails midway.
-function collector() {
-  return { texts: [] };
-}
-
 // The guide's two chats; `out` collects what the guide prints.
 async function guideChat(ai, out) {
   const chat = ai.chats.create({
@@ -120,62 +116,7 @@ const EXAMPLES = {
   },
 };
 
-// JSON.stringify drops undefined values; keep the keys present as null.
-function nn(v) {
-  return v === undefined ? null : v;
-}
-
-function errorInfo(e) {
-  if (e instanceof Error || (e && typeof e === "object")) {
-    const info = {
-      name: nn(e.name),
-      status: nn(e.status),
-      message: nn(e.message),
-    };
-    const cause = e.cause;
-    if (cause && typeof cause === "object") {
-      info.cause = { name: nn(cause.name), code: nn(cause.code), message: nn(cause.message) };
-    }
-    return info;
-  }
-  return { name: null, status: null, message: String(e) };
-}
-
-async function main(argv) {
-  const usage = `examples: ${Object.keys(EXAMPLES).join(" ")}\n`;
-  if (argv.length === 0) {
-    process.stderr.write(`usage: node chats.mjs <example-name> [more names...]\n${usage}`);
-    return 2;
-  }
-  const unknown = argv.filter((n) => !Object.hasOwn(EXAMPLES, n));
-  if (unknown.length > 0) {
-    process.stderr.write(`unknown example(s): ${unknown.join(" ")}\n${usage}`);
-    return 2;
-  }
-
-  // As in the guide: everything (API key, base URL) comes from the environment.
-  const ai = new GoogleGenAI({});
-
-  for (const name of argv) {
-    const out = collector();
-    let line;
-    try {
-      await EXAMPLES[name](ai, out);
-      line = { example: name, ok: true, ...out };
-    } catch (e) {
-      line = { example: name, ok: false, error: errorInfo(e), ...out };
-    }
-    process.stdout.write(JSON.stringify(line) + "\n");
-  }
-  return 0;
-}
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e) => {
-    process.stderr.write(`chats.mjs harness error: ${e && e.stack ? e.stack : e}\n`);
-    process.exitCode = 1;
-  },
-);
+runExamples("chats.mjs", EXAMPLES, async (example, ai, line) => {
+  line.texts = [];
+  await example(ai, line);
+});

@@ -16,12 +16,10 @@
 // Exit code is 0 even when examples fail; nonzero only for harness problems
 // (unknown example name, no arguments, unexpected crash).
 
-import {
-  GoogleGenAI,
-  createPartFromUri,
-  createUserContent,
-} from "@google/genai";
+import { createPartFromUri, createUserContent } from "@google/genai";
 import * as fs from "node:fs";
+
+import { errorInfo, runExamples } from "./harness.mjs";
 
 const MODEL = "gemini-2.5-flash";
 
@@ -157,7 +155,7 @@ const EXAMPLES = {
       }
     } catch (e) {
       // A stream that fails midway: keep what was yielded before the error, so the
-      // line shows both (see errorInfo / main).
+      // line shows both (see errorInfo and runExamples in harness.mjs).
       throw withPartial(e, { chunks, raw });
     }
     // "chunks" is the contract; "raw" carries each full chunk object.
@@ -286,71 +284,4 @@ function withPartial(e, partial) {
   return error;
 }
 
-// JSON.stringify drops undefined values; keep the keys present as null.
-function nn(v) {
-  return v === undefined ? null : v;
-}
-
-function errorInfo(e) {
-  if (e instanceof Error || (e && typeof e === "object")) {
-    const info = {
-      name: nn(e.name),
-      status: nn(e.status),
-      message: nn(e.message),
-    };
-    // e.g. undici's `TypeError: terminated`, caused by `SocketError: other side closed`
-    const cause = e.cause;
-    if (cause && typeof cause === "object") {
-      info.cause = { name: nn(cause.name), code: nn(cause.code), message: nn(cause.message) };
-    }
-    return info;
-  }
-  return { name: null, status: null, message: String(e) };
-}
-
-async function main(argv) {
-  if (argv.length === 0) {
-    process.stderr.write(
-      `usage: node guide.mjs <example-name> [more names...]\n` +
-        `examples: ${Object.keys(EXAMPLES).join(" ")}\n`,
-    );
-    return 2;
-  }
-  const unknown = argv.filter((n) => !Object.hasOwn(EXAMPLES, n));
-  if (unknown.length > 0) {
-    process.stderr.write(
-      `unknown example(s): ${unknown.join(" ")}\n` +
-        `examples: ${Object.keys(EXAMPLES).join(" ")}\n`,
-    );
-    return 2;
-  }
-
-  // As in the guide: everything (API key, base URL) comes from the environment.
-  const ai = new GoogleGenAI({});
-
-  for (const name of argv) {
-    let line;
-    try {
-      const { text, response } = await EXAMPLES[name](ai);
-      line = { example: name, ok: true, text: nn(text), response: nn(response) };
-    } catch (e) {
-      line = { example: name, ok: false, error: errorInfo(e) };
-      if (e && e.partial !== undefined) {
-        // what a streaming example yielded before it failed
-        line.response = e.partial;
-      }
-    }
-    process.stdout.write(JSON.stringify(line) + "\n");
-  }
-  return 0;
-}
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e) => {
-    process.stderr.write(`guide.mjs harness error: ${e && e.stack ? e.stack : e}\n`);
-    process.exitCode = 1;
-  },
-);
+runExamples("guide.mjs", EXAMPLES);

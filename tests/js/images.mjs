@@ -13,7 +13,7 @@
 // GUIDE_IMAGE_PNG ("/path/to/image.png") and GUIDE_CORRUPT_JPG (bytes that are
 // not a JPEG). Exit code is 0 even when examples fail.
 
-import { GoogleGenAI } from "@google/genai";
+import { runExamples } from "./harness.mjs";
 import * as fs from "node:fs";
 
 function pathFrom(variable) {
@@ -95,49 +95,4 @@ const EXAMPLES = {
   },
 };
 
-// JSON.stringify drops undefined values; keep the keys present as null.
-function nn(v) {
-  return v === undefined ? null : v;
-}
-
-function errorInfo(e) {
-  if (e instanceof Error || (e && typeof e === "object")) {
-    return { name: nn(e.name), status: nn(e.status), message: nn(e.message) };
-  }
-  return { name: null, status: null, message: String(e) };
-}
-
-async function main(argv) {
-  const unknown = argv.filter((n) => !Object.hasOwn(EXAMPLES, n));
-  if (argv.length === 0 || unknown.length > 0) {
-    process.stderr.write(
-      `usage: node images.mjs <example-name> [more names...]\n` +
-        `examples: ${Object.keys(EXAMPLES).join(" ")}\n`,
-    );
-    return 2;
-  }
-
-  const ai = new GoogleGenAI({});
-
-  for (const name of argv) {
-    let line;
-    try {
-      const { text, response } = await EXAMPLES[name](ai);
-      line = { example: name, ok: true, text: nn(text), response: nn(response) };
-    } catch (e) {
-      line = { example: name, ok: false, error: errorInfo(e) };
-    }
-    process.stdout.write(JSON.stringify(line) + "\n");
-  }
-  return 0;
-}
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e) => {
-    process.stderr.write(`images.mjs harness error: ${e && e.stack ? e.stack : e}\n`);
-    process.exitCode = 1;
-  },
-);
+runExamples("images.mjs", EXAMPLES);
