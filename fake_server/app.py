@@ -246,9 +246,12 @@ async def upload(call: ApiCall) -> Response:
     """The upload endpoint: a start (with the API key), or a command on an upload URL."""
     store = call.state.store
     if "upload_id" in call.request.query_params:
-        return await uploads.command(call, store)
-    authenticate(call.request, call.state.config)
-    return await uploads.start(call, store)
+        response = await uploads.command(call, store)
+    else:
+        authenticate(call.request, call.state.config)
+        response = await uploads.start(call, store)
+    call.extra.update(_upload_facts(call.request, response))
+    return response
 
 
 async def get_file(call: ApiCall) -> dict[str, Any]:
@@ -421,7 +424,7 @@ def _endpoint(spec: RouteSpec, version: str) -> Callable[[Request], Awaitable[Re
                 answered_by=by,
                 key=key,
                 query=query.decode("latin-1"),
-                extra=_upload_facts(request, response) if rpc == "files.upload" else extra,
+                extra=extra,
             )
         )
         if isinstance(response, EventStreamResponse):
