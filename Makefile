@@ -22,7 +22,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check gemini_ref fake_server tests bench conformance docs
 	$(BIN)/ruff format --check gemini_ref fake_server tests bench conformance docs
 	$(BIN)/mypy
-	$(BIN)/gemini-fake lint fake_server/fixtures
+	$(BIN)/gemini-fake lint fake_server/fixtures/data
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/replay_throughput.py

@@ -36,11 +36,12 @@ import pytest
 from starlette.applications import Starlette
 
 import gemini_ref
-from fake_server.app import FakeState, create_app
+from fake_server import create_app
 from fake_server.config import FakeConfig
 from fake_server.inprocess import AsyncASGITransport, SyncASGITransport
 from fake_server.journal import Journal
 from fake_server.server import ThreadedServer
+from fake_server.state import FakeState
 
 if TYPE_CHECKING:
     from google import genai

@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 
 from conformance._vectors import VECTORS, cases, load, render
-from fake_server.images import encode_png
+from fake_server.model.images import encode_png
 from gemini_ref import errors, vision
 
 # --- What each file holds: the inputs, and the rule in words -----------------------------------

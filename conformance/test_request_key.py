@@ -19,7 +19,7 @@ import pytest
 import gemini_ref
 from conformance._target import DEFAULT_FAKE, Target
 from conformance._vectors import load
-from fake_server.images import encode_png
+from fake_server.model.images import encode_png
 
 VECTORS = load("request_key.json")["vectors"]
 GROUPS: dict[str, list[dict[str, Any]]] = {}

@@ -29,7 +29,7 @@ import pytest
 from google.genai import errors as sdk_errors
 
 from conformance._target import Target
-from fake_server.streams import Pacing
+from fake_server.config import Pacing
 from gemini_ref import errors
 from gemini_ref._sse import SSEDecoder
 

@@ -3,10 +3,10 @@
     python docs/generate.py           # rewrite both pages
     python docs/generate.py --check   # exit 1, with a diff, if either is out of date (CI)
 
-``coverage.md`` is built from the fake's route table (:data:`fake_server.app.ROUTE_TABLE`,
-:data:`~fake_server.app.API_VERSIONS`, :func:`~fake_server.app.routes`) and from the fake's own
-answers: every route is called in process under every API version, with and without a key, so
-the page says what the fake does rather than what it was meant to do. ``cli.md`` is built by
+``coverage.md`` is built from the fake's route table (:mod:`fake_server.api.routes`:
+``ROUTE_TABLE``, ``API_VERSIONS``, ``routes()``) and from the fake's own answers: every route
+is called in process under every API version, with and without a key, so the page says what the
+fake does rather than what it was meant to do. ``cli.md`` is built by
 walking :func:`fake_server.cli.build_parser`, so a new subcommand or option appears on the next
 run. What cannot be derived (which SDK method reaches a route, an example per option, the intros)
 is kept here, in small tables next to the code that uses them.
@@ -25,9 +25,11 @@ from pathlib import Path
 
 import httpx
 
-from fake_server.app import ADMIN_PREFIX, API_VERSIONS, ROUTE_TABLE, RouteSpec, create_app, routes
+from fake_server.api.admin import ADMIN_PREFIX
+from fake_server.api.routes import API_VERSIONS, ROUTE_TABLE, create_app, routes
 from fake_server.cli import banner, build_parser
 from fake_server.config import FakeConfig
+from fake_server.http.adapter import RouteSpec
 from fake_server.inprocess import SyncASGITransport
 
 DOCS = Path(__file__).resolve().parent
@@ -260,7 +262,7 @@ def coverage_page() -> str:
     lines = [
         "# Coverage: what the fake serves",
         "",
-        GENERATED_BY.format(source="the fake's route table (`fake_server/app.py`)"),
+        GENERATED_BY.format(source="the fake's route table (`fake_server/api/routes.py`)"),
         "",
         "Every row below comes from the fake's route table, and every cell from calling the fake",
         "in process when the page was generated: a route is marked served under an API version",
@@ -392,7 +394,7 @@ CLI_EXAMPLES: dict[tuple[str, str], str] = {
     ("serve", "stream_end"): "--end-streams-after 3 --stream-end abort",
     ("record", "fixtures"): "--fixtures recorded/",
     ("record", "timeout"): "--timeout 120",
-    ("lint", "directories"): "fake_server/fixtures tests/fixtures",
+    ("lint", "directories"): "fake_server/fixtures/data tests/fixtures",
 }
 
 

@@ -15,13 +15,12 @@ from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp
 
-from .app import create_app
-from .config import FakeConfig
-from .files import DEFAULT_QUOTA_BYTES
-from .fixtures import FixtureError
+from .api.routes import create_app
+from .config import FakeConfig, Pacing
+from .fixtures.format import FixtureError
+from .protocol.limits import DEFAULT_QUOTA_BYTES
 from .record import RecordConfig, create_record_app
 from .server import quiet_stream_aborts
-from .streams import Pacing
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -224,7 +223,7 @@ def banner(host: str, port: int, config: FakeConfig, fixture_count: int) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "lint":
-        from .lint import main as lint
+        from .fixtures.lint import main as lint
 
         return lint(args.directories, sys.stdout)
     if args.command == "record":

@@ -1,12 +1,64 @@
-"""How a fake is set up: where its fixtures come from, how it treats misses, which keys it takes."""
+"""How a fake is set up: where its fixtures come from, how it treats misses, which keys it
+takes, how its streams are paced. Every other module reads these; this one reads only the
+service's limits."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from .files import DEFAULT_QUOTA_BYTES, Clock, utc_now
-from .streams import Pacing
+from .protocol.limits import DEFAULT_QUOTA_BYTES
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Pacing:
+    """When a stream's events go out, and whether it ends early (to test apps' error paths).
+
+    ``end_after`` N: after N events the stream ends, as ``end`` says: ``"close"`` (a clean end
+    without ``finishReason``), ``"abort"`` (the connection drops mid-body) or ``"error"`` (an
+    error event the SDKs raise, then a clean end).
+    """
+
+    first_event_delay: float = 0.0  # seconds before the first event
+    event_interval: float = 0.0  # seconds between events
+    end_after: int | None = None
+    end: str = "close"
+
+    ENDS = ("close", "abort", "error")
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], base: Pacing | None = None) -> Pacing:
+        """A fixture's ``streaming`` object over ``base``; unknown keys raise ValueError."""
+        names = {
+            "firstEventDelay": "first_event_delay",
+            "eventInterval": "event_interval",
+            "endAfter": "end_after",
+            "end": "end",
+        }
+        unknown = set(data) - set(names)
+        if unknown:
+            raise ValueError(f"unknown streaming options {sorted(unknown)}; use {sorted(names)}")
+        values = {names[k]: v for k, v in data.items()}
+        pacing = Pacing(**{**(base or cls()).__dict__, **values})
+        pacing.check()
+        return pacing
+
+    def check(self) -> None:
+        if self.first_event_delay < 0 or self.event_interval < 0:
+            raise ValueError("stream delays must not be negative")
+        if self.end_after is not None and self.end_after < 0:
+            raise ValueError("endAfter must not be negative")
+        if self.end not in self.ENDS:
+            raise ValueError(f"end must be one of {list(self.ENDS)}, not {self.end!r}")
 
 
 @dataclass(frozen=True)

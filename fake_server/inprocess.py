@@ -14,7 +14,7 @@ import anyio
 import httpx
 from starlette.types import ASGIApp
 
-from .wire import StreamAborted
+from .http.responses import StreamAborted
 
 _DROPPED = "peer closed connection without sending complete message body (gemini-fake: end=abort)"
 

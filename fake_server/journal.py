@@ -15,7 +15,15 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
-from .fixtures import last_user_text, text_of
+from .protocol.requests import GENERATE_RPCS, last_user_text, text_of
+
+_UPLOAD = "upload:"
+
+
+def upload_answered_by(upload_id: str) -> str:
+    """What a journal entry says answered a step of upload ``upload_id``
+    (:meth:`Journal.uploads` reads it back)."""
+    return _UPLOAD + upload_id
 
 
 @dataclass
@@ -28,8 +36,10 @@ class Entry:
     model: str | None = None
     request: dict[str, Any] | None = None  # canonical body, None when it could not be read
     status: int = 200
-    answered_by: str = ""  # "fixture:<name>", "synthetic", "error:<STATUS>"
-    key: str | None = None  # the request's canonical key (see fixtures.request_key)
+    # What answered: "fixture:<name>", "synthetic", "computed", "catalogue", "files",
+    # "upload:<upload id>", "file:<id>", "error:<STATUS>"
+    answered_by: str = ""
+    key: str | None = None  # the request's canonical key (see fake_server.fixtures.key)
     query: str = ""  # the query string as received, ``key=`` included (e.g. "alt=sse")
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -110,17 +120,14 @@ class Journal:
             if entry.rpc != "files.upload":
                 continue
             if entry.extra.get("command") == "start":
-                if entry.answered_by.startswith("upload:"):  # else it was refused
-                    upload_id = entry.answered_by.removeprefix("upload:")
+                if entry.answered_by.startswith(_UPLOAD):  # else it was refused
+                    upload_id = entry.answered_by.removeprefix(_UPLOAD)
                     sessions[upload_id] = UploadSession(upload_id, entry)
                 continue
             upload_id = parse_qs(entry.query).get("upload_id", [""])[0]
             if upload_id in sessions:
                 sessions[upload_id].steps.append(entry)
         return list(sessions.values())
-
-
-GENERATE_RPCS = ("generateContent", "streamGenerateContent")
 
 
 @dataclass(frozen=True)

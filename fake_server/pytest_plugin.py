@@ -38,12 +38,12 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from .app import FakeState, create_app
-from .config import FakeConfig
+from .api.routes import create_app
+from .config import FakeConfig, Pacing
 from .inprocess import AsyncASGITransport, SyncASGITransport
 from .journal import GenerateCall, Journal, UploadSession
 from .server import ThreadedServer
-from .streams import Pacing
+from .state import FakeState
 
 TEST_API_KEY = "test-key"
 

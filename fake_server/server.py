@@ -20,7 +20,7 @@ from types import TracebackType
 import uvicorn
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from .wire import StreamAborted
+from .http.responses import StreamAborted
 
 
 class _NoStreamAborts(logging.Filter):

@@ -319,7 +319,7 @@ def _web_link_problem(target: str) -> str | None:
 
 def run(block: Block, timeout: float = SAMPLE_TIMEOUT) -> str:
     """Run one sample against a fresh fake; its output, or :class:`SampleFailed`."""
-    from fake_server.app import create_app
+    from fake_server import create_app
     from fake_server.server import ThreadedServer
 
     if not block.runs:

@@ -73,7 +73,7 @@ def test_generated_pages_are_up_to_date() -> None:
 
 
 def test_coverage_has_a_row_for_every_route_in_the_table() -> None:
-    from fake_server.app import ROUTE_TABLE
+    from fake_server.api.routes import ROUTE_TABLE
 
     page = generate.coverage_page()
     for spec in ROUTE_TABLE:

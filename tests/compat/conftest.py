@@ -46,14 +46,14 @@ from starlette.applications import Starlette
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import fake_server
-from fake_server.app import create_app
+from fake_server import create_app
 from fake_server.config import FakeConfig
 from fake_server.journal import Entry
 from fake_server.pytest_plugin import Fake
 from fake_server.server import ThreadedServer
 
 MODEL = "gemini-2.5-flash"
-SHIPPED_FIXTURES = Path(fake_server.__file__).parent / "fixtures"
+SHIPPED_FIXTURES = Path(fake_server.__file__).parent / "fixtures" / "data"
 
 
 @dataclass(frozen=True)

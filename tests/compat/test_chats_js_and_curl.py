@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from conftest import NodeRun
 
 MODEL = "gemini-2.5-flash"
-SHIPPED_FIXTURES = Path(fake_server.__file__).parent / "fixtures"
+SHIPPED_FIXTURES = Path(fake_server.__file__).parent / "fixtures" / "data"
 REAL_HOST = "https://generativelanguage.googleapis.com"
 GUIDE = Path(os.environ.get("GEMINI_API_GUIDE", "/work/shared/guide/gemini-api-guide.txt"))
 CHAT_SECTION = "## Multi-turn conversations (Chat)\n"

@@ -39,9 +39,9 @@ from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.json import JSONSnapshotExtension
 
 import gemini_ref
-from fake_server.app import create_app
+from fake_server import create_app
 from fake_server.config import FakeConfig
-from fake_server.fixtures import Call, request_key
+from fake_server.fixtures.key import Call, request_key
 from fake_server.journal import Entry
 from fake_server.pytest_plugin import Fake
 from fake_server.server import ThreadedServer

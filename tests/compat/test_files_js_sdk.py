@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from starlette.applications import Starlette
 
-from fake_server.app import create_app
+from fake_server import create_app
 from fake_server.config import FakeConfig
 from fake_server.pytest_plugin import Fake
 from fake_server.server import ThreadedServer

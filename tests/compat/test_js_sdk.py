@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from fake_server import catalog
-from fake_server.app import create_app
+from fake_server import create_app
 from fake_server.config import FakeConfig
 from fake_server.journal import Entry
+from fake_server.model import catalog
 from fake_server.pytest_plugin import Fake
 from fake_server.server import ThreadedServer
 

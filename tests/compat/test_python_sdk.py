@@ -18,7 +18,7 @@ import pytest
 from google import genai
 from google.genai import errors, types
 
-from fake_server import catalog
+from fake_server.model import catalog
 from fake_server.pytest_plugin import Fake
 
 if TYPE_CHECKING:

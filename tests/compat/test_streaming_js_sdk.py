@@ -19,12 +19,11 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from starlette.applications import Starlette
 
-from fake_server.app import create_app
-from fake_server.config import FakeConfig
+from fake_server import create_app
+from fake_server.config import FakeConfig, Pacing
 from fake_server.journal import Entry
 from fake_server.pytest_plugin import TEST_API_KEY, Fake
 from fake_server.server import ThreadedServer
-from fake_server.streams import Pacing
 
 if TYPE_CHECKING:
     from conftest import Exchange, GuideExample, NodeRun

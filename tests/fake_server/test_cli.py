@@ -152,7 +152,7 @@ def test_module_runs_without_the_console_script() -> None:
 
 
 def test_record_proxies_and_writes_a_fixture(tmp_path: Path) -> None:
-    from fake_server.app import create_app
+    from fake_server import create_app
     from fake_server.server import ThreadedServer
 
     port = free_port()
@@ -185,7 +185,7 @@ def test_record_proxies_and_writes_a_fixture(tmp_path: Path) -> None:
 
 
 def test_lint_checks_directories_and_says_so_in_its_exit_status(tmp_path: Path) -> None:
-    shipped = Path(__file__).parents[2] / "fake_server" / "fixtures"
+    shipped = Path(__file__).parents[2] / "fake_server" / "fixtures" / "data"
     clean = subprocess.run(
         [sys.executable, "-m", "fake_server.cli", "lint", str(shipped)],
         capture_output=True,

@@ -14,8 +14,9 @@ from typing import Any
 import httpx
 import pytest
 
-from fake_server import FakeConfig, create_app, files
+from fake_server import FakeConfig, create_app
 from fake_server.pytest_plugin import Fake
+from fake_server.store import progress
 
 KEY = {"x-goog-api-key": "test-key"}
 START = "/upload/v1beta/files"
@@ -344,7 +345,7 @@ def test_the_sha256_of_uneven_chunks_is_the_sha256_of_their_bytes(
 ) -> None:
     """The sha256 follows the writes: on a worker thread when there is a CPU to spare, on the
     event loop when not. Chunks of 1 byte, across the worker's 1 MiB steps, and an odd tail."""
-    monkeypatch.setattr(files, "_spare_cpu", lambda: spare_cpu)
+    monkeypatch.setattr(progress, "_spare_cpu", lambda: spare_cpu)
     data = random.Random(5).randbytes(3 * 2**20 + 12345)
     client = fake().client()
     url = start(client, len(data), "application/pdf")
@@ -362,7 +363,7 @@ def test_bytes_another_worker_wrote_are_read_back_into_the_sha256(
 ) -> None:
     """Two fakes sharing a data directory, as two workers: the one that finalizes hashed only
     the bytes it wrote, and reads the others back."""
-    monkeypatch.setattr(files, "_spare_cpu", lambda: spare_cpu)
+    monkeypatch.setattr(progress, "_spare_cpu", lambda: spare_cpu)
     data = random.Random(6).randbytes(5 * 2**20 // 2)
     one, two = fake(data_dir=tmp_path).client(), fake(data_dir=tmp_path).client()
     url = start(one, len(data), "application/pdf")
@@ -374,7 +375,7 @@ def test_bytes_another_worker_wrote_are_read_back_into_the_sha256(
 
 def test_no_hashing_thread_outlives_its_upload(monkeypatch: pytest.MonkeyPatch) -> None:
     """A finalized or cancelled upload's worker ends at once (an idle one, within a second)."""
-    monkeypatch.setattr(files, "_spare_cpu", lambda: True)
+    monkeypatch.setattr(progress, "_spare_cpu", lambda: True)
     client = fake().client()
     upload(client, b"x" * (2**20 + 1), "application/pdf")
     url = start(client, 2**21)

@@ -11,12 +11,12 @@ import httpx
 import jsonschema
 import pytest
 
-from fake_server import tokens
-from fake_server.images import encode_png
+from fake_server.model import tokens
+from fake_server.model.images import encode_png
 from fake_server.pytest_plugin import Fake
 
 KEY = {"x-goog-api-key": "test-key"}
-FIXTURES = Path(__file__).parents[2] / "fake_server" / "fixtures"
+FIXTURES = Path(__file__).parents[2] / "fake_server" / "fixtures" / "data"
 PNG_B64 = base64.b64encode(encode_png(2, 2, b"\x00\x40\x80\xff")).decode()
 
 

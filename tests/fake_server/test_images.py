@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fake_server.images import NotAnImage, dimensions, encode_png, image_tokens
+from fake_server.model.images import NotAnImage, dimensions, encode_png, image_tokens
 from fake_server.pytest_plugin import Fake
 
 KEY = {"x-goog-api-key": "test-key"}

@@ -16,19 +16,13 @@ import httpx
 import pytest
 from google.genai import types
 
-from fake_server.images import encode_png
-from fake_server.lint import (
-    ENUMS,
-    MESSAGES,
-    Problem,
-    lint_directories,
-    lint_fixture,
-    main,
-)
+from fake_server.fixtures.lint import Problem, lint_directories, lint_fixture, main
+from fake_server.model.images import encode_png
+from fake_server.protocol.messages import ENUMS, MESSAGES, sent_fields, sent_values
 from fake_server.pytest_plugin import Fake
 
 KEY = {"x-goog-api-key": "test-key"}
-SHIPPED = Path(__file__).parents[2] / "fake_server" / "fixtures"
+SHIPPED = Path(__file__).parents[2] / "fake_server" / "fixtures" / "data"
 PNG = base64.b64encode(encode_png(4, 4, bytes(range(16)))).decode()
 WEATHER_TOOL = {
     "functionDeclarations": [
@@ -352,10 +346,29 @@ def test_the_recorded_sse_example_lints_clean(tmp_path: Path) -> None:
     assert lint_fixture(write_stream(tmp_path, "recorded", first + last)) == []
 
 
+def _answer_enums() -> set[str]:
+    """The enums reachable from GenerateContentResponse through the fields answers carry."""
+    seen: set[str] = set()
+    enums: set[str] = set()
+    todo = ["GenerateContentResponse"]
+    while todo:
+        message = todo.pop()
+        if message in seen:
+            continue
+        seen.add(message)
+        for kind in sent_fields(message).values():
+            base = kind.removesuffix("[]")
+            if base.startswith("enum:"):
+                enums.add(base.removeprefix("enum:"))
+            elif base in MESSAGES:
+                todo.append(base)
+    return enums
+
+
 def test_the_enum_values_are_ones_the_official_sdk_knows() -> None:
     sdk: dict[str, type[enum.Enum]] = {
         "FinishReason": types.FinishReason,
-        "Modality": types.MediaModality,
+        "MediaModality": types.MediaModality,
         "BlockReason": types.BlockedReason,
         "HarmCategory": types.HarmCategory,
         "HarmProbability": types.HarmProbability,
@@ -365,18 +378,24 @@ def test_the_enum_values_are_ones_the_official_sdk_knows() -> None:
         "ToolType": types.ToolType,
         "ModelStage": types.ModelStage,
     }
-    assert set(ENUMS) == {*sdk, "Role"}
-    for name, values in ENUMS.items():
-        if name in sdk:
-            assert set(values) <= {member.value for member in sdk[name]}, name
+    assert _answer_enums() == set(sdk)
+    for name in sdk:
+        assert set(sent_values(name)) <= {member.value for member in sdk[name]}, name
 
 
-def test_every_kind_in_the_response_table_is_defined() -> None:
+def test_every_kind_in_the_message_table_is_defined() -> None:
+    scalars = (
+        "string", "bool", "int32", "int64", "count", "float", "double", "bytes", "value", "struct"
+    )  # fmt: skip
     for fields in MESSAGES.values():
         for kind in fields.values():
-            base = kind.removesuffix("[]")
-            scalars = ("string", "bool", "number", "count", "bytes", "struct")
+            base = kind.removesuffix("[]").removeprefix("map:")
             assert base in MESSAGES or base in scalars or base.removeprefix("enum:") in ENUMS
+
+
+def test_every_enum_starts_with_its_unset_placeholder() -> None:
+    for name, values in ENUMS.items():
+        assert values[0].endswith("UNSPECIFIED"), name
 
 
 # --- planted faults: the fixture file -------------------------------------------------------
@@ -940,7 +959,7 @@ def test_main_exits_2_without_directories() -> None:
 
 def test_python_dash_m_runs_it(tmp_path: Path) -> None:
     write(tmp_path, "bad", {"match": {}, "answer": {"txt": "hi"}})
-    command = [sys.executable, "-m", "fake_server.lint", str(tmp_path)]
+    command = [sys.executable, "-m", "fake_server.fixtures.lint", str(tmp_path)]
     result = subprocess.run(command, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1, result.stderr
     assert result.stdout.endswith("1 fixture checked, 1 problem\n")

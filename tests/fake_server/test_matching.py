@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
-from fake_server.fixtures import Call, request_key
-from fake_server.images import encode_png
+from fake_server.fixtures.key import Call, request_key
+from fake_server.model.images import encode_png
 from fake_server.pytest_plugin import Fake
 
 KEY = {"x-goog-api-key": "test-key"}
@@ -24,7 +24,7 @@ assert {"+", "/"} & set(PNG), "the URL-safe variant below must differ from the s
 
 
 def key(request: dict[str, Any], rpc: str = "generateContent") -> str:
-    from fake_server.schema import transcode
+    from fake_server.protocol.transcode import transcode
 
     return request_key(Call(rpc, "gemini-2.5-flash", transcode(request, "GenerateContentRequest")))
 
@@ -280,7 +280,7 @@ def test_unusable_recorded_fields_stop_the_fake(
     tmp_path: Path, fixture: dict[str, Any], message: str
 ) -> None:
     from fake_server import FakeConfig, create_app
-    from fake_server.fixtures import FixtureError
+    from fake_server.fixtures.format import FixtureError
 
     write(tmp_path, "bad", fixture)
     with pytest.raises(FixtureError, match=message):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from fake_server.memo import MAX_BODY, Answered, AnswerMemo
+from fake_server.http.memo import MAX_BODY, Answered, AnswerMemo
+from fake_server.http.responses import GoogleResponse
 from fake_server.pytest_plugin import Fake
-from fake_server.wire import GoogleResponse
 
 URL = "/v1beta/models/gemini-2.5-flash:generateContent"
 ASK = {"contents": [{"parts": [{"text": "How does AI work?"}]}]}

@@ -7,7 +7,7 @@ import base64
 import httpx
 import pytest
 
-from fake_server import catalog
+from fake_server.model import catalog
 from fake_server.pytest_plugin import Fake
 
 

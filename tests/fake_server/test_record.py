@@ -20,10 +20,9 @@ from google import genai
 from google.genai import errors as genai_errors
 from google.genai import types
 
-from fake_server import cli
-from fake_server.app import create_app
+from fake_server import cli, create_app
 from fake_server.config import FakeConfig
-from fake_server.lint import lint_directories
+from fake_server.fixtures.lint import lint_directories
 from fake_server.record import RecordConfig, create_record_app
 from fake_server.server import ThreadedServer
 
@@ -368,7 +367,7 @@ def leaky_upstream(tmp_path: Path) -> Path:
             "responseId": "abcdefghijklmnopqrstuv",
         },
     ]
-    from fake_server.wire import dumps_event
+    from fake_server.protocol.wire import dumps_event
 
     (directory / "split.sse").write_bytes(b"".join(dumps_event(e) for e in events))
     (directory / "split.json").write_text(

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from fake_server.fixtures import Call, canonical_request, request_key
-from fake_server.schema import transcode
+from fake_server.fixtures.key import Call, canonical_request, request_key
+from fake_server.protocol.transcode import transcode
 
 VECTORS = Path(__file__).parents[2] / "conformance" / "vectors" / "request_key.json"
 DOC = json.loads(VECTORS.read_text("utf-8"))

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fake_server.errors import ApiError
-from fake_server.schema import camel, snake, transcode
+from fake_server.protocol.errors import ApiError
+from fake_server.protocol.transcode import camel, snake, transcode
 
 
 def test_python_sdk_mixed_casing_reads_as_camel_case() -> None:
@@ -48,6 +48,26 @@ def test_a_turn_without_a_role_is_the_users() -> None:
         "GenerateContentRequest",
     )
     assert [c["role"] for c in read["contents"]] == ["user", "user"]
+
+
+@pytest.mark.parametrize(
+    "part",
+    [
+        {"executableCode": {"language": "PYTHON", "code": "print(1)", "id": "c1"}},
+        {"codeExecutionResult": {"outcome": "OUTCOME_OK", "output": "1", "id": "c1"}},
+    ],
+)
+def test_a_code_part_an_answer_carried_reads_back_when_a_chat_echoes_it(
+    part: dict[str, Any],
+) -> None:
+    # One message table for requests and answers: what the service sends, it reads back.
+    history = [
+        {"role": "user", "parts": [{"text": "Run it"}]},
+        {"role": "model", "parts": [part]},
+        {"role": "user", "parts": [{"text": "And again"}]},
+    ]
+    read = transcode({"contents": history}, "GenerateContentRequest")
+    assert read["contents"][1]["parts"] == [part]
 
 
 def test_null_means_not_set() -> None:

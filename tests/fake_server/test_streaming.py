@@ -12,10 +12,11 @@ import httpx
 import pytest
 
 from fake_server import FakeConfig, create_app
-from fake_server.fixtures import FixtureError
+from fake_server.config import Pacing
+from fake_server.fixtures.format import FixtureError
+from fake_server.http.responses import EventStreamResponse
+from fake_server.model.chunking import aggregate
 from fake_server.pytest_plugin import Fake
-from fake_server.streams import Pacing, aggregate
-from fake_server.wire import EventStreamResponse
 
 KEY = {"x-goog-api-key": "test-key"}
 STREAM = "/v1beta/models/gemini-2.5-flash:streamGenerateContent"

@@ -9,9 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
-from fake_server.images import dimensions, encode_png
+from fake_server.model.images import dimensions, encode_png
+from fake_server.model.vision import labels_for
 from fake_server.pytest_plugin import Fake
-from fake_server.vision import labels_for
 
 KEY = {"x-goog-api-key": "test-key"}
 URL = "/v1beta/models/gemini-2.5-flash:generateContent"

@@ -24,7 +24,7 @@ from gemini_ref._convert import to_wire
 
 MODEL = "gemini-2.5-flash"
 GEMINI_3 = "gemini-3-flash-preview"
-FIXTURES = Path(fake_server.__file__).parent / "fixtures"
+FIXTURES = Path(fake_server.__file__).parent / "fixtures" / "data"
 DOGS = "I have 2 dogs in my house."
 PAWS = "How many paws are in my house?"
 WEATHER = types.Tool(

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 import gemini_ref as genai
-from fake_server.images import encode_png
+from fake_server.model.images import encode_png
 from fake_server.pytest_plugin import Fake
 from gemini_ref import errors, types
 

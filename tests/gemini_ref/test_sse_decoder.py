@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fake_server.wire import dumps_event
+from fake_server.protocol.wire import dumps_event
 from gemini_ref._sse import ServerSentEvent, SSEDecoder
 
 

@@ -18,7 +18,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from PIL import Image
 
-from fake_server import images as fake_images
+from fake_server.model import images as fake_images
 from gemini_ref import errors, vision
 from gemini_ref.vision import Box, to_normalized, to_pixels
 

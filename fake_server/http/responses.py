@@ -1,25 +1,29 @@
-"""How the real service puts bytes on the wire (see docs/protocol.md, "Serialisation").
+"""The fake's answers as ASGI responses, sent the way Google's front end sends them.
 
-Unary bodies and error bodies are pretty-printed JSON with a two-space indent and a trailing
-newline; non-ASCII stays raw UTF-8 and only ``<`` and ``>`` are escaped. Every function here is
-pure, so the framing can be tested byte for byte without a server.
+:class:`GoogleResponse` is a finished body (unary answers, errors, upload replies);
+:class:`EventStreamResponse` a stream, paced and perhaps ended early as configured;
+:func:`error_response` is the one place an :class:`~fake_server.protocol.errors.ApiError`
+becomes bytes. The bytes themselves come from :mod:`fake_server.protocol.wire`.
 """
 
 from __future__ import annotations
 
 import copy
-import json
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
 
 import anyio
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from .streams import Pacing
-
-JSON_CONTENT_TYPE = "application/json; charset=UTF-8"
+from ..config import Pacing
+from ..protocol.errors import ApiError
+from ..protocol.wire import (
+    JSON_CONTENT_TYPE,
+    SSE_CONTENT_TYPE,
+    dumps_array,
+    dumps_pretty,
+)
 
 # Headers the Google front end puts on every API answer. ``Vary`` comes three times.
 _FRONT_END_HEADERS: tuple[tuple[bytes, bytes], ...] = (
@@ -31,15 +35,6 @@ _FRONT_END_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"x-frame-options", b"SAMEORIGIN"),
     (b"x-content-type-options", b"nosniff"),
 )
-
-
-def _escape_angles(text: str) -> str:
-    return text.replace("<", "\\u003c").replace(">", "\\u003e")
-
-
-def dumps_pretty(obj: Any) -> bytes:
-    """A unary body: ``json.dumps(obj, indent=2, ensure_ascii=False) + "\\n"``, angles escaped."""
-    return (_escape_angles(json.dumps(obj, indent=2, ensure_ascii=False)) + "\n").encode()
 
 
 def _timing(started: float) -> bytes:
@@ -94,36 +89,6 @@ class GoogleResponse(Response):
             {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
         )
         await send({"type": "http.response.body", "body": self.body})
-
-
-# --- streams --------------------------------------------------------------------------------
-
-SSE_CONTENT_TYPE = "text/event-stream"
-
-
-def dumps_event(obj: Any) -> bytes:
-    """One SSE event as the service frames it: ``data: `` + one-line JSON + ``\\r\\n\\r\\n``.
-
-    The JSON has a space after each colon and none after commas (real-shapes §2).
-    """
-    line = _escape_angles(json.dumps(obj, separators=(",", ": "), ensure_ascii=False))
-    return b"data: " + line.encode() + b"\r\n\r\n"
-
-
-ARRAY_HEAD, ARRAY_SEPARATOR, ARRAY_TAIL = b"[", b"\n,\r\n", b"\n]"
-
-
-def dumps_element(obj: Any) -> bytes:
-    """One element of a JSON-array stream: pretty-printed like a unary body, no newline."""
-    return _escape_angles(json.dumps(obj, indent=2, ensure_ascii=False)).encode()
-
-
-def dumps_array(objs: list[Any]) -> bytes:
-    """A whole JSON-array stream (no ``alt=sse``), byte for byte as the service sends it.
-
-    ``'[' + '\n,\r\n'.join(pretty objects) + '\n]'``, with no trailing newline (real-shapes §3).
-    """
-    return ARRAY_HEAD + ARRAY_SEPARATOR.join(map(dumps_element, objs)) + ARRAY_TAIL
 
 
 class StreamAborted(Exception):
@@ -234,3 +199,18 @@ class EventStreamResponse(Response):
     def _progress(self, sent: int, finished: bool) -> None:
         if self.on_progress is not None:
             self.on_progress(sent, finished)
+
+
+def error_response(error: ApiError, *, framing: str = "json") -> GoogleResponse:
+    """The error as the service sends it for a request framed as ``framing``.
+
+    ``"json"``: a unary call. ``"sse"``: a stream with ``alt=sse``, where the body is the same
+    JSON, not an event, with ``Content-Type: text/event-stream`` and a length (real-shapes §2).
+    ``"array"``: a JSON-array stream, where the envelope is the array's one element.
+    """
+    if framing == "sse":
+        body = dumps_pretty(error.envelope())
+        return GoogleResponse(body, error.code, content_type=SSE_CONTENT_TYPE, chunked=False)
+    if framing == "array":
+        return GoogleResponse(dumps_array([error.envelope()]), error.code)
+    return GoogleResponse(dumps_pretty(error.envelope()), error.code)

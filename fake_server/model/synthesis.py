@@ -1,9 +1,8 @@
-"""What the fake "says" when no fixture matches: deterministic synthetic answers.
+"""What the stand-in model "says" when no fixture matches: deterministic synthetic answers.
 
-An :class:`Answer` is the model's output before the request's settings shape it (thinking, stop
-sequences, ``maxOutputTokens``, JSON mode, candidates): fixtures provide one, and
-:func:`synthesize` makes one from a seed. The seed comes from the request's canonical key, so the
-same request gets the same answer, byte for byte, on every run and every machine.
+:func:`synthesize` makes an :class:`~.answer.Answer` from the request and a seed. The seed comes
+from the request's canonical key, so the same request gets the same answer, byte for byte, on
+every run and every machine.
 """
 
 from __future__ import annotations
@@ -11,11 +10,11 @@ from __future__ import annotations
 import json
 import random
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from . import vision
-from .jsonschema_gen import instance
+from .answer import Answer
+from .schema_instances import instance
 
 _OPENINGS = (
     'Here is a short answer to "{topic}".',
@@ -44,31 +43,6 @@ _CLOSINGS = (
     "Let me know if you would like more detail on any part of this.",
     "That is the core of it; the details build on these ideas.",
 )
-
-
-@dataclass(frozen=True)
-class Answer:
-    """A model answer before shaping: prose, an optional thought summary, an optional JSON value.
-
-    ``json`` is what JSON mode returns when the answer has one; otherwise JSON mode builds a value
-    from the response schema (or wraps ``text``).
-    """
-
-    text: str
-    thoughts: str | None = None
-    json: Any = None
-    has_json: bool = False
-    function_calls: tuple[dict[str, Any], ...] = ()  # {"name", "args"}: the answer calls tools
-
-    @classmethod
-    def from_fixture(cls, data: dict[str, Any]) -> Answer:
-        return cls(
-            text=str(data.get("text", "")),
-            thoughts=data.get("thoughts"),
-            json=data.get("json"),
-            has_json="json" in data,
-            function_calls=tuple(data.get("functionCalls", ())),
-        )
 
 
 def topic_of(request: dict[str, Any]) -> str:

@@ -24,10 +24,11 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+from ..protocol.requests import thinking_budget
 from . import tokens
+from .answer import Answer
 from .catalog import ModelInfo
-from .synth import Answer, enum_value, json_value
-from .validate import thinking_budget
+from .synthesis import enum_value, json_value
 
 
 def response_id(seed: bytes) -> str:

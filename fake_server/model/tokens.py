@@ -3,7 +3,7 @@
 The fake cannot run Gemini's tokenizer, so it uses a stable approximation that is close for
 English prose: every run of word characters is a token per six characters (at least one), every
 other visible character is a token, an image costs what its size costs (see
-:mod:`fake_server.images`), and any other media part 258 tokens. What
+:mod:`fake_server.model.images`), and any other media part 258 tokens. What
 matters for apps is that the numbers are deterministic and consistent: ``countTokens`` returns the
 ``promptTokenCount`` that ``generateContent`` reports for the same contents, and the usage sums
 always hold (see docs/deviations.md).
@@ -90,7 +90,7 @@ def _count_part(part: dict[str, Any], file_tokens: FileTokens | None) -> tuple[s
 
 @functools.lru_cache(maxsize=64)
 def inline_tokens(mime_type: str, data: str) -> int:
-    """An inline part's cost: an image's by its size (see fake_server.images), else 258."""
+    """An inline part's cost: an image's by its size (see fake_server.model.images), else 258."""
     if not mime_type.lower().startswith("image/"):
         return MEDIA_PART_TOKENS
     try:

@@ -1,11 +1,9 @@
-"""The one error type handlers raise, and the one adapter that writes it.
-
-Every failure the fake reports leaves through :func:`error_response`, in the Google envelope::
+"""The one error type the fake raises for an answer in Google's error envelope::
 
     {"error": {"code": 400, "message": "...", "status": "INVALID_ARGUMENT", "details": [...]}}
 
-pretty-printed like every other body. On a stream request the real service keeps
-``Content-Type: text/event-stream`` but sends the same JSON, unframed, with a ``Content-Length``.
+Handlers, the transcoder and the service's checks raise :class:`ApiError`; the adapter
+(:func:`fake_server.http.responses.error_response`) is the one place that writes it.
 """
 
 from __future__ import annotations
@@ -13,9 +11,28 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .wire import SSE_CONTENT_TYPE, GoogleResponse, dumps_array, dumps_pretty
-
 TYPE_PREFIX = "type.googleapis.com/google.rpc."
+
+# google.rpc.Code names and the HTTP status each is sent with. UNKNOWN has been seen with a
+# 302 as well as 500, so it goes with any code.
+ERROR_STATUSES: dict[str, int] = {
+    "INVALID_ARGUMENT": 400,
+    "FAILED_PRECONDITION": 400,
+    "OUT_OF_RANGE": 400,
+    "UNAUTHENTICATED": 401,
+    "PERMISSION_DENIED": 403,
+    "NOT_FOUND": 404,
+    "ALREADY_EXISTS": 409,
+    "ABORTED": 409,
+    "RESOURCE_EXHAUSTED": 429,
+    "CANCELLED": 499,
+    "UNKNOWN": 500,
+    "INTERNAL": 500,
+    "DATA_LOSS": 500,
+    "UNIMPLEMENTED": 501,
+    "UNAVAILABLE": 503,
+    "DEADLINE_EXCEEDED": 504,
+}
 
 
 class ApiError(Exception):
@@ -59,18 +76,3 @@ def bad_request_detail(description: str, field: str | None = None) -> dict[str, 
         {"field": field, "description": description} if field else {"description": description}
     )
     return {"@type": TYPE_PREFIX + "BadRequest", "fieldViolations": [violation]}
-
-
-def error_response(error: ApiError, *, framing: str = "json") -> GoogleResponse:
-    """The error as the service sends it for a request framed as ``framing``.
-
-    ``"json"``: a unary call. ``"sse"``: a stream with ``alt=sse``, where the body is the same
-    JSON, not an event, with ``Content-Type: text/event-stream`` and a length (real-shapes §2).
-    ``"array"``: a JSON-array stream, where the envelope is the array's one element.
-    """
-    if framing == "sse":
-        body = dumps_pretty(error.envelope())
-        return GoogleResponse(body, error.code, content_type=SSE_CONTENT_TYPE, chunked=False)
-    if framing == "array":
-        return GoogleResponse(dumps_array([error.envelope()]), error.code)
-    return GoogleResponse(dumps_pretty(error.envelope()), error.code)

@@ -1,4 +1,4 @@
-"""The resumable upload protocol and the Files API.
+"""The upload resource: Google's resumable upload protocol.
 
 The protocol, as the service and both SDKs speak it (sdk-wire §4, real-shapes §5)::
 
@@ -26,27 +26,24 @@ from __future__ import annotations
 
 import ast
 import json
-import re
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import anyio
 import anyio.to_thread
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
-from . import images
-from .errors import ApiError, invalid_argument, not_found, permission_denied
-from .files import MAX_FILE_BYTES, NAME_PATTERN, Appender, FileStore, Session, StoredFile
-from .tokens import FileTokens
-from .validate import SUPPORTED_MIME_TYPES
-from .wire import GoogleResponse, dumps_pretty
-
-if TYPE_CHECKING:
-    from .app import ApiCall
+from ..http.adapter import ApiCall, authenticate
+from ..http.responses import GoogleResponse
+from ..journal import upload_answered_by
+from ..protocol.errors import ApiError, invalid_argument, not_found, permission_denied
+from ..protocol.limits import MAX_FILE_BYTES, SUPPORTED_MIME_TYPES
+from ..protocol.wire import dumps_pretty
+from ..store import NAME_PATTERN, Appender, FileStore, Session
+from .files import no_such_file
 
 CHUNK_GRANULARITY = 8 * 1024 * 1024
-FILES_PAGE_SIZE, FILES_PAGE_SIZE_MAX = 10, 100
 _UPLOAD_SERVER = {"server": "UploadServer"}
 
 
@@ -68,6 +65,43 @@ def upload_reply(
 
 def upload_error(error: ApiError, status: str, upload_id: str) -> GoogleResponse:
     return upload_reply(status, upload_id, dumps_pretty(error.envelope()), code=error.code)
+
+
+async def upload(call: ApiCall) -> Response:
+    """The upload endpoint: a start (with the API key), or a command on an upload URL."""
+    store = call.state.store
+    if "upload_id" in call.request.query_params:
+        response = await command(call, store)
+    else:
+        authenticate(call.request, call.state.config)
+        response = await start(call, store)
+    call.extra.update(_upload_facts(call.request, response))
+    return response
+
+
+def _upload_facts(request: Request, response: Response) -> dict[str, Any]:
+    """What the journal keeps of an upload step: the command, the offset, the bytes sent, the
+    upload status answered and, once finalized, the file's name."""
+    headers = request.headers
+    if "upload_id" not in request.query_params:
+        facts: dict[str, Any] = {
+            "command": "start",
+            "declaredSize": headers.get("x-goog-upload-header-content-length"),
+            "mimeType": headers.get("x-goog-upload-header-content-type"),
+        }
+    else:
+        facts = {
+            "command": headers.get("x-goog-upload-command", ""),
+            "offset": headers.get("x-goog-upload-offset"),
+            "bytes": int(headers.get("content-length") or 0),
+        }
+    facts["uploadStatus"] = response.headers.get("x-goog-upload-status")
+    if facts["uploadStatus"] == "final" and response.status_code == 200:
+        try:
+            facts["fileName"] = json.loads(bytes(response.body))["file"]["name"]
+        except (ValueError, KeyError, TypeError):
+            pass
+    return {k: v for k, v in facts.items() if v is not None}
 
 
 # --- start ----------------------------------------------------------------------------------
@@ -134,7 +168,7 @@ async def start(call: ApiCall, store: FileStore) -> Response:
         )
     )
     url = f"{base_url}/upload/{call.version}/files?upload_id={upload_id}&upload_protocol=resumable"
-    call.answered_by = f"upload:{upload_id}"
+    call.answered_by = upload_answered_by(upload_id)
     return upload_reply(
         "active",
         upload_id,
@@ -183,7 +217,7 @@ async def command(call: ApiCall, store: FileStore) -> Response:
     session = store.session(upload_id)
     if session is None:
         return _no_session(upload_id)
-    call.answered_by = f"upload:{upload_id}"
+    call.answered_by = upload_answered_by(upload_id)
     commands = {
         c.strip().lower() for c in request.headers.get("x-goog-upload-command", "").split(",")
     }
@@ -323,109 +357,8 @@ def _finished(session: Session, store: FileStore, call: ApiCall) -> Response:
     stored = store.get(session.file_id)
     if stored is None:
         return upload_error(
-            permission_denied(_missing(session.file_id)), "final", session.upload_id
+            permission_denied(no_such_file(session.file_id)), "final", session.upload_id
         )
     call.answered_by = f"file:{stored.file_id}"
     body = dumps_pretty({"file": stored.resource(store.clock())})
     return upload_reply("final", session.upload_id, body)
-
-
-# --- the Files API --------------------------------------------------------------------------
-
-
-def _missing(file_id: str) -> str:
-    return f"You do not have permission to access the File {file_id} or it may not exist."
-
-
-def find(store: FileStore, file_id: str) -> StoredFile:
-    stored = store.get(file_id)
-    if stored is None:
-        raise permission_denied(_missing(file_id))
-    return stored
-
-
-def get_file(store: FileStore, file_id: str) -> dict[str, Any]:
-    return find(store, file_id).resource(store.clock())
-
-
-def delete_file(store: FileStore, file_id: str) -> dict[str, Any]:
-    find(store, file_id)
-    store.delete(file_id)
-    return {}
-
-
-def list_files(store: FileStore, page_size: str | None, page_token: str | None) -> dict[str, Any]:
-    try:
-        size = int(page_size or FILES_PAGE_SIZE)
-    except ValueError:
-        raise invalid_argument("Invalid value for pageSize.") from None
-    size = FILES_PAGE_SIZE if size <= 0 else min(size, FILES_PAGE_SIZE_MAX)
-    try:
-        start = int(page_token or 0)
-    except ValueError:
-        raise invalid_argument("Invalid page token.") from None
-    everything = list(store.files())
-    page = everything[start : start + size]
-    body: dict[str, Any] = {}
-    if page:
-        body["files"] = [f.resource(store.clock()) for f in page]
-    if start + size < len(everything):
-        body["nextPageToken"] = str(start + size)
-    return body
-
-
-FILE_URI = re.compile(r"(?:^|/)files/([a-z0-9-]+)$")
-
-
-def file_ids(request: dict[str, Any]) -> list[str]:
-    """The files a request's ``fileData`` parts name (any URI ending in ``files/<id>``).
-
-    A request naming files has an answer that depends on the store: it must not be remembered.
-    """
-    found = []
-    for content in request.get("contents", []):
-        for part in content.get("parts", []):
-            data = part.get("fileData")
-            match = FILE_URI.search(str(data.get("fileUri", ""))) if data else None
-            if match is not None:
-                found.append(match.group(1))
-    return found
-
-
-def check_files(file_ids: list[str], store: FileStore) -> None:
-    """Every named file must exist and be ACTIVE, and an image must be one."""
-    for file_id in file_ids:
-        stored = find(store, file_id)
-        if stored.state(store.clock()) != "ACTIVE":
-            raise ApiError(
-                400,
-                "FAILED_PRECONDITION",
-                f"The File {stored.file_id} is not in an ACTIVE state and usage is not allowed.",
-            )
-        _image_size(store, stored)
-
-
-_HEADER_BYTES = 1 << 20  # enough of a file to find an image's size (JPEG can bury it deep)
-
-
-def _image_size(store: FileStore, stored: StoredFile) -> tuple[int, int] | None:
-    if not stored.mime_type.startswith("image/"):
-        return None
-    with store.data_path(stored.file_id).open("rb") as data:
-        head = data.read(_HEADER_BYTES)
-    try:
-        return images.dimensions(head, stored.mime_type)
-    except images.NotAnImage:
-        raise invalid_argument(images.INVALID_IMAGE) from None
-
-
-def file_tokens(store: FileStore) -> FileTokens:
-    """What a fileData part costs: an uploaded image by its size, anything else 258."""
-
-    def cost(file_data: dict[str, Any]) -> int | None:
-        match = FILE_URI.search(str(file_data.get("fileUri", "")))
-        stored = store.get(match.group(1)) if match else None
-        size = _image_size(store, stored) if stored is not None else None
-        return None if size is None else images.image_tokens(*size)
-
-    return cost

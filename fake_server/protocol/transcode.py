@@ -1,4 +1,4 @@
-"""The request messages the fake accepts, as one table, and the transcoder that reads them.
+"""The transcoder: a request body read the way the real service reads it into its messages.
 
 The real service reads a JSON body into protocol buffers before any handler sees it, and this
 module plays that part: it accepts each field under its JSON name (``thinkingBudget``) or its proto
@@ -8,14 +8,7 @@ types, bad base64, bad enum values) with the real messages. Its output is the *c
 request: camelCase keys, standard base64, integral floats as ints, every turn with a role;
 matching, validation and the journal all work on that one form.
 
-Field kinds in the table::
-
-    "string" "bool" "int32" "int64" "float" "double" "bytes"   scalars
-    "value"                         any JSON (google.protobuf.Value)
-    "struct"                        a JSON object (google.protobuf.Struct)
-    "enum:Name"                     a value from ENUMS["Name"] (or its number)
-    "Name"                          another message of this table
-    "Name[]" / "map:Name"           repeated / map<string, Name>
+The messages and their field kinds are :mod:`.messages`.
 """
 
 from __future__ import annotations
@@ -29,202 +22,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import ApiError, bad_request_detail, invalid_argument
-
-MESSAGES: dict[str, dict[str, str]] = {
-    "GenerateContentRequest": {
-        "model": "string",
-        "contents": "Content[]",
-        "tools": "Tool[]",
-        "toolConfig": "ToolConfig",
-        "safetySettings": "SafetySetting[]",
-        "systemInstruction": "Content",
-        "generationConfig": "GenerationConfig",
-        "cachedContent": "string",
-        "serviceTier": "enum:ServiceTier",
-        "store": "bool",
-    },
-    "CountTokensRequest": {
-        "contents": "Content[]",
-        "generateContentRequest": "GenerateContentRequest",
-    },
-    "Content": {"role": "string", "parts": "Part[]"},
-    "Part": {
-        "text": "string",
-        "inlineData": "Blob",
-        "fileData": "FileData",
-        "functionCall": "FunctionCall",
-        "functionResponse": "FunctionResponse",
-        "executableCode": "ExecutableCode",
-        "codeExecutionResult": "CodeExecutionResult",
-        "videoMetadata": "VideoMetadata",
-        "thought": "bool",
-        "thoughtSignature": "bytes",
-        "partMetadata": "struct",
-        "mediaResolution": "MediaResolution",
-    },
-    "Blob": {"mimeType": "string", "data": "bytes"},
-    "FileData": {"mimeType": "string", "fileUri": "string"},
-    "FunctionCall": {"id": "string", "name": "string", "args": "struct"},
-    "FunctionResponse": {
-        "id": "string",
-        "name": "string",
-        "response": "struct",
-        "willContinue": "bool",
-        "scheduling": "enum:Scheduling",
-    },
-    "ExecutableCode": {"language": "enum:Language", "code": "string"},
-    "CodeExecutionResult": {"outcome": "enum:Outcome", "output": "string"},
-    "VideoMetadata": {"startOffset": "string", "endOffset": "string", "fps": "double"},
-    "MediaResolution": {"level": "enum:PartMediaResolutionLevel"},
-    "Tool": {
-        "functionDeclarations": "FunctionDeclaration[]",
-        "googleSearchRetrieval": "struct",
-        "codeExecution": "struct",
-        "googleSearch": "struct",
-        "urlContext": "struct",
-        "googleMaps": "struct",
-        "fileSearch": "struct",
-        "computerUse": "struct",
-    },
-    "FunctionDeclaration": {
-        "name": "string",
-        "description": "string",
-        "behavior": "enum:Behavior",
-        "parameters": "Schema",
-        "parametersJsonSchema": "value",
-        "response": "Schema",
-        "responseJsonSchema": "value",
-    },
-    "ToolConfig": {"functionCallingConfig": "FunctionCallingConfig", "retrievalConfig": "struct"},
-    "FunctionCallingConfig": {
-        "mode": "enum:FunctionCallingMode",
-        "allowedFunctionNames": "string[]",
-    },
-    "SafetySetting": {"category": "enum:HarmCategory", "threshold": "enum:HarmBlockThreshold"},
-    "GenerationConfig": {
-        "stopSequences": "string[]",
-        "responseMimeType": "string",
-        "responseSchema": "Schema",
-        "responseJsonSchema": "value",
-        "responseModalities": "enum:Modality[]",
-        "candidateCount": "int32",
-        "maxOutputTokens": "int32",
-        "temperature": "float",
-        "topP": "float",
-        "topK": "int32",
-        "seed": "int32",
-        "presencePenalty": "float",
-        "frequencyPenalty": "float",
-        "responseLogprobs": "bool",
-        "logprobs": "int32",
-        "enableEnhancedCivicAnswers": "bool",
-        "speechConfig": "struct",
-        "thinkingConfig": "ThinkingConfig",
-        "imageConfig": "struct",
-        "mediaResolution": "enum:MediaResolution",
-    },
-    "ThinkingConfig": {
-        "includeThoughts": "bool",
-        "thinkingBudget": "int32",
-        "thinkingLevel": "enum:ThinkingLevel",
-    },
-    "Schema": {
-        "type": "enum:Type",
-        "format": "string",
-        "title": "string",
-        "description": "string",
-        "nullable": "bool",
-        "enum": "string[]",
-        "maxItems": "int64",
-        "minItems": "int64",
-        "properties": "map:Schema",
-        "required": "string[]",
-        "minProperties": "int64",
-        "maxProperties": "int64",
-        "minLength": "int64",
-        "maxLength": "int64",
-        "pattern": "string",
-        "example": "value",
-        "anyOf": "Schema[]",
-        "propertyOrdering": "string[]",
-        "default": "value",
-        "items": "Schema",
-        "minimum": "double",
-        "maximum": "double",
-    },
-}
-
-ENUMS: dict[str, tuple[str, ...]] = {
-    "HarmCategory": (
-        "HARM_CATEGORY_UNSPECIFIED",
-        "HARM_CATEGORY_DEROGATORY",
-        "HARM_CATEGORY_TOXICITY",
-        "HARM_CATEGORY_VIOLENCE",
-        "HARM_CATEGORY_SEXUAL",
-        "HARM_CATEGORY_MEDICAL",
-        "HARM_CATEGORY_DANGEROUS",
-        "HARM_CATEGORY_HARASSMENT",
-        "HARM_CATEGORY_HATE_SPEECH",
-        "HARM_CATEGORY_SEXUALLY_EXPLICIT",
-        "HARM_CATEGORY_DANGEROUS_CONTENT",
-        "HARM_CATEGORY_CIVIC_INTEGRITY",
-    ),
-    "HarmBlockThreshold": (
-        "HARM_BLOCK_THRESHOLD_UNSPECIFIED",
-        "BLOCK_LOW_AND_ABOVE",
-        "BLOCK_MEDIUM_AND_ABOVE",
-        "BLOCK_ONLY_HIGH",
-        "BLOCK_NONE",
-        "OFF",
-    ),
-    "Type": (
-        "TYPE_UNSPECIFIED",
-        "STRING",
-        "NUMBER",
-        "INTEGER",
-        "BOOLEAN",
-        "ARRAY",
-        "OBJECT",
-        "NULL",
-    ),
-    "Modality": ("MODALITY_UNSPECIFIED", "TEXT", "IMAGE", "AUDIO"),
-    "ThinkingLevel": ("THINKING_LEVEL_UNSPECIFIED", "MINIMAL", "LOW", "MEDIUM", "HIGH"),
-    "MediaResolution": (
-        "MEDIA_RESOLUTION_UNSPECIFIED",
-        "MEDIA_RESOLUTION_LOW",
-        "MEDIA_RESOLUTION_MEDIUM",
-        "MEDIA_RESOLUTION_HIGH",
-    ),
-    "PartMediaResolutionLevel": (
-        "MEDIA_RESOLUTION_UNSPECIFIED",
-        "MEDIA_RESOLUTION_LOW",
-        "MEDIA_RESOLUTION_MEDIUM",
-        "MEDIA_RESOLUTION_HIGH",
-        "MEDIA_RESOLUTION_ULTRA_HIGH",
-    ),
-    "FunctionCallingMode": ("MODE_UNSPECIFIED", "AUTO", "ANY", "NONE", "VALIDATED"),
-    "Behavior": ("UNSPECIFIED", "BLOCKING", "NON_BLOCKING"),
-    "Scheduling": ("SCHEDULING_UNSPECIFIED", "SILENT", "WHEN_IDLE", "INTERRUPT"),
-    "Language": ("LANGUAGE_UNSPECIFIED", "PYTHON"),
-    "Outcome": (
-        "OUTCOME_UNSPECIFIED",
-        "OUTCOME_OK",
-        "OUTCOME_FAILED",
-        "OUTCOME_DEADLINE_EXCEEDED",
-    ),
-    "ServiceTier": ("SERVICE_TIER_UNSPECIFIED", "STANDARD", "FLEX", "PRIORITY"),
-}
+from .messages import ENUMS, MESSAGES
 
 _SCALAR_TYPE_NAMES = {
     "string": "TYPE_STRING",
     "bool": "TYPE_BOOL",
     "int32": "TYPE_INT32",
+    "count": "TYPE_INT32",
     "int64": "TYPE_INT64",
     "float": "TYPE_FLOAT",
     "double": "TYPE_DOUBLE",
     "bytes": "TYPE_BYTES",
 }
-_INT_LIMITS = {"int32": 2**31, "int64": 2**63}
+_INT_LIMITS = {"int32": 2**31, "int64": 2**63, "count": 2**31}
 
 
 def snake(name: str) -> str:

@@ -1,9 +1,10 @@
 """Checks the real service makes after a body has been read, with its statuses and messages.
 
-The transcoder (:mod:`fake_server.schema`) has already rejected what cannot be read at all; what
-is left are the rules on values: what a conversation must hold, the ranges of the sampling
-parameters per model, the thinking budget per model, the MIME types the service takes inline.
-Each rule raises :class:`~fake_server.errors.ApiError` with the real message (docs/errors.md).
+The transcoder (:mod:`fake_server.protocol.transcode`) has already rejected what cannot be read
+at all; what is left are the rules on values: what a conversation must hold, the ranges of the
+sampling parameters per model, the thinking budget per model, the MIME types the service takes
+inline. Each rule raises :class:`~fake_server.protocol.errors.ApiError` with the real message
+(docs/errors.md).
 """
 
 from __future__ import annotations
@@ -12,74 +13,13 @@ import base64
 from collections.abc import Iterator
 from typing import Any
 
+from ..protocol.errors import invalid_argument
+from ..protocol.limits import MAX_CANDIDATES, RESPONSE_MIME_TYPES, SUPPORTED_MIME_TYPES
+from ..protocol.messages import PART_DATA
 from . import images
 from .catalog import ModelInfo
-from .errors import invalid_argument
 
 VALID_ROLES = ("user", "model")
-
-# What the service accepts as inline data (and as uploaded files): the Gemini API's documented
-# image, audio, video and document types.
-SUPPORTED_MIME_TYPES = frozenset(
-    {
-        "image/png",
-        "image/jpeg",
-        "image/webp",
-        "image/heic",
-        "image/heif",
-        "audio/wav",
-        "audio/x-wav",
-        "audio/mp3",
-        "audio/mpeg",
-        "audio/aiff",
-        "audio/aac",
-        "audio/ogg",
-        "audio/flac",
-        "audio/l16",
-        "audio/webm",
-        "video/mp4",
-        "video/mpeg",
-        "video/mov",
-        "video/quicktime",
-        "video/avi",
-        "video/x-flv",
-        "video/mpg",
-        "video/webm",
-        "video/wmv",
-        "video/3gpp",
-        "application/pdf",
-        "application/json",
-        "application/x-javascript",
-        "application/x-python",
-        "text/plain",
-        "text/html",
-        "text/css",
-        "text/javascript",
-        "text/x-typescript",
-        "text/csv",
-        "text/markdown",
-        "text/x-python",
-        "text/xml",
-        "text/rtf",
-    }
-)
-RESPONSE_MIME_TYPES = (
-    "text/plain",
-    "application/json",
-    "application/xml",
-    "application/yaml",
-    "text/x.enum",
-)
-MAX_CANDIDATES = 8
-DATA_FIELDS = (
-    "text",
-    "inlineData",
-    "fileData",
-    "functionCall",
-    "functionResponse",
-    "executableCode",
-    "codeExecutionResult",
-)
 
 
 def check_generate(request: dict[str, Any], model: ModelInfo) -> None:
@@ -199,7 +139,7 @@ def _content_violations(contents: list[dict[str, Any]], message: str) -> Iterato
             yield f"{message}.contents[{i}].parts", "contents.parts must not be empty."
             continue
         for j, part in enumerate(parts):
-            if not any(name in part for name in DATA_FIELDS):
+            if not any(name in part for name in PART_DATA):
                 yield (
                     f"{message}.contents[{i}].parts[{j}].data",
                     "required oneof field 'data' must have one initialized field",
@@ -263,10 +203,3 @@ def check_thinking(thinking: dict[str, Any], model: ModelInfo) -> None:
         return
     if not rules.minimum <= budget <= rules.maximum:
         raise invalid_argument(f"The thinking budget ({budget}) is invalid.")
-
-
-def thinking_budget(request: dict[str, Any]) -> int | None:
-    """The requested budget (``-1`` dynamic, ``0`` off), or None when not set."""
-    config = request.get("generationConfig", {}).get("thinkingConfig", {})
-    budget = config.get("thinkingBudget")
-    return None if budget is None else int(budget)

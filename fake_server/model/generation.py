@@ -1,6 +1,6 @@
 """Answering a validated generate request: a fixture's answer if one matches, else a synthetic one.
 
-Both kinds are shaped by :func:`fake_server.responses.compose`, so a fixture's prose gets the
+Both kinds are shaped by :func:`.shaping.compose`, so a fixture's prose gets the
 same thinking, JSON mode, stop sequences, token limits and candidates as a synthetic answer. A
 fixture holding a whole recorded ``response`` is returned as it is, and one holding a recorded
 stream (``sse``) is replayed as it is on a stream and joined into one response on a unary call.
@@ -16,11 +16,16 @@ from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
+from ..config import Pacing
+from ..fixtures.format import Fixture
+from ..fixtures.key import Call, request_key
+from ..fixtures.matching import FixtureSet, Miss
+from ..protocol.wire import event_json, parse_sse
+from .answer import Answer
 from .catalog import ModelInfo
-from .fixtures import Call, Fixture, FixtureSet, Miss, request_key
-from .responses import compose
-from .streams import Pacing, aggregate, chunk, event_json, parse_sse
-from .synth import Answer, synthesize
+from .chunking import aggregate, chunk
+from .shaping import compose
+from .synthesis import synthesize
 from .tokens import FileTokens
 
 

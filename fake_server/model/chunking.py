@@ -1,4 +1,4 @@
-"""Streams: one answer cut into the chunks the real service sends, and chunks joined back.
+"""One answer cut into the stream chunks the real service sends, and chunks joined back.
 
 :func:`chunk` turns a finished GenerateContentResponse into stream chunks the way the service
 streams (real-shapes §2): thought parts first, in their own chunks; then the answer in pieces
@@ -13,56 +13,12 @@ chunk's usage is the whole answer's, so a stream and a unary call for the same r
 from __future__ import annotations
 
 import copy
-import json
 import random
 import re
-from dataclasses import dataclass
 from typing import Any
 
 _WORD_END = re.compile(r"\S+\s*")
 _SENTENCE_END = re.compile(r"[.!?:]\s|\n")
-
-
-@dataclass(frozen=True)
-class Pacing:
-    """When a stream's events go out, and whether it ends early (to test apps' error paths).
-
-    ``end_after`` N: after N events the stream ends, as ``end`` says: ``"close"`` (a clean end
-    without ``finishReason``), ``"abort"`` (the connection drops mid-body) or ``"error"`` (an
-    error event the SDKs raise, then a clean end).
-    """
-
-    first_event_delay: float = 0.0  # seconds before the first event
-    event_interval: float = 0.0  # seconds between events
-    end_after: int | None = None
-    end: str = "close"
-
-    ENDS = ("close", "abort", "error")
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any], base: Pacing | None = None) -> Pacing:
-        """A fixture's ``streaming`` object over ``base``; unknown keys raise ValueError."""
-        names = {
-            "firstEventDelay": "first_event_delay",
-            "eventInterval": "event_interval",
-            "endAfter": "end_after",
-            "end": "end",
-        }
-        unknown = set(data) - set(names)
-        if unknown:
-            raise ValueError(f"unknown streaming options {sorted(unknown)}; use {sorted(names)}")
-        values = {names[k]: v for k, v in data.items()}
-        pacing = Pacing(**{**(base or cls()).__dict__, **values})
-        pacing.check()
-        return pacing
-
-    def check(self) -> None:
-        if self.first_event_delay < 0 or self.event_interval < 0:
-            raise ValueError("stream delays must not be negative")
-        if self.end_after is not None and self.end_after < 0:
-            raise ValueError("endAfter must not be negative")
-        if self.end not in self.ENDS:
-            raise ValueError(f"end must be one of {list(self.ENDS)}, not {self.end!r}")
 
 
 def split_text(text: str, rng: random.Random) -> list[str]:
@@ -239,23 +195,3 @@ def _merge_part(parts: list[dict[str, Any]], part: dict[str, Any]) -> None:
                 previous["thoughtSignature"] = signature  # always the last key
             return
     parts.append(part)
-
-
-def parse_sse(data: bytes) -> list[bytes]:
-    """A recorded ``.sse`` body cut into its events, each with its separator, bytes intact."""
-    events = []
-    start = 0
-    for match in re.finditer(rb"(\r\n\r\n|\n\n|\r\r)", data):
-        events.append(data[start : match.end()])
-        start = match.end()
-    if start < len(data):
-        events.append(data[start:])
-    return events
-
-
-def event_json(event: bytes) -> dict[str, Any]:
-    """The JSON object in one recorded ``data:`` event."""
-    lines = event.decode("utf-8").splitlines()
-    data = "\n".join(line[5:].removeprefix(" ") for line in lines if line.startswith("data:"))
-    value: dict[str, Any] = json.loads(data)
-    return value

@@ -1,14 +1,16 @@
 """Finished answers remembered by the exact request that produced them.
 
-Everything the fake answers today is a pure function of its configuration, its fixtures and the
-request (the same request gets the same bytes: that is the determinism promise). So once a
+Most of what the fake answers is a pure function of its configuration, its fixtures and the
+request (the same request gets the same bytes: that is the determinism promise). So once such a
 request has been read, validated, matched and answered, the next identical request, byte for
 byte, can skip straight to the bytes. This is what makes replaying fixtures cheap: the fake's own
 work on a repeated request is a dictionary lookup and a journal entry.
 
-Only what a handler marks as repeatable is remembered (a future stateful answer, such as the next
-of a sequence, opts out), only for bodies up to :data:`MAX_BODY` bytes, and at most
-:data:`SIZE` answers, least recently used first out.
+Only what the handler leaves repeatable is remembered: an answer that depends on state (the next
+answer of a fixture sequence, a request naming uploaded files) opts out through
+``ApiCall.repeatable``, and routes whose answers always do (the Files API, uploads) are never
+remembered. Only bodies up to :data:`MAX_BODY` bytes are kept, and at most :data:`SIZE` answers,
+least recently used first out.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
-from .wire import EventStreamResponse, GoogleResponse
+from .responses import EventStreamResponse, GoogleResponse
 
 SIZE = 4096
 MAX_BODY = 64 * 1024

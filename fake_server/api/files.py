@@ -1,0 +1,123 @@
+"""The files resource: ``files.get``, ``files.list`` and ``files.delete``, and the files a
+generate request names (each must exist, be ACTIVE and, if an image, be one; an image costs
+tokens by its size). Uploading is :mod:`.uploads`."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..http.adapter import ApiCall
+from ..model import images
+from ..model.tokens import FileTokens
+from ..protocol.errors import ApiError, invalid_argument, permission_denied
+from ..store import FileStore, StoredFile
+
+FILES_PAGE_SIZE, FILES_PAGE_SIZE_MAX = 10, 100
+
+
+def no_such_file(file_id: str) -> str:
+    """What the service says of a file that does not exist, or is not the caller's."""
+    return f"You do not have permission to access the File {file_id} or it may not exist."
+
+
+def find(store: FileStore, file_id: str) -> StoredFile:
+    stored = store.get(file_id)
+    if stored is None:
+        raise permission_denied(no_such_file(file_id))
+    return stored
+
+
+async def get_file(call: ApiCall) -> dict[str, Any]:
+    call.answered_by = "files"
+    store = call.state.store
+    return find(store, call.request.path_params["file"]).resource(store.clock())
+
+
+async def delete_file(call: ApiCall) -> dict[str, Any]:
+    call.answered_by = "files"
+    store, file_id = call.state.store, call.request.path_params["file"]
+    find(store, file_id)
+    store.delete(file_id)
+    return {}
+
+
+async def list_files(call: ApiCall) -> dict[str, Any]:
+    call.answered_by = "files"
+    store, params = call.state.store, call.request.query_params
+    page_size = params.get("pageSize") or params.get("page_size")
+    page_token = params.get("pageToken") or params.get("page_token")
+    try:
+        size = int(page_size or FILES_PAGE_SIZE)
+    except ValueError:
+        raise invalid_argument("Invalid value for pageSize.") from None
+    size = FILES_PAGE_SIZE if size <= 0 else min(size, FILES_PAGE_SIZE_MAX)
+    try:
+        start = int(page_token or 0)
+    except ValueError:
+        raise invalid_argument("Invalid page token.") from None
+    everything = list(store.files())
+    page = everything[start : start + size]
+    body: dict[str, Any] = {}
+    if page:
+        body["files"] = [f.resource(store.clock()) for f in page]
+    if start + size < len(everything):
+        body["nextPageToken"] = str(start + size)
+    return body
+
+
+FILE_URI = re.compile(r"(?:^|/)files/([a-z0-9-]+)$")
+
+
+def file_ids(request: dict[str, Any]) -> list[str]:
+    """The files a request's ``fileData`` parts name (any URI ending in ``files/<id>``).
+
+    A request naming files has an answer that depends on the store: it must not be remembered.
+    """
+    found = []
+    for content in request.get("contents", []):
+        for part in content.get("parts", []):
+            data = part.get("fileData")
+            match = FILE_URI.search(str(data.get("fileUri", ""))) if data else None
+            if match is not None:
+                found.append(match.group(1))
+    return found
+
+
+def check_files(file_ids: list[str], store: FileStore) -> None:
+    """Every named file must exist and be ACTIVE, and an image must be one."""
+    for file_id in file_ids:
+        stored = find(store, file_id)
+        if stored.state(store.clock()) != "ACTIVE":
+            raise ApiError(
+                400,
+                "FAILED_PRECONDITION",
+                f"The File {stored.file_id} is not in an ACTIVE state and usage is not allowed.",
+            )
+        _image_size(store, stored)
+
+
+_HEADER_BYTES = 1 << 20  # enough of a file to find an image's size (JPEG can bury it deep)
+
+
+def _image_size(store: FileStore, stored: StoredFile) -> tuple[int, int] | None:
+    if not stored.mime_type.startswith("image/"):
+        return None
+    with store.data_path(stored.file_id).open("rb") as data:
+        head = data.read(_HEADER_BYTES)
+    try:
+        return images.dimensions(head, stored.mime_type)
+    except images.NotAnImage:
+        raise invalid_argument(images.INVALID_IMAGE) from None
+
+
+def file_tokens(store: FileStore) -> FileTokens:
+    """What a fileData part costs: an uploaded image by its size, anything else 258."""
+
+    def cost(file_data: dict[str, Any]) -> int | None:
+        match = FILE_URI.search(str(file_data.get("fileUri", "")))
+        stored = store.get(match.group(1)) if match else None
+        size = _image_size(store, stored) if stored is not None else None
+        return None if size is None else images.image_tokens(*size)
+
+    return cost

@@ -1,0 +1,89 @@
+"""The route table: which handler serves which path, under each API version the SDKs use
+(``/v1beta`` by default in JS and curl, ``/v1`` in Python), and :func:`create_app`.
+
+Each row names its handler module: :mod:`.generate`, :mod:`.models`, :mod:`.files`,
+:mod:`.uploads`; the admin API is :mod:`.admin`. The adapter (:mod:`fake_server.http.adapter`)
+wraps every handler.
+"""
+
+from __future__ import annotations
+
+import random
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ..config import FakeConfig
+from ..fixtures.matching import load as load_fixtures
+from ..http.adapter import RouteSpec, endpoint
+from ..http.responses import error_response
+from ..journal import Journal
+from ..protocol.errors import not_found
+from ..state import FakeState
+from ..store import FileStore
+from . import admin, files, generate, models, uploads
+from .admin import ADMIN_PREFIX
+
+API_VERSIONS = ("v1beta", "v1", "v1alpha")
+
+ROUTE_TABLE: tuple[RouteSpec, ...] = (
+    # the busiest first: routes match in order
+    RouteSpec(
+        "POST", "/{v}/models/{model}:generateContent", "generateContent", generate.generate_content
+    ),
+    RouteSpec(
+        "POST",
+        "/{v}/models/{model}:streamGenerateContent",
+        "streamGenerateContent",
+        generate.stream_generate_content,
+    ),
+    RouteSpec("POST", "/{v}/models/{model}:countTokens", "countTokens", generate.count_tokens),
+    RouteSpec("GET", "/{v}/models", "models.list", models.list_models),
+    RouteSpec("GET", "/{v}/models/{model}", "models.get", models.get_model),
+    RouteSpec(
+        "POST", "/upload/{v}/files", "files.upload", uploads.upload, authenticated=False, memo=False
+    ),
+    RouteSpec("GET", "/{v}/files", "files.list", files.list_files, memo=False),
+    RouteSpec("GET", "/{v}/files/{file}", "files.get", files.get_file, memo=False),
+    RouteSpec("DELETE", "/{v}/files/{file}", "files.delete", files.delete_file, memo=False),
+)
+
+
+def routes() -> list[Route]:
+    """Every row of the table under each API version, then the admin API."""
+    table = [
+        Route(spec.path.replace("{v}", version), endpoint(spec, version), methods=[spec.method])
+        for version in API_VERSIONS
+        for spec in ROUTE_TABLE
+    ]
+    table += [
+        Route(f"{ADMIN_PREFIX}/journal", admin.journal_list, methods=["GET"]),
+        Route(f"{ADMIN_PREFIX}/journal", admin.journal_reset, methods=["DELETE"]),
+        Route(f"{ADMIN_PREFIX}/fixtures", admin.fixtures_list, methods=["GET"]),
+        Route(f"{ADMIN_PREFIX}/reset", admin.reset, methods=["POST"]),
+    ]
+    return table
+
+
+async def _no_such_method(request: Request, exc: Exception) -> Response:
+    """Unknown paths and methods: what Google's front end answers, in the envelope."""
+    return error_response(not_found("Method not found."))
+
+
+def create_app(config: FakeConfig | None = None) -> Starlette:
+    """A fresh fake with its own fixtures and journal."""
+    config = config or FakeConfig()
+    fixtures = load_fixtures(config.fixture_dirs, include_defaults=config.default_fixtures)
+    app = Starlette(
+        routes=routes(),
+        exception_handlers={HTTPException: _no_such_method},
+    )
+    seed = config.seed
+    if seed is None:  # ids repeat run to run, unless workers share a data directory
+        seed = random.SystemRandom().randrange(2**32) if config.data_dir else 0
+    store = FileStore(config.data_dir, seed=seed, clock=config.clock)
+    app.state.fake = FakeState(config, fixtures, store, Journal(config.journal_limit))
+    return app

@@ -1,0 +1,63 @@
+"""The service's limits and the MIME types it accepts, as numbers and sets (docs/files.md)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+MAX_FILE_BYTES = 2 * 1024**3  # the service's limit per file
+DEFAULT_QUOTA_BYTES = 20 * 1024**3  # the service's storage per project
+FILE_LIFETIME = timedelta(hours=48)  # an uploaded file expires 48 h after its upload began
+
+# What the service accepts as inline data (and as uploaded files): the Gemini API's documented
+# image, audio, video and document types.
+SUPPORTED_MIME_TYPES = frozenset(
+    {
+        "image/png",
+        "image/jpeg",
+        "image/webp",
+        "image/heic",
+        "image/heif",
+        "audio/wav",
+        "audio/x-wav",
+        "audio/mp3",
+        "audio/mpeg",
+        "audio/aiff",
+        "audio/aac",
+        "audio/ogg",
+        "audio/flac",
+        "audio/l16",
+        "audio/webm",
+        "video/mp4",
+        "video/mpeg",
+        "video/mov",
+        "video/quicktime",
+        "video/avi",
+        "video/x-flv",
+        "video/mpg",
+        "video/webm",
+        "video/wmv",
+        "video/3gpp",
+        "application/pdf",
+        "application/json",
+        "application/x-javascript",
+        "application/x-python",
+        "text/plain",
+        "text/html",
+        "text/css",
+        "text/javascript",
+        "text/x-typescript",
+        "text/csv",
+        "text/markdown",
+        "text/x-python",
+        "text/xml",
+        "text/rtf",
+    }
+)
+RESPONSE_MIME_TYPES = (
+    "text/plain",
+    "application/json",
+    "application/xml",
+    "application/yaml",
+    "text/x.enum",
+)
+MAX_CANDIDATES = 8

@@ -1,0 +1,7 @@
+"""Files and upload sessions, on disk behind one small store (:class:`FileStore`)."""
+
+from .filestore import NAME_PATTERN, FileStore
+from .progress import Appender
+from .records import Session, StoredFile
+
+__all__ = ["NAME_PATTERN", "Appender", "FileStore", "Session", "StoredFile"]
