@@ -40,7 +40,7 @@ from ..journal import upload_answered_by
 from ..protocol.errors import ApiError, invalid_argument, not_found, permission_denied
 from ..protocol.limits import MAX_FILE_BYTES, SUPPORTED_MIME_TYPES
 from ..protocol.wire import dumps_pretty
-from ..store import NAME_PATTERN, Appender, FileStore, Session
+from ..store import NAME_PATTERN, Appender, FileStore, PendingUpload
 from .files import no_such_file
 
 CHUNK_GRANULARITY = 8 * 1024 * 1024
@@ -156,7 +156,7 @@ async def start(call: ApiCall, store: FileStore) -> Response:
     upload_id = store.new_id(40).upper()
     base_url = f"{request.url.scheme}://{request.headers.get('host', request.url.netloc)}"
     store.open_session(
-        Session(
+        PendingUpload(
             upload_id=upload_id,
             file_id=file_id,
             mime_type=str(mime_type or "application/octet-stream"),
@@ -262,7 +262,7 @@ def _no_session(upload_id: str) -> Response:
     return upload_error(error, "final", upload_id)
 
 
-def _ended(session: Session, store: FileStore, call: ApiCall) -> Response | None:
+def _ended(session: PendingUpload, store: FileStore, call: ApiCall) -> Response | None:
     """The answer to any command on a cancelled or finalized upload; None while it is active."""
     if session.state == "cancelled":
         error = ApiError(499, "CANCELLED", "The upload was cancelled.")
@@ -272,7 +272,7 @@ def _ended(session: Session, store: FileStore, call: ApiCall) -> Response | None
     return None
 
 
-async def _append(request: Request, session: Session, store: FileStore) -> ApiError | None:
+async def _append(request: Request, session: PendingUpload, store: FileStore) -> ApiError | None:
     """Write the request's body at the declared offset, streaming it to disk.
 
     The body is always read to its end, so the reply reaches the client. Writing stops early
@@ -330,7 +330,7 @@ async def _drain(request: Request) -> None:
         pass
 
 
-def _finalize(session: Session, store: FileStore, call: ApiCall) -> Response:
+def _finalize(session: PendingUpload, store: FileStore, call: ApiCall) -> Response:
     received = store.received(session.upload_id)
     if session.declared_size is not None and received != session.declared_size:
         error = invalid_argument(
@@ -353,7 +353,7 @@ def _finalize(session: Session, store: FileStore, call: ApiCall) -> Response:
     return _finished(session, store, call)
 
 
-def _finished(session: Session, store: FileStore, call: ApiCall) -> Response:
+def _finished(session: PendingUpload, store: FileStore, call: ApiCall) -> Response:
     stored = store.get(session.file_id)
     if stored is None:
         return upload_error(

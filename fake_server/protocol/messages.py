@@ -385,17 +385,10 @@ ENUMS: dict[str, tuple[str, ...]] = {
 
 # Values the service reads but never sends in an answer, and why.
 NOT_SENT: dict[str, dict[str, str]] = {
-    "HarmCategory": {
-        name: "a PaLM-era category; Gemini models never rate it"
-        for name in (
-            "HARM_CATEGORY_DEROGATORY",
-            "HARM_CATEGORY_TOXICITY",
-            "HARM_CATEGORY_VIOLENCE",
-            "HARM_CATEGORY_SEXUAL",
-            "HARM_CATEGORY_MEDICAL",
-            "HARM_CATEGORY_DANGEROUS",
-        )
-    },
+    "HarmCategory": dict.fromkeys(
+        ENUMS["HarmCategory"][1:7],  # DEROGATORY to DANGEROUS
+        "a PaLM-era category; Gemini models never rate it",
+    ),
 }
 # Values the service sends that the fake cannot stand behind, and why.
 REFUSED: dict[str, dict[str, str]] = {

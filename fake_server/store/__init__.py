@@ -2,6 +2,6 @@
 
 from .filestore import NAME_PATTERN, FileStore
 from .progress import Appender
-from .records import Session, StoredFile
+from .records import PendingUpload, StoredFile
 
-__all__ = ["NAME_PATTERN", "Appender", "FileStore", "Session", "StoredFile"]
+__all__ = ["NAME_PATTERN", "Appender", "FileStore", "PendingUpload", "StoredFile"]

@@ -31,7 +31,7 @@ from typing import Any
 from ..config import Clock, utc_now
 from ..protocol.limits import FILE_LIFETIME
 from .progress import Appender, UploadProgress, steady_heap
-from .records import Session, StoredFile
+from .records import PendingUpload, StoredFile
 
 _ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 NAME_PATTERN = re.compile(r"[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?")
@@ -71,18 +71,18 @@ class FileStore:
     def part_path(self, upload_id: str) -> Path:
         return self.root / "sessions" / f"{upload_id}.part"
 
-    def open_session(self, session: Session) -> None:
+    def open_session(self, session: PendingUpload) -> None:
         self.part_path(session.upload_id).touch()
         self.save_session(session)
 
-    def save_session(self, session: Session) -> None:
+    def save_session(self, session: PendingUpload) -> None:
         _write_json(self._session(session.upload_id), asdict(session))
 
-    def session(self, upload_id: str) -> Session | None:
+    def session(self, upload_id: str) -> PendingUpload | None:
         if not re.fullmatch(r"[A-Za-z0-9_-]{1,200}", upload_id):
             return None
         path = self._session(upload_id)
-        return Session(**json.loads(path.read_text())) if path.exists() else None
+        return PendingUpload(**json.loads(path.read_text())) if path.exists() else None
 
     def received(self, upload_id: str) -> int:
         path = self.part_path(upload_id)
@@ -142,7 +142,7 @@ class FileStore:
     def exists(self, file_id: str) -> bool:
         return self._meta(file_id).exists()
 
-    def commit(self, session: Session, ready_after: timedelta) -> StoredFile:
+    def commit(self, session: PendingUpload, ready_after: timedelta) -> StoredFile:
         """Turn a finished session's bytes into a file: hash them, move them, describe them.
 
         The bytes were hashed as they were written; only those this process did not write (an

@@ -17,7 +17,7 @@ def timestamp(moment: datetime, digits: int) -> str:
 
 
 @dataclass
-class Session:
+class PendingUpload:
     """An upload in progress: what was declared at the start, and where it is going."""
 
     upload_id: str
