@@ -97,7 +97,7 @@ class Unserved:
     js: str  # the official JS SDK's
 
 
-# From protocol/real-shapes.md (recorded traffic) and the official SDKs' sources.
+# From recorded traffic (docs/evidence.md#service-other-endpoints) and the official SDKs' sources.
 UNSERVED: tuple[Unserved, ...] = (
     Unserved(
         "POST",

@@ -65,8 +65,9 @@ def error_response(error: ApiError, *, framing: str = "json") -> GoogleResponse:
     """The error as the service sends it for a request framed as ``framing``.
 
     ``"json"``: a unary call. ``"sse"``: a stream with ``alt=sse``, where the body is the same
-    JSON, not an event, with ``Content-Type: text/event-stream`` and a length (real-shapes §2).
-    ``"array"``: a JSON-array stream, where the envelope is the array's one element.
+    JSON, not an event, with ``Content-Type: text/event-stream`` and a length
+    (docs/evidence.md#service-stream-errors). ``"array"``: a JSON-array stream, where the envelope
+    is the array's one element.
     """
     if framing == "sse":
         body = dumps_pretty(error.envelope())

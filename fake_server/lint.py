@@ -1,7 +1,8 @@
 """``gemini-fake lint``: fixtures checked against the shapes the real service sends.
 
 Every ``*.json`` fixture in the given directories, and every ``.sse`` file one names, is read
-the way the fake reads it and then held to ``protocol/real-shapes.md`` (docs/fixture-lint.md):
+the way the fake reads it and then held to the shapes recorded from the service
+(docs/evidence.md#service, docs/fixture-lint.md):
 
 - the file loads (:func:`fake_server.fixtures.parse`; its refusal is reported, not raised), its
   top-level keys and its ``answer``'s keys are ones the fake knows;
@@ -41,7 +42,8 @@ from .streams import parse_sse
 # GenerateContentResponse as the Gemini API writes it: each message's fields by JSON name, and
 # their kinds: "string" "bool" "number" "bytes" (standard base64), "count" (a whole number,
 # 0 or more), "struct" (any JSON object), "enum:Name", another message, or "kind[]" (a list).
-# The names are real-shapes §1.1 plus the Gemini API fields the official SDK reads.
+# The names are the recorded ones (docs/evidence.md#service-response-shape) plus the Gemini API
+# fields the official SDK reads.
 MESSAGES: dict[str, dict[str, str]] = {
     "GenerateContentResponse": {
         "candidates": "Candidate[]",
@@ -227,7 +229,7 @@ PART_DATA = (
     "toolCall",
     "toolResponse",
 )
-# totalTokenCount is their sum (real-shapes §1.1: 1004 of 1004 recorded objects).
+# totalTokenCount is their sum (docs/evidence.md#service-usage: 1004 of 1004 recorded objects).
 USAGE_SUM = (
     "promptTokenCount",
     "candidatesTokenCount",
@@ -657,7 +659,8 @@ def _spacing_column(text: str) -> int | None:
 
 
 def _escape_problem(text: str) -> str | None:
-    """The service writes non-ASCII raw and escapes only ``<`` and ``>`` (real-shapes §7)."""
+    """The service writes non-ASCII raw and escapes only ``<`` and ``>``
+    (docs/evidence.md#service-serialisation)."""
     if "<" in text or ">" in text:
         return "has a raw < or >; the service escapes them inside strings as \\u003c and \\u003e"
     for match in re.finditer(r"(\\+)u([0-9a-fA-F]{4})", text):
@@ -667,8 +670,9 @@ def _escape_problem(text: str) -> str | None:
 
 
 def _stream_order(bodies: list[tuple[int, dict[str, Any]]], count: int) -> Found:
-    """Per-stream rules (real-shapes §2, all 115 recorded streams): every event carries usage,
-    model version and the same response id; finishReason (and finishMessage) only the last."""
+    """Per-stream rules (docs/evidence.md#service-stream-chunks, all 115 recorded streams): every
+    event carries usage, model version and the same response id; finishReason (and finishMessage)
+    only the last."""
     found: Found = []
     first_id: tuple[int, Any] | None = None
     for number, body in bodies:

@@ -69,7 +69,8 @@ class GoogleResponse(Response):
         self.status_code = status_code
         self.background = None
         headers: list[tuple[bytes, bytes]] = [(b"content-type", content_type.encode())]
-        # The upload server answers with fewer headers than the API front end (real-shapes §6).
+        # The upload server answers with fewer headers than the API front end
+        # (docs/evidence.md#service-headers).
         headers.extend(_FRONT_END_HEADERS if front_end else [(b"server", b"UploadServer")])
         if started is not None:
             headers.append((b"server-timing", _timing(started)))
@@ -104,7 +105,8 @@ SSE_CONTENT_TYPE = "text/event-stream"
 def dumps_event(obj: Any) -> bytes:
     """One SSE event as the service frames it: ``data: `` + one-line JSON + ``\\r\\n\\r\\n``.
 
-    The JSON has a space after each colon and none after commas (real-shapes §2).
+    The JSON has a space after each colon and none after commas
+    (docs/evidence.md#service-sse-framing).
     """
     line = _escape_angles(json.dumps(obj, separators=(",", ": "), ensure_ascii=False))
     return b"data: " + line.encode() + b"\r\n\r\n"
@@ -121,7 +123,8 @@ def dumps_element(obj: Any) -> bytes:
 def dumps_array(objs: list[Any]) -> bytes:
     """A whole JSON-array stream (no ``alt=sse``), byte for byte as the service sends it.
 
-    ``'[' + '\n,\r\n'.join(pretty objects) + '\n]'``, with no trailing newline (real-shapes §3).
+    ``'[' + '\n,\r\n'.join(pretty objects) + '\n]'``, with no trailing newline
+    (docs/evidence.md#service-array-stream).
     """
     return ARRAY_HEAD + ARRAY_SEPARATOR.join(map(dumps_element, objs)) + ARRAY_TAIL
 
