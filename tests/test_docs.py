@@ -1,6 +1,6 @@
 """The docs are tested: links resolve, generated pages are current, code samples run.
 
-The checks live in ``tests/docs_check.py`` (also a command: ``python tests/docs_check.py``);
+The checks live in ``docs/_tools/check.py`` (also a command: ``python docs/_tools/check.py``);
 the convention they enforce is written at the top of ``docs/README.md``. The last tests here
 plant broken pages in a temporary directory, to show that each check fails when it should.
 """
@@ -30,8 +30,9 @@ def _load(name: str, path: Path) -> ModuleType:
     return module
 
 
-docs_check = _load("docs_check", ROOT / "tests" / "docs_check.py")
-generate = _load("docs_generate", ROOT / "docs" / "generate.py")
+TOOLS = ROOT / "docs" / "_tools"
+docs_check = _load("docs_check", TOOLS / "check.py")
+generate = _load("docs_generate", TOOLS / "generate.py")
 
 PAGES = docs_check.default_pages()
 SAMPLES = docs_check.runnable(PAGES)
@@ -64,7 +65,7 @@ def test_sample_runs(block: Any) -> None:
 
 def test_generated_pages_are_up_to_date() -> None:
     done = subprocess.run(
-        [sys.executable, str(ROOT / "docs" / "generate.py"), "--check"],
+        [sys.executable, str(TOOLS / "generate.py"), "--check"],
         capture_output=True,
         text=True,
         cwd=ROOT,

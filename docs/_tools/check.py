@@ -1,8 +1,8 @@
 """The docs checker: links resolve and code samples run (docs/README.md#code-samples).
 
-    python tests/docs_check.py                    # README.md and docs/*.md
-    python tests/docs_check.py docs/files.md      # one page
-    python tests/docs_check.py --no-run           # links and fences only
+    python docs/_tools/check.py                   # README.md and docs/*.md
+    python docs/_tools/check.py docs/files.md     # one page
+    python docs/_tools/check.py --no-run          # links and fences only
 
 ``tests/test_docs.py`` runs the same checks as tests, one per page and one per sample.
 
@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 JS_MODULES = ROOT / "tests" / "js" / "node_modules"
 
 LANGUAGES = {
