@@ -3,8 +3,9 @@
     python bench/sse_decoder.py            # 50 MB, about 10 s
     python bench/sse_decoder.py --mb 10    # quicker
 
-The body is what ``:streamGenerateContent?alt=sse`` sends (real-shapes §2): events of
-``data: `` + one-line JSON (``json.dumps(obj, separators=(",", ": "), ensure_ascii=False)``)
+The body is what ``:streamGenerateContent?alt=sse`` sends (docs/evidence.md#service-sse-framing):
+events of ``data: `` + one-line JSON
+(``json.dumps(obj, separators=(",", ": "), ensure_ascii=False)``)
 + ``\\r\\n\\r\\n``, each a chunk with usage, model version and response id, of 200 to 3000
 bytes, with some non-ASCII text and JSON escapes. It is fed in network-sized reads (16 KiB and
 1 KiB) and in tiny reads of 1 to 100 bytes, the decoder alone: no JSON parsing, no client.

@@ -27,12 +27,12 @@ C. ``bare+sha256``, B also feeding every piece to sha256 as it arrives, on its o
 One upload of ``--mib`` MiB (1 GiB by default) goes to each, two ways (``--modes``):
 ``single``, one ``upload, finalize`` request with the whole body, as the documented curl
 command sends a file; and ``chunks``, 8 MiB requests on one keep-alive connection, the last
-``upload, finalize``, exactly as both SDKs send a file (sdk-wire §4). The order is A B C C B A
-for each mode and round, after a discarded 64 MiB warm-up upload to each server. The payload
-is made on the fly, 8 MiB at a time (random bytes, each block stamped with its index), so
-neither the client nor anything else holds it whole; its sha256 is computed once beforehand,
-and every answer's ``sizeBytes`` (and A's and C's ``sha256Hash``) is checked against it, so a
-run that lost or changed a byte fails (exit status 1). Every upload is timed from the start
+``upload, finalize``, exactly as both SDKs send a file (docs/evidence.md#sdk-upload-chunks). The
+order is A B C C B A for each mode and round, after a discarded 64 MiB warm-up upload to each
+server. The payload is made on the fly, 8 MiB at a time (random bytes, each block stamped with its
+index), so neither the client nor anything else holds it whole; its sha256 is computed once
+beforehand, and every answer's ``sizeBytes`` (and A's and C's ``sha256Hash``) is checked against it,
+so a run that lost or changed a byte fails (exit status 1). Every upload is timed from the start
 request to the final answer, so the fake's hash, finished at ``finalize``, is inside the time.
 
 Reported: MB/s (10^6 bytes per second) per server and mode; the server's CPU time per second

@@ -1,6 +1,7 @@
 """Streaming on the wire, against the target: SSE framing and JSON-array streaming, byte level.
 
-The service's framing (real-shapes §2, §3), checked on what the target sends:
+The service's framing (docs/evidence.md#service-sse-framing, docs/evidence.md#service-array-stream),
+checked on what the target sends:
 
 * ``alt=sse``: ``Content-Type: text/event-stream``, ``Content-Disposition: attachment``; the
   body is nothing but events, each ``data: `` + one line of JSON (a space after colons, none
@@ -124,7 +125,7 @@ def test_every_chunk_carries_usage_model_version_and_one_response_id(target: Tar
     parts = ("candidatesTokenCount", "thoughtsTokenCount", "toolUsePromptTokenCount")
     assert usage["totalTokenCount"] == usage["promptTokenCount"] + sum(
         usage.get(name, 0) for name in parts
-    ), "real-shapes §1.1: the total is the sum of its parts"
+    ), "docs/evidence.md#service-usage: the total is the sum of its parts"
 
 
 def test_the_chunks_join_into_the_unary_answer(target: Target) -> None:

@@ -137,7 +137,7 @@ def test_gemini_ref_reads_the_chunks_and_ends_as_the_vector_says(case: dict[str,
 
 
 def array_framing(elements: list[Any]) -> bytes:
-    """The service's JSON-array stream (real-shapes §3)."""
+    """The service's JSON-array stream (docs/evidence.md#service-array-stream)."""
     objects = [json.dumps(o, indent=2, ensure_ascii=False) for o in elements]
     return ("[" + "\n,\r\n".join(objects) + "\n]").encode()
 

@@ -1,4 +1,5 @@
-"""The resumable upload protocol, over HTTP against the target (docs/files.md, sdk-wire §4).
+"""The resumable upload protocol, over HTTP against the target (docs/files.md,
+docs/evidence.md#sdk-upload-protocol).
 
 Start (``POST /upload/v1beta/files`` with the key) answers an absolute ``X-Goog-Upload-URL``;
 commands on it (``upload``, ``upload, finalize``, ``finalize``, ``query``, ``cancel``) need no
@@ -112,7 +113,8 @@ def error_of(response: httpx.Response) -> dict[str, Any]:
 
 
 def sha256_hash(data: bytes) -> str:
-    """As the service computes it: base64 of the lowercase hex digest (real-shapes §5)."""
+    """As the service computes it: base64 of the lowercase hex digest
+    (docs/evidence.md#service-file-hash)."""
     return base64.b64encode(hashlib.sha256(data).hexdigest().encode()).decode()
 
 
@@ -397,7 +399,7 @@ def test_random_command_sequences_follow_the_protocol(target: Target) -> None:
 
 
 def test_every_reply_names_its_content_type(uploads: Uploads) -> None:
-    """Empty replies are text/plain, file replies JSON (real-shapes §5)."""
+    """Empty replies are text/plain, file replies JSON (docs/evidence.md#service-files)."""
     url = uploads.session(2)
     active = uploads.send(url, "upload", 0, b"o")
     final = uploads.send(url, "upload, finalize", 1, b"k")

@@ -1,7 +1,7 @@
 """Chats without the I/O: the two histories, which turns count, and what each turn sends.
 
 The rules are the official Python SDK's (``google.genai.chats``, 3.3.0), so a conversation keeps
-the same history and sends the same turns with either client (sdk-wire §7):
+the same history and sends the same turns with either client (docs/evidence.md#sdk-chat-history):
 
 * A chat keeps two lists. The *comprehensive* history holds every turn; the *curated* history
   only the valid ones. Each request sends the curated history, then the new user turn.

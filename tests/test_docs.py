@@ -1,6 +1,6 @@
-"""The docs are tested: links resolve, generated pages are current, code samples run.
+"""The docs are tested: links and citations resolve, generated pages are current, code samples run.
 
-The checks live in ``tests/docs_check.py`` (also a command: ``python tests/docs_check.py``);
+The checks live in ``docs/_tools/check.py`` (also a command: ``python docs/_tools/check.py``);
 the convention they enforce is written at the top of ``docs/README.md``. The last tests here
 plant broken pages in a temporary directory, to show that each check fails when it should.
 """
@@ -30,8 +30,9 @@ def _load(name: str, path: Path) -> ModuleType:
     return module
 
 
-docs_check = _load("docs_check", ROOT / "tests" / "docs_check.py")
-generate = _load("docs_generate", ROOT / "docs" / "generate.py")
+TOOLS = ROOT / "docs" / "_tools"
+docs_check = _load("docs_check", TOOLS / "check.py")
+generate = _load("docs_generate", TOOLS / "generate.py")
 
 PAGES = docs_check.default_pages()
 SAMPLES = docs_check.runnable(PAGES)
@@ -62,9 +63,15 @@ def test_sample_runs(block: Any) -> None:
         pytest.skip(str(skipped))
 
 
+def test_every_citation_of_the_evidence_page_resolves() -> None:
+    """Each ``docs/evidence.md#<anchor>`` in the repository's code and pages is an anchor of the
+    evidence page, and nothing cites the old notes."""
+    assert [str(p) for p in docs_check.citation_problems()] == []
+
+
 def test_generated_pages_are_up_to_date() -> None:
     done = subprocess.run(
-        [sys.executable, str(ROOT / "docs" / "generate.py"), "--check"],
+        [sys.executable, str(TOOLS / "generate.py"), "--check"],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -130,6 +137,34 @@ def test_link_checker_reports_a_missing_file_and_a_missing_anchor(tmp_path: Path
         "other.md#nope: no heading in other.md has the anchor #nope",
         "#nowhere: no heading in this page has the anchor #nowhere",
         "../outside.md: points outside the repository",
+    ]
+
+
+def test_citation_checker_reports_missing_anchors_and_old_notes(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "evidence.md").write_text(
+        '# Evidence\n\n<a id="service-usage"></a>\n\n## Usage: the `sum`\n', "utf-8"
+    )
+    # Citations and old names are put together here, so that this file cites nothing itself.
+    page, old_note = "docs/evidence.md", "real" + "-shapes"
+    (tmp_path / "code.py").write_text(
+        f"# Totals ({page}#service-usage), ({page}#usage-the-sum)\n"
+        f"# Chunks ({page}#service-chunks)\n",
+        "utf-8",
+    )
+    (tmp_path / "page.md").write_text(f"[evidence]({page}#evidence) and ({old_note} §2)\n", "utf-8")
+    (tmp_path / "drive.mjs").write_text(f"// {page}#sdk-nope\n", "utf-8")
+    (tmp_path / "node_modules").mkdir()
+    (tmp_path / "node_modules" / "dep.mjs").write_text(f"// {page}#skipped\n", "utf-8")
+
+    problems = [
+        f"{p.page.name}:{p.line}: {p.message.split(':')[0]}"
+        for p in docs_check.citation_problems(root=tmp_path)
+    ]
+    assert problems == [
+        f"code.py:2: {page.removeprefix('docs/')}#service-chunks",
+        f"drive.mjs:1: {page.removeprefix('docs/')}#sdk-nope",
+        f"page.md:1: cites '{old_note}', a note outside the repository",
     ]
 
 

@@ -1,6 +1,7 @@
 """The upload resource: Google's resumable upload protocol.
 
-The protocol, as the service and both SDKs speak it (sdk-wire §4, real-shapes §5)::
+The protocol, as the service and both SDKs speak it (docs/evidence.md#sdk-upload-protocol,
+docs/evidence.md#service-files)::
 
     POST /upload/{v}/files                       X-Goog-Upload-Command: start  (API key)
       X-Goog-Upload-Header-Content-Length: N, -Content-Type: M, body {"file": {...}}

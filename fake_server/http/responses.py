@@ -64,7 +64,8 @@ class GoogleResponse(Response):
         self.status_code = status_code
         self.background = None
         headers: list[tuple[bytes, bytes]] = [(b"content-type", content_type.encode())]
-        # The upload server answers with fewer headers than the API front end (real-shapes §6).
+        # The upload server answers with fewer headers than the API front end
+        # (docs/evidence.md#service-headers).
         headers.extend(_FRONT_END_HEADERS if front_end else [(b"server", b"UploadServer")])
         if started is not None:
             headers.append((b"server-timing", _timing(started)))
@@ -205,8 +206,9 @@ def error_response(error: ApiError, *, framing: str = "json") -> GoogleResponse:
     """The error as the service sends it for a request framed as ``framing``.
 
     ``"json"``: a unary call. ``"sse"``: a stream with ``alt=sse``, where the body is the same
-    JSON, not an event, with ``Content-Type: text/event-stream`` and a length (real-shapes §2).
-    ``"array"``: a JSON-array stream, where the envelope is the array's one element.
+    JSON, not an event, with ``Content-Type: text/event-stream`` and a length
+    (docs/evidence.md#service-stream-errors). ``"array"``: a JSON-array stream, where the envelope
+    is the array's one element.
     """
     if framing == "sse":
         body = dumps_pretty(error.envelope())

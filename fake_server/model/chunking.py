@@ -1,9 +1,9 @@
 """One answer cut into the stream chunks the real service sends, and chunks joined back.
 
 :func:`chunk` turns a finished GenerateContentResponse into stream chunks the way the service
-streams (real-shapes §2): thought parts first, in their own chunks; then the answer in pieces
-that end at word boundaries, a short first piece (so the first event comes soon) and then about
-a sentence at a time; every chunk carrying ``usageMetadata`` (cumulative so far),
+streams (docs/evidence.md#service-stream-chunks): thought parts first, in their own chunks; then the
+answer in pieces that end at word boundaries, a short first piece (so the first event comes soon)
+and then about a sentence at a time; every chunk carrying ``usageMetadata`` (cumulative so far),
 ``modelVersion`` and the same ``responseId``; ``finishReason`` only on the last. The last
 chunk's usage is the whole answer's, so a stream and a unary call for the same request agree.
 

@@ -3,7 +3,7 @@
 The request's settings are applied in the order the model applies them: thinking first (its tokens
 count against ``maxOutputTokens``), then the answer, cut at the first stop sequence, then cut to
 the output budget. The result is serialised with the real key order for the model's family
-(real-shapes §1.1):
+(docs/evidence.md#service-model-families):
 
 =========  ===================================================  ==========================
 family     candidate keys                                       usage extras
@@ -111,8 +111,9 @@ def compose(
             if shaped[-1].text is not None:
                 parts.append({"text": shaped[-1].text})
         answer_parts = [p for p in parts if not p.get("thought")]
-        # Who signs (real-shapes §1.1): 2.5 signs function calls, and answers when thoughts are
-        # requested; Gemini 3 signs every answer. Only the first part of the answer is signed.
+        # Who signs (docs/evidence.md#service-thought-signatures): 2.5 signs function calls, and
+        # answers when thoughts are requested; Gemini 3 signs every answer. Only the first part of
+        # the answer is signed.
         signs = model.family == "3" or (
             model.family == "2.5" and (answer.function_calls or include_thoughts)
         )

@@ -29,7 +29,8 @@ def dumps_pretty(obj: Any) -> bytes:
 def dumps_event(obj: Any) -> bytes:
     """One SSE event as the service frames it: ``data: `` + one-line JSON + ``\\r\\n\\r\\n``.
 
-    The JSON has a space after each colon and none after commas (real-shapes §2).
+    The JSON has a space after each colon and none after commas
+    (docs/evidence.md#service-sse-framing).
     """
     line = _escape_angles(json.dumps(obj, separators=(",", ": "), ensure_ascii=False))
     return b"data: " + line.encode() + b"\r\n\r\n"
@@ -46,7 +47,8 @@ def dumps_element(obj: Any) -> bytes:
 def dumps_array(objs: list[Any]) -> bytes:
     """A whole JSON-array stream (no ``alt=sse``), byte for byte as the service sends it.
 
-    ``'[' + '\n,\r\n'.join(pretty objects) + '\n]'``, with no trailing newline (real-shapes §3).
+    ``'[' + '\n,\r\n'.join(pretty objects) + '\n]'``, with no trailing newline
+    (docs/evidence.md#service-array-stream).
     """
     return ARRAY_HEAD + ARRAY_SEPARATOR.join(map(dumps_element, objs)) + ARRAY_TAIL
 

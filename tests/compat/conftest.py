@@ -103,7 +103,8 @@ class GuideExample:
             assert text == self.expected_text()
 
     def check_usage(self, usage: dict[str, Any]) -> None:
-        """The real service's invariants (real-shapes §1.1), on camelCase usageMetadata."""
+        """The real service's invariants (docs/evidence.md#service-usage), on camelCase
+        usageMetadata."""
         prompt = usage["promptTokenCount"]
         candidates = usage.get("candidatesTokenCount", 0)
         thoughts = usage.get("thoughtsTokenCount", 0)
@@ -384,8 +385,8 @@ def node_guide() -> Callable[..., NodeRun]:
 
 # --- the Files API -------------------------------------------------------------------------
 
-# The File's fields in the order the service sends them (real-shapes §5); displayName only when
-# the upload gave one.
+# The File's fields in the order the service sends them (docs/evidence.md#service-file-resource);
+# displayName only when the upload gave one.
 FILE_FIELDS = (
     "name",
     "displayName",
@@ -401,7 +402,7 @@ FILE_FIELDS = (
 )
 TIME_6 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
 TIME_9 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z")
-CHUNK = 8 * 1024 * 1024  # both SDKs' fixed chunk size (sdk-wire §4)
+CHUNK = 8 * 1024 * 1024  # both SDKs' fixed chunk size (docs/evidence.md#sdk-upload-chunks)
 
 
 class FakeClock:
@@ -489,7 +490,7 @@ class FilesKit:
         state: str = "ACTIVE",
     ) -> str:
         """A File as it went over the wire (camelCase, ``sizeBytes`` a string) against the
-        bytes uploaded and real-shapes §5; returns its id."""
+        bytes uploaded and docs/evidence.md#service-file-resource; returns its id."""
         assert list(file) == [k for k in FILE_FIELDS if k != "displayName" or display_name], file
         name = file["name"]
         if file_id is None:
@@ -526,8 +527,8 @@ class FilesKit:
 
     @staticmethod
     def chunks(session: list[Exchange]) -> list[tuple[str | None, int, int]]:
-        """An upload's chunks as sdk-wire §4 tabulates them: command, offset, body length
-        (the declared ``Content-Length`` must be the length that arrived)."""
+        """An upload's chunks as docs/evidence.md#sdk-upload-chunks tabulates them: command, offset,
+        body length (the declared ``Content-Length`` must be the length that arrived)."""
         table = []
         for exchange in session[1:]:
             assert exchange.request_header("content-length") == str(exchange.request_size)

@@ -4,9 +4,9 @@
   against ``gemini_fake_server`` (environment as in tests/js/README.md). The answers must be the
   shipped ``guide-chat-*`` fixtures' answers; every request must carry the whole conversation
   so far (the initial history, then the previous turns); in the streamed chat the SDK records
-  one ``model`` content per chunk (sdk-wire §7), so the second request holds consecutive
-  ``model`` contents, which the fake must accept as the service does; ``getHistory()`` and
-  ``getHistory(true)`` are what was sent plus the last answer.
+  one ``model`` content per chunk (docs/evidence.md#sdk-chat-history), so the second request holds
+  consecutive ``model`` contents, which the fake must accept as the service does; ``getHistory()``
+  and ``getHistory(true)`` are what was sent plus the last answer.
 * curl: the guide's two REST chat commands (the plain one and the ``?alt=sse`` one), verbatim
   but for the host and the output options appended, run through ``bash``. The guide is not part
   of this repository, so they are copied here; ``test_the_copied_chat_commands_are_still_the_

@@ -85,7 +85,8 @@ def sdk_env(monkeypatch: pytest.MonkeyPatch, gemini_fake_server: Fake) -> dict[s
 
 @pytest.fixture
 def clients(sdk_env: dict[str, str]) -> Iterator[tuple[genai.Client, gemini_ref.Client]]:
-    """Both clients, each configured by the environment only (kept in variables: sdk-wire §9.8)."""
+    """Both clients, each configured by the environment only (kept in variables:
+    docs/evidence.md#sdk-client-lifetime)."""
     sdk = genai.Client()
     ours = gemini_ref.Client()
     yield sdk, ours
@@ -335,11 +336,12 @@ ANSWERS: dict[str, dict[str, Any]] = {
     "empty_parts": body({"parts": [], "role": "model"}),
     "empty_part": body({"parts": [{"text": "Half an answer."}, {}], "role": "model"}),
     "no_role": body({"parts": [{"text": "An answer without a role."}]}),
-    "safety": {  # sdk-wire §7's example
+    "safety": {  # the captured example (docs/evidence.md#sdk-chat-history)
         "candidates": [{"finishReason": "SAFETY"}],
         "promptFeedback": {"blockReason": "SAFETY"},
     },
-    "safety_empty_content": body({}, "SAFETY"),  # as recorded from the service (real-shapes §1)
+    # As recorded from the service (docs/evidence.md#service-blocked-answers)
+    "safety_empty_content": body({}, "SAFETY"),
 }
 RECORDED_STREAMS: dict[str, list[dict[str, Any]]] = {
     # A stream that ends cleanly without a finishReason.
@@ -347,7 +349,8 @@ RECORDED_STREAMS: dict[str, list[dict[str, Any]]] = {
         body({"parts": [{"text": "This stream "}], "role": "model"}, None),
         body({"parts": [{"text": "never finishes."}], "role": "model"}, None),
     ],
-    # The last chunk a real 2.5 stream sometimes ends with: no parts (real-shapes §2).
+    # The last chunk a real 2.5 stream sometimes ends with: no parts
+    # (docs/evidence.md#service-stream-chunks).
     "bare_end": [
         body({"parts": [{"text": "This stream ends "}], "role": "model"}, None),
         body({"parts": [{"text": "on a bare chunk."}], "role": "model"}, None),

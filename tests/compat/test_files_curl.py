@@ -5,9 +5,10 @@ The scripts are the guide's ("Uploading images using the File API" and "Promptin
 images", ### REST), verbatim but for the host (the real service's becomes the fake's base URL)
 and the image paths (real PNG and JPEG files made here). They are copied here, and
 ``test_the_copied_scripts_are_still_the_guides`` checks the copies against the guide when it is
-around (``GEMINI_API_GUIDE``). The audio variant is sdk-wire §4/§8's: the single-quoted start
-body ``{'file': {'display_name': 'AUDIO'}}``, a chunk with no key, ``jq .file.uri`` (quotes kept)
-and a snake_case ``file_data`` part. Each script runs in its own directory, where it writes its
+around (``GEMINI_API_GUIDE``). The audio variant is the one in the Files API docs
+(docs/evidence.md#sdk-docs-curl): the single-quoted start body
+``{'file': {'display_name': 'AUDIO'}}``, a chunk with no key, ``jq .file.uri`` (quotes kept) and a
+snake_case ``file_data`` part. Each script runs in its own directory, where it writes its
 ``upload-header.tmp``, ``file_info.json`` and ``response.json``.
 """
 
@@ -162,8 +163,9 @@ echo
 jq ".candidates[].content.parts[].text" response.json
 """
 
-# sdk-wire §4 and §8: the Files API docs' audio upload (the same two steps, DISPLAY_NAME=AUDIO,
-# no key on the chunk, the URI read with its JSON quotes and put in the body unquoted).
+# docs/evidence.md#sdk-docs-curl: the Files API docs' audio upload (the same two steps,
+# DISPLAY_NAME=AUDIO, no key on the chunk, the URI read with its JSON quotes and put in the body
+# unquoted).
 AUDIO = """\
 AUDIO_PATH="path/to/sample.mp3"
 MIME_TYPE=$(file -b --mime-type "${AUDIO_PATH}")
@@ -275,7 +277,8 @@ def uploads(wire: list[Exchange], files_kit: FilesKit) -> list[list[Exchange]]:
 def check_upload_exchanges(
     session: list[Exchange], data: bytes, mime_type: str, *, key: bool
 ) -> None:
-    """sdk-wire §4's docs curl: a start with the key, one ``upload, finalize`` chunk at 0."""
+    """The docs' curl upload (docs/evidence.md#sdk-docs-curl): a start with the key, one
+    ``upload, finalize`` chunk at 0."""
     start, chunk = session
     assert start.request_header("x-goog-api-key") == "test-key"
     assert start.request_header("x-goog-upload-header-content-length") == str(len(data))

@@ -5,7 +5,8 @@ own, with a wire tap: the examples share their uploads (``files_get`` gets the f
 ``files_delete`` deletes the last), and the test writes the media they upload (a 1 MB PNG, a
 20,000,000-byte ``.mp3``, a JPEG, a text file) and passes the paths in the environment
 (tests/js/README.md). Each test reads its example's JSON line, the uploads' exchanges on the
-wire and the journal, and checks them as the Python SDK's tests do (sdk-wire §4, real-shapes §5).
+wire and the journal, and checks them as the Python SDK's tests do
+(docs/evidence.md#sdk-upload-protocol, docs/evidence.md#service-files).
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 Configured as the guide does (``genai.Client()``, everything from the environment), on the SDK's
 default ``/v1`` and on ``/v1beta``. The wire tap (``wire_tap``) shows each chunk's headers and
 length, which the journal does not keep, and the File exactly as it went over the wire, before
-the SDK converted it; ``files_kit`` checks both against sdk-wire §4 and real-shapes §5.
+the SDK converted it; ``files_kit`` checks both against docs/evidence.md#sdk-upload-protocol and
+docs/evidence.md#service-files.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.sdk
 
-LARGE = 20_000_000  # sdk-wire §4's py:upload_large
+LARGE = 20_000_000  # py:upload_large in docs/evidence.md#sdk-upload-chunks
 SMALL = 1_000_000  # "a 1 MB file is a single upload, finalize at offset 0"
 MISSING = "You do not have permission to access the File {} or it may not exist."
 NOT_ACTIVE = "The File {} is not in an ACTIVE state and usage is not allowed."
@@ -92,7 +93,7 @@ def test_a_1_mb_image_goes_up_as_one_upload_finalize_chunk_and_comes_back_active
         display_name="small image",
     )
     check_sdk_file(file, wire, data)
-    # sdk-wire §4: the start body in snake_case, the size as an int.
+    # docs/evidence.md#sdk-upload-start: the start body in snake_case, the size as an int.
     (start, chunk) = sdk_env.journal.calls("files.upload")
     assert (start.path, start.query, start.status) == (f"/upload/{api_version}/files", "", 200)
     assert start.request == {
@@ -171,7 +172,7 @@ def test_the_start_and_chunk_requests_carry_the_headers_sdk_wire_captured(
     assert chunk.path == f"/upload/{api_version}/files"
     # Every reply names its status; the start's is empty, from the upload server.
     assert (start.status, start.body, start.header("x-goog-upload-status")) == (200, b"", "active")
-    # real-shapes §5: the upload server's empty start reply, and its headers.
+    # docs/evidence.md#service-files: the upload server's empty start reply, and its headers.
     assert start.header("server") == "UploadServer"
     assert start.header("content-type") == "text/plain; charset=utf-8"
     assert start.header("content-length") == "0"
@@ -298,7 +299,8 @@ def test_an_unsupported_mime_type_is_the_400_client_error_at_the_last_chunk(
     files_kit: FilesKit,
     tmp_path: Path,
 ) -> None:
-    """sdk-wire §4: 400 plus X-Goog-Upload-Status: final plus the error gives ClientError."""
+    """docs/evidence.md#sdk-upload-client: 400 plus X-Goog-Upload-Status: final plus the error gives
+    ClientError."""
     path = tmp_path / "archive.zip"
     path.write_bytes(b"PK\x05\x06" + bytes(18))
 

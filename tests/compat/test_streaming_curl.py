@@ -2,9 +2,10 @@
 
 The command is the guide's ("Streaming responses", ### REST), verbatim but for the host and the
 output options appended to it, run through ``bash`` as a user would run it. What curl prints must
-be what the real service sends (real-shapes §2): SSE events ``data: <one-line JSON>\\r\\n\\r\\n``;
-without ``alt=sse``, the JSON-array form of real-shapes §3. The last test streams one request
-with the Python SDK, the JS SDK and curl and compares what each got.
+be what the real service sends (docs/evidence.md#service-sse-framing): SSE events
+``data: <one-line JSON>\\r\\n\\r\\n``; without ``alt=sse``, the JSON-array form of
+docs/evidence.md#service-array-stream. The last test streams one request with the Python SDK, the JS
+SDK and curl and compares what each got.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ curl "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:s
     ]
   }'
 """  # noqa: E501
-# The same without ?alt=sse: the stream as one JSON array (real-shapes §3).
+# The same without ?alt=sse: the stream as one JSON array (docs/evidence.md#service-array-stream).
 STREAM_ARRAY = STREAM.replace(":streamGenerateContent?alt=sse", ":streamGenerateContent")
 
 
@@ -132,7 +133,8 @@ def text_of(event: dict[str, Any]) -> str:
 
 
 def check_events(events: list[dict[str, Any]], *, complete: bool = True) -> None:
-    """Every chunk has usage, model and one id; ``finishReason`` only on the last (§2)."""
+    """Every chunk has usage, model and one id; ``finishReason`` only on the last
+    (docs/evidence.md#service-stream-chunks)."""
     assert len({e["responseId"] for e in events}) == 1
     for position, event in enumerate(events):
         assert list(event) == ["candidates", "usageMetadata", "modelVersion", "responseId"]
@@ -232,7 +234,8 @@ def test_a_json_array_stream_ended_early_is_still_one_json_array(
 ) -> None:
     """Without alt=sse an app (or the guide's Apps Script) parses the whole body as JSON: a
     stream cut short must still be ``[`` + elements joined by ``\\n,\\r\\n`` + ``\\n]``
-    (real-shapes §3, docs/protocol.md "JSON array"), the error being one more element."""
+    (docs/evidence.md#service-array-stream, docs/protocol.md "JSON array"), the error being one more
+    element."""
     result = run_curl(STREAM_ARRAY, gemini_fake_server, tmp_path)
 
     assert (result.returncode, result.status) == (0, 200), result.stderr
@@ -284,7 +287,8 @@ def test_an_error_event_ends_the_curl_stream_after_the_earlier_events(
 ) -> None:
     result = run_curl(STREAM, gemini_fake_server, tmp_path)
 
-    # A 200 stream whose last event is the error (sdk-wire §5), cleanly ended.
+    # A 200 stream whose last event is the error (docs/evidence.md#sdk-sse-acceptance), cleanly
+    # ended.
     assert (result.returncode, result.status) == (0, 200), result.stderr
     *events, error = sse_events(result.body)
     assert len(events) == EARLY_END
@@ -316,7 +320,8 @@ def test_an_error_before_the_stream_is_the_plain_json_error_with_a_length(
 
     result = run_curl(command, gemini_fake_server, tmp_path)
 
-    # real-shapes §2: not SSE-framed; text/event-stream with Content-Length, not chunked.
+    # docs/evidence.md#service-stream-errors: not SSE-framed; text/event-stream with Content-Length,
+    # not chunked.
     assert result.status == 404
     assert result.header("content-type") == "text/event-stream"
     assert result.header("content-length") == str(len(result.body))

@@ -134,7 +134,7 @@ def test_the_guides_streaming_example_yields_the_fixture_answer_in_chunks_in_js(
     guide.check_call(run.call, "v1beta", rpc="streamGenerateContent")
     assert run.call.extra == {"eventsSent": len(run.raw), "streamFinished": True}
     (exchange,) = [e for e in run.wire if e.path == STREAM_PATH]
-    assert exchange.query == "alt=sse"  # sdk-wire §1: the SDK forces alt=sse
+    assert exchange.query == "alt=sse"  # docs/evidence.md#sdk-requests: the SDK forces alt=sse
 
 
 def test_the_last_js_chunks_usage_is_the_usage_of_the_same_request_unstreamed(
@@ -158,7 +158,7 @@ def test_an_error_event_mid_stream_is_an_api_error_503_in_js_after_the_earlier_c
     assert run.line["ok"] is False
     error = run.line["error"]
     assert (error["name"], error["status"]) == ("ApiError", 503)
-    # sdk-wire §5: message `got status: UNAVAILABLE. {json}`
+    # docs/evidence.md#sdk-sse-acceptance: message `got status: UNAVAILABLE. {json}`
     prefix = "got status: UNAVAILABLE. "
     assert error["message"].startswith(prefix)
     assert json.loads(error["message"].removeprefix(prefix)) == OVERLOADED
@@ -171,7 +171,8 @@ def test_a_dropped_connection_mid_stream_is_a_terminated_type_error_in_js(
     run = runs["abort"]
 
     assert run.line["ok"] is False
-    # sdk-wire §5: `TypeError: terminated` (cause: `SocketError: other side closed`).
+    # docs/evidence.md#sdk-sse-acceptance: `TypeError: terminated` (cause:
+    # `SocketError: other side closed`).
     error = run.line["error"]
     assert (error["name"], error["message"]) == ("TypeError", "terminated")
     assert (error["cause"]["name"], error["cause"]["message"]) == (

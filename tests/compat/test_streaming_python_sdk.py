@@ -3,7 +3,8 @@
 As in test_python_sdk.py, the client is ``genai.Client()`` configured only by the environment
 (``GOOGLE_GEMINI_BASE_URL``, ``GEMINI_API_KEY``), on the SDK's default ``/v1`` and on ``/v1beta``,
 sync and through ``client.aio``. The SDK must not be able to tell the fake's stream from the real
-one (sdk-wire §3, §5; real-shapes §2): one chunk per event, one ``responseId``, ``finishReason``
+one (docs/evidence.md#sdk-streaming, docs/evidence.md#sdk-sse-acceptance;
+docs/evidence.md#service-stream-chunks): one chunk per event, one ``responseId``, ``finishReason``
 only on the last chunk, and the early ends an app has to survive (an error event, a dropped
 connection, a clean end without ``finishReason``). ``wire_tap`` shows the query string and bytes,
 which the journal does not keep.
@@ -117,8 +118,8 @@ async def _stream_async() -> Streamed:
 
 
 def check_chunk(chunk: types.GenerateContentResponse, *, last: bool) -> None:
-    """One chunk as real-shapes §2 has them: one candidate holding a delta, every chunk with
-    usage, model and id, ``finishReason`` only on the last one."""
+    """One chunk as docs/evidence.md#service-stream-chunks has them: one candidate holding a delta,
+    every chunk with usage, model and id, ``finishReason`` only on the last one."""
     assert chunk.model_version == "gemini-2.5-flash"
     assert chunk.response_id is not None
     assert re.fullmatch(r"[A-Za-z0-9_-]{23}", chunk.response_id)
@@ -152,7 +153,7 @@ def check_stream_call(
     guide.check_call(call, version, rpc="streamGenerateContent")
     assert settled(call, progress) == progress
     (exchange,) = [e for e in wire if e.path == call.path]
-    assert exchange.query == "alt=sse"  # sdk-wire §1: the SDK forces alt=sse
+    assert exchange.query == "alt=sse"  # docs/evidence.md#sdk-requests: the SDK forces alt=sse
     assert exchange.header("content-type") == "text/event-stream"
     assert exchange.header("content-disposition") == "attachment"
 
@@ -204,7 +205,7 @@ def test_the_last_chunks_usage_is_the_usage_of_the_same_request_unstreamed(
     usage = dumped(chunks[-1].usage_metadata)
     assert usage == dumped(unary.usage_metadata)
     guide.check_usage(usage)
-    # Usage is cumulative so far (real-shapes §2): it never goes down.
+    # Usage is cumulative so far (docs/evidence.md#service-stream-chunks): it never goes down.
     totals = [chunk.usage_metadata.total_token_count for chunk in chunks if chunk.usage_metadata]
     assert totals == sorted(totals)
     assert "".join(chunk.text or "" for chunk in chunks) == unary.text
@@ -260,7 +261,8 @@ def test_an_error_event_mid_stream_raises_server_error_503_after_the_earlier_chu
         api_version,
         {"eventsSent": EARLY_END, "streamFinished": False},
     )
-    # sdk-wire §5: the error comes as one more SSE event, in a 200 stream that then ends.
+    # docs/evidence.md#sdk-sse-acceptance: the error comes as one more SSE event, in a 200 stream
+    # that then ends.
     (exchange,) = wire_tap
     assert exchange.status == 200
     assert exchange.body.endswith(
@@ -276,8 +278,8 @@ def test_a_dropped_connection_mid_stream_raises_the_transport_error_after_the_ea
     streamed = stream_the_guide_example(mode)
 
     check_prefix(streamed, guide)
-    # sdk-wire §5: "TCP close without the 0\r\n\r\n terminator": httpx2.RemoteProtocolError,
-    # not wrapped in an SDK error.
+    # docs/evidence.md#sdk-sse-acceptance: "TCP close without the 0\r\n\r\n terminator":
+    # httpx2.RemoteProtocolError, not wrapped in an SDK error.
     assert isinstance(streamed.error, httpx2.RemoteProtocolError), repr(streamed.error)
     assert not isinstance(streamed.error, errors.APIError)
     (call,) = gemini_fake_server.journal.calls("streamGenerateContent")
@@ -316,13 +318,15 @@ def test_an_unknown_model_on_a_stream_is_a_404_client_error_before_any_chunk(
     assert chunks == []
     error = caught.value
     assert (error.code, error.status) == (404, "NOT_FOUND")
-    # real-shapes §4: the message names the base RPC, generateContent, even on a stream.
+    # docs/evidence.md#service-errors: the message names the base RPC, generateContent, even on a
+    # stream.
     assert error.message == (
         f"models/gemini-nope is not found for API version {api_version}, or is not supported "
         "for generateContent. Call ModelService.ListModels to see the list of available models "
         "and their supported methods."
     )
-    # real-shapes §2: not SSE-framed; the plain JSON error, event-stream type, with a length.
+    # docs/evidence.md#service-stream-errors: not SSE-framed; the plain JSON error, event-stream
+    # type, with a length.
     (exchange,) = wire_tap
     assert exchange.header("content-type") == "text/event-stream"
     assert exchange.header("content-length") == str(len(exchange.body))

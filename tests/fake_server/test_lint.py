@@ -125,8 +125,8 @@ def event(obj: dict[str, Any]) -> bytes:
     return b"data: " + json.dumps(obj, separators=(",", ": ")).encode() + b"\r\n\r\n"
 
 
-# A hand-written fixture as a user would write it from real-shapes §1.1; the faults are planted
-# into copies of it.
+# A hand-written fixture as a user would write it from docs/evidence.md#service-response-shape; the
+# faults are planted into copies of it.
 GOOD_RESPONSE: dict[str, Any] = {
     "candidates": [
         {
@@ -209,7 +209,8 @@ def test_a_quota_error_with_details_lints_clean(tmp_path: Path) -> None:
     assert lint_fixture(write(tmp_path, "quota", fixture)) == []
 
 
-# Shapes real-shapes.md quotes from recordings: the linter must take every one of them.
+# Shapes quoted from recordings (docs/evidence.md#service-response-shape): the linter must take
+# every one of them.
 REAL_SHAPES: dict[str, dict[str, Any]] = {
     "safety-block-1.5": {
         "candidates": [
@@ -335,7 +336,8 @@ def test_shapes_the_real_service_sent_lint_clean(tmp_path: Path, case: str) -> N
 
 
 def test_the_recorded_sse_example_lints_clean(tmp_path: Path) -> None:
-    # real-shapes §2, byte for byte, then a last event as the service ends a stream.
+    # docs/evidence.md#service-sse-framing, byte for byte, then a last event as the service ends a
+    # stream.
     first = (
         b'data: {"candidates": [{"content": {"parts": [{"text": "The"}],"role": "model"}}],'
         b'"usageMetadata": {"promptTokenCount": 15,"totalTokenCount": 15,"promptTokensDetails":'

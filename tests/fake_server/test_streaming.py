@@ -31,7 +31,7 @@ def ask(text: str, **generation_config: Any) -> dict[str, Any]:
 
 
 def sse_events(body: bytes) -> list[dict[str, Any]]:
-    """Split strictly as real-shapes §2 says the service frames events."""
+    """Split strictly as docs/evidence.md#service-sse-framing says the service frames events."""
     assert body.endswith(b"\r\n\r\n")
     events = body.split(b"\r\n\r\n")[:-1]
     out = []

@@ -1,12 +1,13 @@
 """The upload endpoint against a trivial model of the resumable protocol, driven by hypothesis.
 
-The model is the protocol as ``fake_server/uploads.py`` and docs/files.md state it (sdk-wire §4):
-an upload is ``active`` with the bytes received so far, then ``final`` (with its File) or
-``cancelled``. A chunk at the right offset is appended; at any other offset it is a 400 and
-nothing is appended; ``query`` reports the size and never finalizes; ``finalize`` needs exactly
-the declared size; after ``final`` every command answers the same File, after ``cancel`` a 499.
-The rules drive the fake in process (``Fake.client()``) and the model side by side; "restart"
-builds a new app over the same data directory in the middle of it all, as a new process would.
+The model is the protocol as ``fake_server/uploads.py`` and docs/files.md state it
+(docs/evidence.md#sdk-upload-protocol): an upload is ``active`` with the bytes received so far, then
+``final`` (with its File) or ``cancelled``. A chunk at the right offset is appended; at any other
+offset it is a 400 and nothing is appended; ``query`` reports the size and never finalizes;
+``finalize`` needs exactly the declared size; after ``final`` every command answers the same File,
+after ``cancel`` a 499. The rules drive the fake in process (``Fake.client()``) and the model side
+by side; "restart" builds a new app over the same data directory in the middle of it all, as a new
+process would.
 
 After every step: the size each active upload has received, as ``query`` reports it, is the
 model's; every finalized file's ``sha256Hash`` (from ``GET``) and stored bytes are the model's.

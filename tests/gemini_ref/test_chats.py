@@ -1,9 +1,10 @@
 """``client.chats``: which turns each request carries, and what both histories hold.
 
 The answers come from an ``httpx.MockTransport``; the rules are the official Python SDK's
-(sdk-wire §7; tests/compat/test_chats_python_sdk.py checks them against the SDK itself). The two
-request bodies of the guide's chat example are pinned as JSON snapshots under ``__snapshots__/``
-(regenerate with ``pytest tests/gemini_ref --snapshot-update`` and review the diff).
+(docs/evidence.md#sdk-chat-history; tests/compat/test_chats_python_sdk.py checks them against the
+SDK itself). The two request bodies of the guide's chat example are pinned as JSON snapshots under
+``__snapshots__/`` (regenerate with ``pytest tests/gemini_ref --snapshot-update`` and review the
+diff).
 """
 
 from __future__ import annotations
@@ -146,7 +147,7 @@ def test_guide_streaming_chat_example_sends_each_chunk_as_a_model_turn(
 
 
 def test_a_safety_blocked_answer_drops_out_with_its_question(client, recorder):
-    """sdk-wire §7's captured example (``py:chat_curated``)."""
+    """The captured example (``py:chat_curated``, docs/evidence.md#sdk-chat-history)."""
     recorder.answers = [answer("first answer"), BLOCKED, answer("third answer")]
     chat = client.chats.create(model=MODEL)
 

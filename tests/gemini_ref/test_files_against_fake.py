@@ -43,7 +43,8 @@ def content(size: int) -> bytes:
 
 
 def sha256_field(data: bytes) -> str:
-    """The service's ``sha256Hash``: base64 of the lowercase hex digest (real-shapes §5)."""
+    """The service's ``sha256Hash``: base64 of the lowercase hex digest
+    (docs/evidence.md#service-file-hash)."""
     return base64.b64encode(hashlib.sha256(data).hexdigest().encode()).decode()
 
 

@@ -1,4 +1,4 @@
-"""``client.files.upload``: the resumable upload on the wire, as sdk-wire.md §4 records it.
+"""``client.files.upload``: the resumable upload on the wire (docs/evidence.md#sdk-upload-protocol).
 
 The ``service`` fixture (conftest) models the upload service: it refuses a chunk whose offset is
 not the number of bytes it holds, so every test here also checks that no byte is lost or sent
@@ -190,7 +190,7 @@ def test_a_20_mb_file_goes_in_8_mib_chunks_as_the_sdks_send_it(big_file, service
     file = upload_client.files.upload(file=big_file)
 
     assert CHUNK_SIZE == MIB_8
-    # sdk-wire.md §4, the table of py:upload_large.
+    # docs/evidence.md#sdk-upload-chunks, the table of py:upload_large.
     assert service.commands() == [
         ("upload", 0, 8388608),
         ("upload", 8388608, 8388608),
@@ -379,7 +379,8 @@ def test_a_cancelled_upload_is_an_upload_error(answering):
 
 
 def test_an_error_envelope_on_a_chunk_raises_its_api_error(answering):
-    # sdk-wire.md §4: 400 + X-Goog-Upload-Status: final + an error body, for a bad MIME type.
+    # docs/evidence.md#sdk-upload-client: 400 + X-Goog-Upload-Status: final + an error body, for a
+    # bad MIME type.
     envelope = {
         "error": {
             "code": 400,

@@ -345,7 +345,8 @@ def gemini_chunks(draw: st.DrawFn) -> dict[str, Any]:
 
 
 def frame(obj: Any) -> bytes:
-    """One event exactly as the fake frames it (which is as the service does, real-shapes §2)."""
+    """One event exactly as the fake frames it (which is as the service does,
+    docs/evidence.md#service-sse-framing)."""
     return dumps_event(obj)
 
 

@@ -1,8 +1,9 @@
 """``generate_content_stream``: chunks as they arrive, and every way a stream can go wrong.
 
-The service's framing (real-shapes §2): each event is ``data: `` + one-line JSON + ``\\r\\n\\r\\n``,
-errors before the stream are a plain JSON envelope labelled ``text/event-stream``. The bodies
-below arrive in the pieces a test gives, as network reads would, often split mid-line.
+The service's framing (docs/evidence.md#service-sse-framing): each event is ``data: `` + one-line
+JSON + ``\\r\\n\\r\\n``, errors before the stream are a plain JSON envelope labelled
+``text/event-stream``. The bodies below arrive in the pieces a test gives, as network reads would,
+often split mid-line.
 """
 
 from __future__ import annotations

@@ -1,10 +1,16 @@
-"""The docs checker: links resolve and code samples run (docs/README.md#code-samples).
+"""The docs checker: links resolve, citations resolve, code samples run
+(docs/README.md#code-samples).
 
-    python tests/docs_check.py                    # README.md and docs/*.md
-    python tests/docs_check.py docs/files.md      # one page
-    python tests/docs_check.py --no-run           # links and fences only
+    python docs/_tools/check.py                   # README.md and docs/*.md, and all citations
+    python docs/_tools/check.py docs/files.md     # one page
+    python docs/_tools/check.py --no-run          # links, fences and citations only
 
 ``tests/test_docs.py`` runs the same checks as tests, one per page and one per sample.
+
+Citations: code and pages cite the evidence page as ``docs/evidence.md#<anchor>`` (or link to
+it). Every such anchor, in every ``.py``, ``.md`` and ``.mjs`` file of the repository, must be
+an anchor of docs/evidence.md, and nothing may cite the notes the evidence was first written
+down in by their old names.
 
 The convention, in short: a fenced block runs when its info string is ``python``, ``sh``,
 ``bash``, ``shell``, ``js`` or ``javascript``, unless the last non-blank line before it is
@@ -30,8 +36,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 JS_MODULES = ROOT / "tests" / "js" / "node_modules"
+EVIDENCE = Path("docs") / "evidence.md"  # under the repository's root
 
 LANGUAGES = {
     "python": "python",
@@ -66,6 +73,13 @@ REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:\s*(?P<target><[^>]*>|\S+)")
 AUTOLINK = re.compile(r"<(?P<target>https?://[^>\s]+)>")
 HTML_LINK = re.compile(r"\b(?:href|src)=\"(?P<target>[^\"]+)\"", re.IGNORECASE)
 CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
+# A citation of the evidence page: ``docs/evidence.md#<anchor>`` in code, a link to
+# ``evidence.md#<anchor>`` in a page.
+CITATION = re.compile(r"evidence\.md#(?P<anchor>[A-Za-z0-9_-]+)")
+# The notes' old names (written so that this file does not match itself).
+OLD_NOTES = re.compile(r"\b(?:real[-]shapes|sdk[-]wire)\b")
+CITING = (".py", ".md", ".mjs")
+NOT_WALKED = {".git", ".venv", "node_modules", "__pycache__", ".mypy_cache", ".ruff_cache"}
 HOSTNAME = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 
 
@@ -314,6 +328,61 @@ def _web_link_problem(target: str) -> str | None:
     return None
 
 
+# --- citations of the evidence page --------------------------------------------------------
+
+
+def citing_files(root: Path = ROOT) -> list[Path]:
+    """The repository's ``.py``, ``.md`` and ``.mjs`` files, tracked or new (git's list; a walk
+    without git), never under ``node_modules``."""
+    command = ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others"]
+    try:
+        listed = subprocess.run(
+            [*command, "--exclude-standard"], capture_output=True, check=True
+        ).stdout.decode()
+        names = set(filter(None, listed.split("\0")))
+    except (OSError, subprocess.CalledProcessError):
+        names = set()
+        for folder, folders, files in os.walk(root):
+            folders[:] = [f for f in folders if f not in NOT_WALKED]
+            names.update(str((Path(folder) / name).relative_to(root)) for name in files)
+    return sorted(
+        root / name
+        for name in names
+        if name.endswith(CITING)
+        and "node_modules" not in Path(name).parts
+        and (root / name).is_file()
+    )
+
+
+def citation_problems(files: Sequence[Path] | None = None, root: Path = ROOT) -> list[Problem]:
+    """Every cited ``evidence.md#<anchor>`` that docs/evidence.md does not have, and every line
+    that still cites the old notes."""
+    evidence = root / EVIDENCE
+    known = anchors(evidence) if evidence.exists() else set()
+    problems = []
+    for path in citing_files(root) if files is None else files:
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+            for match in CITATION.finditer(line):
+                if match["anchor"] not in known:
+                    problems.append(
+                        Problem(
+                            path,
+                            number,
+                            f"evidence.md#{match['anchor']}: no such anchor in {EVIDENCE}",
+                        )
+                    )
+            if OLD_NOTES.search(line):
+                problems.append(
+                    Problem(
+                        path,
+                        number,
+                        f"cites {OLD_NOTES.search(line)[0]!r}, a note outside the repository: "
+                        f"cite {EVIDENCE}#<anchor> instead",
+                    )
+                )
+    return problems
+
+
 # --- running samples ------------------------------------------------------------------------
 
 
@@ -448,6 +517,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in fence_problems(page) + link_problems(page):
             print(problem)
             failures += 1
+    for problem in citation_problems(None if not args.pages else pages):
+        print(problem)
+        failures += 1
     for block in [] if args.no_run else runnable(pages):
         try:
             run(block)
