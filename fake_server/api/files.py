@@ -44,16 +44,10 @@ async def delete_file(call: ApiCall) -> dict[str, Any]:
 
 async def list_files(call: ApiCall) -> dict[str, Any]:
     call.answered_by = "files"
-    store, params = call.state.store, call.request.query_params
-    page_size = params.get("pageSize") or params.get("page_size")
-    page_token = params.get("pageToken") or params.get("page_token")
+    store = call.state.store
+    size, token = call.page(FILES_PAGE_SIZE, FILES_PAGE_SIZE_MAX)
     try:
-        size = int(page_size or FILES_PAGE_SIZE)
-    except ValueError:
-        raise invalid_argument("Invalid value for pageSize.") from None
-    size = FILES_PAGE_SIZE if size <= 0 else min(size, FILES_PAGE_SIZE_MAX)
-    try:
-        start = int(page_token or 0)
+        start = int(token or 0)
     except ValueError:
         raise invalid_argument("Invalid page token.") from None
     everything = list(store.files())

@@ -23,13 +23,8 @@ async def get_model(call: ApiCall) -> dict[str, Any]:
 
 async def list_models(call: ApiCall) -> dict[str, Any]:
     call.answered_by = "catalogue"
-    params = call.request.query_params
-    try:
-        size = int(params.get("pageSize") or params.get("page_size") or MODELS_PAGE_SIZE)
-    except ValueError:
-        raise invalid_argument("Invalid value for pageSize.") from None
-    size = MODELS_PAGE_SIZE if size <= 0 else min(size, MODELS_PAGE_SIZE_MAX)
-    start = _page_start(params.get("pageToken") or params.get("page_token") or "")
+    size, token = call.page(MODELS_PAGE_SIZE, MODELS_PAGE_SIZE_MAX)
+    start = _page_start(token)
     page = catalog.MODELS[start : start + size]
     body: dict[str, Any] = {"models": [m.resource() for m in page]}
     if start + size < len(catalog.MODELS):

@@ -71,6 +71,17 @@ class ApiCall:
             raise _too_deep() from None
         return self.canonical
 
+    def page(self, default_size: int, max_size: int) -> tuple[int, str]:
+        """A list call's page size (``default_size`` when unset or not positive, at most
+        ``max_size``) and page token (``""`` for the first page), under either spelling."""
+        params = self.request.query_params
+        token = params.get("pageToken") or params.get("page_token") or ""
+        try:
+            size = int(params.get("pageSize") or params.get("page_size") or default_size)
+        except ValueError:
+            raise invalid_argument("Invalid value for pageSize.") from None
+        return (default_size if size <= 0 else min(size, max_size)), token
+
     def model_info(self, method: str) -> catalog.ModelInfo:
         """The requested model, or the real 404 naming the base method."""
         model = catalog.lookup(self.model or "")
