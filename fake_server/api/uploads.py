@@ -45,7 +45,6 @@ from ..store import NAME_PATTERN, Appender, FileStore, PendingUpload
 from .files import no_such_file
 
 CHUNK_GRANULARITY = 8 * 1024 * 1024
-_UPLOAD_SERVER = {"server": "UploadServer"}
 
 
 def upload_reply(
