@@ -44,8 +44,8 @@ from typing import Any, TypeAlias
 
 from . import _protocol
 from ._contents import is_pil_image, to_content
-from ._convert import from_wire
 from ._protocol import Call, coerce
+from ._wire import from_wire
 from .types import Content, File, GenerateContentConfig, GenerateContentResponse, Part
 
 ChatPart: TypeAlias = str | Part | File

@@ -41,7 +41,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from ._convert import from_wire
+from ._wire import from_wire
 from .errors import (
     ImageEncodingError,
     InlineDataTooLargeError,

@@ -21,9 +21,9 @@ from typing import Any, Generic, TypeVar
 import httpx
 
 from ._contents import check_request_limits, to_content, to_contents
-from ._convert import from_wire, to_wire
 from ._settings import Settings
 from ._sse import ServerSentEvent, SSEDecoder
+from ._wire import from_wire, to_wire
 from .errors import (
     APIConnectionError,
     APITimeoutError,

@@ -23,8 +23,8 @@ from typing import Any
 
 import httpx
 
-from ._convert import from_wire
 from ._version import __version__
+from ._wire import from_wire
 from .errors import MissingAPIKeyError
 from .types import HttpOptions
 

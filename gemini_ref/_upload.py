@@ -41,9 +41,9 @@ from typing import Any, BinaryIO, Protocol, cast
 
 import httpx
 
-from ._convert import from_wire
 from ._protocol import coerce, connection_error, file_id
 from ._settings import Settings
+from ._wire import from_wire
 from .errors import (
     GeminiError,
     UnknownMimeTypeError,

@@ -60,7 +60,7 @@ from typing import Any
 
 import httpx
 
-from ._convert import from_wire
+from ._wire import from_wire
 from .types import _Base
 
 

@@ -4,7 +4,7 @@ Every type is a keyword-only dataclass whose fields are all optional, so
 ``types.GenerateContentConfig(temperature=0.1)`` reads as it does with the SDK. Anywhere a
 config is accepted, a plain dict works too, with snake_case or camelCase keys.
 
-Conversion to and from JSON lives in one place, ``_convert.py``; nothing here knows about it
+Conversion to and from JSON lives in one place, ``_wire.py``; nothing here knows about it
 beyond two conventions: a ``wire`` name in a field's metadata when the JSON name is not simply
 the camelCase of the Python name, and the ``extra`` dict every type carries for JSON keys it does
 not model (kept from the service's answers, sent back verbatim).

@@ -64,7 +64,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias
 
-from ._convert import decode_base64
+from ._wire import decode_base64
 from .errors import InvalidBoxError, InvalidMaskError
 
 if TYPE_CHECKING:

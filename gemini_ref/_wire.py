@@ -1,4 +1,4 @@
-"""The one converter between our dataclasses and the JSON the API speaks.
+"""The wire format: the one converter between our dataclasses and the JSON the API speaks.
 
 ``to_wire(obj)`` turns a dataclass into a camelCase JSON value: ``None`` fields are dropped,
 ``bytes`` become standard base64, enum members become their values. ``from_wire(cls, data)``
