@@ -60,8 +60,8 @@ from typing import Any
 
 import httpx
 
+from ._types.base import Base
 from ._wire import from_wire
-from .types import _Base
 
 
 class GeminiError(Exception):
@@ -292,7 +292,7 @@ def _family(code: int) -> type[APIError]:
 
 
 @dataclass(kw_only=True)
-class _Status(_Base):
+class _Status(Base):
     """``google.rpc.Status``, the inside of ``{"error": {...}}``."""
 
     code: int | None = None
@@ -302,7 +302,7 @@ class _Status(_Base):
 
 
 @dataclass(kw_only=True)
-class _Envelope(_Base):
+class _Envelope(Base):
     error: _Status | None = None
 
 
