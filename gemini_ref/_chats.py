@@ -42,9 +42,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeAlias
 
-from . import _protocol
+from ._calls import Call, generate_content, generate_content_stream, model_name
+from ._configs import coerce
 from ._contents import is_pil_image, to_content
-from ._protocol import Call, coerce
 from ._wire import from_wire
 from .types import Content, File, GenerateContentConfig, GenerateContentResponse, Part
 
@@ -157,7 +157,7 @@ class ChatSession:
         config: ConfigLike | None = None,
         history: Iterable[ContentLike] | None = None,
     ) -> None:
-        _protocol.model_name(model)  # refuse a bad name now rather than on the first message
+        model_name(model)  # refuse a bad name now rather than on the first message
         self.model = model
         self.config = None if config is None else coerce(GenerateContentConfig, config)
         self.history = ChatHistory(history or ())
@@ -192,7 +192,7 @@ class Turn(_Exchange):
     """One unary exchange: send ``call()``, then ``record`` its answer."""
 
     def call(self) -> Call[GenerateContentResponse]:
-        return _protocol.generate_content(self.session.model, self.contents(), self.config)
+        return generate_content(self.session.model, self.contents(), self.config)
 
     def record(self, response: GenerateContentResponse) -> None:
         output = model_output(response)
@@ -217,7 +217,7 @@ class StreamTurn(_Exchange):
         self.finished = False  # some chunk had a finish_reason
 
     def call(self) -> Call[GenerateContentResponse]:
-        return _protocol.generate_content_stream(self.session.model, self.contents(), self.config)
+        return generate_content_stream(self.session.model, self.contents(), self.config)
 
     def add(self, chunk: GenerateContentResponse) -> None:
         if not is_valid_response(chunk):

@@ -22,9 +22,11 @@ from typing import TypeVar, cast
 import anyio.to_thread
 import httpx
 
-from ._protocol import Call, build_request, read_response, read_stream, transport_errors
+from ._calls import Call, Listing
+from ._exchange import build_request, read_response, read_stream, transport_errors
 from ._settings import Settings
 from ._upload import Read, Reply, Sleep, Upload
+from .pagers import AsyncPager, Page, Pager
 from .types import File
 
 T = TypeVar("T")
@@ -54,6 +56,14 @@ class SyncTransport:
                 for data in response.iter_bytes():
                     yield from reader.feed(data)
             reader.end()
+
+    def pager(self, listing: Listing[T]) -> Pager[T]:
+        """A pager over ``listing``, holding its first page."""
+
+        def fetch(page_token: str | None) -> Page[T]:
+            return self.send(listing.page(page_token))
+
+        return Pager(fetch, fetch(listing.first_token))
 
     def upload(self, upload: Upload) -> File:
         with closing(upload.source), closing(upload.steps()) as steps:
@@ -100,6 +110,14 @@ class AsyncTransport:
                     for chunk in reader.feed(data):
                         yield chunk
             reader.end()
+
+    async def pager(self, listing: Listing[T]) -> AsyncPager[T]:
+        """A pager over ``listing``, holding its first page."""
+
+        async def fetch(page_token: str | None) -> Page[T]:
+            return await self.send(listing.page(page_token))
+
+        return AsyncPager(fetch, await fetch(listing.first_token))
 
     async def upload(self, upload: Upload) -> File:
         with closing(upload.source), closing(upload.steps()) as steps:

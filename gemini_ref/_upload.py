@@ -41,7 +41,9 @@ from typing import Any, BinaryIO, Protocol, cast
 
 import httpx
 
-from ._protocol import coerce, connection_error, file_id
+from ._calls import file_id
+from ._configs import coerce
+from ._exchange import connection_error
 from ._settings import Settings
 from ._wire import from_wire
 from .errors import (
@@ -107,7 +109,7 @@ class Send:
             self.url,
             headers=self.headers,
             json=self.json,
-            timeout=settings.timeout if settings.timeout is not None else httpx.USE_CLIENT_DEFAULT,
+            timeout=settings.request_timeout,
         )
         if not self.content:
             return request

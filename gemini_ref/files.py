@@ -17,8 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from . import _protocol
-from ._protocol import coerce
+from ._calls import delete_file, get_file, list_files
 from ._transport import AsyncTransport, SyncTransport
 from ._upload import (
     CHUNK_SIZE,
@@ -28,7 +27,7 @@ from ._upload import (
     ProgressCallback,
     Upload,
 )
-from .pagers import AsyncPager, Page, Pager
+from .pagers import AsyncPager, Pager
 from .types import DeleteFileResponse, File, ListFilesConfig, UploadFileConfig
 
 __all__ = ["CHUNK_SIZE", "MAX_RETRIES", "RETRY_DELAY", "AsyncFiles", "Files"]
@@ -82,20 +81,15 @@ class Files:
 
     def get(self, *, name: str) -> File:
         """The file's metadata (``state``, ``uri``…), by ``name``: ``"files/abc"`` or ``"abc"``."""
-        return self._transport.send(_protocol.get_file(name))
+        return self._transport.send(get_file(name))
 
     def list(self, *, config: ListConfigLike | None = None) -> Pager[File]:
         """Every file of the project; iterating the pager fetches further pages as needed."""
-        settings = coerce(ListFilesConfig, config or {})
-
-        def fetch(page_token: str | None) -> Page[File]:
-            return self._transport.send(_protocol.list_files(settings, page_token))
-
-        return Pager(fetch, fetch(settings.page_token))
+        return self._transport.pager(list_files(config))
 
     def delete(self, *, name: str) -> DeleteFileResponse:
         """Delete the file ``name`` (``"files/abc"`` or ``"abc"``)."""
-        return self._transport.send(_protocol.delete_file(name))
+        return self._transport.send(delete_file(name))
 
 
 class AsyncFiles:
@@ -126,17 +120,12 @@ class AsyncFiles:
 
     async def get(self, *, name: str) -> File:
         """The file's metadata (``state``, ``uri``…), by ``name``: ``"files/abc"`` or ``"abc"``."""
-        return await self._transport.send(_protocol.get_file(name))
+        return await self._transport.send(get_file(name))
 
     async def list(self, *, config: ListConfigLike | None = None) -> AsyncPager[File]:
         """Every file of the project; ``async for`` over the pager fetches further pages."""
-        settings = coerce(ListFilesConfig, config or {})
-
-        async def fetch(page_token: str | None) -> Page[File]:
-            return await self._transport.send(_protocol.list_files(settings, page_token))
-
-        return AsyncPager(fetch, await fetch(settings.page_token))
+        return await self._transport.pager(list_files(config))
 
     async def delete(self, *, name: str) -> DeleteFileResponse:
         """Delete the file ``name`` (``"files/abc"`` or ``"abc"``)."""
-        return await self._transport.send(_protocol.delete_file(name))
+        return await self._transport.send(delete_file(name))
