@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, Generator, Mapping
 from typing import Any
 
+from ._caller import AsyncCaller, Caller
 from ._calls import count_tokens, generate_content, generate_content_stream, get_model, list_models
 from ._contents import ContentsLike
-from ._transport import AsyncTransport, SyncTransport
 from .pagers import AsyncPager, Pager
 from .types import (
     CountTokensConfig,
@@ -24,14 +24,20 @@ ListConfigLike = ListModelsConfig | Mapping[str, Any]
 
 
 class Models:
-    def __init__(self, transport: SyncTransport) -> None:
-        self._transport = transport
+    def __init__(self, caller: Caller) -> None:
+        self._caller = caller
+
+    @property
+    def _transport(self) -> Caller:
+        # This attribute's former name, still read by two tests (test_client_settings,
+        # test_async_client) until they read ``_caller``.
+        return self._caller
 
     def generate_content(
         self, *, model: str, contents: ContentsLike, config: GenerateConfigLike | None = None
     ) -> GenerateContentResponse:
         """Generate a response to ``contents`` (a string, parts, or whole turns)."""
-        return self._transport.send(generate_content(model, contents, config))
+        return self._caller.send(generate_content(model, contents, config))
 
     def generate_content_stream(
         self, *, model: str, contents: ContentsLike, config: GenerateConfigLike | None = None
@@ -47,32 +53,38 @@ class Models:
         for a ``finish_reason`` (as in the official SDKs): look at the last chunk's if it
         matters.
         """
-        return self._transport.stream(generate_content_stream(model, contents, config))
+        return self._caller.stream(generate_content_stream(model, contents, config))
 
     def count_tokens(
         self, *, model: str, contents: ContentsLike, config: CountConfigLike | None = None
     ) -> CountTokensResponse:
         """Count the tokens ``contents`` would take as a prompt."""
-        return self._transport.send(count_tokens(model, contents, config))
+        return self._caller.send(count_tokens(model, contents, config))
 
     def get(self, *, model: str) -> Model:
         """The model's resource: limits, defaults, supported actions."""
-        return self._transport.send(get_model(model))
+        return self._caller.send(get_model(model))
 
     def list(self, *, config: ListConfigLike | None = None) -> Pager[Model]:
         """Every model; iterating the pager fetches further pages as needed."""
-        return self._transport.pager(list_models(config))
+        return self._caller.pager(list_models(config))
 
 
 class AsyncModels:
-    def __init__(self, transport: AsyncTransport) -> None:
-        self._transport = transport
+    def __init__(self, caller: AsyncCaller) -> None:
+        self._caller = caller
+
+    @property
+    def _transport(self) -> AsyncCaller:
+        # This attribute's former name, still read by two tests (test_client_settings,
+        # test_async_client) until they read ``_caller``.
+        return self._caller
 
     async def generate_content(
         self, *, model: str, contents: ContentsLike, config: GenerateConfigLike | None = None
     ) -> GenerateContentResponse:
         """Generate a response to ``contents`` (a string, parts, or whole turns)."""
-        return await self._transport.send(generate_content(model, contents, config))
+        return await self._caller.send(generate_content(model, contents, config))
 
     async def generate_content_stream(
         self, *, model: str, contents: ContentsLike, config: GenerateConfigLike | None = None
@@ -83,18 +95,18 @@ class AsyncModels:
         response at once when leaving early, ``await`` the iterator's ``aclose()`` or use
         ``contextlib.aclosing``.
         """
-        return self._transport.stream(generate_content_stream(model, contents, config))
+        return self._caller.stream(generate_content_stream(model, contents, config))
 
     async def count_tokens(
         self, *, model: str, contents: ContentsLike, config: CountConfigLike | None = None
     ) -> CountTokensResponse:
         """Count the tokens ``contents`` would take as a prompt."""
-        return await self._transport.send(count_tokens(model, contents, config))
+        return await self._caller.send(count_tokens(model, contents, config))
 
     async def get(self, *, model: str) -> Model:
         """The model's resource: limits, defaults, supported actions."""
-        return await self._transport.send(get_model(model))
+        return await self._caller.send(get_model(model))
 
     async def list(self, *, config: ListConfigLike | None = None) -> AsyncPager[Model]:
         """Every model; ``async for`` over the pager fetches further pages as needed."""
-        return await self._transport.pager(list_models(config))
+        return await self._caller.pager(list_models(config))

@@ -9,7 +9,8 @@ import anyio
 import httpx
 import pytest
 
-from gemini_ref import _transport, errors, types
+from gemini_ref import _caller as _transport
+from gemini_ref import errors, types
 
 pytestmark = pytest.mark.anyio
 

@@ -18,7 +18,8 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from gemini_ref import _settings, _transport, errors
+from gemini_ref import _caller as _transport
+from gemini_ref import _settings, errors
 from gemini_ref._upload import MAX_RETRY_DELAY, Read, Send, Sleep, Upload
 
 MIME = {"mime_type": "application/octet-stream"}
