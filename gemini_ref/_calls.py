@@ -161,8 +161,8 @@ def list_models(config: ListModelsConfig | Mapping[str, Any] | None) -> Listing[
 
 
 def _models_page(data: Any) -> Page[Model]:
-    listing = from_wire(ListModelsResponse, data)
-    return Page(listing.models or [], listing.next_page_token or None)
+    answer = from_wire(ListModelsResponse, data)
+    return Page(answer.models or [], answer.next_page_token or None)
 
 
 # --- Files -------------------------------------------------------------------------------------
@@ -179,8 +179,8 @@ def list_files(config: ListFilesConfig | Mapping[str, Any] | None) -> Listing[Fi
 
 
 def _files_page(data: Any) -> Page[File]:
-    listing = from_wire(ListFilesResponse, data)  # an empty listing may be just {}
-    return Page(listing.files or [], listing.next_page_token or None)
+    answer = from_wire(ListFilesResponse, data)  # an empty listing may be just {}
+    return Page(answer.files or [], answer.next_page_token or None)
 
 
 def delete_file(name: str) -> Call[DeleteFileResponse]:

@@ -52,7 +52,8 @@ ChatPart: TypeAlias = str | Part | File
 ChatMessage: TypeAlias = ChatPart | list[ChatPart]
 """What ``send_message`` takes, as the SDK does: a part, or a non-empty list of parts."""
 ConfigLike: TypeAlias = GenerateContentConfig | Mapping[str, Any]
-ContentLike: TypeAlias = Content | Mapping[str, Any]
+HistoryTurn: TypeAlias = Content | Mapping[str, Any]
+"""A turn of the history a chat starts from: a ``Content``, or a dict of one."""
 
 _PART_TYPES = (str, Part, File)
 ROLES = ("user", "model")
@@ -132,7 +133,7 @@ def curate(history: Sequence[Content]) -> list[Content]:
 class ChatHistory:
     """Both histories of one chat; changed only by ``record``."""
 
-    def __init__(self, initial: Iterable[ContentLike] = ()) -> None:
+    def __init__(self, initial: Iterable[HistoryTurn] = ()) -> None:
         contents = [from_wire(Content, content, strict=True) for content in initial]
         self.comprehensive: list[Content] = contents
         self.curated: list[Content] = curate(contents)
@@ -155,7 +156,7 @@ class ChatSession:
         self,
         model: str,
         config: ConfigLike | None = None,
-        history: Iterable[ContentLike] | None = None,
+        history: Iterable[HistoryTurn] | None = None,
     ) -> None:
         model_name(model)  # refuse a bad name now rather than on the first message
         self.model = model
@@ -173,7 +174,7 @@ class ChatSession:
         return StreamTurn(self, message_turn(message), self.config_for(config))
 
 
-class _Exchange:
+class _BaseTurn:
     """A message on its way: the user's turn and the config it goes with."""
 
     def __init__(
@@ -188,7 +189,7 @@ class _Exchange:
         return [*self.session.history.curated, self.user]
 
 
-class Turn(_Exchange):
+class Turn(_BaseTurn):
     """One unary exchange: send ``call()``, then ``record`` its answer."""
 
     def call(self) -> Call[GenerateContentResponse]:
@@ -201,7 +202,7 @@ class Turn(_Exchange):
         )
 
 
-class StreamTurn(_Exchange):
+class StreamTurn(_BaseTurn):
     """One streamed exchange: send ``call()``, ``add`` each chunk, ``finish`` at its end.
 
     Nothing is recorded until ``finish``: a stream abandoned before its end (left early or

@@ -88,7 +88,7 @@ def read_response(call: Call[T], response: httpx.Response) -> T:
 def read_stream(call: Call[T], response: httpx.Response) -> ChunkReader[T]:
     """The reader for a streamed answer, once its status line and headers are in.
 
-    Any status but 200 raises its ``APIError``; the shells read that body first. It is one JSON
+    Any status but 200 raises its ``APIError``; the callers read that body first. It is one JSON
     envelope, not events, even though the service labels it ``text/event-stream``.
     """
     if response.status_code != 200:

@@ -7,7 +7,7 @@ snake_case keys (so user dicts in either spelling work), turns int64-as-string i
 base64 (either alphabet) into ``bytes`` and RFC 3339 timestamps into aware ``datetime`` values
 (written back as UTC with a ``Z``).
 
-Two conventions keep every type in ``types.py`` free of hand-written conversion code:
+Two conventions keep every type in ``_types/`` free of hand-written conversion code:
 
 * A field's wire name is its camelCase name unless its metadata says otherwise, for the few
   places where the SDK renames a field (``field(metadata={"wire": "supportedGenerationMethods"})``).

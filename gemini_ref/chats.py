@@ -19,7 +19,7 @@ from collections.abc import AsyncGenerator, Generator, Iterable
 from contextlib import aclosing, closing
 
 from ._caller import AsyncCaller, Caller
-from ._chats import ChatMessage, ChatSession, ConfigLike, ContentLike, StreamTurn
+from ._chats import ChatMessage, ChatSession, ConfigLike, HistoryTurn, StreamTurn
 from .types import Content, GenerateContentResponse
 
 __all__ = ["AsyncChat", "AsyncChats", "Chat", "ChatMessage", "Chats"]
@@ -128,7 +128,7 @@ class Chats:
         *,
         model: str,
         config: ConfigLike | None = None,
-        history: Iterable[ContentLike] | None = None,
+        history: Iterable[HistoryTurn] | None = None,
     ) -> Chat:
         """A new chat with ``model``, optionally starting from ``history``.
 
@@ -148,7 +148,7 @@ class AsyncChats:
         *,
         model: str,
         config: ConfigLike | None = None,
-        history: Iterable[ContentLike] | None = None,
+        history: Iterable[HistoryTurn] | None = None,
     ) -> AsyncChat:
         """As ``Chats.create``; note that this one is not awaited, as in the SDK."""
         return AsyncChat(self._caller, ChatSession(model, config, history))

@@ -143,7 +143,7 @@ class ListFilesConfig(Base):
 
 @dataclass(kw_only=True)
 class HttpOptions(Base):
-    """Transport settings, as in the SDK. ``timeout`` is in **milliseconds**, like the SDK's."""
+    """HTTP settings, as in the SDK. ``timeout`` is in **milliseconds**, like the SDK's."""
 
     base_url: str | None = None
     api_version: str | None = None
