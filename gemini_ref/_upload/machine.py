@@ -143,7 +143,7 @@ class Upload:
                 response=response,
             )
         url = str(httpx.URL(start.url).join(location))
-        return (yield from _Session(self, url).run())
+        return (yield from _Session(self, url).steps())
 
 
 class _Session:
@@ -159,7 +159,7 @@ class _Session:
         self.sent = 0  # the end of the furthest chunk sent
         self.failures = 0  # failures since the last progress
 
-    def run(self) -> Generator[Step, Reply, File]:
+    def steps(self) -> Generator[Step, Reply, File]:
         while True:
             chunk_size = self.upload.chunk_size
             end = min(self.size, (self.offset // chunk_size + 1) * chunk_size)
