@@ -12,7 +12,7 @@ Where things are:
   ``errors``; ``vision``;
 * the cores, without I/O, shared by sync and async: ``_calls`` (each operation as a ``Call``),
   ``_exchange`` (a request out, its answer or its stream read back), ``_sse`` (the event-stream
-  decoder), ``_contents`` (what ``contents`` may be), ``_configs`` (a config as given),
+  decoder), ``_contents`` (what ``contents`` may be), ``_coerce`` (a config as given, checked),
   ``_chats`` (the chat history rules), ``_upload/`` (the resumable upload), ``_settings`` (key,
   URL, version, headers and timeout, resolved once), ``_wire`` (dataclasses to JSON and back);
   ``_types/`` and ``_vision/`` are what ``types`` and ``vision`` export;

@@ -24,7 +24,7 @@ import anyio.to_thread
 import httpx
 
 from ._calls import Call, Listing
-from ._exchange import build_request, read_response, read_stream, transport_errors
+from ._exchange import build_request, read_response, stream_reader, transport_errors
 from ._settings import Settings
 from ._upload import Read, Sleep, Upload
 from .pagers import AsyncPager, Page, Pager
@@ -54,7 +54,7 @@ class Caller:
             if response.status_code != 200:
                 with transport_errors(request):
                     response.read()
-            reader = read_stream(call, response)
+            reader = stream_reader(call, response)
             with reader.interruptions():
                 for data in response.iter_bytes():
                     yield from reader.feed(data)
@@ -104,7 +104,7 @@ class AsyncCaller:
             if response.status_code != 200:
                 with transport_errors(request):
                     await response.aread()
-            reader = read_stream(call, response)
+            reader = stream_reader(call, response)
             with reader.interruptions():
                 async for data in response.aiter_bytes():
                     for chunk in reader.feed(data):

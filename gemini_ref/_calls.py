@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any, Generic, TypeVar
 
-from ._configs import coerce
+from ._coerce import coerce
 from ._contents import check_request_limits, to_content, to_contents
 from ._wire import from_wire, to_wire
 from .pagers import Page

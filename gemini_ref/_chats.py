@@ -43,7 +43,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeAlias
 
 from ._calls import Call, generate_content, generate_content_stream, model_name
-from ._configs import coerce
+from ._coerce import coerce
 from ._contents import is_pil_image, to_content
 from ._wire import from_wire
 from .types import Content, File, GenerateContentConfig, GenerateContentResponse, Part

@@ -85,7 +85,7 @@ def read_response(call: Call[T], response: httpx.Response) -> T:
 # --- Streams -----------------------------------------------------------------------------------
 
 
-def read_stream(call: Call[T], response: httpx.Response) -> ChunkReader[T]:
+def stream_reader(call: Call[T], response: httpx.Response) -> ChunkReader[T]:
     """The reader for a streamed answer, once its status line and headers are in.
 
     Any status but 200 raises its ``APIError``; the callers read that body first. It is one JSON

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from ._configs import coerce
+from ._coerce import coerce
 from ._version import __version__
 from .errors import MissingAPIKeyError
 from .types import HttpOptions

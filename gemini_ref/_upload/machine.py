@@ -40,7 +40,7 @@ from typing import Any, TypeVar
 import httpx
 
 from .._calls import file_id
-from .._configs import coerce
+from .._coerce import coerce
 from .._exchange import connection_error
 from .._settings import Settings
 from .._wire import from_wire

@@ -1,4 +1,4 @@
-"""Configs as users give them: a ``types.…Config`` (or ``HttpOptions``) or a plain dict.
+"""``coerce``: a config as users give it (a ``types.…Config`` or a dict), checked once.
 
 Every public method that takes a ``config`` checks it once, here, before anything is sent: a dict
 may use snake_case or camelCase keys, and a key the type does not model is refused with a
