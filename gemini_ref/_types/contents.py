@@ -1,4 +1,4 @@
-"""What a prompt is made of: ``Content`` turns of ``Part``\ s (text, bytes, files, calls)."""
+"""What a prompt is made of: ``Content`` turns of parts (text, bytes, files, function calls)."""
 
 from __future__ import annotations
 
