@@ -35,7 +35,7 @@ from conformance._target import Target
 from conformance._vectors import VECTORS, cases, load, render
 from gemini_ref import types as ref_types
 from gemini_ref._chats import curate
-from gemini_ref._convert import from_wire, to_wire
+from gemini_ref._wire import from_wire, to_wire
 
 FILE = "chat_history.json"
 MODEL = "gemini-2.5-flash"

@@ -27,8 +27,8 @@ from hypothesis import strategies as st
 import gemini_ref
 from conformance._vectors import cases, load, pieces, stream_bytes
 from gemini_ref import errors
-from gemini_ref._convert import to_wire
 from gemini_ref._sse import SSEDecoder
+from gemini_ref._wire import to_wire
 
 FILE = "sse_decoding.json"
 EXAMPLE = Path(__file__).parent / "examples" / "port_sse_check.py"

@@ -42,17 +42,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeAlias
 
-from . import _protocol
+from ._calls import Call, generate_content, generate_content_stream, model_name
+from ._coerce import coerce
 from ._contents import is_pil_image, to_content
-from ._convert import from_wire
-from ._protocol import Call, coerce
+from ._wire import from_wire
 from .types import Content, File, GenerateContentConfig, GenerateContentResponse, Part
 
 ChatPart: TypeAlias = str | Part | File
 ChatMessage: TypeAlias = ChatPart | list[ChatPart]
 """What ``send_message`` takes, as the SDK does: a part, or a non-empty list of parts."""
 ConfigLike: TypeAlias = GenerateContentConfig | Mapping[str, Any]
-ContentLike: TypeAlias = Content | Mapping[str, Any]
+HistoryTurn: TypeAlias = Content | Mapping[str, Any]
+"""A turn of the history a chat starts from: a ``Content``, or a dict of one."""
 
 _PART_TYPES = (str, Part, File)
 ROLES = ("user", "model")
@@ -132,7 +133,7 @@ def curate(history: Sequence[Content]) -> list[Content]:
 class ChatHistory:
     """Both histories of one chat; changed only by ``record``."""
 
-    def __init__(self, initial: Iterable[ContentLike] = ()) -> None:
+    def __init__(self, initial: Iterable[HistoryTurn] = ()) -> None:
         contents = [from_wire(Content, content, strict=True) for content in initial]
         self.comprehensive: list[Content] = contents
         self.curated: list[Content] = curate(contents)
@@ -155,9 +156,9 @@ class ChatSession:
         self,
         model: str,
         config: ConfigLike | None = None,
-        history: Iterable[ContentLike] | None = None,
+        history: Iterable[HistoryTurn] | None = None,
     ) -> None:
-        _protocol.model_name(model)  # refuse a bad name now rather than on the first message
+        model_name(model)  # refuse a bad name now rather than on the first message
         self.model = model
         self.config = None if config is None else coerce(GenerateContentConfig, config)
         self.history = ChatHistory(history or ())
@@ -173,7 +174,7 @@ class ChatSession:
         return StreamTurn(self, message_turn(message), self.config_for(config))
 
 
-class _Exchange:
+class _BaseTurn:
     """A message on its way: the user's turn and the config it goes with."""
 
     def __init__(
@@ -188,11 +189,11 @@ class _Exchange:
         return [*self.session.history.curated, self.user]
 
 
-class Turn(_Exchange):
+class Turn(_BaseTurn):
     """One unary exchange: send ``call()``, then ``record`` its answer."""
 
     def call(self) -> Call[GenerateContentResponse]:
-        return _protocol.generate_content(self.session.model, self.contents(), self.config)
+        return generate_content(self.session.model, self.contents(), self.config)
 
     def record(self, response: GenerateContentResponse) -> None:
         output = model_output(response)
@@ -201,7 +202,7 @@ class Turn(_Exchange):
         )
 
 
-class StreamTurn(_Exchange):
+class StreamTurn(_BaseTurn):
     """One streamed exchange: send ``call()``, ``add`` each chunk, ``finish`` at its end.
 
     Nothing is recorded until ``finish``: a stream abandoned before its end (left early or
@@ -217,7 +218,7 @@ class StreamTurn(_Exchange):
         self.finished = False  # some chunk had a finish_reason
 
     def call(self) -> Call[GenerateContentResponse]:
-        return _protocol.generate_content_stream(self.session.model, self.contents(), self.config)
+        return generate_content_stream(self.session.model, self.contents(), self.config)
 
     def add(self, chunk: GenerateContentResponse) -> None:
         if not is_valid_response(chunk):

@@ -22,7 +22,7 @@ with a typed error, before any byte is sent (the official SDK checks none of thi
 * an inline part whose MIME type is ``image/*`` must be one of ``SUPPORTED_IMAGE_TYPES``, the
   guide's list (``UnsupportedImageTypeError``); ``fileData`` parts are left to the service,
   which knows what it stored;
-* ``check_request_limits``, run on every ``generateContent`` request (``_protocol``): at most
+* ``check_request_limits``, run on every ``generateContent`` request (``_calls``): at most
   ``MAX_IMAGES`` images (inline or uploaded) in one request (``TooManyImagesError``), and at most
   ``MAX_INLINE_BYTES`` of inline data (``InlineDataTooLargeError``).
 
@@ -41,7 +41,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from ._convert import from_wire
+from ._wire import from_wire
 from .errors import (
     ImageEncodingError,
     InlineDataTooLargeError,

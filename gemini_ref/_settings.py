@@ -19,14 +19,17 @@ import os
 import platform
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from ._convert import from_wire
+from ._coerce import coerce
 from ._version import __version__
 from .errors import MissingAPIKeyError
 from .types import HttpOptions
+
+if TYPE_CHECKING:
+    from httpx._client import UseClientDefault
 
 DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com"
 DEFAULT_API_VERSION = "v1beta"
@@ -42,6 +45,11 @@ class Settings:
     api_version: str
     headers: httpx.Headers
     timeout: httpx.Timeout | None  # None: whatever the httpx client is configured with
+
+    @property
+    def request_timeout(self) -> httpx.Timeout | UseClientDefault:
+        """The timeout each request is built with: the httpx client's own when none was set."""
+        return self.timeout if self.timeout is not None else httpx.USE_CLIENT_DEFAULT
 
     def url(self, path: str) -> str:
         return f"{self.base_url}/{self.api_version}/{path}"
@@ -60,7 +68,7 @@ def resolve(
     timeout: float | httpx.Timeout | None,
     env: Mapping[str, str] = os.environ,
 ) -> Settings:
-    options = _http_options(http_options)
+    options = coerce(HttpOptions, http_options if http_options is not None else {})
     key = api_key or env.get("GOOGLE_API_KEY") or env.get("GEMINI_API_KEY")
     if not key:
         raise MissingAPIKeyError(
@@ -83,11 +91,3 @@ def resolve(
         headers=headers,
         timeout=httpx.Timeout(timeout) if timeout is not None else None,
     )
-
-
-def _http_options(value: HttpOptions | Mapping[str, Any] | None) -> HttpOptions:
-    if value is None:
-        return HttpOptions()
-    if isinstance(value, HttpOptions):
-        return value
-    return from_wire(HttpOptions, dict(value), strict=True)

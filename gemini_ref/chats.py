@@ -18,8 +18,8 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, Generator, Iterable
 from contextlib import aclosing, closing
 
-from ._chats import ChatMessage, ChatSession, ConfigLike, ContentLike, StreamTurn
-from ._transport import AsyncTransport, SyncTransport
+from ._caller import AsyncCaller, Caller
+from ._chats import ChatMessage, ChatSession, ConfigLike, HistoryTurn, StreamTurn
 from .types import Content, GenerateContentResponse
 
 __all__ = ["AsyncChat", "AsyncChats", "Chat", "ChatMessage", "Chats"]
@@ -47,9 +47,9 @@ class _BaseChat:
 class Chat(_BaseChat):
     """A conversation with one model; make one with ``client.chats.create``."""
 
-    def __init__(self, transport: SyncTransport, session: ChatSession) -> None:
+    def __init__(self, caller: Caller, session: ChatSession) -> None:
         super().__init__(session)
-        self._transport = transport
+        self._caller = caller
 
     def send_message(
         self, message: ChatMessage, config: ConfigLike | None = None
@@ -61,7 +61,7 @@ class Chat(_BaseChat):
         chat's config for this message only. If the call raises, nothing is recorded.
         """
         turn = self._session.turn(message, config)
-        response = self._transport.send(turn.call())
+        response = self._caller.send(turn.call())
         turn.record(response)
         return response
 
@@ -78,7 +78,7 @@ class Chat(_BaseChat):
         return self._stream(self._session.stream_turn(message, config))
 
     def _stream(self, turn: StreamTurn) -> Generator[GenerateContentResponse, None, None]:
-        with closing(self._transport.stream(turn.call())) as chunks:
+        with closing(self._caller.stream(turn.call())) as chunks:
             for chunk in chunks:
                 turn.add(chunk)
                 yield chunk
@@ -88,16 +88,16 @@ class Chat(_BaseChat):
 class AsyncChat(_BaseChat):
     """The async twin of ``Chat``; make one with ``client.aio.chats.create``."""
 
-    def __init__(self, transport: AsyncTransport, session: ChatSession) -> None:
+    def __init__(self, caller: AsyncCaller, session: ChatSession) -> None:
         super().__init__(session)
-        self._transport = transport
+        self._caller = caller
 
     async def send_message(
         self, message: ChatMessage, config: ConfigLike | None = None
     ) -> GenerateContentResponse:
         """As ``Chat.send_message``."""
         turn = self._session.turn(message, config)
-        response = await self._transport.send(turn.call())
+        response = await self._caller.send(turn.call())
         turn.record(response)
         return response
 
@@ -112,7 +112,7 @@ class AsyncChat(_BaseChat):
         return self._stream(self._session.stream_turn(message, config))
 
     async def _stream(self, turn: StreamTurn) -> AsyncGenerator[GenerateContentResponse, None]:
-        async with aclosing(self._transport.stream(turn.call())) as chunks:
+        async with aclosing(self._caller.stream(turn.call())) as chunks:
             async for chunk in chunks:
                 turn.add(chunk)
                 yield chunk
@@ -120,15 +120,15 @@ class AsyncChat(_BaseChat):
 
 
 class Chats:
-    def __init__(self, transport: SyncTransport) -> None:
-        self._transport = transport
+    def __init__(self, caller: Caller) -> None:
+        self._caller = caller
 
     def create(
         self,
         *,
         model: str,
         config: ConfigLike | None = None,
-        history: Iterable[ContentLike] | None = None,
+        history: Iterable[HistoryTurn] | None = None,
     ) -> Chat:
         """A new chat with ``model``, optionally starting from ``history``.
 
@@ -136,19 +136,19 @@ class Chats:
         as ``types.Content`` or dicts, roles ``user`` and ``model`` only) is kept as given and
         curated once, by the same rules as the answers that follow.
         """
-        return Chat(self._transport, ChatSession(model, config, history))
+        return Chat(self._caller, ChatSession(model, config, history))
 
 
 class AsyncChats:
-    def __init__(self, transport: AsyncTransport) -> None:
-        self._transport = transport
+    def __init__(self, caller: AsyncCaller) -> None:
+        self._caller = caller
 
     def create(
         self,
         *,
         model: str,
         config: ConfigLike | None = None,
-        history: Iterable[ContentLike] | None = None,
+        history: Iterable[HistoryTurn] | None = None,
     ) -> AsyncChat:
         """As ``Chats.create``; note that this one is not awaited, as in the SDK."""
-        return AsyncChat(self._transport, ChatSession(model, config, history))
+        return AsyncChat(self._caller, ChatSession(model, config, history))

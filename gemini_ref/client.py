@@ -8,9 +8,8 @@ from typing import Any
 
 import httpx
 
-from . import _settings
-from ._settings import DEFAULT_TIMEOUT, Settings
-from ._transport import AsyncTransport, SyncTransport
+from ._caller import AsyncCaller, Caller
+from ._settings import DEFAULT_TIMEOUT, Settings, resolve
 from .chats import AsyncChats, Chats
 from .files import AsyncFiles, Files
 from .models import AsyncModels, Models
@@ -43,7 +42,7 @@ class Client:
         http_options: HttpOptions | Mapping[str, Any] | None = None,
         timeout: float | httpx.Timeout | None = None,
     ) -> None:
-        self._settings = _settings.resolve(
+        self._settings = resolve(
             api_key=api_key,
             base_url=base_url,
             api_version=api_version,
@@ -56,10 +55,10 @@ class Client:
         )
         self._async_http_client = async_http_client
         self._aio: AsyncClient | None = None
-        transport = SyncTransport(self._settings, self._http)
-        self.models = Models(transport)
-        self.files = Files(transport)
-        self.chats = Chats(transport)
+        caller = Caller(self._settings, self._http)
+        self.models = Models(caller)
+        self.files = Files(caller)
+        self.chats = Chats(caller)
 
     @property
     def aio(self) -> AsyncClient:
@@ -101,10 +100,10 @@ class AsyncClient:
         self._http = (
             http_client if http_client is not None else httpx.AsyncClient(timeout=DEFAULT_TIMEOUT)
         )
-        transport = AsyncTransport(settings, self._http)
-        self.models = AsyncModels(transport)
-        self.files = AsyncFiles(transport)
-        self.chats = AsyncChats(transport)
+        caller = AsyncCaller(settings, self._http)
+        self.models = AsyncModels(caller)
+        self.files = AsyncFiles(caller)
+        self.chats = AsyncChats(caller)
 
     async def aclose(self) -> None:
         """Close the async HTTP client if this class created it."""

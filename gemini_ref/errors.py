@@ -60,8 +60,8 @@ from typing import Any
 
 import httpx
 
-from ._convert import from_wire
-from .types import _Base
+from ._types.base import Base
+from ._wire import from_wire
 
 
 class GeminiError(Exception):
@@ -292,7 +292,7 @@ def _family(code: int) -> type[APIError]:
 
 
 @dataclass(kw_only=True)
-class _Status(_Base):
+class _Status(Base):
     """``google.rpc.Status``, the inside of ``{"error": {...}}``."""
 
     code: int | None = None
@@ -302,7 +302,7 @@ class _Status(_Base):
 
 
 @dataclass(kw_only=True)
-class _Envelope(_Base):
+class _Envelope(Base):
     error: _Status | None = None
 
 
@@ -322,14 +322,7 @@ def error_from_response(response: httpx.Response) -> APIError:
             body=body if body is not None else response.text,
             response=response,
         )
-    return _family(response.status_code)(
-        response.status_code,
-        status.status,
-        status.message or "",
-        details=status.details,
-        body=body,
-        response=response,
-    )
+    return _from_status(response.status_code, status, body, response)
 
 
 def error_from_event(data: Any, response: httpx.Response | None = None) -> APIError | None:
@@ -348,8 +341,15 @@ def error_from_event(data: Any, response: httpx.Response | None = None) -> APIEr
             f"a stream event holds an error without an integer code: {body!r:.300}",
             response=response,
         )
-    return _family(status.code)(
-        status.code,
+    return _from_status(status.code, status, body, response)
+
+
+def _from_status(
+    code: int, status: _Status, body: Any, response: httpx.Response | None
+) -> APIError:
+    """The ``APIError`` subclass for ``code``, with the envelope's status, message and details."""
+    return _family(code)(
+        code,
         status.status,
         status.message or "",
         details=status.details,

@@ -17,9 +17,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from . import _protocol
-from ._protocol import coerce
-from ._transport import AsyncTransport, SyncTransport
+from ._caller import AsyncCaller, Caller
+from ._calls import delete_file, get_file, list_files
 from ._upload import (
     CHUNK_SIZE,
     MAX_RETRIES,
@@ -28,7 +27,7 @@ from ._upload import (
     ProgressCallback,
     Upload,
 )
-from .pagers import AsyncPager, Page, Pager
+from .pagers import AsyncPager, Pager
 from .types import DeleteFileResponse, File, ListFilesConfig, UploadFileConfig
 
 __all__ = ["CHUNK_SIZE", "MAX_RETRIES", "RETRY_DELAY", "AsyncFiles", "Files"]
@@ -38,8 +37,8 @@ ListConfigLike = ListFilesConfig | Mapping[str, Any]
 
 
 class Files:
-    def __init__(self, transport: SyncTransport) -> None:
-        self._transport = transport
+    def __init__(self, caller: Caller) -> None:
+        self._caller = caller
 
     def upload(
         self,
@@ -70,7 +69,7 @@ class Files:
         changed; ``errors.UploadProtocolError`` when the upload server strays from the protocol.
         """
         upload = Upload(
-            self._transport.settings,
+            self._caller.settings,
             file,
             config,
             progress=progress,
@@ -78,29 +77,24 @@ class Files:
             max_retries=max_retries,
             retry_delay=retry_delay,
         )
-        return self._transport.upload(upload)
+        return self._caller.upload(upload)
 
     def get(self, *, name: str) -> File:
         """The file's metadata (``state``, ``uri``…), by ``name``: ``"files/abc"`` or ``"abc"``."""
-        return self._transport.send(_protocol.get_file(name))
+        return self._caller.send(get_file(name))
 
     def list(self, *, config: ListConfigLike | None = None) -> Pager[File]:
         """Every file of the project; iterating the pager fetches further pages as needed."""
-        settings = coerce(ListFilesConfig, config or {})
-
-        def fetch(page_token: str | None) -> Page[File]:
-            return self._transport.send(_protocol.list_files(settings, page_token))
-
-        return Pager(fetch, fetch(settings.page_token))
+        return self._caller.pager(list_files(config))
 
     def delete(self, *, name: str) -> DeleteFileResponse:
         """Delete the file ``name`` (``"files/abc"`` or ``"abc"``)."""
-        return self._transport.send(_protocol.delete_file(name))
+        return self._caller.send(delete_file(name))
 
 
 class AsyncFiles:
-    def __init__(self, transport: AsyncTransport) -> None:
-        self._transport = transport
+    def __init__(self, caller: AsyncCaller) -> None:
+        self._caller = caller
 
     async def upload(
         self,
@@ -114,7 +108,7 @@ class AsyncFiles:
     ) -> File:
         """As ``client.files.upload``; file and stream reads run in a worker thread."""
         upload = Upload(
-            self._transport.settings,
+            self._caller.settings,
             file,
             config,
             progress=progress,
@@ -122,21 +116,16 @@ class AsyncFiles:
             max_retries=max_retries,
             retry_delay=retry_delay,
         )
-        return await self._transport.upload(upload)
+        return await self._caller.upload(upload)
 
     async def get(self, *, name: str) -> File:
         """The file's metadata (``state``, ``uri``…), by ``name``: ``"files/abc"`` or ``"abc"``."""
-        return await self._transport.send(_protocol.get_file(name))
+        return await self._caller.send(get_file(name))
 
     async def list(self, *, config: ListConfigLike | None = None) -> AsyncPager[File]:
         """Every file of the project; ``async for`` over the pager fetches further pages."""
-        settings = coerce(ListFilesConfig, config or {})
-
-        async def fetch(page_token: str | None) -> Page[File]:
-            return await self._transport.send(_protocol.list_files(settings, page_token))
-
-        return AsyncPager(fetch, await fetch(settings.page_token))
+        return await self._caller.pager(list_files(config))
 
     async def delete(self, *, name: str) -> DeleteFileResponse:
         """Delete the file ``name`` (``"files/abc"`` or ``"abc"``)."""
-        return await self._transport.send(_protocol.delete_file(name))
+        return await self._caller.send(delete_file(name))

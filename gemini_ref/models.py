@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, Generator, Mapping
 from typing import Any
 
-from . import _protocol
+from ._caller import AsyncCaller, Caller
+from ._calls import count_tokens, generate_content, generate_content_stream, get_model, list_models
 from ._contents import ContentsLike
-from ._protocol import coerce
-from ._transport import AsyncTransport, SyncTransport
-from .pagers import AsyncPager, Page, Pager
+from .pagers import AsyncPager, Pager
 from .types import (
     CountTokensConfig,
     CountTokensResponse,
@@ -25,14 +24,14 @@ ListConfigLike = ListModelsConfig | Mapping[str, Any]
 
 
 class Models:
-    def __init__(self, transport: SyncTransport) -> None:
-        self._transport = transport
+    def __init__(self, caller: Caller) -> None:
+        self._caller = caller
 
     def generate_content(
         self, *, model: str, contents: ContentsLike, config: GenerateConfigLike | None = None
     ) -> GenerateContentResponse:
         """Generate a response to ``contents`` (a string, parts, or whole turns)."""
-        return self._transport.send(_protocol.generate_content(model, contents, config))
+        return self._caller.send(generate_content(model, contents, config))
 
     def generate_content_stream(
         self, *, model: str, contents: ContentsLike, config: GenerateConfigLike | None = None
@@ -48,37 +47,32 @@ class Models:
         for a ``finish_reason`` (as in the official SDKs): look at the last chunk's if it
         matters.
         """
-        return self._transport.stream(_protocol.generate_content_stream(model, contents, config))
+        return self._caller.stream(generate_content_stream(model, contents, config))
 
     def count_tokens(
         self, *, model: str, contents: ContentsLike, config: CountConfigLike | None = None
     ) -> CountTokensResponse:
         """Count the tokens ``contents`` would take as a prompt."""
-        return self._transport.send(_protocol.count_tokens(model, contents, config))
+        return self._caller.send(count_tokens(model, contents, config))
 
     def get(self, *, model: str) -> Model:
         """The model's resource: limits, defaults, supported actions."""
-        return self._transport.send(_protocol.get_model(model))
+        return self._caller.send(get_model(model))
 
     def list(self, *, config: ListConfigLike | None = None) -> Pager[Model]:
         """Every model; iterating the pager fetches further pages as needed."""
-        settings = coerce(ListModelsConfig, config or {})
-
-        def fetch(page_token: str | None) -> Page[Model]:
-            return self._transport.send(_protocol.list_models(settings, page_token))
-
-        return Pager(fetch, fetch(settings.page_token))
+        return self._caller.pager(list_models(config))
 
 
 class AsyncModels:
-    def __init__(self, transport: AsyncTransport) -> None:
-        self._transport = transport
+    def __init__(self, caller: AsyncCaller) -> None:
+        self._caller = caller
 
     async def generate_content(
         self, *, model: str, contents: ContentsLike, config: GenerateConfigLike | None = None
     ) -> GenerateContentResponse:
         """Generate a response to ``contents`` (a string, parts, or whole turns)."""
-        return await self._transport.send(_protocol.generate_content(model, contents, config))
+        return await self._caller.send(generate_content(model, contents, config))
 
     async def generate_content_stream(
         self, *, model: str, contents: ContentsLike, config: GenerateConfigLike | None = None
@@ -89,23 +83,18 @@ class AsyncModels:
         response at once when leaving early, ``await`` the iterator's ``aclose()`` or use
         ``contextlib.aclosing``.
         """
-        return self._transport.stream(_protocol.generate_content_stream(model, contents, config))
+        return self._caller.stream(generate_content_stream(model, contents, config))
 
     async def count_tokens(
         self, *, model: str, contents: ContentsLike, config: CountConfigLike | None = None
     ) -> CountTokensResponse:
         """Count the tokens ``contents`` would take as a prompt."""
-        return await self._transport.send(_protocol.count_tokens(model, contents, config))
+        return await self._caller.send(count_tokens(model, contents, config))
 
     async def get(self, *, model: str) -> Model:
         """The model's resource: limits, defaults, supported actions."""
-        return await self._transport.send(_protocol.get_model(model))
+        return await self._caller.send(get_model(model))
 
     async def list(self, *, config: ListConfigLike | None = None) -> AsyncPager[Model]:
         """Every model; ``async for`` over the pager fetches further pages as needed."""
-        settings = coerce(ListModelsConfig, config or {})
-
-        async def fetch(page_token: str | None) -> Page[Model]:
-            return await self._transport.send(_protocol.list_models(settings, page_token))
-
-        return AsyncPager(fetch, await fetch(settings.page_token))
+        return await self._caller.pager(list_models(config))

@@ -48,7 +48,7 @@ from fake_server.server import ThreadedServer
 from gemini_ref import errors as ref_errors
 from gemini_ref import types as ref_types
 from gemini_ref._chats import curate
-from gemini_ref._convert import decode_base64, from_wire, to_wire
+from gemini_ref._wire import decode_base64, from_wire, to_wire
 
 pytestmark = pytest.mark.sdk
 

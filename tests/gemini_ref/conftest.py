@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 import gemini_ref as genai
-from gemini_ref import types
+from gemini_ref._types import responses as types
 
 TEXT_ANSWER: dict[str, Any] = {
     "candidates": [

@@ -82,7 +82,7 @@ async def test_aio_closes_the_http_client_it_created_on_async_with_exit():
     client = genai.Client(api_key="k")
 
     async with client.aio as aio:
-        http = aio.models._transport.http
+        http = aio.models._caller.http
     client.close()
 
     assert http.is_closed

@@ -20,7 +20,7 @@ from syrupy.extensions.json import JSONSnapshotExtension
 
 from gemini_ref import errors, types
 from gemini_ref._chats import curate
-from gemini_ref._convert import to_wire
+from gemini_ref._wire import to_wire
 
 MODEL = "gemini-2.5-flash"
 BASE = "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash"

@@ -20,7 +20,7 @@ import fake_server
 import gemini_ref as genai
 from fake_server.pytest_plugin import Fake
 from gemini_ref import errors, types
-from gemini_ref._convert import to_wire
+from gemini_ref._wire import to_wire
 
 MODEL = "gemini-2.5-flash"
 GEMINI_3 = "gemini-3-flash-preview"

@@ -161,7 +161,7 @@ def test_timeout_argument_is_in_seconds_and_applies_per_request(make_client, rec
 
 def test_client_closes_the_http_client_it_created():
     with genai.Client(api_key="k") as client:
-        http = client.models._transport.http
+        http = client.models._caller.http
     assert http.is_closed
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from gemini_ref import types
 from gemini_ref._contents import to_content, to_contents
-from gemini_ref._convert import to_wire
+from gemini_ref._wire import to_wire
 
 
 def wire(contents):

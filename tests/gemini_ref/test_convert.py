@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gemini_ref import types
-from gemini_ref._convert import camel_case, from_wire, to_wire
+from gemini_ref._wire import camel_case, from_wire, to_wire
 
 
 def test_to_wire_writes_camel_case_and_drops_none_fields():

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from gemini_ref import _contents, errors, types
-from gemini_ref._convert import from_wire, to_wire
+from gemini_ref._wire import from_wire, to_wire
 
 BASE = "https://generativelanguage.googleapis.com/v1beta"
 FILE_JSON = {

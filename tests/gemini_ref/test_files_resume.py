@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from gemini_ref import _settings, _transport, errors
+from gemini_ref import _caller, _settings, errors
 from gemini_ref._upload import MAX_RETRY_DELAY, Read, Send, Sleep, Upload
 
 MIME = {"mime_type": "application/octet-stream"}
@@ -339,7 +339,7 @@ def test_the_backoff_doubles_up_to_its_ceiling():
 
 def test_the_sync_shell_sleeps_between_attempts(service, upload_client, monkeypatch):
     slept: list[float] = []
-    monkeypatch.setattr(_transport, "time", SimpleNamespace(sleep=slept.append))
+    monkeypatch.setattr(_caller, "time", SimpleNamespace(sleep=slept.append))
     service.fail(1, "drop")
     service.fail(2, "drop")
 

@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from gemini_ref import types
-from gemini_ref._convert import from_wire
+from gemini_ref._wire import from_wire
 
 
 def response(*candidates, **fields):

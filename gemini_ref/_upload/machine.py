@@ -1,4 +1,4 @@
-"""``files.upload`` without the I/O: the resumable upload as a sequence of steps.
+"""``files.upload`` without the I/O: the resumable upload as a state machine of steps.
 
 The protocol (the ``X-Goog-Upload-*`` headers, as the official SDKs speak it):
 
@@ -26,32 +26,35 @@ upload URL is the session's credential, and it may name another host than the AP
 ``Upload.steps()`` is the whole conversation as a generator. It yields ``Read`` (the shell
 reads that many bytes from ``Upload.source``), ``Send`` (the shell sends the request and
 returns the ``httpx.Response``, or the ``httpx.TransportError`` raised instead) and ``Sleep``
-(the backoff between recovery attempts), and returns the ``File``. The shells in
-``_transport`` only perform the steps, so everything is decided here, once.
+(the backoff between recovery attempts), and returns the ``File``. The sync and async
+``Caller``\\ s in ``_caller`` only perform the steps (``Upload.run()``), so everything is
+decided here, once.
 """
 
 from __future__ import annotations
 
-import io
-import mimetypes
 import os
-from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any, BinaryIO, Protocol, cast
+from collections.abc import Callable, Generator, Mapping
+from typing import Any, TypeVar
 
 import httpx
 
-from ._convert import from_wire
-from ._protocol import coerce, connection_error, file_id
-from ._settings import Settings
-from .errors import (
+from .._calls import file_id
+from .._coerce import coerce
+from .._exchange import connection_error
+from .._settings import Settings
+from .._wire import from_wire
+from ..errors import (
+    APIConnectionError,
     GeminiError,
-    UnknownMimeTypeError,
     UploadError,
     UploadProtocolError,
     error_from_response,
 )
-from .types import File, UploadFileConfig
+from ..types import File, UploadFileConfig
+from .mime import guess_mime_type
+from .sources import FileInput, open_source
+from .steps import Read, Reply, Run, Send, Sleep, Step
 
 CHUNK_SIZE = 8 * 1024 * 1024
 """Bytes per chunk: 8 MiB, as both official SDKs send and as the service's granularity."""
@@ -64,270 +67,12 @@ MAX_RETRY_DELAY = 30.0
 ACTIVE = "active"
 FINAL = "final"
 
-
-class ReadableBinary(Protocol):
-    def read(self, size: int, /) -> bytes: ...
-
-
-class _SeekableBinary(ReadableBinary, Protocol):
-    def seek(self, offset: int, whence: int = ..., /) -> int: ...
-
-    def tell(self) -> int: ...
-
-
-FileInput = str | os.PathLike[str] | bytes | bytearray | memoryview | ReadableBinary
 ProgressCallback = Callable[[int, int], None]
-
-
-# --- Steps -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, eq=False)
-class Read:
-    """Read ``length`` bytes at ``offset`` of the source; answered with the ``bytes``."""
-
-    offset: int
-    length: int
-
-
-@dataclass(frozen=True, eq=False)
-class Send:
-    """Send this request; answered with the response or the ``httpx.TransportError``."""
-
-    method: str
-    url: str
-    headers: httpx.Headers
-    json: dict[str, Any] | None = None
-    content: bytes | None = None
-
-    def build(self, http: httpx.Client | httpx.AsyncClient, settings: Settings) -> httpx.Request:
-        # Built by the httpx client so its own defaults (headers, cookies, timeout) still apply.
-        request = http.build_request(
-            self.method,
-            self.url,
-            headers=self.headers,
-            json=self.json,
-            timeout=settings.timeout if settings.timeout is not None else httpx.USE_CLIENT_DEFAULT,
-        )
-        if not self.content:
-            return request
-        # A chunk goes out from a stream that lets go of its bytes once sent. httpx keeps each
-        # response in a reference cycle (with its stream) until the garbage collector runs, and
-        # the response holds its request: a request holding its body would keep every 8 MiB
-        # chunk alive for a while, hundreds of MiB on a big file.
-        headers = request.headers.copy()
-        headers["Content-Length"] = str(len(self.content))
-        return httpx.Request(
-            request.method,
-            request.url,
-            headers=headers,
-            stream=_SentOnce(self.content),
-            extensions=request.extensions,
-        )
-
-
-class _SentOnce(httpx.SyncByteStream, httpx.AsyncByteStream):
-    """A request body that can be sent once, and is forgotten as it is."""
-
-    def __init__(self, data: bytes) -> None:
-        self._data: bytes | None = data
-
-    def __iter__(self) -> Iterator[bytes]:
-        yield self._take()
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        yield self._take()
-
-    def _take(self) -> bytes:
-        data, self._data = self._data, None
-        if data is None:
-            raise httpx.StreamConsumed()
-        return data
-
-
-@dataclass(frozen=True, eq=False)
-class Sleep:
-    """Wait before the next recovery attempt; answered with ``None``."""
-
-    seconds: float
-
-
-Step = Read | Send | Sleep
-Reply = bytes | httpx.Response | httpx.TransportError | None
-
-
-# --- Sources -----------------------------------------------------------------------------------
-
-
-class Source:
-    """The bytes to upload, read a chunk at a time: never the whole file at once."""
-
-    size: int
-    blocking = True
-    """Whether a read may block on a disk or a stream: the async shell then runs it in a thread."""
-    earliest = 0
-    """The lowest offset that can still be read (a stream that cannot seek forgets the past)."""
-
-    def read(self, offset: int, length: int) -> bytes:
-        """``length`` bytes at ``offset``, or fewer when the source ends first."""
-        raise NotImplementedError
-
-    def close(self) -> None:
-        pass
-
-
-class _BytesSource(Source):
-    blocking = False
-
-    def __init__(self, data: bytes | bytearray | memoryview) -> None:
-        self._view = memoryview(data).cast("B")
-        self.size = self._view.nbytes
-
-    def read(self, offset: int, length: int) -> bytes:
-        return bytes(self._view[offset : offset + length])
-
-
-class _PathSource(Source):
-    """A file on disk, opened at the first read and closed by ``close``."""
-
-    def __init__(self, path: str, size: int) -> None:
-        self._path = path
-        self._handle: BinaryIO | None = None
-        self._file: _SeekableSource | None = None
-        self.size = size
-
-    def read(self, offset: int, length: int) -> bytes:
-        if self._file is None:
-            self._handle = open(self._path, "rb")  # closed by close()
-            self._file = _SeekableSource(self._handle, start=0, size=self.size)
-        return self._file.read(offset, length)
-
-    def close(self) -> None:
-        if self._handle is not None:
-            self._handle.close()
-
-
-class _SeekableSource(Source):
-    """A stream that can seek, read from where it stood when the upload was prepared."""
-
-    def __init__(self, stream: _SeekableBinary, *, start: int, size: int) -> None:
-        self._stream = stream
-        self._start = start
-        self._position = start
-        self.size = size
-
-    def read(self, offset: int, length: int) -> bytes:
-        position = self._start + offset
-        if position != self._position:
-            self._stream.seek(position)
-        data = _read_exactly(self._stream, length)
-        self._position = position + len(data)
-        return data
-
-
-class _ForwardSource(Source):
-    """A stream that cannot seek: the last chunk read is kept, to resend any part of it."""
-
-    def __init__(self, stream: ReadableBinary, *, size: int) -> None:
-        self._stream = stream
-        self._chunk = b""
-        self.earliest = 0  # where the kept chunk starts
-        self.size = size
-
-    def read(self, offset: int, length: int) -> bytes:
-        end = self.earliest + len(self._chunk)
-        if offset == end:  # the next chunk
-            self._chunk = _read_exactly(self._stream, length)
-            self.earliest = offset
-            return self._chunk
-        if self.earliest <= offset and offset + length <= end:  # part of the kept one, again
-            return self._chunk[offset - self.earliest : offset - self.earliest + length]
-        raise RuntimeError(f"cannot read {length} bytes at {offset} from a forward-only stream")
-
-
-def _read_exactly(stream: ReadableBinary, length: int) -> bytes:
-    """``length`` bytes from ``stream``, fewer only at its end (raw streams return short reads)."""
-    parts: list[bytes] = []
-    remaining = length
-    while remaining > 0:
-        data = stream.read(remaining)
-        if data is None:
-            raise TypeError("the stream is non-blocking and had no data: use a blocking one")
-        if not isinstance(data, bytes | bytearray):
-            raise TypeError(
-                f"the stream gave {type(data).__name__}, not bytes: open files with mode 'rb'"
-            )
-        if not data:
-            break
-        parts.append(bytes(data))
-        remaining -= len(data)
-    return parts[0] if len(parts) == 1 else b"".join(parts)
-
-
-def open_source(file: FileInput, size_bytes: int | None) -> tuple[Source, str | None]:
-    """The source for ``file`` and, for a path, the name to guess a MIME type from.
-
-    Nothing is read yet, and a path is opened only at the first read. A stream's size is what
-    lies between its position and its end; one that cannot seek needs ``size_bytes``.
-    """
-    source: Source
-    if isinstance(file, str | os.PathLike):
-        path = os.fspath(file)
-        if not isinstance(path, str):
-            raise TypeError("give the path as a str or a str-based os.PathLike")
-        if not os.path.isfile(path):
-            raise FileNotFoundError(f"{path!r} is not a file")
-        source, name = _PathSource(path, os.path.getsize(path)), path
-    elif isinstance(file, bytes | bytearray | memoryview):
-        source, name = _BytesSource(file), None
-    elif callable(getattr(file, "read", None)):
-        source, name = _stream_source(file, size_bytes), None
-    else:
-        raise TypeError(
-            f"cannot upload a {type(file).__name__}: pass a path, bytes or a binary file object"
-        )
-    if size_bytes is not None and size_bytes != source.size:
-        raise ValueError(f"config size_bytes is {size_bytes}, but the file has {source.size} bytes")
-    return source, name
-
-
-def _stream_source(stream: ReadableBinary, size_bytes: int | None) -> Source:
-    if isinstance(stream, io.TextIOBase) or "b" not in getattr(stream, "mode", "b"):
-        raise TypeError("the file must be opened in binary mode ('rb'), not as text")
-    seekable = getattr(stream, "seekable", None)
-    if callable(seekable) and seekable():
-        seeker = cast(_SeekableBinary, stream)
-        start = seeker.tell()
-        end = seeker.seek(0, os.SEEK_END)
-        seeker.seek(start)
-        return _SeekableSource(seeker, start=start, size=end - start)
-    if size_bytes is None:
-        raise ValueError(
-            "the stream cannot seek, so its size is unknown: pass config={'size_bytes': ...}"
-        )
-    return _ForwardSource(stream, size=size_bytes)
-
-
-def guess_mime_type(path: str | None) -> str:
-    if path is None:
-        raise UnknownMimeTypeError(
-            "bytes and streams carry no file name to guess a MIME type from:"
-            " pass config={'mime_type': ...}, e.g. 'image/jpeg'"
-        )
-    mime_type, _ = mimetypes.guess_type(path)
-    if mime_type is None:
-        raise UnknownMimeTypeError(
-            f"could not determine the MIME type of {path!r} from its name:"
-            " pass config={'mime_type': ...}, e.g. 'text/plain'"
-        )
-    return mime_type
-
-
-# --- The conversation --------------------------------------------------------------------------
+E = TypeVar("E", bound=UploadError)
 
 
 class Upload:
-    """One upload, checked and ready: ``steps()`` runs it, ``source`` is read by the shell."""
+    """One upload, checked and ready: ``run()`` runs it, and the shell reads ``source``."""
 
     def __init__(
         self,
@@ -365,6 +110,10 @@ class Upload:
         self.max_retries = max_retries
         self.retry_delay = float(retry_delay)
 
+    def run(self) -> Run:
+        """The steps, for a shell to perform one by one (``steps.Run``)."""
+        return Run(self.steps(), self.source)
+
     def steps(self) -> Generator[Step, Reply, File]:
         """The upload, from the start request to the ``File``."""
         headers = httpx.Headers(self.settings.headers)
@@ -381,7 +130,7 @@ class Upload:
         start = Send("POST", self.settings.upload_url("files"), headers, json=self.body)
         reply = yield start
         if isinstance(reply, httpx.TransportError):
-            raise _connection_error(start, reply) from reply
+            raise _connection_error(start.url, reply) from reply
         response = _response(reply)
         if response.status_code != 200:
             raise error_from_response(response)
@@ -394,7 +143,7 @@ class Upload:
                 response=response,
             )
         url = str(httpx.URL(start.url).join(location))
-        return (yield from _Session(self, url).run())
+        return (yield from _Session(self, url).steps())
 
 
 class _Session:
@@ -410,7 +159,7 @@ class _Session:
         self.sent = 0  # the end of the furthest chunk sent
         self.failures = 0  # failures since the last progress
 
-    def run(self) -> Generator[Step, Reply, File]:
+    def steps(self) -> Generator[Step, Reply, File]:
         while True:
             chunk_size = self.upload.chunk_size
             end = min(self.size, (self.offset // chunk_size + 1) * chunk_size)
@@ -478,7 +227,7 @@ class _Session:
     def _outcome(self, reply: Reply) -> tuple[str, httpx.Response] | GeminiError:
         """The upload status of an answer, or the failure to recover from (raises the rest)."""
         if isinstance(reply, httpx.TransportError):
-            error: GeminiError = connection_error(_request_of(reply, self.url), reply)
+            error = _connection_error(self.url, reply)
             error.__cause__ = reply
             return error
         response = _response(reply)
@@ -548,23 +297,18 @@ class _Session:
             self.upload.progress(sent, self.size)
 
     def _error(self, message: str, response: httpx.Response | None = None) -> UploadError:
-        return UploadError(
-            f"upload to {self.url}: {message}",
-            upload_url=self.url,
-            offset=self.offset,
-            size=self.size,
-            response=response,
-        )
+        return self._failure(UploadError, f"upload to {self.url}: {message}", response)
 
     def _protocol_error(self, message: str, response: httpx.Response) -> UploadProtocolError:
         request = response.request
-        return UploadProtocolError(
-            f"{request.method} {request.url} ({request.headers.get('x-goog-upload-command')}):"
-            f" {message}",
-            upload_url=self.url,
-            offset=self.offset,
-            size=self.size,
-            response=response,
+        command = request.headers.get("x-goog-upload-command")
+        where = f"{request.method} {request.url} ({command})"
+        return self._failure(UploadProtocolError, f"{where}: {message}", response)
+
+    def _failure(self, cls: type[E], message: str, response: httpx.Response | None) -> E:
+        """An upload error of class ``cls``, saying where the upload stands."""
+        return cls(
+            message, upload_url=self.url, offset=self.offset, size=self.size, response=response
         )
 
 
@@ -574,15 +318,13 @@ def _response(reply: Reply) -> httpx.Response:
     return reply
 
 
-def _request_of(exc: httpx.TransportError, url: str) -> httpx.Request:
+def _connection_error(url: str, exc: httpx.TransportError) -> APIConnectionError:
+    """The ``APIConnectionError`` of a request to ``url`` that got no answer."""
     try:
-        return exc.request  # set by httpx.Client.send
+        request = exc.request  # set by httpx.Client.send
     except RuntimeError:
-        return httpx.Request("POST", url)
-
-
-def _connection_error(step: Send, exc: httpx.TransportError) -> GeminiError:
-    return connection_error(_request_of(exc, step.url), exc)
+        request = httpx.Request("POST", url)
+    return connection_error(request, exc)
 
 
 def _check_int(name: str, value: Any, *, minimum: int) -> None:

@@ -1,15 +1,16 @@
-"""The two thin shells that put a ``Call`` on the network: one sync, one async.
+"""The package's I/O: a ``Caller`` performs ``Call``\\ s and uploads over an ``httpx.Client``.
 
-All the protocol (URL, headers, body, status and error mapping, parsing) is in ``_protocol``;
-these only differ in whether they ``await``.
+``Caller`` and ``AsyncCaller`` are thin shells around the I/O-free cores: what each call sends
+is in ``_calls``, how its answer is read in ``_exchange``, an upload's steps in ``_upload``.
+The two only differ in whether they ``await``.
 
 ``stream`` is a generator: nothing is sent until the first chunk is asked for, and the response
 is closed when the generator finishes, fails or is closed (a ``break`` out of a ``for`` over
 it, ``close()`` / ``aclose()``, or garbage collection).
 
-``upload`` performs the steps of ``_upload.Upload.steps()``. The async shell reads each chunk
-of a file or stream in a worker thread (``anyio.to_thread``), so the event loop is not blocked
-by the disk for more than opening the file, and sleeps with ``anyio.sleep``.
+``upload`` performs the steps of ``Upload.run()``. The async shell reads each chunk of a file or
+stream in a worker thread (``anyio.to_thread``), so the event loop is not blocked by the disk for
+more than opening the file, and sleeps with ``anyio.sleep``.
 """
 
 from __future__ import annotations
@@ -17,20 +18,24 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncGenerator, Generator
 from contextlib import aclosing, closing
-from typing import TypeVar, cast
+from typing import TypeVar
 
 import anyio.to_thread
 import httpx
 
-from ._protocol import Call, build_request, read_response, read_stream, transport_errors
+from ._calls import Call, Listing
+from ._exchange import build_request, read_response, stream_reader, transport_errors
 from ._settings import Settings
-from ._upload import Read, Reply, Sleep, Upload
+from ._upload import Read, Sleep, Upload
+from .pagers import AsyncPager, Page, Pager
 from .types import File
 
 T = TypeVar("T")
 
 
-class SyncTransport:
+class Caller:
+    """Performs calls with an ``httpx.Client`` and hands back their parsed answers."""
+
     def __init__(self, settings: Settings, http: httpx.Client) -> None:
         self.settings = settings
         self.http = http
@@ -49,33 +54,38 @@ class SyncTransport:
             if response.status_code != 200:
                 with transport_errors(request):
                     response.read()
-            reader = read_stream(call, response)
+            reader = stream_reader(call, response)
             with reader.interruptions():
                 for data in response.iter_bytes():
                     yield from reader.feed(data)
             reader.end()
 
+    def pager(self, listing: Listing[T]) -> Pager[T]:
+        """A pager over ``listing``, holding its first page."""
+
+        def fetch(page_token: str | None) -> Page[T]:
+            return self.send(listing.page(page_token))
+
+        return Pager(fetch, fetch(listing.first_token))
+
     def upload(self, upload: Upload) -> File:
-        with closing(upload.source), closing(upload.steps()) as steps:
-            reply: Reply = None
-            while True:
-                try:
-                    step = steps.send(reply)
-                except StopIteration as done:
-                    return cast(File, done.value)
+        with upload.run() as run:
+            for step in run:
                 if isinstance(step, Read):
-                    reply = upload.source.read(step.offset, step.length)
+                    run.reply = upload.source.read(step.offset, step.length)
                 elif isinstance(step, Sleep):
                     time.sleep(step.seconds)
-                    reply = None
                 else:
                     try:
-                        reply = self.http.send(step.build(self.http, self.settings))
+                        run.reply = self.http.send(step.build(self.http, self.settings))
                     except httpx.TransportError as exc:
-                        reply = exc
+                        run.reply = exc
+            return run.file
 
 
-class AsyncTransport:
+class AsyncCaller:
+    """``Caller`` with an ``httpx.AsyncClient``: the same methods, awaited."""
+
     def __init__(self, settings: Settings, http: httpx.AsyncClient) -> None:
         self.settings = settings
         self.http = http
@@ -94,32 +104,35 @@ class AsyncTransport:
             if response.status_code != 200:
                 with transport_errors(request):
                     await response.aread()
-            reader = read_stream(call, response)
+            reader = stream_reader(call, response)
             with reader.interruptions():
                 async for data in response.aiter_bytes():
                     for chunk in reader.feed(data):
                         yield chunk
             reader.end()
 
+    async def pager(self, listing: Listing[T]) -> AsyncPager[T]:
+        """A pager over ``listing``, holding its first page."""
+
+        async def fetch(page_token: str | None) -> Page[T]:
+            return await self.send(listing.page(page_token))
+
+        return AsyncPager(fetch, await fetch(listing.first_token))
+
     async def upload(self, upload: Upload) -> File:
-        with closing(upload.source), closing(upload.steps()) as steps:
-            reply: Reply = None
-            while True:
-                try:
-                    step = steps.send(reply)
-                except StopIteration as done:
-                    return cast(File, done.value)
+        with upload.run() as run:
+            for step in run:
                 if isinstance(step, Read):
                     read = upload.source.read
                     if upload.source.blocking:
-                        reply = await anyio.to_thread.run_sync(read, step.offset, step.length)
+                        run.reply = await anyio.to_thread.run_sync(read, step.offset, step.length)
                     else:
-                        reply = read(step.offset, step.length)
+                        run.reply = read(step.offset, step.length)
                 elif isinstance(step, Sleep):
                     await anyio.sleep(step.seconds)
-                    reply = None
                 else:
                     try:
-                        reply = await self.http.send(step.build(self.http, self.settings))
+                        run.reply = await self.http.send(step.build(self.http, self.settings))
                     except httpx.TransportError as exc:
-                        reply = exc
+                        run.reply = exc
+            return run.file

@@ -1,4 +1,4 @@
-"""The one converter between our dataclasses and the JSON the API speaks.
+"""The wire format: the one converter between our dataclasses and the JSON the API speaks.
 
 ``to_wire(obj)`` turns a dataclass into a camelCase JSON value: ``None`` fields are dropped,
 ``bytes`` become standard base64, enum members become their values. ``from_wire(cls, data)``
@@ -7,7 +7,7 @@ snake_case keys (so user dicts in either spelling work), turns int64-as-string i
 base64 (either alphabet) into ``bytes`` and RFC 3339 timestamps into aware ``datetime`` values
 (written back as UTC with a ``Z``).
 
-Two conventions keep every type in ``types.py`` free of hand-written conversion code:
+Two conventions keep every type in ``_types/`` free of hand-written conversion code:
 
 * A field's wire name is its camelCase name unless its metadata says otherwise, for the few
   places where the SDK renames a field (``field(metadata={"wire": "supportedGenerationMethods"})``).
