@@ -20,7 +20,7 @@ from .config import FakeConfig, Pacing
 from .fixtures.format import FixtureError
 from .protocol.limits import DEFAULT_QUOTA_BYTES
 from .record import RecordConfig, create_record_app
-from .server import quiet_stream_aborts
+from .server import quiet_stream_aborts, serve_until_stopped
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,6 +62,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=10_000,
         metavar="N",
         help="keep only the latest N requests in the journal (default 10000; 0 keeps all)",
+    )
+    serve.add_argument(
+        "--journal-bytes",
+        type=int,
+        default=256 * 1024 * 1024,
+        metavar="BYTES",
+        help="keep only the latest requests whose bodies add up to BYTES (default 256 MiB)",
     )
     files = serve.add_argument_group("files")
     files.add_argument(
@@ -192,6 +199,7 @@ def config_from(args: argparse.Namespace) -> FakeConfig:
         strict=args.strict,
         api_keys=frozenset(args.api_key),
         journal_limit=args.journal_limit or None,
+        journal_bytes=args.journal_bytes,
         streaming=Pacing(
             args.first_event_delay, args.event_interval, args.end_streams_after, args.stream_end
         ),
@@ -284,12 +292,8 @@ def _record(args: argparse.Namespace) -> int:
 
 
 def _run(app: ASGIApp, host: str, port: int) -> None:
-    import uvicorn
-
     quiet_stream_aborts()
-    uvicorn.run(
-        app, host=host, port=port, log_level="warning", access_log=False, server_header=False
-    )
+    serve_until_stopped(app, host, port)
 
 
 if __name__ == "__main__":

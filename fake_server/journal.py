@@ -9,6 +9,9 @@ an assertion does not depend on which SDK or casing produced the call.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 import threading
 from collections import deque
 from dataclasses import asdict, dataclass, field
@@ -18,6 +21,34 @@ from urllib.parse import parse_qs
 from .protocol.requests import GENERATE_RPCS, last_user_text, text_of
 
 _UPLOAD = "upload:"
+INLINE_KEPT = 64 * 1024  # inline data longer than this is kept as its digest and size
+DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+_KEY_PARAM = re.compile(r"(?<![^&])key=[^&]*")
+
+
+def journal_view(request: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What the journal keeps of a canonical request: all of it, but each inline ``data`` of
+    more than :data:`INLINE_KEPT` bytes as ``{"sha256": ..., "size": ...}`` (the hex digest
+    and the length of its bytes), so the journal never holds whole files."""
+    if request is None:
+        return None
+    return {key: _fold_data(value, key) for key, value in request.items()}
+
+
+def _fold_data(value: Any, name: str) -> Any:
+    if name == "data" and isinstance(value, str) and len(value) * 3 // 4 > INLINE_KEPT:
+        data = base64.b64decode(value)  # canonical: standard base64, checked by the transcoder
+        return {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+    if isinstance(value, dict):
+        return {key: _fold_data(item, key) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_fold_data(item, name) for item in value]
+    return value
+
+
+def without_key(query: str) -> str:
+    """The query string with any ``key=`` parameter's value cut: the journal never holds a key."""
+    return _KEY_PARAM.sub("key=REDACTED", query) if "key=" in query else query
 
 
 def upload_answered_by(upload_id: str) -> str:
@@ -40,7 +71,7 @@ class Entry:
     # "upload:<upload id>", "file:<id>", "error:<STATUS>"
     answered_by: str = ""
     key: str | None = None  # the request's canonical key (see fake_server.fixtures.key)
-    query: str = ""  # the query string as received, ``key=`` included (e.g. "alt=sse")
+    query: str = ""  # the query string as received, a ``key=`` value cut (e.g. "alt=sse")
     extra: dict[str, Any] = field(default_factory=dict)
 
     def stream_progress(self, sent: int, finished: bool) -> None:
@@ -62,26 +93,37 @@ def _camel(name: str) -> str:
 class Journal:
     """An append-only, thread-safe list of :class:`Entry` (the socket fake serves from a thread).
 
-    With a ``limit`` it keeps only the latest entries, so a long-running fake holds flat memory;
+    It keeps only the latest entries: at most ``limit`` of them, whose bodies add up to at most
+    ``max_bytes`` (the newest is always kept), so a long-running fake holds flat memory;
     ``seq`` keeps counting, so a gap shows what was dropped.
     """
 
-    def __init__(self, limit: int | None = None) -> None:
+    def __init__(self, limit: int | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self._lock = threading.Lock()
-        self._entries: deque[Entry] = deque(maxlen=limit or None)
+        self._limit = limit or None
+        self._max_bytes = max_bytes
+        self._entries: deque[tuple[Entry, int]] = deque()
+        self._bytes = 0
         self._count = 0
 
-    def record(self, entry: Entry) -> Entry:
+    def record(self, entry: Entry, size: int = 0) -> Entry:
+        """Keep ``entry``, whose request body was ``size`` bytes, dropping the oldest if need be."""
         with self._lock:
             self._count += 1
             entry.seq = self._count
-            self._entries.append(entry)
+            self._entries.append((entry, size))
+            self._bytes += size
+            while len(self._entries) > 1 and (
+                self._bytes > self._max_bytes
+                or (self._limit is not None and len(self._entries) > self._limit)
+            ):
+                self._bytes -= self._entries.popleft()[1]
         return entry
 
     @property
     def entries(self) -> list[Entry]:
         with self._lock:
-            return list(self._entries)
+            return [entry for entry, _ in self._entries]
 
     def calls(self, rpc: str | None = None, *, model: str | None = None) -> list[Entry]:
         """Entries for one RPC (and model), oldest first."""
@@ -100,6 +142,7 @@ class Journal:
     def reset(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._bytes = 0
             self._count = 0
 
     def generate_calls(self, model: str | None = None) -> list[GenerateCall]:

@@ -1,4 +1,5 @@
-"""Running the fake on a real loopback port from Python: for tests, benchmarks and tools.
+"""Running the fake on a socket: from a shell until a signal stops it
+(:func:`serve_until_stopped`), or from Python in a thread, for tests, benchmarks and tools.
 
     with ThreadedServer(create_app()) as server:
         os.environ["GOOGLE_GEMINI_BASE_URL"] = server.base_url
@@ -11,10 +12,13 @@ still give every test a fresh fake.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from types import TracebackType
 
 import uvicorn
@@ -24,17 +28,48 @@ from .http.responses import StreamAborted
 
 
 class _NoStreamAborts(logging.Filter):
-    """Drops uvicorn's traceback for a stream the fake dropped on purpose (``end: abort``)."""
+    """Drops uvicorn's traceback for a stream the fake dropped on purpose (``end: abort``), and
+    for a request a stop cut off (uvicorn says that it cancelled it)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         error = record.exc_info[1] if record.exc_info else None
-        return not isinstance(error, StreamAborted)
+        return not isinstance(error, StreamAborted | asyncio.CancelledError)
 
 
 def quiet_stream_aborts() -> None:
     logger = logging.getLogger("uvicorn.error")
     if not any(isinstance(f, _NoStreamAborts) for f in logger.filters):
         logger.addFilter(_NoStreamAborts())
+
+
+SHUTDOWN_SECONDS = 3  # how long a stop waits for open requests before it cuts them off
+
+
+class _StoppingServer(uvicorn.Server):
+    """uvicorn's server, without raising the signal that stopped it once more afterwards
+    (uvicorn does, and the process then dies of it: status -15 instead of a clean stop's 0)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        with super().capture_signals():
+            yield
+            self._captured_signals.clear()
+
+
+def serve_until_stopped(app: ASGIApp, host: str, port: int) -> None:
+    """Serve ``app`` until SIGINT or SIGTERM, then stop within :data:`SHUTDOWN_SECONDS` (a
+    client that keeps a request open, such as an upload chunk, is cut off; what it sent is on
+    disk) and return."""
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        server_header=False,
+        timeout_graceful_shutdown=SHUTDOWN_SECONDS,
+    )
+    _StoppingServer(config).run()
 
 
 class _Swappable:

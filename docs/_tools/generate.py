@@ -218,8 +218,8 @@ METHOD_NOT_FOUND = (404, "Method not found.")
 class Prober:
     """Calls the fake in process, so the coverage page reports what it answers."""
 
-    def __init__(self) -> None:
-        app = create_app(FakeConfig(default_fixtures=False))
+    def __init__(self, api_keys: frozenset[str] = frozenset()) -> None:
+        app = create_app(FakeConfig(default_fixtures=False, api_keys=api_keys))
         self._client = httpx.Client(base_url="http://fake.test", transport=SyncASGITransport(app))
 
     def answer(self, method: str, path: str, *, key: bool = True) -> tuple[int, str]:
@@ -308,9 +308,13 @@ def _admin_section(prober: Prober) -> list[str]:
         _row(["method", "path", "API key", "what it does"]),
         _row(["---"] * 4),
     ]
+    keyed = Prober(frozenset({PROBE_KEY}))  # a fake given --api-key
     for method, path, doc in _admin_routes():
         note = doc or ADMIN_NOTES.get((method, path), "—")
-        key = "yes" if prober.needs_key(method, path) else "no"
+        if prober.needs_key(method, path):
+            key = "yes"
+        else:
+            key = "with `--api-key`" if keyed.needs_key(method, path) else "never"
         lines.append(_row([method, f"`{path}`", key, note]))
     return lines
 
@@ -387,6 +391,7 @@ CLI_EXAMPLES: dict[tuple[str, str], str] = {
     ("serve", "fixtures"): "--fixtures tests/fixtures --fixtures recorded/",
     ("serve", "api_key"): "--api-key key-1 --api-key key-2",
     ("serve", "journal_limit"): "--journal-limit 0",
+    ("serve", "journal_bytes"): "--journal-bytes 67108864",
     ("serve", "data_dir"): "--data-dir .gemini-fake",
     ("serve", "storage_quota"): "--storage-quota 1000000000",
     ("serve", "processing_seconds"): "--processing-seconds video=5 --processing-seconds audio=1",

@@ -1,16 +1,46 @@
 """The admin API under ``/__fake__/`` (docs/pytest-plugin.md#the-admin-api): the journal, the
-loaded fixtures, and a reset. Plain Starlette endpoints: they are not part of the Gemini API."""
+loaded fixtures, a reset, and a health check. Plain Starlette endpoints: they are not part of
+the Gemini API. A fake given keys (``--api-key``) asks for one here too (as a header or
+``?key=``), but for the health check, which readiness probes call without one."""
 
 from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..http.responses import GoogleResponse
+from ..http.adapter import authenticate
+from ..http.responses import GoogleResponse, error_response
+from ..protocol.errors import ApiError
 from ..protocol.wire import dumps_pretty
 from ..state import FakeState
 
 ADMIN_PREFIX = "/__fake__"
+
+AdminEndpoint = Callable[[Request], Awaitable[Response]]
+
+
+def guarded(endpoint: AdminEndpoint) -> AdminEndpoint:
+    """``endpoint``, behind the fake's keys when it has any (the journal shows what apps sent)."""
+
+    @functools.wraps(endpoint)
+    async def serve(request: Request) -> Response:
+        config = request.app.state.fake.config
+        try:
+            if config.api_keys:
+                authenticate(request, config)
+        except ApiError as error:
+            return error_response(error)
+        return await endpoint(request)
+
+    return serve
+
+
+async def health(request: Request) -> Response:
+    """Whether the fake is up, for readiness probes: never needs a key."""
+    return GoogleResponse(dumps_pretty({"status": "ok"}))
 
 
 async def journal_list(request: Request) -> Response:

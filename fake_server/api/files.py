@@ -91,14 +91,11 @@ def check_files(file_ids: list[str], store: FileStore) -> None:
         _image_size(store, stored)
 
 
-_HEADER_BYTES = 1 << 20  # enough of a file to find an image's size (JPEG can bury it deep)
-
-
 def _image_size(store: FileStore, stored: StoredFile) -> tuple[int, int] | None:
     if not stored.mime_type.startswith("image/"):
         return None
     with store.data_path(stored.file_id).open("rb") as data:
-        head = data.read(_HEADER_BYTES)
+        head = data.read(images.HEADER_BYTES)
     try:
         return images.dimensions(head, stored.mime_type)
     except images.NotAnImage:

@@ -21,7 +21,7 @@ from ..fixtures.matching import load as load_fixtures
 from ..http.adapter import RouteSpec, endpoint
 from ..http.responses import error_response
 from ..journal import Journal
-from ..protocol.errors import not_found
+from ..protocol.errors import internal_error, not_found
 from ..state import FakeState
 from ..store import FileStore
 from . import admin, files, generate, models, uploads
@@ -44,7 +44,13 @@ ROUTE_TABLE: tuple[RouteSpec, ...] = (
     RouteSpec("GET", "/{v}/models", "models.list", models.list_models),
     RouteSpec("GET", "/{v}/models/{model}", "models.get", models.get_model),
     RouteSpec(
-        "POST", "/upload/{v}/files", "files.upload", uploads.upload, authenticated=False, memo=False
+        "POST",
+        "/upload/{v}/files",
+        "files.upload",
+        uploads.upload,
+        authenticated=False,  # the start needs a key; the upload URL is its own capability
+        memo=False,
+        reads_body=False,  # chunks stream to disk
     ),
     RouteSpec("GET", "/{v}/files", "files.list", files.list_files, memo=False),
     RouteSpec("GET", "/{v}/files/{file}", "files.get", files.get_file, memo=False),
@@ -59,11 +65,13 @@ def routes() -> list[Route]:
         for version in API_VERSIONS
         for spec in ROUTE_TABLE
     ]
+    guarded = admin.guarded
     table += [
-        Route(f"{ADMIN_PREFIX}/journal", admin.journal_list, methods=["GET"]),
-        Route(f"{ADMIN_PREFIX}/journal", admin.journal_reset, methods=["DELETE"]),
-        Route(f"{ADMIN_PREFIX}/fixtures", admin.fixtures_list, methods=["GET"]),
-        Route(f"{ADMIN_PREFIX}/reset", admin.reset, methods=["POST"]),
+        Route(f"{ADMIN_PREFIX}/journal", guarded(admin.journal_list), methods=["GET"]),
+        Route(f"{ADMIN_PREFIX}/journal", guarded(admin.journal_reset), methods=["DELETE"]),
+        Route(f"{ADMIN_PREFIX}/fixtures", guarded(admin.fixtures_list), methods=["GET"]),
+        Route(f"{ADMIN_PREFIX}/reset", guarded(admin.reset), methods=["POST"]),
+        Route(f"{ADMIN_PREFIX}/health", admin.health, methods=["GET"]),
     ]
     return table
 
@@ -73,17 +81,26 @@ async def _no_such_method(request: Request, exc: Exception) -> Response:
     return error_response(not_found("Method not found."))
 
 
+async def _internal(request: Request, exc: Exception) -> Response:
+    """The last resort, for a fault of the fake's outside the adapter (which catches its own):
+    the service's 500 in the envelope; the server logs the traceback."""
+    return error_response(internal_error())
+
+
 def create_app(config: FakeConfig | None = None) -> Starlette:
     """A fresh fake with its own fixtures and journal."""
     config = config or FakeConfig()
     fixtures = load_fixtures(config.fixture_dirs, include_defaults=config.default_fixtures)
     app = Starlette(
         routes=routes(),
-        exception_handlers={HTTPException: _no_such_method},
+        exception_handlers={HTTPException: _no_such_method, Exception: _internal},
     )
+    app.router.redirect_slashes = False  # a redirect would be built from the Host header
     seed = config.seed
     if seed is None:  # ids repeat run to run, unless workers share a data directory
         seed = random.SystemRandom().randrange(2**32) if config.data_dir else 0
     store = FileStore(config.data_dir, seed=seed, clock=config.clock)
-    app.state.fake = FakeState(config, fixtures, store, Journal(config.journal_limit))
+    app.state.fake = FakeState(
+        config, fixtures, store, Journal(config.journal_limit, config.journal_bytes)
+    )
     return app

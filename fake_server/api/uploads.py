@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import ast
 import json
+import re
+import secrets
 from datetime import timedelta
 from typing import Any
 
@@ -35,16 +37,29 @@ import anyio.to_thread
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
-from ..http.adapter import ApiCall, authenticate
+from ..http.adapter import ApiCall, authenticate, read_body
 from ..http.responses import GoogleResponse
 from ..journal import upload_answered_by
 from ..protocol.errors import ApiError, invalid_argument, not_found, permission_denied
-from ..protocol.limits import MAX_FILE_BYTES, SUPPORTED_MIME_TYPES
+from ..protocol.limits import (
+    MAX_DISPLAY_NAME_CHARS,
+    MAX_FILE_BYTES,
+    MAX_UPLOAD_START_BYTES,
+    SUPPORTED_MIME_TYPES,
+)
 from ..protocol.wire import dumps_pretty
 from ..store import NAME_PATTERN, Appender, FileStore, PendingUpload
 from .files import no_such_file
 
 CHUNK_GRANULARITY = 8 * 1024 * 1024
+UPLOAD_ID = re.compile(r"[A-Z0-9]{40}")
+_UPLOAD_ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+
+def new_upload_id() -> str:
+    """An upload id: the capability that lets its holder send, finish or cancel the upload
+    without a key, so it comes from :mod:`secrets` (206 bits), never from the seeded ids."""
+    return "".join(secrets.choice(_UPLOAD_ID_ALPHABET) for _ in range(40))
 
 
 def upload_reply(
@@ -57,7 +72,9 @@ def upload_reply(
 ) -> GoogleResponse:
     """A reply from the upload server: its own headers, always the upload status."""
     content_type = "application/json; charset=UTF-8" if body else "text/plain; charset=utf-8"
-    extra = {"x-goog-upload-status": status, "x-guploader-uploadid": upload_id, **(headers or {})}
+    extra = {"x-goog-upload-status": status, **(headers or {})}
+    if UPLOAD_ID.fullmatch(upload_id):  # never echo what a client made up into a header
+        extra["x-guploader-uploadid"] = upload_id
     return GoogleResponse(
         body, code, content_type=content_type, extra_headers=extra, chunked=False, front_end=False
     )
@@ -113,7 +130,7 @@ def _lenient_json(raw: bytes) -> Any:
         return {}
     try:
         return json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except ValueError:  # not JSON, or an integer past Python's limit on digits
         pass
     try:
         return ast.literal_eval(raw.decode("utf-8", "strict"))
@@ -127,7 +144,7 @@ def _field(data: dict[str, Any], camel: str, snake: str) -> Any:
 
 async def start(call: ApiCall, store: FileStore) -> Response:
     request = call.request
-    body = _lenient_json(await request.body())
+    body = _lenient_json(await read_body(request, MAX_UPLOAD_START_BYTES))
     file = body.get("file", {}) if isinstance(body, dict) else None
     if not isinstance(file, dict):
         raise invalid_argument('Invalid JSON payload received. Expected {"file": {...}}.')
@@ -152,15 +169,21 @@ async def start(call: ApiCall, store: FileStore) -> Response:
             f"Storage quota exceeded: uploading {size} bytes would exceed the project's "
             f"{quota} bytes of file storage. Delete files to make room.",
         )
+    display_name = _field(file, "displayName", "display_name")
+    if display_name is not None and len(str(display_name)) > MAX_DISPLAY_NAME_CHARS:
+        raise invalid_argument(
+            f"The display name is {len(str(display_name))} characters long; a file's display "
+            f"name must be no more than {MAX_DISPLAY_NAME_CHARS} characters."
+        )
     file_id = _file_id(_field(file, "name", "name"), store)
-    upload_id = store.new_id(40).upper()
+    upload_id = new_upload_id()
     base_url = f"{request.url.scheme}://{request.headers.get('host', request.url.netloc)}"
     store.open_session(
         PendingUpload(
             upload_id=upload_id,
             file_id=file_id,
             mime_type=str(mime_type or "application/octet-stream"),
-            display_name=_field(file, "displayName", "display_name"),
+            display_name=display_name,
             declared_size=size,
             started=store.clock().isoformat(),
             api_version=call.version,
@@ -186,8 +209,8 @@ def _size(value: Any) -> int | None:
         return None
     try:
         size = int(value)
-    except (TypeError, ValueError):
-        raise invalid_argument(f"Invalid upload size: {value!r}.") from None
+    except (TypeError, ValueError, OverflowError):
+        raise invalid_argument(f"Invalid upload size: {str(value)[:40]!r}.") from None
     if size < 0:
         raise invalid_argument(f"Invalid upload size: {size}.")
     return size

@@ -12,25 +12,29 @@ handler serves which path under each API version.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from ..config import FakeConfig
-from ..journal import Entry
+from ..journal import INLINE_KEPT, Entry, journal_view, without_key
 from ..model import catalog
 from ..protocol.errors import (
     TYPE_PREFIX,
     ApiError,
     bad_request_detail,
+    internal_error,
     invalid_argument,
     not_found,
+    payload_too_large,
     permission_denied,
 )
+from ..protocol.limits import MAX_REQUEST_BYTES
 from ..protocol.transcode import transcode
 from ..protocol.wire import dumps_pretty
 from ..state import FakeState
@@ -42,6 +46,8 @@ UNREGISTERED_CALLER = (
     "Please use API Key or other form of API consumer identity to call this API."
 )
 INVALID_KEY = "API key not valid. Please pass a valid API key."
+
+logger = logging.getLogger("gemini_fake")
 
 
 @dataclass
@@ -60,13 +66,12 @@ class ApiCall:
     answered_by: str = ""
     extra: dict[str, Any] = field(default_factory=dict)  # more for the journal entry
     repeatable: bool = True  # the same request always gets this answer (see fake_server.http.memo)
+    raw: bytes = b""  # the body as received (the adapter reads it, within the size limit)
 
     async def body(self, message: str) -> dict[str, Any]:
         """The JSON body read as ``message`` into its canonical form (or the real 400)."""
         try:
-            self.canonical = transcode(
-                _parse_json(await self.request.body()), message, self.version
-            )
+            self.canonical = transcode(_parse_json(self.raw), message, self.version)
         except RecursionError:
             raise _too_deep() from None
         return self.canonical
@@ -110,6 +115,29 @@ class RouteSpec:
     handler: Handler
     authenticated: bool = True  # the adapter checks the key (else the handler decides)
     memo: bool = True  # answers are a pure function of the request (see fake_server.http.memo)
+    reads_body: bool = True  # the adapter reads the body (else the handler streams it)
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The whole body, or the service's 400 once it runs past ``limit`` bytes.
+
+    The body is read as it arrives and what is past the limit is dropped unread, so memory
+    stays flat whatever the client sends, and the client gets its answer once it has sent all.
+    """
+    pieces: list[bytes] = []
+    size = 0
+    try:
+        async for piece in request.stream():
+            size += len(piece)
+            if size <= limit:
+                pieces.append(piece)
+            elif pieces:
+                pieces.clear()  # over the limit: keep nothing, read on to the end
+    except ClientDisconnect:
+        raise invalid_argument("The request body ended before its declared length.") from None
+    if size > limit:
+        raise payload_too_large(limit)
+    return b"".join(pieces)
 
 
 def _too_deep() -> ApiError:
@@ -186,10 +214,12 @@ def endpoint(spec: RouteSpec, version: str) -> Callable[[Request], Awaitable[Res
         try:
             if spec.authenticated:
                 authenticate(request, state.config)
+            if spec.reads_body:
+                call.raw = await read_body(request, MAX_REQUEST_BYTES)
         except ApiError as error:
             answered: Answered | Response = _answered_error(call, error)
         else:
-            memo_key = (request.method, path, query, await request.body() if spec.memo else b"")
+            memo_key = (request.method, path, query, call.raw)
             remembered = state.memo.get(memo_key) if spec.memo else None
             if remembered is None:
                 answered = await _answer(call, handler)
@@ -217,9 +247,10 @@ def endpoint(spec: RouteSpec, version: str) -> Callable[[Request], Awaitable[Res
                 status=response.status_code,
                 answered_by=by,
                 key=key,
-                query=query.decode("latin-1"),
+                query=without_key(query.decode("latin-1")),
                 extra=extra,
-            )
+            ),
+            size=len(call.raw),
         )
         if isinstance(response, EventStreamResponse):
             response.on_progress = entry.stream_progress
@@ -236,8 +267,11 @@ async def _answer(call: ApiCall, handler: Handler) -> Answered | Response:
         return _answered_error(call, error)
     except RecursionError:  # a body nested deeper than any rule walks
         return _answered_error(call, _too_deep())
+    except Exception:  # a fault of the fake's: the envelope all the same, and a traceback
+        logger.exception("gemini-fake: %s %s failed", call.request.method, call.rpc)
+        return _answered_error(call, internal_error())
     if isinstance(result, EventStreamResponse):
-        return Answered(result, call.canonical, call.key, call.answered_by, call.extra)
+        return _answered(call, result)
     if isinstance(result, Response):
         return result
     response = GoogleResponse(
@@ -245,7 +279,14 @@ async def _answer(call: ApiCall, handler: Handler) -> Answered | Response:
         started=call.started,
         extra_headers={"x-gemini-service-tier": "standard"},
     )
-    return Answered(response, call.canonical, call.key, call.answered_by, call.extra)
+    return _answered(call, response)
+
+
+def _answered(call: ApiCall, response: GoogleResponse | EventStreamResponse) -> Answered:
+    """The finished answer, with what the journal keeps of the request (large inline data
+    folded to its digest, once, even when the answer is replayed from the memo)."""
+    request = journal_view(call.canonical) if len(call.raw) > INLINE_KEPT else call.canonical
+    return Answered(response, request, call.key, call.answered_by, call.extra)
 
 
 def _framing(rpc: str, query: bytes, request: Request) -> str:
@@ -255,6 +296,5 @@ def _framing(rpc: str, query: bytes, request: Request) -> str:
 
 
 def _answered_error(call: ApiCall, error: ApiError) -> Answered:
-    response = error_response(error, framing=call.framing)
-    by = call.answered_by or f"error:{error.status}"
-    return Answered(response, call.canonical, call.key, by, call.extra)
+    call.answered_by = call.answered_by or f"error:{error.status}"
+    return _answered(call, error_response(error, framing=call.framing))

@@ -17,6 +17,7 @@ import struct
 import zlib
 
 INVALID_IMAGE = "Provided image is not valid."  # the service's 400 for such bytes
+HEADER_BYTES = 1 << 20  # enough of an image to find its size (a JPEG can bury it deep)
 TILE_TOKENS = 258
 SMALL_SIDE = 384
 _SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}

@@ -34,9 +34,21 @@ def piece_tokens(piece: str) -> int:
     return -(-len(piece) // 6) if piece[0].isalnum() or piece[0] == "_" else 1
 
 
-@functools.lru_cache(maxsize=4096)
+CACHED_CHARS = 4096  # texts up to this long are remembered; longer ones would hold memory
+
+
 def count_text(text: str) -> int:
-    """Tokens in ``text``; remembered, since fixture answers are counted on every replay."""
+    """Tokens in ``text``; short texts are remembered, since fixture answers are counted on
+    every replay, and long ones are not, so the cache stays small whatever the prompts."""
+    return _count_short(text) if len(text) <= CACHED_CHARS else _count(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _count_short(text: str) -> int:
+    return _count(text)
+
+
+def _count(text: str) -> int:
     return sum(piece_tokens(piece) for piece in pieces(text))
 
 
@@ -88,13 +100,17 @@ def _count_part(part: dict[str, Any], file_tokens: FileTokens | None) -> tuple[s
     return "TEXT", count_text(json.dumps(other, sort_keys=True))
 
 
-@functools.lru_cache(maxsize=64)
+HEAD_CHARS = 4 * ((images.HEADER_BYTES + 2) // 3)  # the base64 text of an image's header
+
+
 def inline_tokens(mime_type: str, data: str) -> int:
-    """An inline part's cost: an image's by its size (see fake_server.model.images), else 258."""
+    """An inline part's cost: an image's by its size (see fake_server.model.images), else 258.
+
+    Only the header is decoded, where the size is; nothing is kept of the data."""
     if not mime_type.lower().startswith("image/"):
         return MEDIA_PART_TOKENS
     try:
-        size = images.dimensions(base64.b64decode(data), mime_type)
+        size = images.dimensions(base64.b64decode(data[:HEAD_CHARS]), mime_type)
     except (images.NotAnImage, ValueError):
         return MEDIA_PART_TOKENS  # validation refuses these before anything is counted
     return MEDIA_PART_TOKENS if size is None else images.image_tokens(*size)

@@ -70,6 +70,22 @@ def not_found(message: str) -> ApiError:
     return ApiError(404, "NOT_FOUND", message)
 
 
+def payload_too_large(limit: int) -> ApiError:
+    """A request body past the service's size limit (docs/evidence.md#service-request-size)."""
+    return invalid_argument(f"Request payload size exceeds the limit: {limit} bytes.")
+
+
+def internal_error() -> ApiError:
+    """What the service says when it fails on its side; the fake says it only for a fault of
+    its own (which the fake's own fuzz tests look for)."""
+    return ApiError(
+        500,
+        "INTERNAL",
+        "An internal error has occurred. Please retry or report in "
+        "https://developers.generativeai.google/guide/troubleshooting",
+    )
+
+
 def bad_request_detail(description: str, field: str | None = None) -> dict[str, Any]:
     """A ``google.rpc.BadRequest`` detail with one field violation."""
     violation = (

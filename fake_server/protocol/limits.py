@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+# A JSON request body past this is refused (docs/evidence.md#service-request-size): "inline
+# image data limits your total request size (text prompts, system instructions, and inline
+# bytes) to 20MB", as the guide says.
+MAX_REQUEST_BYTES = 20 * 1024 * 1024
+# An upload's start body is a few hundred bytes of file metadata; the project's own limit.
+MAX_UPLOAD_START_BYTES = 64 * 1024
+MAX_DISPLAY_NAME_CHARS = 512  # the Files API reference's limit on a file's display name
 MAX_FILE_BYTES = 2 * 1024**3  # the service's limit per file
 DEFAULT_QUOTA_BYTES = 20 * 1024**3  # the service's storage per project
 FILE_LIFETIME = timedelta(hours=48)  # an uploaded file expires 48 h after its upload began
