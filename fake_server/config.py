@@ -70,7 +70,8 @@ class FakeConfig:
     a synthetic answer. ``api_keys`` empty means any key is accepted, as a developer expects;
     otherwise other keys are refused as the real service refuses an invalid key.
     ``journal_limit`` caps how many requests the journal keeps (the latest; None keeps all),
-    and ``journal_bytes`` how many bytes of request bodies it holds.
+    and ``journal_bytes`` how many bytes of request bodies it holds; inline data of more than
+    ``journal_inline_bytes`` is kept there as its digest and size.
     ``streaming`` paces every stream and may end it early; a fixture's own pacing overrides it.
 
     Files: ``data_dir`` keeps uploads and files on disk across restarts (None: a temporary
@@ -85,6 +86,7 @@ class FakeConfig:
     api_keys: frozenset[str] = frozenset()
     journal_limit: int | None = 10_000
     journal_bytes: int = 256 * 1024 * 1024
+    journal_inline_bytes: int = 64 * 1024
     streaming: Pacing = Pacing()
     data_dir: Path | None = None
     storage_quota_bytes: int = DEFAULT_QUOTA_BYTES

@@ -21,28 +21,30 @@ from urllib.parse import parse_qs
 from .protocol.requests import GENERATE_RPCS, last_user_text, text_of
 
 _UPLOAD = "upload:"
-INLINE_KEPT = 64 * 1024  # inline data longer than this is kept as its digest and size
+INLINE_KEPT = 64 * 1024  # by default, inline data longer than this is kept as its digest
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 _KEY_PARAM = re.compile(r"(?<![^&])key=[^&]*")
 
 
-def journal_view(request: dict[str, Any] | None) -> dict[str, Any] | None:
+def journal_view(
+    request: dict[str, Any] | None, inline_kept: int = INLINE_KEPT
+) -> dict[str, Any] | None:
     """What the journal keeps of a canonical request: all of it, but each inline ``data`` of
-    more than :data:`INLINE_KEPT` bytes as ``{"sha256": ..., "size": ...}`` (the hex digest
-    and the length of its bytes), so the journal never holds whole files."""
+    more than ``inline_kept`` bytes as ``{"sha256": ..., "size": ...}`` (the hex digest and
+    the length of its bytes), so the journal does not hold whole files."""
     if request is None:
         return None
-    return {key: _fold_data(value, key) for key, value in request.items()}
+    return {key: _fold_data(value, key, inline_kept) for key, value in request.items()}
 
 
-def _fold_data(value: Any, name: str) -> Any:
-    if name == "data" and isinstance(value, str) and len(value) * 3 // 4 > INLINE_KEPT:
+def _fold_data(value: Any, name: str, kept: int) -> Any:
+    if name == "data" and isinstance(value, str) and len(value) * 3 // 4 > kept:
         data = base64.b64decode(value)  # canonical: standard base64, checked by the transcoder
         return {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
     if isinstance(value, dict):
-        return {key: _fold_data(item, key) for key, item in value.items()}
+        return {key: _fold_data(item, key, kept) for key, item in value.items()}
     if isinstance(value, list):
-        return [_fold_data(item, name) for item in value]
+        return [_fold_data(item, name, kept) for item in value]
     return value
 
 

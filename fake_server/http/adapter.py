@@ -22,7 +22,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from ..config import FakeConfig
-from ..journal import INLINE_KEPT, Entry, journal_view, without_key
+from ..journal import Entry, journal_view, without_key
 from ..model import catalog
 from ..protocol.errors import (
     TYPE_PREFIX,
@@ -285,7 +285,8 @@ async def _answer(call: ApiCall, handler: Handler) -> Answered | Response:
 def _answered(call: ApiCall, response: GoogleResponse | EventStreamResponse) -> Answered:
     """The finished answer, with what the journal keeps of the request (large inline data
     folded to its digest, once, even when the answer is replayed from the memo)."""
-    request = journal_view(call.canonical) if len(call.raw) > INLINE_KEPT else call.canonical
+    kept = call.state.config.journal_inline_bytes
+    request = journal_view(call.canonical, kept) if len(call.raw) > kept else call.canonical
     return Answered(response, request, call.key, call.answered_by, call.extra)
 
 

@@ -26,7 +26,8 @@ from PIL import Image, ImageDraw
 
 from fake_server.pytest_plugin import Fake
 
-pytestmark = pytest.mark.sdk
+# The journal keeps whole images here, so that the tests can look at what the SDK encoded.
+pytestmark = [pytest.mark.sdk, pytest.mark.gemini_fake(journal_inline_bytes=20 * 1024 * 1024)]
 
 MODEL = "gemini-2.5-flash"
 CAPTION = "Caption this image."
