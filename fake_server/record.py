@@ -138,13 +138,15 @@ class Recorder:
         A client per call: recording is not a hot path, and nothing is left open after it.
         """
         url = self.upstream + request.scope["path"]
+        raw_path = request.scope.get("raw_path")  # as it came: "%0A" stays "%0A"
+        target = self.upstream + raw_path.decode("latin-1") if raw_path else url
         query = request.scope["query_string"].decode("latin-1")
         headers = [(k, v) for k, v in request.headers.items() if k.lower() not in HOP_HEADERS]
         headers.append(("accept-encoding", "identity"))  # what is kept must be readable
         async with httpx.AsyncClient(timeout=self.config.timeout) as client:
             upstream_request = client.build_request(
                 request.method,
-                url + (f"?{query}" if query else ""),
+                target + (f"?{query}" if query else ""),
                 headers=headers,
                 content=content,
             )
@@ -169,15 +171,23 @@ class Recorder:
                 if exchange is not None:
                     exchange.status = response.status_code
                     exchange.content_type = response.headers.get("content-type", "")
+                # The recording is written before the answer's last byte goes out: a caller
+                # that has the whole answer (by its length, or by the end of its chunks) finds
+                # its fixture on disk.
+                length = _passed_on_length(response)
+                pending = exchange
                 async for chunk in response.aiter_bytes():
-                    if exchange is not None:
-                        exchange.body += chunk
+                    if pending is not None:
+                        pending.body += chunk
+                        if length is not None and len(pending.body) >= length:
+                            self._keep(pending, url)
+                            pending = None
                     await send({"type": "http.response.body", "body": chunk, "more_body": True})
-                await send({"type": "http.response.body", "body": b"", "more_body": False})
             finally:
                 await response.aclose()
-        if exchange is not None:
-            self._keep(exchange, url)
+        if pending is not None:
+            self._keep(pending, url)
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
 
     def _keep(self, exchange: Exchange, url: str) -> None:
         try:
@@ -222,6 +232,16 @@ def _secrets(request: Request) -> list[str]:
         token.strip() if scheme.lower() == "bearer" else "",
     ]
     return [secret for secret in found if len(secret) >= 4]
+
+
+def _passed_on_length(response: httpx.Response) -> int | None:
+    """The ``Content-Length`` the caller is given, or None (a decoded body's is dropped)."""
+    if "content-encoding" in response.headers:
+        return None
+    try:
+        return int(response.headers["content-length"])
+    except (KeyError, ValueError):
+        return None
 
 
 def _replay(body: bytes, receive: Receive) -> Callable[[], Awaitable[Message]]:
