@@ -7,8 +7,9 @@ Each generate call, unary or streamed, is also written to ``DIR`` as one fixture
 (docs/fixtures.md#recording): the request as its ``match``, the answer as ``response`` or, for a
 stream, a ``.sse`` file holding the bytes exactly as they came.
 
-What reaches the disk, and how secrets are kept from it, is :mod:`fake_server.fixtures.writer`;
-the directory is created 0700.
+What reaches the disk, and how secrets are kept from it and from the log, is
+:mod:`fake_server.fixtures.writer`; this module hands it every credential the request carries
+(:func:`_secrets`). The directory is created 0700.
 
 With ``on_miss``, requests that a fixture in ``DIR`` already answers are answered by the fake
 from it, and only the others go upstream: a fixture set grows to cover what an app sends.
@@ -23,6 +24,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
+from urllib.parse import unquote_plus
 
 import httpx
 from starlette.requests import Request
@@ -57,6 +59,8 @@ HOP_HEADERS = frozenset(
         "accept-encoding",
     }
 )
+# Query parameters that carry a credential: the API key, an OAuth access token.
+CREDENTIAL_PARAMETERS = ("key", "access_token")
 # Response headers whose value is a URL on the upstream: rewritten to point at the recorder,
 # so an upload started through it continues through it.
 URL_HEADERS = ("x-goog-upload-url", "x-goog-upload-control-url", "location")
@@ -138,13 +142,15 @@ class Recorder:
         A client per call: recording is not a hot path, and nothing is left open after it.
         """
         url = self.upstream + request.scope["path"]
+        raw_path = request.scope.get("raw_path")  # as it came: "%0A" stays "%0A"
+        target = self.upstream + raw_path.decode("latin-1") if raw_path else url
         query = request.scope["query_string"].decode("latin-1")
         headers = [(k, v) for k, v in request.headers.items() if k.lower() not in HOP_HEADERS]
         headers.append(("accept-encoding", "identity"))  # what is kept must be readable
         async with httpx.AsyncClient(timeout=self.config.timeout) as client:
             upstream_request = client.build_request(
                 request.method,
-                url + (f"?{query}" if query else ""),
+                target + (f"?{query}" if query else ""),
                 headers=headers,
                 content=content,
             )
@@ -169,22 +175,26 @@ class Recorder:
                 if exchange is not None:
                     exchange.status = response.status_code
                     exchange.content_type = response.headers.get("content-type", "")
+                # The recording is written before the answer's last byte goes out: a caller
+                # that has the whole answer (by its length, or by the end of its chunks) finds
+                # its fixture on disk.
+                length = _passed_on_length(response)
+                pending = exchange
                 async for chunk in response.aiter_bytes():
-                    if exchange is not None:
-                        exchange.body += chunk
+                    if pending is not None:
+                        pending.body += chunk
+                        if length is not None and len(pending.body) >= length:
+                            self._keep(pending, url)
+                            pending = None
                     await send({"type": "http.response.body", "body": chunk, "more_body": True})
-                await send({"type": "http.response.body", "body": b"", "more_body": False})
             finally:
                 await response.aclose()
-        if exchange is not None:
-            self._keep(exchange, url)
+        if pending is not None:
+            self._keep(pending, url)
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
 
     def _keep(self, exchange: Exchange, url: str) -> None:
-        try:
-            written = self.writer.write(exchange, url)
-        except OSError as exc:  # the caller has its answer; say why the recording is missing
-            self.config.log.write(f"gemini-fake record: not recorded: {exchange.rpc}: {exc}\n")
-            return
+        written = self.writer.write(exchange, url)  # None: the log says why
         if written is not None and self.replayer is not None:
             state = self.replayer.state.fake
             fixtures = load_fixtures([self.config.directory], include_defaults=False)
@@ -215,13 +225,30 @@ def create_record_app(config: RecordConfig) -> Recorder:
 
 
 def _secrets(request: Request) -> list[str]:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    found = [
-        request.headers.get("x-goog-api-key", ""),
-        request.query_params.get("key", ""),
-        token.strip() if scheme.lower() == "bearer" else "",
-    ]
-    return [secret for secret in found if len(secret) >= 4]
+    """Every credential the request carries, each value of a repeated header or parameter (and
+    each comma-separated piece of a header), query values both as sent and decoded."""
+    found = []
+    for value in request.headers.getlist("x-goog-api-key"):
+        found += [value, *value.split(",")]
+    for value in request.headers.getlist("authorization"):
+        scheme, _, credential = value.strip().partition(" ")
+        found.append(credential if credential.strip() else scheme)
+    query = request.scope["query_string"].decode("latin-1")
+    for pair in query.split("&"):
+        name, _, raw = pair.partition("=")
+        if unquote_plus(name) in CREDENTIAL_PARAMETERS:
+            found += [raw, unquote_plus(raw)]
+    return [secret.strip() for secret in found if secret.strip()]
+
+
+def _passed_on_length(response: httpx.Response) -> int | None:
+    """The ``Content-Length`` the caller is given, or None (a decoded body's is dropped)."""
+    if "content-encoding" in response.headers:
+        return None
+    try:
+        return int(response.headers["content-length"])
+    except (KeyError, ValueError):
+        return None
 
 
 def _replay(body: bytes, receive: Receive) -> Callable[[], Awaitable[Message]]:
