@@ -149,14 +149,20 @@ def start_server(script: str, kind: str, capture: Path | None, cpu: int | None) 
         cmd += ["--capture", str(capture)]
     if cpu is not None:
         cmd += ["--cpu", str(cpu)]
-    # A session of its own: Ctrl-C reaches only this script, which then stops the servers.
+    proc, port = launch(cmd, kind)
+    return Server(kind, proc, port)
+
+
+def launch(cmd: list[str], kind: str) -> tuple[subprocess.Popen[bytes], int]:
+    """Start a server process; the port it prints once bound. It gets a session of its own:
+    Ctrl-C reaches only the benchmark, which then stops the servers."""
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, start_new_session=True)
     assert proc.stdout is not None
     line = proc.stdout.readline()
     if not line.strip().isdigit():
         proc.kill()
         raise RuntimeError(f"the {kind} server did not start (exit status {proc.wait()})")
-    return Server(kind, proc, int(line))
+    return proc, int(line)
 
 
 def stop_servers(servers: list[Server]) -> None:

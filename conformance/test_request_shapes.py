@@ -24,7 +24,6 @@ import pytest
 from google import genai
 from google.genai import types as sdk_types
 from syrupy.assertion import SnapshotAssertion
-from syrupy.extensions.json import JSONSnapshotExtension
 
 import gemini_ref
 from conformance._capture import Placeholders, Recorder, canonical, shape
@@ -40,11 +39,6 @@ LIBRARIES: dict[str, tuple[Any, Any]] = {
 @pytest.fixture(scope="module")
 def assets(tmp_path_factory: pytest.TempPathFactory) -> Assets:
     return Assets.make(tmp_path_factory.mktemp("guide"))
-
-
-@pytest.fixture
-def snapshot_json(snapshot: SnapshotAssertion) -> SnapshotAssertion:
-    return snapshot.use_extension(JSONSnapshotExtension)
 
 
 def run(example: str, library: str, target: Target, assets: Assets) -> tuple[Any, Recorder]:
@@ -84,12 +78,12 @@ def test_what_a_guide_example_sends(
     library: str,
     fake_in_process: Target,
     assets: Assets,
-    snapshot_json: SnapshotAssertion,
+    snapshot: SnapshotAssertion,
 ) -> None:
     _, recorder = run(example, library, fake_in_process, assets)
 
     names = names_for(fake_in_process, assets)
-    assert [shape(sent, names) for sent in recorder.sent] == snapshot_json
+    assert [shape(sent, names) for sent in recorder.sent] == snapshot
 
 
 # --- against the target: the same requests -------------------------------------------------

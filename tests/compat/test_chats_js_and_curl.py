@@ -23,16 +23,14 @@ import subprocess
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 
 import fake_server
 from fake_server.journal import Entry
 from fake_server.pytest_plugin import Fake
-
-if TYPE_CHECKING:
-    from conftest import NodeRun
+from tests.kit.node import NodeRun
 
 MODEL = "gemini-2.5-flash"
 SHIPPED_FIXTURES = Path(fake_server.__file__).parent / "fixtures"

@@ -35,8 +35,6 @@ from google.genai import errors as sdk_errors
 from google.genai import types as sdk_types
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from syrupy.assertion import SnapshotAssertion
-from syrupy.extensions.json import JSONSnapshotExtension
 
 import gemini_ref
 from fake_server.app import create_app
@@ -104,11 +102,6 @@ def serve_fake(_gemini_fake_listener: ThreadedServer) -> Callable[..., Fake]:
         return Fake(app, _gemini_fake_listener.base_url, in_process=False)
 
     return serve
-
-
-@pytest.fixture
-def snapshot_json(snapshot: SnapshotAssertion) -> SnapshotAssertion:
-    return snapshot.use_extension(JSONSnapshotExtension)
 
 
 def folded(entry: Entry) -> dict[str, Any]:
@@ -223,7 +216,7 @@ CONVERSATIONS = {
 
 @pytest.mark.parametrize("conversation", CONVERSATIONS.values(), ids=CONVERSATIONS.keys())
 def test_both_clients_send_the_same_turns_of_each_chat(
-    clients, gemini_fake_server: Fake, snapshot_json, conversation: Conversation
+    clients, gemini_fake_server: Fake, snapshot, conversation: Conversation
 ):
     sdk, ours = clients
     sdk_chat = sdk.chats.create(
@@ -250,7 +243,7 @@ def test_both_clients_send_the_same_turns_of_each_chat(
         assert key(ref_call) == key(sdk_call)
         turns.append({"sdk": sdk_call.request, "gemini_ref": ref_call.request})
 
-    assert turns == snapshot_json
+    assert turns == snapshot
     assert ref_history(ref_chat) == sdk_history(sdk_chat)
     assert ref_history(ref_chat, curated=True) == sdk_history(sdk_chat, curated=True)
     last = turns[-1]["gemini_ref"]["contents"]

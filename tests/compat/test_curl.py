@@ -20,15 +20,13 @@ import subprocess
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 from google import genai
 
 from fake_server.pytest_plugin import Fake
-
-if TYPE_CHECKING:
-    from conftest import GuideExample
+from tests.kit.guide_answers import GuideExample
 
 pytestmark = pytest.mark.skipif(shutil.which("curl") is None, reason="needs the curl binary")
 

@@ -22,14 +22,13 @@ import subprocess
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 
 from fake_server.pytest_plugin import Fake
-
-if TYPE_CHECKING:
-    from conftest import Exchange, FilesKit
+from tests.kit.files import FilesKit
+from tests.kit.wire import Exchange
 
 TOOLS = ("curl", "file", "jq", "grep", "cut", "tr", "wc", "base64")
 pytestmark = pytest.mark.skipif(

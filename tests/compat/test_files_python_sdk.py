@@ -16,16 +16,15 @@ import os
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 from google import genai
 from google.genai import errors, types
 
 from fake_server.pytest_plugin import Fake
-
-if TYPE_CHECKING:
-    from conftest import Exchange, FakeClock, FilesKit
+from tests.kit.files import FakeClock, FilesKit
+from tests.kit.wire import Exchange
 
 pytestmark = pytest.mark.sdk
 

@@ -16,7 +16,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 
@@ -26,9 +26,7 @@ from fake_server.config import FakeConfig
 from fake_server.journal import Entry
 from fake_server.pytest_plugin import Fake
 from fake_server.server import ThreadedServer
-
-if TYPE_CHECKING:
-    from conftest import GuideExample
+from tests.kit.guide_answers import GuideExample
 
 JS_DIR = Path(__file__).parents[1] / "js"
 SDK = JS_DIR / "node_modules" / "@google" / "genai"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 from google import genai
@@ -20,9 +20,7 @@ from google.genai import errors, types
 
 from fake_server import catalog
 from fake_server.pytest_plugin import Fake
-
-if TYPE_CHECKING:
-    from conftest import GuideExample
+from tests.kit.guide_answers import GuideExample
 
 pytestmark = pytest.mark.sdk
 

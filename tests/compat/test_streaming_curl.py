@@ -20,16 +20,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 from google import genai
 
 from fake_server.journal import Entry
 from fake_server.pytest_plugin import Fake
-
-if TYPE_CHECKING:
-    from conftest import GuideExample, NodeRun
+from tests.kit.guide_answers import GuideExample
+from tests.kit.node import NodeRun
 
 pytestmark = pytest.mark.skipif(shutil.which("curl") is None, reason="needs the curl binary")
 

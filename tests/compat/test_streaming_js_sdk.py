@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 from starlette.applications import Starlette
@@ -25,9 +25,9 @@ from fake_server.journal import Entry
 from fake_server.pytest_plugin import TEST_API_KEY, Fake
 from fake_server.server import ThreadedServer
 from fake_server.streams import Pacing
-
-if TYPE_CHECKING:
-    from conftest import Exchange, GuideExample, NodeRun
+from tests.kit.guide_answers import GuideExample
+from tests.kit.node import NodeRun
+from tests.kit.wire import Exchange
 
 pytestmark = [pytest.mark.sdk, pytest.mark.node]
 

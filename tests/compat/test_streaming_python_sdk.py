@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import anyio
 import httpx2
@@ -24,9 +24,8 @@ from google.genai import errors, types
 
 from fake_server.journal import Entry
 from fake_server.pytest_plugin import Fake
-
-if TYPE_CHECKING:
-    from conftest import Exchange, GuideExample
+from tests.kit.guide_answers import GuideExample
+from tests.kit.wire import Exchange
 
 pytestmark = pytest.mark.sdk
 

@@ -9,10 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from fake_server import FakeConfig, create_app
-from fake_server.pytest_plugin import Fake
+from tests.kit.fakes import KEY, new_fake
 
-KEY = {"x-goog-api-key": "test-key"}
 WEATHER_TOOL = {
     "functionDeclarations": [
         {
@@ -48,11 +46,6 @@ def result(name: str = "get_weather") -> dict[str, Any]:
         "role": "user",
         "parts": [{"functionResponse": {"name": name, "response": {"result": "sunny"}}}],
     }
-
-
-@pytest.fixture
-def client(gemini_fake: Fake) -> httpx.Client:
-    return gemini_fake.client(headers=KEY)
 
 
 def generate(
@@ -226,7 +219,7 @@ def test_a_fixture_can_answer_with_a_function_call(tmp_path: Path) -> None:
         "answer": {"functionCalls": [{"name": "lookup", "args": {"q": 1}}]},
     }
     (tmp_path / "f.json").write_text(json.dumps(fixture))
-    client = Fake(create_app(FakeConfig(fixture_dirs=(tmp_path,))), "http://f").client(headers=KEY)
+    client = new_fake(fixture_dirs=(tmp_path,)).client(headers=KEY)
     body = client.post(
         "/v1beta/models/gemini-2.5-flash:generateContent", json={"contents": [user("Q")]}
     ).json()

@@ -25,9 +25,7 @@ from fake_server.lint import (
     lint_fixture,
     main,
 )
-from fake_server.pytest_plugin import Fake
 
-KEY = {"x-goog-api-key": "test-key"}
 SHIPPED = Path(__file__).parents[2] / "fake_server" / "fixtures"
 PNG = base64.b64encode(encode_png(4, 4, bytes(range(16)))).decode()
 WEATHER_TOOL = {
@@ -98,11 +96,6 @@ ANSWERS = {
         },
     ),
 }
-
-
-@pytest.fixture
-def client(gemini_fake: Fake) -> httpx.Client:
-    return gemini_fake.client(headers=KEY)
 
 
 def write(directory: Path, name: str, fixture: Any) -> Path:

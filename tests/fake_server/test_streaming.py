@@ -16,17 +16,10 @@ from fake_server.fixtures import FixtureError
 from fake_server.pytest_plugin import Fake
 from fake_server.streams import Pacing, aggregate
 from fake_server.wire import EventStreamResponse
+from tests.kit.fakes import KEY, ask, new_fake
 
-KEY = {"x-goog-api-key": "test-key"}
 STREAM = "/v1beta/models/gemini-2.5-flash:streamGenerateContent"
 UNARY = "/v1beta/models/gemini-2.5-flash:generateContent"
-
-
-def ask(text: str, **generation_config: Any) -> dict[str, Any]:
-    request: dict[str, Any] = {"contents": [{"parts": [{"text": text}]}]}
-    if generation_config:
-        request["generationConfig"] = generation_config
-    return request
 
 
 def sse_events(body: bytes) -> list[dict[str, Any]]:
@@ -39,11 +32,6 @@ def sse_events(body: bytes) -> list[dict[str, Any]]:
         assert b"\n" not in event and b"\r" not in event, "one line per event"
         out.append(json.loads(event[6:]))
     return out
-
-
-@pytest.fixture
-def client(gemini_fake: Fake) -> httpx.Client:
-    return gemini_fake.client(headers=KEY)
 
 
 def test_sse_headers_are_the_services(client: httpx.Client) -> None:
@@ -165,8 +153,7 @@ def test_a_stream_can_end_cleanly_early(gemini_fake: Fake) -> None:
 def test_a_json_array_stream_ended_before_its_first_element_is_still_an_array(
     end: str, tmp_path: Path
 ) -> None:
-    config = FakeConfig(streaming=Pacing(end_after=0, end=end))
-    fake = Fake(create_app(config), "http://f")
+    fake = new_fake(streaming=Pacing(end_after=0, end=end))
     response = fake.client(headers=KEY).post(STREAM, json=ask("How does AI work?"))
     expected: list[Any] = [] if end == "close" else [{"error": {"code": 503}}]
     body = response.json()
@@ -247,7 +234,7 @@ RECORDED = [
 
 def test_a_recorded_stream_replays_byte_for_byte_and_answers_unary_calls(tmp_path: Path) -> None:
     raw = recorded_fixture(tmp_path, RECORDED)
-    client = Fake(create_app(FakeConfig(fixture_dirs=(tmp_path,))), "http://f").client(headers=KEY)
+    client = new_fake(fixture_dirs=(tmp_path,)).client(headers=KEY)
     assert client.post(STREAM + "?alt=sse", json=ask("Q")).content == raw
     unary = client.post(UNARY, json=ask("Q")).json()
     assert unary["candidates"] == [
@@ -285,7 +272,7 @@ def test_a_recorded_unary_response_is_streamed_in_pieces(tmp_path: Path) -> None
     (tmp_path / "r.json").write_text(
         json.dumps({"match": {"lastUserText": "Q"}, "response": response})
     )
-    client = Fake(create_app(FakeConfig(fixture_dirs=(tmp_path,))), "http://f").client(headers=KEY)
+    client = new_fake(fixture_dirs=(tmp_path,)).client(headers=KEY)
     chunks = sse_events(client.post(STREAM + "?alt=sse", json=ask("Q")).content)
     assert len(chunks) > 1
     assert aggregate(chunks) == response
@@ -293,7 +280,7 @@ def test_a_recorded_unary_response_is_streamed_in_pieces(tmp_path: Path) -> None
 
 def test_a_fixture_paces_its_own_stream(tmp_path: Path) -> None:
     recorded_fixture(tmp_path, RECORDED, streaming={"endAfter": 1, "end": "error"})
-    client = Fake(create_app(FakeConfig(fixture_dirs=(tmp_path,))), "http://f").client(headers=KEY)
+    client = new_fake(fixture_dirs=(tmp_path,)).client(headers=KEY)
     body = client.post(STREAM + "?alt=sse", json=ask("Q")).content
     assert b'"code": 503' in body.split(b"\r\n\r\n")[1]
 

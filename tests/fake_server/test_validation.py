@@ -10,7 +10,6 @@ import pytest
 
 from fake_server.pytest_plugin import Fake
 
-KEY = {"x-goog-api-key": "test-key"}
 FLASH = "/v1beta/models/gemini-2.5-flash:generateContent"
 
 
@@ -20,11 +19,6 @@ def user(text: str = "Hello") -> dict[str, Any]:
 
 def body(**generation_config: Any) -> dict[str, Any]:
     return {"contents": [user()], "generationConfig": generation_config}
-
-
-@pytest.fixture
-def client(gemini_fake: Fake) -> httpx.Client:
-    return gemini_fake.client(headers=KEY)
 
 
 def error_of(response: httpx.Response) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 from collections.abc import Callable, Iterator
@@ -13,6 +12,7 @@ import httpx
 import pytest
 
 import gemini_ref as genai
+from conformance._uploads import UploadModel, sha256_hash_of_hex
 from gemini_ref import types
 
 TEXT_ANSWER: dict[str, Any] = {
@@ -130,17 +130,24 @@ class Exchange:
 @dataclass
 class UploadSession:
     id: str
-    size: int
     mime_type: str
     metadata: dict[str, Any]
     keep_bytes: bool
-    received: int = 0
+    model: UploadModel
     data: bytearray = field(default_factory=bytearray)
     digest: Any = field(default_factory=hashlib.sha256)
     file: dict[str, Any] | None = None
 
-    def append(self, data: bytes) -> None:
-        self.received += len(data)
+    @property
+    def size(self) -> int:
+        return self.model.declared
+
+    @property
+    def received(self) -> int:
+        return self.model.received
+
+    def keep(self, data: bytes) -> None:
+        """Bytes the model has counted as received."""
         self.digest.update(data)
         if self.keep_bytes:
             self.data.extend(data)
@@ -149,9 +156,10 @@ class UploadSession:
 class UploadService:
     """A MockTransport handler that runs uploads by the protocol, strictly.
 
-    The start answer names an upload URL on another host. A chunk whose
-    ``X-Goog-Upload-Offset`` is not the number of bytes received so far is refused with a 400,
-    as the real service does, so a client that loses or repeats bytes fails. ``query`` answers
+    The start answer names an upload URL on another host; every command is answered as the
+    protocol's model (``conformance/_uploads.py``) says. A chunk whose ``X-Goog-Upload-Offset``
+    is not the number of bytes received so far is refused with a 400, as the real service
+    does, so a client that loses or repeats bytes fails. ``query`` answers
     ``X-Goog-Upload-Size-Received``. ``faults[n]`` breaks the n-th request to an upload URL
     (chunks and queries, counted from 0). ``keep_bytes=False`` keeps only a digest, for big
     uploads.
@@ -203,10 +211,10 @@ class UploadService:
         upload_id = f"u{len(self.sessions):011d}"
         self.sessions[upload_id] = UploadSession(
             id=upload_id,
-            size=int(request.headers["x-goog-upload-header-content-length"]),
             mime_type=request.headers["x-goog-upload-header-content-type"],
             metadata=body["file"],
             keep_bytes=self.keep_bytes,
+            model=UploadModel(int(request.headers["x-goog-upload-header-content-length"])),
         )
         url = f"https://{UPLOAD_HOST}/upload/v1beta/files?upload_id={upload_id}&upload_protocol=resumable"
         return httpx.Response(
@@ -243,30 +251,25 @@ class UploadService:
             raise httpx.ConnectError("connection refused")
         if fault is not None and fault.kind == "drop":
             raise httpx.ConnectError("connection reset before the body was sent")
-        if command == "query":
-            response = self._status(session)
-        else:
-            if session.file is not None:
-                return _envelope(400, "FAILED_PRECONDITION", "the upload is already final")
-            if offset is None or int(offset) != session.received:
-                return _envelope(
-                    400,
-                    "INVALID_ARGUMENT",
-                    f"offset {offset} does not match the {session.received} bytes received",
-                )
-            if fault is not None and fault.kind == "partial":
-                session.append(content[: fault.keep])
-                raise httpx.WriteError("connection reset while sending the body")
-            session.append(content)
-            if "finalize" in command:
-                if session.received != session.size:
-                    return _envelope(
-                        400,
-                        "INVALID_ARGUMENT",
-                        f"finalized after {session.received} of {session.size} bytes",
-                    )
-                session.file = _file_resource(session)
-            response = self._status(session)
+        at = int(offset) if offset is not None else None
+        if fault is not None and fault.kind == "partial" and at == session.received:
+            session.model.received += len(content[: fault.keep])
+            session.keep(content[: fault.keep])
+            raise httpx.WriteError("connection reset while sending the body")
+        before = session.received
+        reply = session.model.command(command, at, len(content))
+        session.keep(content[: session.received - before])
+        if reply.code == 499:
+            return _envelope(499, "CANCELLED", "the upload was cancelled")
+        if reply.code == 400:
+            if at != before and "upload" in command:
+                message = f"offset {offset} does not match the {before} bytes received"
+            else:
+                message = f"finalized after {session.received} of {session.size} bytes"
+            return _envelope(400, "INVALID_ARGUMENT", message)
+        if reply.status == "final" and session.file is None:
+            session.file = _file_resource(session)
+        response = self._status(session)
         if fault is not None and fault.kind == "lost":
             raise httpx.ReadTimeout("the answer never came")
         return response
@@ -295,7 +298,7 @@ def _file_resource(session: UploadSession) -> dict[str, Any]:
         "createTime": "2026-08-19T14:34:14.094797Z",
         "updateTime": "2026-08-19T14:34:14.094797Z",
         "expirationTime": "2026-08-21T14:34:13.503405945Z",
-        "sha256Hash": base64.b64encode(session.digest.hexdigest().encode()).decode(),
+        "sha256Hash": sha256_hash_of_hex(session.digest.hexdigest()),
         "uri": f"https://generativelanguage.googleapis.com/v1beta/{name}",
         "state": "ACTIVE",
         "source": "UPLOADED",

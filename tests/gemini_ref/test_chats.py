@@ -14,8 +14,6 @@ from typing import Any
 
 import httpx
 import pytest
-from syrupy.assertion import SnapshotAssertion
-from syrupy.extensions.json import JSONSnapshotExtension
 
 from gemini_ref import errors, types
 from gemini_ref._chats import curate
@@ -78,15 +76,10 @@ def history(chat, *, curated: bool = False) -> list[dict[str, Any]]:
     return wire
 
 
-@pytest.fixture
-def snapshot_json(snapshot: SnapshotAssertion) -> SnapshotAssertion:
-    return snapshot.use_extension(JSONSnapshotExtension)
-
-
 # --- the guide's example -----------------------------------------------------------------------
 
 
-def test_guide_chat_example_sends_the_first_turn_with_the_second(client, recorder, snapshot_json):
+def test_guide_chat_example_sends_the_first_turn_with_the_second(client, recorder, snapshot):
     recorder.answers = [
         answer("That's wonderful! What are their names?"),
         answer("There are **8 paws** in your house."),
@@ -109,7 +102,7 @@ def test_guide_chat_example_sends_the_first_turn_with_the_second(client, recorde
             ]
         },
     ]
-    assert bodies(recorder) == snapshot_json
+    assert bodies(recorder) == snapshot
     # What the guide prints: each message's role and first part.
     assert [(message.role, message.parts[0].text) for message in chat.get_history()] == [
         ("user", "I have 2 dogs in my house."),
@@ -120,9 +113,7 @@ def test_guide_chat_example_sends_the_first_turn_with_the_second(client, recorde
     assert chat.get_history(curated=True) == chat.get_history()
 
 
-def test_guide_streaming_chat_example_sends_each_chunk_as_a_model_turn(
-    client, recorder, snapshot_json
-):
+def test_guide_streaming_chat_example_sends_each_chunk_as_a_model_turn(client, recorder, snapshot):
     recorder.answers = [stream(*HELLO), stream(answer("8 paws."))]
     chat = client.chats.create(model="gemini-2.5-flash")
 
@@ -138,7 +129,7 @@ def test_guide_streaming_chat_example_sends_each_chunk_as_a_model_turn(
         model(" the fake stream."),
         user("How many paws are in my house?"),
     ]
-    assert bodies(recorder) == snapshot_json
+    assert bodies(recorder) == snapshot
     assert history(chat) == history(chat, curated=True) == [*sent(recorder), model("8 paws.")]
 
 

@@ -8,7 +8,6 @@ response hook after the fake handled it (the answer is lost).
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import random
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ import httpx
 import pytest
 
 import gemini_ref as genai
+from conformance._uploads import sha256_hash
 from fake_server.images import encode_png
 from fake_server.pytest_plugin import Fake
 from gemini_ref import errors, types
@@ -40,11 +40,6 @@ def client(fake: Fake):
 def content(size: int) -> bytes:
     blocks = (hashlib.sha256(i.to_bytes(8, "big")).digest() for i in range(size // 32 + 1))
     return b"".join(blocks)[:size]
-
-
-def sha256_field(data: bytes) -> str:
-    """The service's ``sha256Hash``: base64 of the lowercase hex digest (real-shapes §5)."""
-    return base64.b64encode(hashlib.sha256(data).hexdigest().encode()).decode()
 
 
 @pytest.fixture
@@ -70,7 +65,7 @@ def test_upload_1_mb_get_list_generate_delete(fake, client, image):
     assert uploaded.display_name == "small image"
     assert uploaded.mime_type == "image/png"
     assert uploaded.size_bytes == len(data)
-    assert uploaded.sha256_hash == sha256_field(data)
+    assert uploaded.sha256_hash == sha256_hash(data)
     assert uploaded.state == types.FileState.ACTIVE
     assert uploaded.uri.endswith(f"/{uploaded.name}")
     assert uploaded.expiration_time > uploaded.create_time
@@ -101,10 +96,10 @@ def test_upload_20_mb_in_chunks_with_a_name(client, tmp_path):
     assert uploaded.name == "files/my-audio"
     assert uploaded.mime_type == "audio/mpeg"
     assert uploaded.size_bytes == 20_000_000
-    assert uploaded.sha256_hash == sha256_field(data)
+    assert uploaded.sha256_hash == sha256_hash(data)
     assert len(progress) == 20
     assert progress[-1] == 20_000_000
-    assert client.files.get(name="my-audio").sha256_hash == sha256_field(data)
+    assert client.files.get(name="my-audio").sha256_hash == sha256_hash(data)
 
 
 def test_upload_20_mb_in_8_mib_chunks(client):
@@ -113,7 +108,7 @@ def test_upload_20_mb_in_8_mib_chunks(client):
     uploaded = client.files.upload(file=data, config={"mime_type": "video/mp4"})
 
     assert uploaded.size_bytes == 20_000_000
-    assert uploaded.sha256_hash == sha256_field(data)
+    assert uploaded.sha256_hash == sha256_hash(data)
 
 
 def test_list_pages_through_the_fake(client):
@@ -141,7 +136,7 @@ def test_a_zero_byte_upload(client):
     uploaded = client.files.upload(file=b"", config={"mime_type": "text/plain"})
 
     assert uploaded.size_bytes == 0
-    assert uploaded.sha256_hash == sha256_field(b"")
+    assert uploaded.sha256_hash == sha256_hash(b"")
     assert client.files.get(name=uploaded.name).name == uploaded.name
 
 
@@ -179,7 +174,7 @@ def test_uploads_recover_from_dropped_chunks_and_lost_answers(fake, tmp_path):
             file=data, config={"mime_type": "audio/wav"}, chunk_size=SMALL_CHUNKS, retry_delay=0
         )
 
-    assert uploaded.sha256_hash == sha256_field(data)
+    assert uploaded.sha256_hash == sha256_hash(data)
     assert breaker.seen == [
         "upload",
         "upload",  # dropped
@@ -231,7 +226,7 @@ async def test_async_upload_get_list_delete_against_the_fake(fake, image):
         after = await client.aio.files.list()
         client.close()
 
-    assert uploaded.sha256_hash == sha256_field(data)
+    assert uploaded.sha256_hash == sha256_hash(data)
     assert found == uploaded
     assert listed == [uploaded.name]
     assert response.text
@@ -287,5 +282,5 @@ def test_uploads_cut_at_random_points_arrive_intact(gemini_fake_server, trial):
             max_retries=20,
         )
     assert uploaded.size_bytes == len(data)
-    assert uploaded.sha256_hash == sha256_field(data)
+    assert uploaded.sha256_hash == sha256_hash(data)
     assert transport.cuts >= 1

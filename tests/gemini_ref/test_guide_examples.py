@@ -10,20 +10,13 @@ import json
 
 import httpx
 import pytest
-from syrupy.assertion import SnapshotAssertion
-from syrupy.extensions.json import JSONSnapshotExtension
 
 from gemini_ref import types
 
 URL = "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent"
 
 
-@pytest.fixture
-def snapshot_json(snapshot: SnapshotAssertion) -> SnapshotAssertion:
-    return snapshot.use_extension(JSONSnapshotExtension)
-
-
-def test_basic_example_posts_one_user_turn(client, recorder, snapshot_json):
+def test_basic_example_posts_one_user_turn(client, recorder, snapshot):
     response = client.models.generate_content(
         model="gemini-2.5-flash", contents="How does AI work?"
     )
@@ -36,11 +29,11 @@ def test_basic_example_posts_one_user_turn(client, recorder, snapshot_json):
     assert recorder.body == {
         "contents": [{"parts": [{"text": "How does AI work?"}], "role": "user"}]
     }
-    assert recorder.body == snapshot_json
+    assert recorder.body == snapshot
 
 
 def test_streaming_example_posts_the_same_turn_to_stream_generate_content_sse(
-    client, recorder, snapshot_json
+    client, recorder, snapshot
 ):
     recorder.answers = [
         httpx.Response(
@@ -65,10 +58,10 @@ def test_streaming_example_posts_the_same_turn_to_stream_generate_content_sse(
         "url": URL.replace(":generateContent", ":streamGenerateContent?alt=sse"),
         "body": {"contents": [{"parts": [{"text": "Explain how AI works"}], "role": "user"}]},
     }
-    assert recorded == snapshot_json
+    assert recorded == snapshot
 
 
-def test_thinking_budget_zero_goes_into_generation_config(client, recorder, snapshot_json):
+def test_thinking_budget_zero_goes_into_generation_config(client, recorder, snapshot):
     client.models.generate_content(
         model="gemini-2.5-flash",
         contents="How does AI work?",
@@ -78,10 +71,10 @@ def test_thinking_budget_zero_goes_into_generation_config(client, recorder, snap
     )
 
     assert recorder.body["generationConfig"] == {"thinkingConfig": {"thinkingBudget": 0}}
-    assert recorder.body == snapshot_json
+    assert recorder.body == snapshot
 
 
-def test_system_instruction_is_a_root_level_user_content(client, recorder, snapshot_json):
+def test_system_instruction_is_a_root_level_user_content(client, recorder, snapshot):
     client.models.generate_content(
         model="gemini-2.5-flash",
         config=types.GenerateContentConfig(system_instruction="You are a cat. Your name is Neko."),
@@ -95,12 +88,10 @@ def test_system_instruction_is_a_root_level_user_content(client, recorder, snaps
             "role": "user",
         },
     }
-    assert recorder.body == snapshot_json
+    assert recorder.body == snapshot
 
 
-def test_temperature_example_sends_a_list_of_one_string_as_one_turn(
-    client, recorder, snapshot_json
-):
+def test_temperature_example_sends_a_list_of_one_string_as_one_turn(client, recorder, snapshot):
     client.models.generate_content(
         model="gemini-2.5-flash",
         contents=["Explain how AI works"],
@@ -111,12 +102,10 @@ def test_temperature_example_sends_a_list_of_one_string_as_one_turn(
         "contents": [{"parts": [{"text": "Explain how AI works"}], "role": "user"}],
         "generationConfig": {"temperature": 0.1},
     }
-    assert recorder.body == snapshot_json
+    assert recorder.body == snapshot
 
 
-def test_full_config_example_splits_root_fields_from_generation_config(
-    client, recorder, snapshot_json
-):
+def test_full_config_example_splits_root_fields_from_generation_config(client, recorder, snapshot):
     client.models.generate_content(
         model="gemini-2.5-flash",
         contents="Explain how AI works",
@@ -158,12 +147,10 @@ def test_full_config_example_splits_root_fields_from_generation_config(
             "responseMimeType": "application/json",
         },
     }
-    assert recorder.body == snapshot_json
+    assert recorder.body == snapshot
 
 
-def test_inline_image_example_sends_standard_base64_before_the_text(
-    client, recorder, snapshot_json
-):
+def test_inline_image_example_sends_standard_base64_before_the_text(client, recorder, snapshot):
     image_bytes = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\xfb\xff"  # the start of a JPEG
 
     client.models.generate_content(
@@ -182,7 +169,7 @@ def test_inline_image_example_sends_standard_base64_before_the_text(
         ],
         "role": "user",
     }
-    assert recorder.body == snapshot_json
+    assert recorder.body == snapshot
 
 
 def test_config_as_a_snake_case_dict_sends_the_same_body_as_the_dataclass(client, recorder):

@@ -18,19 +18,12 @@ import sys
 import pytest
 from google.genai import _transformers as sdk
 from PIL import Image, ImageDraw
-from syrupy.assertion import SnapshotAssertion
-from syrupy.extensions.json import JSONSnapshotExtension
 
 from gemini_ref import errors, types
 from gemini_ref._contents import MAX_IMAGES, MAX_INLINE_BYTES, base64_size, to_part
 
 MODEL = "gemini-2.5-flash"
 SUPPORTED = ("image/png", "image/jpeg", "image/webp", "image/heic", "image/heif")
-
-
-@pytest.fixture
-def snapshot_json(snapshot: SnapshotAssertion) -> SnapshotAssertion:
-    return snapshot.use_extension(JSONSnapshotExtension)
 
 
 def picture(mode: str = "RGB", size: tuple[int, int] = (8, 6)) -> Image.Image:
@@ -209,29 +202,29 @@ def test_a_chat_message_may_be_a_pil_image_as_in_the_sdk(client, recorder):
 # --- Request shapes (snapshots) ----------------------------------------------------------------
 
 
-def test_shape_of_an_inline_pil_image(client, recorder, snapshot_json):
+def test_shape_of_an_inline_pil_image(client, recorder, snapshot):
     client.models.generate_content(model=MODEL, contents=[picture(), "Tell me about this image"])
-    assert described(recorder.body) == snapshot_json
+    assert described(recorder.body) == snapshot
 
 
-def test_shape_of_a_pil_image_from_a_jpeg_file(client, recorder, tmp_path, snapshot_json):
+def test_shape_of_a_pil_image_from_a_jpeg_file(client, recorder, tmp_path, snapshot):
     with Image.open(jpeg_file(tmp_path)) as image:
         client.models.generate_content(model=MODEL, contents=[image, "Caption this image."])
-    assert described(recorder.body) == snapshot_json
+    assert described(recorder.body) == snapshot
 
 
-def test_shape_of_part_from_bytes(client, recorder, snapshot_json):
+def test_shape_of_part_from_bytes(client, recorder, snapshot):
     image = types.Part.from_bytes(data=encoded(picture(), "JPEG"), mime_type="image/jpeg")
     client.models.generate_content(model=MODEL, contents=["What is this image?", image])
-    assert described(recorder.body) == snapshot_json
+    assert described(recorder.body) == snapshot
 
 
-def test_shape_of_an_uploaded_file(client, recorder, snapshot_json):
+def test_shape_of_an_uploaded_file(client, recorder, snapshot):
     client.models.generate_content(model=MODEL, contents=[file(), "Caption this image."])
-    assert described(recorder.body) == snapshot_json
+    assert described(recorder.body) == snapshot
 
 
-def test_shape_of_several_images_mixed(client, recorder, snapshot_json):
+def test_shape_of_several_images_mixed(client, recorder, snapshot):
     # The guide's "Prompting with multiple images", plus a PIL image and a WebP from bytes.
     client.models.generate_content(
         model=MODEL,
@@ -244,10 +237,10 @@ def test_shape_of_several_images_mixed(client, recorder, snapshot_json):
         ],
         config=types.GenerateContentConfig(system_instruction="Answer in one sentence."),
     )
-    assert described(recorder.body) == snapshot_json
+    assert described(recorder.body) == snapshot
 
 
-def test_shape_of_a_segmentation_request(client, recorder, snapshot_json):
+def test_shape_of_a_segmentation_request(client, recorder, snapshot):
     # The guide's segmentation example: a thumbnailed PIL image after the prompt, no thinking.
     image = picture(size=(60, 40))
     image.thumbnail((32, 32), Image.Resampling.LANCZOS)
@@ -255,7 +248,7 @@ def test_shape_of_a_segmentation_request(client, recorder, snapshot_json):
     client.models.generate_content(
         model=MODEL, contents=["Give the segmentation masks.", image], config=config
     )
-    assert described(recorder.body) == snapshot_json
+    assert described(recorder.body) == snapshot
 
 
 # --- Supported MIME types ----------------------------------------------------------------------

@@ -1,0 +1,11 @@
+"""What the tests share, as importable modules (the conftests only turn some into fixtures).
+
+``fakes``: the fake in process and the requests tests send it. ``wire``: every HTTP exchange a
+fake served, as its socket saw it. ``node``: the JS SDK drivers of ``tests/js`` run against a
+fake. ``files``: media made here and the checks of a File and of an upload's chunks.
+``guide_answers``: the guide's text examples, as every client should send them and as the
+shipped fixtures answer them.
+
+The guide's Python examples (``conformance/_guide.py``) and the resumable upload protocol
+(``conformance/_uploads.py``) live with the conformance suite, which runs them too.
+"""
