@@ -20,7 +20,6 @@ import json
 import os
 import shutil
 import subprocess
-import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from typing import Any
 import pytest
 
 import fake_server
+from conformance._guide import guide_code, read_guide
 from fake_server.journal import Entry
 from fake_server.pytest_plugin import Fake
 from tests.kit.node import NodeRun
@@ -35,7 +35,6 @@ from tests.kit.node import NodeRun
 MODEL = "gemini-2.5-flash"
 SHIPPED_FIXTURES = Path(fake_server.__file__).parent / "fixtures"
 REAL_HOST = "https://generativelanguage.googleapis.com"
-GUIDE = Path(os.environ.get("GEMINI_API_GUIDE", "/work/shared/guide/gemini-api-guide.txt"))
 CHAT_SECTION = "## Multi-turn conversations (Chat)\n"
 
 DOGS = "I have 2 dogs in my house."
@@ -255,24 +254,10 @@ def test_the_guides_js_chats_send_the_whole_history_and_get_the_fixture_answers(
 # --- curl ------------------------------------------------------------------------------------
 
 
-def guide_chat_rest_blocks(guide: str) -> list[str]:
-    """The curl blocks under "### REST" in the guide's chat section, dedented."""
-    section = guide.split(CHAT_SECTION, 1)[1].split("\n## ", 1)[0]
-    blocks = []
-    for part in section.split("### REST\n")[1:]:
-        lines = []
-        for line in part.splitlines(keepends=True):
-            if line.startswith("#"):
-                break
-            lines.append(line)
-        blocks.append(textwrap.dedent("".join(lines)).strip("\n") + "\n")
-    return blocks
-
-
 def test_the_copied_chat_commands_are_still_the_guides() -> None:
-    if not GUIDE.is_file():
-        pytest.skip(f"the guide is not at {GUIDE} (set GEMINI_API_GUIDE)")
-    assert guide_chat_rest_blocks(GUIDE.read_text(encoding="utf-8")) == [CHAT, CHAT_STREAM]
+    # The curl blocks under "### REST" in the guide's chat section.
+    section = read_guide().split(CHAT_SECTION, 1)[1].split("\n## ", 1)[0]
+    assert guide_code(section, "REST") == [CHAT, CHAT_STREAM]
 
 
 def run_curl(command: str, fake: Fake, tmp_path: Path) -> tuple[int, str, bytes]:

@@ -22,6 +22,7 @@ import pytest
 from google import genai
 from google.genai import errors, types
 
+from conformance._guide import Assets, run
 from fake_server.pytest_plugin import Fake
 from tests.kit.files import FakeClock, FilesKit
 from tests.kit.wire import Exchange
@@ -424,17 +425,11 @@ def test_the_guides_caption_example_sends_the_uploaded_file_as_file_data(
     client: genai.Client, api_version: str, sdk_env: Fake, files_kit: FilesKit, tmp_path: Path
 ) -> None:
     """ "Uploading images using the File API", Python, verbatim but for the path."""
-    path = tmp_path / "sample.jpg"
-    path.write_bytes(files_kit.jpeg())
+    (tmp_path / "sample.jpg").write_bytes(files_kit.jpeg())
 
-    # --- the guide's code
-    my_file = client.files.upload(file=str(path))
+    ran = run("uploaded_image", genai, types, client, Assets(tmp_path))
 
-    response = client.models.generate_content(
-        model="gemini-2.5-flash",
-        contents=[my_file, "Caption this image."],
-    )
-    # ---
+    my_file, response = ran.names["my_file"], ran.names["response"]
 
     assert response.text and "Caption this image" in response.text
     assert my_file.mime_type == "image/jpeg"
@@ -469,26 +464,9 @@ def test_the_guides_multiple_images_example_mixes_an_upload_and_inline_bytes(
     png = files_kit.png(seed=2)
     (tmp_path / "image2.png").write_bytes(png)
 
-    # --- the guide's code
-    # Upload the first image
-    image1_path = str(tmp_path / "image1.jpg")
-    uploaded_file = client.files.upload(file=image1_path)
+    ran = run("several_images", genai, types, client, Assets(tmp_path))
 
-    # Prepare the second image as inline data
-    image2_path = str(tmp_path / "image2.png")
-    with open(image2_path, "rb") as f:
-        img2_bytes = f.read()
-
-    # Create the prompt with text and multiple images
-    response = client.models.generate_content(
-        model="gemini-2.5-flash",
-        contents=[
-            "What is different between these two images?",
-            uploaded_file,  # Use the uploaded file reference
-            types.Part.from_bytes(data=img2_bytes, mime_type="image/png"),
-        ],
-    )
-    # ---
+    uploaded_file, response = ran.names["uploaded_file"], ran.names["response"]
 
     assert response.text and "What is different between these two images" in response.text
     (call,) = sdk_env.journal.calls("generateContent")

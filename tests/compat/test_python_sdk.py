@@ -18,6 +18,7 @@ import pytest
 from google import genai
 from google.genai import errors, types
 
+from conformance._guide import run
 from fake_server import catalog
 from fake_server.pytest_plugin import Fake
 from tests.kit.guide_answers import GuideExample
@@ -34,34 +35,22 @@ def dumped(model: Any) -> dict[str, Any]:
 # --- the guide's examples, as the guide writes them in Python -------------------------------
 
 
-def basic(client: genai.Client) -> types.GenerateContentResponse:
-    return client.models.generate_content(model="gemini-2.5-flash", contents="How does AI work?")
+def guide(script: str) -> Callable[[genai.Client], types.GenerateContentResponse]:
+    """The guide's own example (``conformance/_guide.py``, verbatim): its ``response``."""
+
+    def example(client: genai.Client) -> types.GenerateContentResponse:
+        response: types.GenerateContentResponse = run(script, genai, types, client).names[
+            "response"
+        ]
+        return response
+
+    return example
 
 
-def thinking_off(client: genai.Client) -> types.GenerateContentResponse:
-    return client.models.generate_content(
-        model="gemini-2.5-flash",
-        contents="How does AI work?",
-        config=types.GenerateContentConfig(
-            thinking_config=types.ThinkingConfig(thinking_budget=0)  # Disables thinking
-        ),
-    )
-
-
-def system_instruction(client: genai.Client) -> types.GenerateContentResponse:
-    return client.models.generate_content(
-        model="gemini-2.5-flash",
-        config=types.GenerateContentConfig(system_instruction="You are a cat. Your name is Neko."),
-        contents="Hello there",
-    )
-
-
-def temperature(client: genai.Client) -> types.GenerateContentResponse:
-    return client.models.generate_content(
-        model="gemini-2.5-flash",
-        contents=["Explain how AI works"],
-        config=types.GenerateContentConfig(temperature=0.1),
-    )
+basic = guide("text_generation")
+thinking_off = guide("thinking_off")
+system_instruction = guide("system_instruction")
+temperature = guide("temperature")
 
 
 def config_full(client: genai.Client) -> types.GenerateContentResponse:
@@ -87,8 +76,12 @@ def stop_sequences(client: genai.Client) -> types.GenerateContentResponse:
 
 
 GUIDE_CODE: dict[str, Callable[[genai.Client], types.GenerateContentResponse]] = {
-    f.__name__: f
-    for f in (basic, thinking_off, system_instruction, temperature, config_full, stop_sequences)
+    "basic": basic,
+    "thinking_off": thinking_off,
+    "system_instruction": system_instruction,
+    "temperature": temperature,
+    "config_full": config_full,
+    "stop_sequences": stop_sequences,
 }
 
 

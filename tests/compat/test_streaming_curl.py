@@ -15,7 +15,6 @@ import re
 import select
 import shutil
 import subprocess
-import textwrap
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from typing import Any
 import pytest
 from google import genai
 
+from conformance._guide import guide_code, read_guide
 from fake_server.journal import Entry
 from fake_server.pytest_plugin import Fake
 from tests.kit.guide_answers import GuideExample
@@ -33,7 +33,6 @@ from tests.kit.node import NodeRun
 pytestmark = pytest.mark.skipif(shutil.which("curl") is None, reason="needs the curl binary")
 
 REAL_HOST = "https://generativelanguage.googleapis.com"
-GUIDE = Path(os.environ.get("GEMINI_API_GUIDE", "/work/shared/guide/gemini-api-guide.txt"))
 OVERLOADED = "The model is overloaded. Please try again later."
 OVERLOADED_ENVELOPE = {"error": {"code": 503, "message": OVERLOADED, "status": "UNAVAILABLE"}}
 EARLY_END = 3
@@ -148,21 +147,10 @@ def check_events(events: list[dict[str, Any]], *, complete: bool = True) -> None
             assert candidate["finishReason"] == "STOP"
 
 
-def guide_streaming_rest_block(guide: str) -> str:
-    """The curl block under "### REST" in the guide's "Streaming responses" section."""
-    section = guide.split("## Streaming responses\n", 1)[1].split("\n## ", 1)[0]
-    lines = []
-    for line in section.split("### REST\n", 1)[1].splitlines(keepends=True):
-        if line.startswith("#"):
-            break
-        lines.append(line)
-    return textwrap.dedent("".join(lines)).strip("\n") + "\n"
-
-
 def test_the_copied_streaming_command_is_still_the_guides() -> None:
-    if not GUIDE.is_file():
-        pytest.skip(f"the guide is not at {GUIDE} (set GEMINI_API_GUIDE)")
-    assert guide_streaming_rest_block(GUIDE.read_text(encoding="utf-8")) == STREAM
+    # The curl block under "### REST" in the guide's "Streaming responses" section.
+    section = read_guide().split("## Streaming responses\n", 1)[1].split("\n## ", 1)[0]
+    assert guide_code(section, "REST") == [STREAM]
 
 
 def test_the_guides_streaming_curl_prints_sse_events_that_join_to_the_fixture_answer(

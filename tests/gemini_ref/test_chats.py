@@ -15,6 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
+import gemini_ref as genai
+from conformance._guide import run
 from gemini_ref import errors, types
 from gemini_ref._chats import curate
 from gemini_ref._convert import to_wire
@@ -84,13 +86,11 @@ def test_guide_chat_example_sends_the_first_turn_with_the_second(client, recorde
         answer("That's wonderful! What are their names?"),
         answer("There are **8 paws** in your house."),
     ]
-    chat = client.chats.create(model="gemini-2.5-flash")
+    ran = run("chat", genai, types, client)
 
-    first = chat.send_message("I have 2 dogs in my house.")
-    second = chat.send_message("How many paws are in my house?")
-
-    assert first.text == "That's wonderful! What are their names?"
-    assert second.text == "There are **8 paws** in your house."
+    chat, (first, second) = ran.names["chat"], ran.printed[:2]
+    assert first == ("That's wonderful! What are their names?",)
+    assert second == ("There are **8 paws** in your house.",)
     assert [str(request.url) for request in recorder.requests] == [f"{BASE}:generateContent"] * 2
     assert bodies(recorder) == [
         {"contents": [user("I have 2 dogs in my house.")]},
@@ -109,6 +109,16 @@ def test_guide_chat_example_sends_the_first_turn_with_the_second(client, recorde
         ("model", "That's wonderful! What are their names?"),
         ("user", "How many paws are in my house?"),
         ("model", "There are **8 paws** in your house."),
+    ]
+    assert ran.printed[2:] == [
+        ("role - user",),
+        ("I have 2 dogs in my house.",),
+        ("role - model",),
+        ("That's wonderful! What are their names?",),
+        ("role - user",),
+        ("How many paws are in my house?",),
+        ("role - model",),
+        ("There are **8 paws** in your house.",),
     ]
     assert chat.get_history(curated=True) == chat.get_history()
 
