@@ -31,6 +31,7 @@ from conformance._guide import guide_code, read_guide
 from fake_server.journal import Entry
 from fake_server.pytest_plugin import Fake
 from tests.kit.node import NodeRun
+from tests.kit.wire import sse_events
 
 MODEL = "gemini-2.5-flash"
 SHIPPED_FIXTURES = Path(fake_server.__file__).parent / "fixtures"
@@ -309,13 +310,7 @@ def test_the_guides_streaming_rest_chat_prints_sse_events_for_the_whole_conversa
     status, content_type, body = run_curl(CHAT_STREAM, gemini_fake_server, tmp_path)
 
     assert (status, content_type) == (200, "text/event-stream")
-    assert body.endswith(b"\r\n\r\n"), body[-200:]
-    events = []
-    for event in body.split(b"\r\n\r\n")[:-1]:
-        assert event.startswith(b"data: "), event
-        line = event.removeprefix(b"data: ")
-        assert b"\n" not in line and b"\r" not in line, event
-        events.append(json.loads(line))
+    events = sse_events(body)
     assert len(events) >= 2
     for position, event in enumerate(events):
         check_answer(event, last_chunk=position == len(events) - 1)

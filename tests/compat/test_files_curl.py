@@ -27,7 +27,7 @@ import pytest
 
 from conformance._guide import guide_code, read_guide
 from fake_server.pytest_plugin import Fake
-from tests.kit.files import FilesKit
+from tests.kit.files import FilesKit, check_two_images_prompt
 from tests.kit.wire import Exchange
 
 TOOLS = ("curl", "file", "jq", "grep", "cut", "tr", "wc", "base64")
@@ -375,13 +375,7 @@ def test_the_guides_multiple_images_script_uploads_one_and_inlines_the_other(
     (session,) = uploads(wire_tap, files_kit)
     check_upload_exchanges(session, jpeg, "image/jpeg", key=False)
     (call,) = gemini_fake_server.journal.calls("generateContent")
-    assert call.status == 200
-    assert call.request is not None
-    (content,) = call.request["contents"]
-    text, file_part, inline = content["parts"]
-    assert text == {"text": "What is different between these two images?"}
-    assert file_part == {"fileData": {"mimeType": "image/jpeg", "fileUri": file_uri}}
-    assert inline["inlineData"]["mimeType"] == "image/png"
+    check_two_images_prompt(call, file_uri)
     texts = run.printed_texts()
     assert len(texts) == 1 and "What is different between these two images" in texts[0]
 

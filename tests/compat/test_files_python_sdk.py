@@ -24,7 +24,7 @@ from google.genai import errors, types
 
 from conformance._guide import Assets, run
 from fake_server.pytest_plugin import Fake
-from tests.kit.files import FakeClock, FilesKit
+from tests.kit.files import FakeClock, FilesKit, check_two_images_prompt
 from tests.kit.wire import Exchange
 
 pytestmark = pytest.mark.sdk
@@ -330,12 +330,19 @@ def test_a_name_already_taken_is_a_409_client_error_from_the_start(
 # --- get, list, delete ------------------------------------------------------------------------
 
 
-def test_get_returns_the_file_the_upload_returned(
-    client: genai.Client, api_version: str, sdk_env: Fake, files_kit: FilesKit, tmp_path: Path
-) -> None:
+@pytest.fixture
+def uploaded(client: genai.Client, files_kit: FilesKit, tmp_path: Path) -> types.File:
+    """A PNG uploaded through ``client``: the File the upload returned."""
     path = tmp_path / "sample.png"
     path.write_bytes(files_kit.png())
-    uploaded = client.files.upload(file=path)
+    file = client.files.upload(file=path)
+    assert file.name is not None
+    return file
+
+
+def test_get_returns_the_file_the_upload_returned(
+    client: genai.Client, api_version: str, sdk_env: Fake, uploaded: types.File
+) -> None:
     assert uploaded.name is not None
 
     by_name = client.files.get(name=uploaded.name)
@@ -380,11 +387,9 @@ def test_an_empty_list_is_an_empty_pager(client: genai.Client, sdk_env: Fake) ->
 
 
 def test_delete_removes_the_file_and_a_later_get_is_403(
-    client: genai.Client, api_version: str, sdk_env: Fake, files_kit: FilesKit, tmp_path: Path
+    client: genai.Client, api_version: str, sdk_env: Fake, uploaded: types.File
 ) -> None:
-    path = tmp_path / "sample.png"
-    path.write_bytes(files_kit.png())
-    file = client.files.upload(file=path)
+    file = uploaded
     assert file.name is not None
 
     deleted = client.files.delete(name=file.name)
@@ -470,13 +475,7 @@ def test_the_guides_multiple_images_example_mixes_an_upload_and_inline_bytes(
 
     assert response.text and "What is different between these two images" in response.text
     (call,) = sdk_env.journal.calls("generateContent")
-    assert call.status == 200
-    assert call.request is not None
-    (content,) = call.request["contents"]
-    text, file_part, inline = content["parts"]
-    assert text == {"text": "What is different between these two images?"}
-    assert file_part == {"fileData": {"fileUri": uploaded_file.uri, "mimeType": "image/jpeg"}}
-    assert inline["inlineData"]["mimeType"] == "image/png"
+    inline = check_two_images_prompt(call, uploaded_file.uri)
     assert base64.b64decode(inline["inlineData"]["data"]) == png
     usage = response.usage_metadata
     assert usage is not None and usage.prompt_tokens_details is not None
@@ -485,11 +484,9 @@ def test_the_guides_multiple_images_example_mixes_an_upload_and_inline_bytes(
 
 
 def test_a_prompt_naming_a_deleted_file_is_the_403_client_error(
-    client: genai.Client, sdk_env: Fake, files_kit: FilesKit, tmp_path: Path
+    client: genai.Client, sdk_env: Fake, uploaded: types.File
 ) -> None:
-    path = tmp_path / "sample.png"
-    path.write_bytes(files_kit.png())
-    file = client.files.upload(file=path)
+    file = uploaded
     assert file.name is not None
     client.models.generate_content(model="gemini-2.5-flash", contents=[file, "Describe it."])
     client.files.delete(name=file.name)

@@ -21,6 +21,7 @@ from google.genai import errors, types
 from conformance._guide import run
 from fake_server import catalog
 from fake_server.pytest_plugin import Fake
+from tests.kit.fakes import model_not_found
 from tests.kit.guide_answers import GuideExample
 
 pytestmark = pytest.mark.sdk
@@ -251,11 +252,7 @@ def test_an_unknown_model_is_a_404_client_error_with_the_real_message(
 
     error = caught.value
     assert (error.code, error.status) == (404, "NOT_FOUND")
-    assert error.message == (
-        f"models/gemini-nope is not found for API version {api_version}, or is not supported "
-        "for generateContent. Call ModelService.ListModels to see the list of available models "
-        "and their supported methods."
-    )
+    assert error.message == model_not_found("gemini-nope", api_version)
     (call,) = gemini_fake_server.journal.calls("generateContent")
     assert (call.status, call.api_version) == (404, api_version)
 

@@ -29,6 +29,7 @@ from fake_server.journal import Entry
 from fake_server.pytest_plugin import Fake
 from tests.kit.guide_answers import GuideExample
 from tests.kit.node import NodeRun
+from tests.kit.wire import sse_events
 
 pytestmark = pytest.mark.skipif(shutil.which("curl") is None, reason="needs the curl binary")
 
@@ -106,22 +107,6 @@ def run_curl(command: str, fake: Fake, tmp_path: Path) -> CurlResult:
     return CurlResult(
         done.returncode, int(status_line.split()[1]), headers, done.stdout, done.stderr.decode()
     )
-
-
-def sse_events(body: bytes) -> list[dict[str, Any]]:
-    """The events of an SSE body, checked to be framed exactly as the service frames them:
-    ``data: `` + one line of JSON (``", "``-less, ``": "`` separators) + ``\\r\\n\\r\\n``."""
-    assert body.endswith(b"\r\n\r\n"), body[-200:]
-    events = []
-    for event in body.split(b"\r\n\r\n")[:-1]:
-        assert event.startswith(b"data: "), event
-        line = event.removeprefix(b"data: ")
-        assert b"\n" not in line and b"\r" not in line, event
-        obj = json.loads(line)
-        compact = json.dumps(obj, separators=(",", ": "), ensure_ascii=False)
-        assert line.decode() == compact.replace("<", "\\u003c").replace(">", "\\u003e")
-        events.append(obj)
-    return events
 
 
 def text_of(event: dict[str, Any]) -> str:

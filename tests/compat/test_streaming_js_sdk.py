@@ -59,6 +59,13 @@ class Run:
     unary: dict[str, Any]  # the same request, not streamed, on the same fake
 
     @property
+    def error(self) -> dict[str, Any]:
+        """The error the example ended with (it must have failed)."""
+        assert self.line["ok"] is False
+        error: dict[str, Any] = self.line["error"]
+        return error
+
+    @property
     def raw(self) -> list[dict[str, Any]]:
         """Each chunk as the SDK yielded it, without the HTTP headers it adds to each."""
         chunks: list[dict[str, Any]] = self.line["response"]["raw"]
@@ -156,8 +163,7 @@ def test_an_error_event_mid_stream_is_an_api_error_503_in_js_after_the_earlier_c
 ) -> None:
     run = runs["error"]
 
-    assert run.line["ok"] is False
-    error = run.line["error"]
+    error = run.error
     assert (error["name"], error["status"]) == ("ApiError", 503)
     # sdk-wire §5: message `got status: UNAVAILABLE. {json}`
     prefix = "got status: UNAVAILABLE. "
@@ -171,9 +177,8 @@ def test_a_dropped_connection_mid_stream_is_a_terminated_type_error_in_js(
 ) -> None:
     run = runs["abort"]
 
-    assert run.line["ok"] is False
     # sdk-wire §5: `TypeError: terminated` (cause: `SocketError: other side closed`).
-    error = run.line["error"]
+    error = run.error
     assert (error["name"], error["message"]) == ("TypeError", "terminated")
     assert (error["cause"]["name"], error["cause"]["message"]) == (
         "SocketError",

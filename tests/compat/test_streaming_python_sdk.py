@@ -24,6 +24,7 @@ from google.genai import errors, types
 
 from fake_server.journal import Entry
 from fake_server.pytest_plugin import Fake
+from tests.kit.fakes import model_not_found
 from tests.kit.guide_answers import GuideExample
 from tests.kit.wire import Exchange
 
@@ -113,6 +114,13 @@ async def _stream_async() -> Streamed:
         await client.aio.aclose()
         client.close()
     return Streamed(chunks, None)
+
+
+@pytest.fixture
+def streamed(mode: str, api_version: str, wire_tap: list[Exchange]) -> Streamed:
+    """The guide's streaming call, ``mode`` on ``api_version``, against this test's fake (its
+    exchanges tapped first)."""
+    return stream_the_guide_example(mode)
 
 
 def check_chunk(chunk: types.GenerateContentResponse, *, last: bool) -> None:
@@ -239,14 +247,12 @@ def test_the_async_client_streams_the_same_chunks_as_the_sync_one(
 
 @pytest.mark.gemini_fake(streaming={"endAfter": EARLY_END, "end": "error"})
 def test_an_error_event_mid_stream_raises_server_error_503_after_the_earlier_chunks(
-    mode: str,
+    streamed: Streamed,
     api_version: str,
     guide: GuideExample,
     gemini_fake_server: Fake,
     wire_tap: list[Exchange],
 ) -> None:
-    streamed = stream_the_guide_example(mode)
-
     check_prefix(streamed, guide)
     error = streamed.error
     assert isinstance(error, errors.ServerError), repr(error)
@@ -270,10 +276,8 @@ def test_an_error_event_mid_stream_raises_server_error_503_after_the_earlier_chu
 
 @pytest.mark.gemini_fake(streaming={"endAfter": EARLY_END, "end": "abort"})
 def test_a_dropped_connection_mid_stream_raises_the_transport_error_after_the_earlier_chunks(
-    mode: str, api_version: str, guide: GuideExample, gemini_fake_server: Fake
+    streamed: Streamed, guide: GuideExample, gemini_fake_server: Fake
 ) -> None:
-    streamed = stream_the_guide_example(mode)
-
     check_prefix(streamed, guide)
     # sdk-wire §5: "TCP close without the 0\r\n\r\n terminator": httpx2.RemoteProtocolError,
     # not wrapped in an SDK error.
@@ -286,14 +290,8 @@ def test_a_dropped_connection_mid_stream_raises_the_transport_error_after_the_ea
 
 @pytest.mark.gemini_fake(streaming={"endAfter": EARLY_END, "end": "close"})
 def test_a_clean_end_before_the_last_chunk_is_no_error_and_no_chunk_has_a_finish_reason(
-    mode: str,
-    api_version: str,
-    guide: GuideExample,
-    gemini_fake_server: Fake,
-    wire_tap: list[Exchange],
+    streamed: Streamed, guide: GuideExample, gemini_fake_server: Fake, wire_tap: list[Exchange]
 ) -> None:
-    streamed = stream_the_guide_example(mode)
-
     assert streamed.error is None
     check_prefix(streamed, guide)
     assert all(c.candidates and not c.candidates[0].finish_reason for c in streamed.chunks)
@@ -316,11 +314,7 @@ def test_an_unknown_model_on_a_stream_is_a_404_client_error_before_any_chunk(
     error = caught.value
     assert (error.code, error.status) == (404, "NOT_FOUND")
     # real-shapes §4: the message names the base RPC, generateContent, even on a stream.
-    assert error.message == (
-        f"models/gemini-nope is not found for API version {api_version}, or is not supported "
-        "for generateContent. Call ModelService.ListModels to see the list of available models "
-        "and their supported methods."
-    )
+    assert error.message == model_not_found("gemini-nope", api_version)
     # real-shapes §2: not SSE-framed; the plain JSON error, event-stream type, with a length.
     (exchange,) = wire_tap
     assert exchange.header("content-type") == "text/event-stream"

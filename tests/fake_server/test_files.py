@@ -15,7 +15,7 @@ import pytest
 from conformance._uploads import START, command_headers, sha256_hash, start_headers
 from fake_server import files
 from fake_server.pytest_plugin import Fake
-from tests.kit.fakes import BASE_URL, KEY, new_fake
+from tests.kit.fakes import BASE_URL, KEY, error, new_fake
 from tests.kit.files import FILE_FIELDS, FakeClock
 
 
@@ -222,12 +222,8 @@ def test_get_list_and_delete() -> None:
     assert client.delete(f"/v1/{names[0]}").json() == {}
     gone = client.get(f"/v1/{names[0]}")
     assert gone.status_code == 403
-    assert gone.json()["error"] == {
-        "code": 403,
-        "message": f"You do not have permission to access the File {names[0][6:]} or it may "
-        "not exist.",
-        "status": "PERMISSION_DENIED",
-    }
+    missing = f"You do not have permission to access the File {names[0][6:]} or it may not exist."
+    assert gone.json()["error"] == error(403, "PERMISSION_DENIED", missing)
     assert client.get("/v1beta/files").json().keys() == {"files"}
 
 
@@ -255,12 +251,8 @@ def test_video_is_processing_before_it_is_active_and_cannot_be_used_until_then()
     url = "/v1beta/models/gemini-2.5-flash:generateContent"
     refused = client.post(url, json=prompt_with(file))
     assert refused.status_code == 400
-    assert refused.json()["error"] == {
-        "code": 400,
-        "message": f"The File {file['name'][6:]} is not in an ACTIVE state and usage is not "
-        "allowed.",
-        "status": "FAILED_PRECONDITION",
-    }
+    not_active = f"The File {file['name'][6:]} is not in an ACTIVE state and usage is not allowed."
+    assert refused.json()["error"] == error(400, "FAILED_PRECONDITION", not_active)
     clock.now += timedelta(seconds=10)
     assert client.get(f"/v1beta/{file['name']}").json()["state"] == "ACTIVE"
     answered = client.post(url, json=prompt_with(file))

@@ -14,7 +14,7 @@ import pytest
 from fake_server import tokens
 from fake_server.images import encode_png
 from fake_server.pytest_plugin import Fake
-from tests.kit.fakes import KEY, ask, new_fake
+from tests.kit.fakes import KEY, ask, new_fake, text_answer
 
 FIXTURES = Path(__file__).parents[2] / "fake_server" / "fixtures"
 PNG_B64 = base64.b64encode(encode_png(2, 2, b"\x00\x40\x80\xff")).decode()
@@ -372,18 +372,7 @@ def test_more_specific_fixture_wins(tmp_path: Path) -> None:
 
 
 def test_a_recorded_response_is_replayed_as_it_is(tmp_path: Path) -> None:
-    recorded = {
-        "candidates": [
-            {
-                "content": {"parts": [{"text": "recorded <b>"}], "role": "model"},
-                "finishReason": "STOP",
-                "index": 0,
-            }
-        ],
-        "usageMetadata": {"promptTokenCount": 3, "candidatesTokenCount": 2, "totalTokenCount": 5},
-        "modelVersion": "gemini-2.5-flash",
-        "responseId": "bzlXaa_EE_aHqtsPi_zw8Ao",
-    }
+    recorded = text_answer("recorded <b>", 3, 2, "bzlXaa_EE_aHqtsPi_zw8Ao")
     write_fixture(tmp_path, "rec", {"match": {"lastUserText": "Q"}, "response": recorded})
 
     client = new_fake(fixture_dirs=(tmp_path,)).client(headers=KEY)

@@ -16,22 +16,11 @@ from fake_server.fixtures import FixtureError
 from fake_server.pytest_plugin import Fake
 from fake_server.streams import Pacing, aggregate
 from fake_server.wire import EventStreamResponse
-from tests.kit.fakes import KEY, ask, new_fake
+from tests.kit.fakes import KEY, ask, new_fake, text_answer
+from tests.kit.wire import sse_events
 
 STREAM = "/v1beta/models/gemini-2.5-flash:streamGenerateContent"
 UNARY = "/v1beta/models/gemini-2.5-flash:generateContent"
-
-
-def sse_events(body: bytes) -> list[dict[str, Any]]:
-    """Split strictly as real-shapes §2 says the service frames events."""
-    assert body.endswith(b"\r\n\r\n")
-    events = body.split(b"\r\n\r\n")[:-1]
-    out = []
-    for event in events:
-        assert event.startswith(b"data: ")
-        assert b"\n" not in event and b"\r" not in event, "one line per event"
-        out.append(json.loads(event[6:]))
-    return out
 
 
 def test_sse_headers_are_the_services(client: httpx.Client) -> None:
@@ -137,12 +126,8 @@ def test_an_unknown_model_on_a_stream_names_generate_content(client: httpx.Clien
 
 
 @pytest.mark.gemini_fake(streaming={"endAfter": 2, "end": "close"})
-def test_a_stream_can_end_cleanly_early(gemini_fake: Fake) -> None:
-    body = (
-        gemini_fake.client(headers=KEY)
-        .post(STREAM + "?alt=sse", json=ask("How does AI work?"))
-        .content
-    )
+def test_a_stream_can_end_cleanly_early(gemini_fake: Fake, client: httpx.Client) -> None:
+    body = client.post(STREAM + "?alt=sse", json=ask("How does AI work?")).content
     chunks = sse_events(body)
     assert len(chunks) == 2
     assert all("finishReason" not in c["candidates"][0] for c in chunks)
@@ -163,18 +148,16 @@ def test_a_json_array_stream_ended_before_its_first_element_is_still_an_array(
 
 
 @pytest.mark.gemini_fake(streaming={"endAfter": 1, "end": "error"})
-def test_a_stream_can_end_with_an_error_event_the_sdks_recognise(gemini_fake: Fake) -> None:
-    body = (
-        gemini_fake.client(headers=KEY)
-        .post(STREAM + "?alt=sse", json=ask("How does AI work?"))
-        .content
-    )
+def test_a_stream_can_end_with_an_error_event_the_sdks_recognise(
+    gemini_fake: Fake, client: httpx.Client
+) -> None:
+    body = client.post(STREAM + "?alt=sse", json=ask("How does AI work?")).content
     first, error = body.split(b"\r\n\r\n")[:2]
     assert error == (
         b'data: {"error": {"code": 503,"message": "The model is overloaded. Please try again '
         b'later.","status": "UNAVAILABLE"}}'
     )
-    array = gemini_fake.client(headers=KEY).post(STREAM, json=ask("How does AI work?")).json()
+    array = client.post(STREAM, json=ask("How does AI work?")).json()
     assert array[-1]["error"]["code"] == 503
 
 
@@ -217,18 +200,7 @@ RECORDED = [
         "modelVersion": "gemini-2.5-flash",
         "responseId": "w1peaMz6INOvnvgPgYfPiQY",
     },
-    {
-        "candidates": [
-            {
-                "content": {"parts": [{"text": " answer."}], "role": "model"},
-                "finishReason": "STOP",
-                "index": 0,
-            }
-        ],
-        "usageMetadata": {"promptTokenCount": 15, "candidatesTokenCount": 3, "totalTokenCount": 18},
-        "modelVersion": "gemini-2.5-flash",
-        "responseId": "w1peaMz6INOvnvgPgYfPiQY",
-    },
+    text_answer(" answer.", 15, 3, "w1peaMz6INOvnvgPgYfPiQY"),
 ]
 
 

@@ -50,23 +50,14 @@ MAX_SIZE = 64 * 1024
 MIME_TYPES = ("application/pdf", "text/plain", "image/png", "audio/mpeg")
 
 
-@dataclass
-class Upload:
-    """One upload session: its URL, the bytes sent, the File once final, and the model."""
+@dataclass(kw_only=True)
+class Upload(UploadModel):
+    """One upload session: the model, its URL, the bytes sent, the File once final."""
 
     url: str
     mime_type: str
-    model: UploadModel
     data: bytearray = field(default_factory=bytearray)
     file: dict[str, Any] | None = None  # the File, once final
-
-    @property
-    def declared(self) -> int:
-        return self.model.declared
-
-    @property
-    def state(self) -> str:
-        return self.model.state
 
     def __repr__(self) -> str:  # short, for hypothesis's printed steps
         return f"Upload({self.declared}B, {len(self.data)} received, {self.state})"
@@ -112,7 +103,7 @@ class UploadMachine(RuleBasedStateMachine):
         if self.ended(upload, response):
             return response, None
         at = offset if isinstance(offset, int) else None  # "", "x", "1.0" are no offset
-        return response, upload.model.command(command, at, len(body))
+        return response, upload.command(command, at, len(body))
 
     def expect_final(self, upload: Upload, response: httpx.Response) -> None:
         """Once final, every command answers 200, status final, and the same File."""
@@ -163,7 +154,9 @@ class UploadMachine(RuleBasedStateMachine):
         response = self.client.post(START, headers=headers, json={"file": {}})
         assert (response.status_code, response.content) == (200, b"")
         assert response.headers["x-goog-upload-status"] == "active"
-        upload = Upload(response.headers["x-goog-upload-url"], mime_type, UploadModel(size))
+        upload = Upload(
+            declared=size, url=response.headers["x-goog-upload-url"], mime_type=mime_type
+        )
         self.all.append(upload)
         return upload
 
@@ -237,7 +230,7 @@ class UploadMachine(RuleBasedStateMachine):
             kept = "nothing" if received == len(upload.data) else "a prefix"
             event(f"past the declared size: {kept} kept")
             upload.data += body[: received - len(upload.data)]
-            upload.model.received = received  # the model allows either
+            upload.received = received  # the model allows either
 
     @rule(upload=uploads)
     def query(self, upload: Upload) -> None:
@@ -277,7 +270,7 @@ class UploadMachine(RuleBasedStateMachine):
         state = upload.state
         response = self.send(upload, command)
 
-        assert upload.model.command(command) == Reply(400, state)
+        assert upload.command(command) == Reply(400, state)
         assert response.status_code == 400
         assert response.headers["x-goog-upload-status"] == state
 

@@ -14,19 +14,9 @@ import pytest
 import gemini_ref as genai
 from conformance._uploads import UploadModel, sha256_hash_of_hex
 from gemini_ref import types
+from tests.kit.fakes import text_answer
 
-TEXT_ANSWER: dict[str, Any] = {
-    "candidates": [
-        {
-            "content": {"parts": [{"text": "AI learns patterns from data."}], "role": "model"},
-            "finishReason": "STOP",
-            "index": 0,
-        }
-    ],
-    "usageMetadata": {"promptTokenCount": 7, "candidatesTokenCount": 6, "totalTokenCount": 13},
-    "modelVersion": "gemini-2.5-flash",
-    "responseId": "d441192f787a4a48aff32d",
-}
+TEXT_ANSWER = text_answer("AI learns patterns from data.", 7, 6, "d441192f787a4a48aff32d")
 
 
 Answer = httpx.Response | dict[str, Any] | Exception
@@ -127,24 +117,17 @@ class Exchange:
     api_key: str | None
 
 
-@dataclass
-class UploadSession:
+@dataclass(kw_only=True)
+class UploadSession(UploadModel):
+    """An upload as the model holds it, and what the service keeps for it."""
+
     id: str
     mime_type: str
     metadata: dict[str, Any]
     keep_bytes: bool
-    model: UploadModel
     data: bytearray = field(default_factory=bytearray)
     digest: Any = field(default_factory=hashlib.sha256)
     file: dict[str, Any] | None = None
-
-    @property
-    def size(self) -> int:
-        return self.model.declared
-
-    @property
-    def received(self) -> int:
-        return self.model.received
 
     def keep(self, data: bytes) -> None:
         """Bytes the model has counted as received."""
@@ -210,11 +193,11 @@ class UploadService:
         body = json.loads(request.content)
         upload_id = f"u{len(self.sessions):011d}"
         self.sessions[upload_id] = UploadSession(
+            declared=int(request.headers["x-goog-upload-header-content-length"]),
             id=upload_id,
             mime_type=request.headers["x-goog-upload-header-content-type"],
             metadata=body["file"],
             keep_bytes=self.keep_bytes,
-            model=UploadModel(int(request.headers["x-goog-upload-header-content-length"])),
         )
         url = f"https://{UPLOAD_HOST}/upload/v1beta/files?upload_id={upload_id}&upload_protocol=resumable"
         return httpx.Response(
@@ -253,11 +236,11 @@ class UploadService:
             raise httpx.ConnectError("connection reset before the body was sent")
         at = int(offset) if offset is not None else None
         if fault is not None and fault.kind == "partial" and at == session.received:
-            session.model.received += len(content[: fault.keep])
+            session.received += len(content[: fault.keep])
             session.keep(content[: fault.keep])
             raise httpx.WriteError("connection reset while sending the body")
         before = session.received
-        reply = session.model.command(command, at, len(content))
+        reply = session.command(command, at, len(content))
         session.keep(content[: session.received - before])
         if reply.code == 499:
             return _envelope(499, "CANCELLED", "the upload was cancelled")
@@ -265,7 +248,7 @@ class UploadService:
             if at != before and "upload" in command:
                 message = f"offset {offset} does not match the {before} bytes received"
             else:
-                message = f"finalized after {session.received} of {session.size} bytes"
+                message = f"finalized after {session.received} of {session.declared} bytes"
             return _envelope(400, "INVALID_ARGUMENT", message)
         if reply.status == "final" and session.file is None:
             session.file = _file_resource(session)

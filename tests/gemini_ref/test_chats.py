@@ -174,6 +174,15 @@ def test_a_safety_blocked_answer_drops_out_with_its_question(client, recorder):
     assert sent(recorder) == [user("first"), model("first answer"), user("third")]
 
 
+def one_then_two(client, recorder, first: dict[str, Any]):
+    """A chat that sent "one", got ``first``, then sent "two" and got "fine"."""
+    recorder.answers = [first, answer("fine")]
+    chat = client.chats.create(model=MODEL)
+    chat.send_message("one")
+    chat.send_message("two")
+    return chat
+
+
 INVALID_ANSWERS = {
     "no candidates": {"promptFeedback": {"blockReason": "OTHER"}},
     "a candidate without content": with_content(None, "SAFETY"),
@@ -185,11 +194,7 @@ INVALID_ANSWERS = {
 
 @pytest.mark.parametrize("body", INVALID_ANSWERS.values(), ids=INVALID_ANSWERS.keys())
 def test_an_invalid_answer_is_only_in_the_comprehensive_history(client, recorder, body):
-    recorder.answers = [body, answer("fine")]
-    chat = client.chats.create(model=MODEL)
-
-    chat.send_message("one")
-    chat.send_message("two")
+    chat = one_then_two(client, recorder, body)
 
     candidates = body.get("candidates") or [{}]
     recorded = candidates[0].get("content", EMPTY_MODEL_TURN)  # kept as it came, if it came
@@ -214,11 +219,7 @@ VALID_ANSWERS = {
 
 @pytest.mark.parametrize("body", VALID_ANSWERS.values(), ids=VALID_ANSWERS.keys())
 def test_an_answer_with_parts_none_empty_is_valid(client, recorder, body):
-    recorder.answers = [body, answer("fine")]
-    chat = client.chats.create(model=MODEL)
-
-    chat.send_message("one")
-    chat.send_message("two")
+    chat = one_then_two(client, recorder, body)
 
     assert sent(recorder) == [user("one"), body["candidates"][0]["content"], user("two")]
     assert history(chat, curated=True) == history(chat)
@@ -226,11 +227,7 @@ def test_an_answer_with_parts_none_empty_is_valid(client, recorder, body):
 
 def test_a_model_turn_without_a_role_is_kept_and_sent_back_without_one(client, recorder):
     """As the Python SDK (``py:norole``); the JS SDK would drop the turn."""
-    recorder.answers = [answer("no role here", role=None), answer("fine")]
-    chat = client.chats.create(model=MODEL)
-
-    chat.send_message("one")
-    chat.send_message("two")
+    chat = one_then_two(client, recorder, answer("no role here", role=None))
 
     assert chat.get_history()[1].role is None
     assert sent(recorder) == [user("one"), {"parts": [{"text": "no role here"}]}, user("two")]

@@ -11,22 +11,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from conformance._uploads import CHUNK, planned_chunks, sha256_hash
+from fake_server.journal import Entry
 from tests.kit.wire import Exchange
 
 # The File's fields in the order the service sends them (real-shapes §5); displayName only when
 # the upload gave one.
-FILE_FIELDS = (
-    "name",
-    "displayName",
-    "mimeType",
-    "sizeBytes",
-    "createTime",
-    "updateTime",
-    "expirationTime",
-    "sha256Hash",
-    "uri",
-    "state",
-    "source",
+FILE_FIELDS = tuple(
+    "name displayName mimeType sizeBytes createTime updateTime expirationTime sha256Hash uri "
+    "state source".split()
 )
 TIME_6 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
 TIME_9 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z")
@@ -169,3 +161,17 @@ class FilesKit:
     def expected_chunks(size: int) -> list[tuple[str, int, int]]:
         """What both SDKs send for a file of ``size`` bytes: 8 MiB chunks, the last finalizes."""
         return planned_chunks(size, CHUNK)
+
+
+def check_two_images_prompt(call: Entry, file_uri: str) -> dict[str, Any]:
+    """The guide's "Prompting with multiple images" request as the fake journalled it: the
+    question, the uploaded JPEG as ``fileData``, then a PNG inline (returned)."""
+    assert call.status == 200
+    assert call.request is not None
+    (content,) = call.request["contents"]
+    text, file_part, inline = content["parts"]
+    assert text == {"text": "What is different between these two images?"}
+    assert file_part == {"fileData": {"fileUri": file_uri, "mimeType": "image/jpeg"}}
+    assert inline["inlineData"]["mimeType"] == "image/png"
+    inline_part: dict[str, Any] = inline
+    return inline_part

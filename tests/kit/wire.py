@@ -2,11 +2,14 @@
 
 ``tap(app)`` records, for each request a fresh fake app serves, the query string (which the
 journal does not keep), the request headers and body size, the response headers and bytes.
+``sse_events(body)`` reads an event stream, checking it is framed as the service frames it.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -77,3 +80,20 @@ def tap(app: Starlette) -> list[Exchange]:
     exchanges: list[Exchange] = []
     app.add_middleware(_WireTap, exchanges=exchanges)
     return exchanges
+
+
+def sse_events(body: bytes) -> list[dict[str, Any]]:
+    """The events of an SSE body, checked to be framed exactly as the service frames them
+    (real-shapes §2): ``data: `` + one line of JSON (``", "``-less, ``": "`` separators) +
+    ``\\r\\n\\r\\n``."""
+    assert body.endswith(b"\r\n\r\n"), body[-200:]
+    events = []
+    for event in body.split(b"\r\n\r\n")[:-1]:
+        assert event.startswith(b"data: "), event
+        line = event.removeprefix(b"data: ")
+        assert b"\n" not in line and b"\r" not in line, event
+        obj = json.loads(line)
+        compact = json.dumps(obj, separators=(",", ": "), ensure_ascii=False)
+        assert line.decode() == compact.replace("<", "\\u003c").replace(">", "\\u003e")
+        events.append(obj)
+    return events

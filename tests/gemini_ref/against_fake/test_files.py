@@ -19,22 +19,10 @@ import pytest
 import gemini_ref as genai
 from conformance._uploads import sha256_hash
 from fake_server.images import encode_png
-from fake_server.pytest_plugin import Fake
 from gemini_ref import errors, types
 
 MODEL = "gemini-2.5-flash"
 SMALL_CHUNKS = 1 << 20  # 1 MiB: the 20 MB upload in 20 chunks, quicker than 8 MiB on a socket
-
-
-@pytest.fixture
-def fake(gemini_fake_both: Fake) -> Fake:  # every test: in process, then on a socket
-    return gemini_fake_both
-
-
-@pytest.fixture
-def client(fake: Fake):
-    with fake.client() as http:
-        yield genai.Client(api_key="test-key", base_url=fake.base_url, http_client=http)
 
 
 def content(size: int) -> bytes:

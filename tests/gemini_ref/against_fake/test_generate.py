@@ -46,17 +46,6 @@ GUIDE_EXAMPLES = {
 }
 
 
-@pytest.fixture
-def fake(gemini_fake_both: Fake) -> Fake:  # every test: in process, then on a socket
-    return gemini_fake_both
-
-
-@pytest.fixture
-def client(fake: Fake):
-    with fake.client() as http:
-        yield genai.Client(api_key="test-key", base_url=fake.base_url, http_client=http)
-
-
 def answered_by(fake: Fake) -> list[str]:
     return [entry.answered_by for entry in fake.journal.calls()]
 

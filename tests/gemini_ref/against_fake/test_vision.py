@@ -10,8 +10,6 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-import gemini_ref as genai
-from fake_server.pytest_plugin import Fake
 from gemini_ref import errors, types, vision
 
 MODEL = "gemini-2.5-flash"
@@ -25,17 +23,6 @@ Output a JSON list of segmentation masks where each entry contains the 2D
 bounding box in the key "box_2d", the segmentation mask in key "mask", and
 the text label in the key "label". Use descriptive labels.
 """
-
-
-@pytest.fixture
-def fake(gemini_fake_both: Fake) -> Fake:
-    return gemini_fake_both
-
-
-@pytest.fixture
-def client(fake: Fake):
-    with fake.client() as http:
-        yield genai.Client(api_key="test-key", base_url=fake.base_url, http_client=http)
 
 
 def table(size: tuple[int, int] = (640, 480)) -> Image.Image:
