@@ -40,7 +40,7 @@ import time
 from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 HOST = "127.0.0.1"
 API_KEY = "bench-key"
@@ -165,7 +165,11 @@ def launch(cmd: list[str], kind: str) -> tuple[subprocess.Popen[bytes], int]:
     return proc, int(line)
 
 
-def stop_servers(servers: list[Server]) -> None:
+class _Process(Protocol):
+    proc: subprocess.Popen[bytes]
+
+
+def stop_servers(servers: Sequence[_Process]) -> None:
     for server in servers:
         if server.proc.poll() is None:
             server.proc.terminate()

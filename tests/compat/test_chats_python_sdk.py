@@ -123,12 +123,13 @@ def key(entry: Entry) -> str:
 
 def sdk_history(chat: Any, curated: bool = False) -> list[dict[str, Any]]:
     """The SDK's history as JSON, signatures decoded (it writes them in URL-safe base64)."""
-    return signed(
+    history: list[dict[str, Any]] = signed(
         [
             content.model_dump(mode="json", by_alias=True, exclude_none=True)
             for content in chat.get_history(curated=curated)
         ]
     )
+    return history
 
 
 def ref_history(chat: gemini_ref.chats.Chat, curated: bool = False) -> list[dict[str, Any]]:
@@ -225,7 +226,7 @@ def test_both_clients_send_the_same_turns_of_each_chat(
     ref_chat = ours.chats.create(
         model=conversation.model, config=conversation.config, history=list(conversation.history)
     )
-    turns = []
+    turns: list[dict[str, Any]] = []
 
     for sdk_message, ref_message in zip(
         conversation.messages(sdk_types), conversation.messages(ref_types), strict=True
@@ -269,7 +270,9 @@ def fail(chat: Any, message: str) -> int:
     with pytest.raises((sdk_errors.ServerError, ref_errors.ServiceUnavailableError)) as caught:
         for _ in chat.send_message_stream(message):
             read += 1
-    assert caught.value.code == 503
+    error = caught.value
+    assert isinstance(error, sdk_errors.ServerError | ref_errors.ServiceUnavailableError)
+    assert error.code == 503
     return read
 
 
@@ -402,7 +405,7 @@ def write_fixtures(directory: Path, conversation: list[Turn]) -> list[str]:
     initial=st.sampled_from(INITIAL_HISTORIES),
 )
 def test_both_histories_are_the_sdks_for_any_conversation(
-    sdk_env, serve_fake: Callable[..., Fake], conversation: list[Turn], initial: tuple
+    sdk_env, serve_fake: Callable[..., Fake], conversation: list[Turn], initial: tuple[Any, ...]
 ):
     with tempfile.TemporaryDirectory() as directory:
         prompts = write_fixtures(Path(directory), conversation)

@@ -488,11 +488,11 @@ def test_a_prompt_naming_a_deleted_file_is_the_403_client_error(
 ) -> None:
     file = uploaded
     assert file.name is not None
-    client.models.generate_content(model="gemini-2.5-flash", contents=[file, "Describe it."])
+    client.models.generate_content(model="gemini-2.5-flash", contents=[file, "Describe it."])  # type: ignore[arg-type]  # the SDK types contents as invariant lists
     client.files.delete(name=file.name)
 
     with pytest.raises(errors.ClientError) as caught:
-        client.models.generate_content(model="gemini-2.5-flash", contents=[file, "Describe it."])
+        client.models.generate_content(model="gemini-2.5-flash", contents=[file, "Describe it."])  # type: ignore[arg-type]  # the SDK types contents as invariant lists
 
     assert (caught.value.code, caught.value.status) == (403, "PERMISSION_DENIED")
     assert caught.value.message == MISSING.format(file.name.removeprefix("files/"))
@@ -526,7 +526,8 @@ def test_a_video_stays_processing_and_is_refused_until_active_then_answered(
         while video.state == types.FileState.PROCESSING:
             with pytest.raises(errors.ClientError) as caught:
                 client.models.generate_content(
-                    model="gemini-2.5-flash", contents=[video, "Summarize this video."]
+                    model="gemini-2.5-flash",
+                    contents=[video, "Summarize this video."],  # type: ignore[arg-type]  # the SDK types contents as invariant lists
                 )
             assert (caught.value.code, caught.value.status) == (400, "FAILED_PRECONDITION")
             assert caught.value.message == NOT_ACTIVE.format(file_id)

@@ -152,7 +152,7 @@ def test_the_image_token_rule_through_the_sdk(
     client: genai.Client, size: tuple[int, int], tokens: int
 ) -> None:
     # 385x100: unit 66 -> 6 x 2 = 12 tiles; 1000x1000: unit 666 -> 2 x 2 tiles
-    response = client.models.generate_content(model=MODEL, contents=[picture(*size), CAPTION])
+    response = client.models.generate_content(model=MODEL, contents=[picture(*size), CAPTION])  # type: ignore[arg-type]  # the SDK types contents as invariant lists
 
     assert response.usage_metadata is not None
     assert details(response.usage_metadata)["IMAGE"] == tokens
@@ -171,7 +171,7 @@ def test_bytes_that_are_not_a_jpeg_are_a_400_invalid_argument(
     with pytest.raises(errors.ClientError) as raised:
         client.models.generate_content(
             model=MODEL,
-            contents=[types.Part.from_bytes(data=corrupt, mime_type="image/jpeg"), CAPTION],
+            contents=[types.Part.from_bytes(data=corrupt, mime_type="image/jpeg"), CAPTION],  # type: ignore[arg-type]  # the SDK types contents as invariant lists
         )
 
     error = raised.value
@@ -195,7 +195,7 @@ def test_count_tokens_on_a_corrupt_image_is_also_a_400(client: genai.Client) -> 
     with pytest.raises(errors.ClientError) as raised:
         client.models.count_tokens(
             model=MODEL,
-            contents=[types.Part.from_bytes(data=b"garbage" * 10, mime_type="image/jpeg")],
+            contents=[types.Part.from_bytes(data=b"garbage" * 10, mime_type="image/jpeg")],  # type: ignore[arg-type]  # the SDK types contents as invariant lists
         )
 
     assert (raised.value.code, raised.value.message) == (400, "Provided image is not valid.")
@@ -213,7 +213,7 @@ def test_a_pil_image_opened_from_a_file_is_sent_as_its_format(
     path = save(picture(960, 540), tmp_path / name)
     image = Image.open(path)
 
-    response = client.models.generate_content(model=MODEL, contents=[image, CAPTION])
+    response = client.models.generate_content(model=MODEL, contents=[image, CAPTION])  # type: ignore[arg-type]  # the SDK types contents as invariant lists
 
     (inline,) = inline_parts(only_call(sdk_env))
     assert inline["mimeType"] == mime_type
@@ -228,7 +228,7 @@ def test_a_pil_image_opened_from_a_file_is_sent_as_its_format(
 def test_a_pil_image_made_in_memory_is_sent_as_png(client: genai.Client, sdk_env: Fake) -> None:
     image = picture(200, 100)
 
-    response = client.models.generate_content(model=MODEL, contents=[image, CAPTION])
+    response = client.models.generate_content(model=MODEL, contents=[image, CAPTION])  # type: ignore[arg-type]  # the SDK types contents as invariant lists
 
     (inline,) = inline_parts(only_call(sdk_env))
     assert inline["mimeType"] == "image/png"

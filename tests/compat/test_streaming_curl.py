@@ -321,7 +321,8 @@ def test_the_same_request_streamed_by_python_js_and_curl_gets_the_same_events(
     with genai.Client() as client:
         from_python = list(
             client.models.generate_content_stream(
-                model="gemini-2.5-flash", contents=["Explain how AI works"]
+                model="gemini-2.5-flash",
+                contents=["Explain how AI works"],  # type: ignore[arg-type]  # the SDK types contents as invariant lists
             )
         )
     line = node.lines()["stream"]

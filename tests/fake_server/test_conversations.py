@@ -152,7 +152,7 @@ def test_tool_results_get_an_answer_that_uses_them(client: httpx.Client) -> None
 
 
 def test_calling_mode_none_and_unrelated_prompts_get_text(client: httpx.Client) -> None:
-    none = {"toolConfig": {"functionCallingConfig": {"mode": "NONE"}}}
+    none: dict[str, Any] = {"toolConfig": {"functionCallingConfig": {"mode": "NONE"}}}
     assert (
         "text"
         in generate(client, [user("Weather in Boston?")], **none).json()["candidates"][0][
@@ -163,7 +163,7 @@ def test_calling_mode_none_and_unrelated_prompts_get_text(client: httpx.Client) 
         "text"
         in generate(client, [user("Tell me a joke")]).json()["candidates"][0]["content"]["parts"][0]
     )
-    anything = {"toolConfig": {"functionCallingConfig": {"mode": "ANY"}}}
+    anything: dict[str, Any] = {"toolConfig": {"functionCallingConfig": {"mode": "ANY"}}}
     parts = generate(client, [user("Tell me a joke")], **anything).json()["candidates"][0][
         "content"
     ]["parts"]

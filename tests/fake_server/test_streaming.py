@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import anyio
 import httpx
@@ -310,7 +310,7 @@ def test_first_event_delay_is_taken_before_the_first_event() -> None:
         error_event=b"",
         content_type="text/event-stream",
     )
-    anyio.run(response, {"type": "http"}, receive, send)
+    anyio.run(cast(Any, response), {"type": "http"}, receive, send)  # an ASGI app
     assert sent[1][0] - sent[0][0] >= 0.05
     assert [m.get("body") for _, m in sent[1:]] == [b"a", b"b", b""]
 

@@ -171,7 +171,7 @@ def test_bad_inputs_are_refused_before_anything_is_sent(tmp_path, service, uploa
     with pytest.raises(TypeError, match="binary mode"):
         upload_client.files.upload(file=io.StringIO("text"), config={"mime_type": "text/plain"})
     with pytest.raises(TypeError, match="cannot upload a int"):
-        upload_client.files.upload(file=42, config={"mime_type": "text/plain"})  # type: ignore[arg-type]
+        upload_client.files.upload(file=42, config={"mime_type": "text/plain"})
     with pytest.raises(TypeError, match="has no field 'mimetype'"):
         upload_client.files.upload(file=b"x", config={"mimetype": "text/plain"})
     with pytest.raises(ValueError, match="chunk_size"):

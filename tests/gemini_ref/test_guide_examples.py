@@ -190,7 +190,7 @@ def test_a_config_holding_only_root_fields_sends_no_generation_config(client, re
         contents="Hi",
         config=types.GenerateContentConfig(
             tools=[types.Tool(google_search=types.GoogleSearch())],
-            tool_config={"function_calling_config": {"mode": "AUTO"}},
+            tool_config={"function_calling_config": {"mode": "AUTO"}},  # type: ignore[arg-type]
             cached_content="abc123",
             labels={"team": "docs"},
         ),

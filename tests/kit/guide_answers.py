@@ -32,7 +32,7 @@ class GuideExample:
     def thinks(self) -> bool:
         """2.5 Flash thinks unless the budget is 0."""
         budget = self.generation_config.get("thinkingConfig", {}).get("thinkingBudget")
-        return budget != 0
+        return bool(budget != 0)
 
     def canonical_request(self, *, system_role: bool = True) -> dict[str, Any]:
         """The body the fake should journal. The SDKs give the system instruction a role."""

@@ -141,6 +141,7 @@ async def test_async_guide_chat_examples_against_the_fake(fake):
     assert "".join(chunk.text or "" for chunk in second) == fixture_text("guide-chat-how-many-paws")
     (streamed,) = fake.journal.calls("streamGenerateContent")
     assert streamed.answered_by == "fixture:guide-chat-how-many-paws"
+    assert first.candidates is not None and first.candidates[0].content is not None
     assert streamed.request["contents"] == [
         user(DOGS),
         *wire([first.candidates[0].content]),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import random
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 
 import httpx
@@ -134,7 +135,9 @@ def test_a_zero_byte_upload(client):
 class Breaker:
     """Event hooks that break chosen requests to the upload URL (counted from 0)."""
 
-    def __init__(self, *, drop: set[int] = frozenset(), lose: set[int] = frozenset()) -> None:
+    def __init__(
+        self, *, drop: AbstractSet[int] = frozenset(), lose: AbstractSet[int] = frozenset()
+    ) -> None:
         self.drop, self.lose = drop, lose
         self.seen: list[str] = []
 
@@ -194,6 +197,7 @@ def test_giving_up_against_the_fake_names_the_offset(fake):
             )
 
     assert caught.value.offset == 2 * SMALL_CHUNKS
+    assert caught.value.upload_url is not None
     assert caught.value.upload_url.startswith(f"{fake.base_url}/upload/v1beta/files?upload_id=")
 
 
@@ -204,6 +208,7 @@ async def test_async_upload_get_list_delete_against_the_fake(fake, image):
     async with fake.async_client() as http:
         client = genai.Client(api_key="test-key", base_url=fake.base_url, async_http_client=http)
         uploaded = await client.aio.files.upload(file=path, chunk_size=256 * 1024)
+        assert uploaded.name is not None
         found = await client.aio.files.get(name=uploaded.name)
         pager = await client.aio.files.list()
         listed = [file.name async for file in pager]

@@ -8,6 +8,8 @@ were written for.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 import gemini_ref as genai
@@ -25,7 +27,7 @@ GUIDE_SCRIPTS = {
     "temperature": "temperature",
 }
 # Their requests, sent through ``client.aio`` (the guide has no async examples).
-GUIDE_EXAMPLES = {
+GUIDE_EXAMPLES: dict[str, dict[str, Any]] = {
     "basic": {"contents": "How does AI work?"},
     "thinking-off": {
         "contents": "How does AI work?",

@@ -8,6 +8,7 @@ writes it). Pacing and early ends are set with the plugin's ``streaming`` marker
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 
@@ -16,7 +17,7 @@ from gemini_ref import errors, types
 from tests.kit.fakes import client_for
 
 MODEL = "gemini-2.5-flash"
-GUIDE_STREAMING_EXAMPLE = {"model": MODEL, "contents": ["Explain how AI works"]}
+GUIDE_STREAMING_EXAMPLE: dict[str, Any] = {"model": MODEL, "contents": ["Explain how AI works"]}
 
 
 def test_guide_streaming_example_arrives_in_chunks_that_join_to_the_unary_answer(fake, client):
@@ -115,6 +116,7 @@ async def test_async_guide_streaming_example_against_the_fake(fake):
 
     assert len(chunks) > 1
     assert "".join(chunk.text or "" for chunk in chunks) == unary.text
+    assert chunks[-1].candidates is not None
     assert chunks[-1].candidates[0].finish_reason == types.FinishReason.STOP
 
 
