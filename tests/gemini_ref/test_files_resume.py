@@ -1,7 +1,8 @@
 """Resumable uploads: recovering from failed chunks without losing or repeating a byte.
 
-``service.faults[n]`` breaks the n-th request to the upload URL (conftest's ``UploadService``,
-which refuses any chunk whose offset is not the number of bytes it holds).
+``service.faults[n]`` breaks the n-th request to the upload URL (the stand-in
+``tests.kit.stand_ins.UploadService``, which refuses any chunk whose offset is not the number of
+bytes it holds).
 """
 
 from __future__ import annotations
