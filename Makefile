@@ -11,8 +11,13 @@ PYTEST_ARGS ?=
 serve: $(VENV)/.installed
 	$(BIN)/gemini-fake serve --host $(HOST) --port $(PORT)
 
+# Measures line coverage; a full run (no PYTEST_ARGS) fails below a package's floor
+# ([tool.gemini-ref.coverage-floors] in pyproject.toml).
 test: $(VENV)/.installed-test tests/js/node_modules/.package-lock.json
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/coverage erase
+	$(BIN)/coverage run -m pytest $(PYTEST_ARGS)
+	$(BIN)/coverage combine --quiet
+	$(if $(PYTEST_ARGS),@echo "coverage floors: not checked on a partial run",$(BIN)/python tests/coverage_floors.py)
 
 # The conformance suite alone; GEMINI_CONFORMANCE_TARGET picks the target (conformance/README.md).
 conformance: $(VENV)/.installed-test
@@ -53,4 +58,4 @@ tests/js/node_modules/.package-lock.json: tests/js/package-lock.json tests/js/pa
 	cd tests/js && npm ci --no-audit --no-fund --loglevel=error
 
 clean:
-	rm -rf $(VENV) tests/js/node_modules .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) tests/js/node_modules .pytest_cache .mypy_cache .ruff_cache .coverage .coverage.*

@@ -40,7 +40,7 @@ import time
 from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 HOST = "127.0.0.1"
 API_KEY = "bench-key"
@@ -149,17 +149,27 @@ def start_server(script: str, kind: str, capture: Path | None, cpu: int | None) 
         cmd += ["--capture", str(capture)]
     if cpu is not None:
         cmd += ["--cpu", str(cpu)]
-    # A session of its own: Ctrl-C reaches only this script, which then stops the servers.
+    proc, port = launch(cmd, kind)
+    return Server(kind, proc, port)
+
+
+def launch(cmd: list[str], kind: str) -> tuple[subprocess.Popen[bytes], int]:
+    """Start a server process; the port it prints once bound. It gets a session of its own:
+    Ctrl-C reaches only the benchmark, which then stops the servers."""
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, start_new_session=True)
     assert proc.stdout is not None
     line = proc.stdout.readline()
     if not line.strip().isdigit():
         proc.kill()
         raise RuntimeError(f"the {kind} server did not start (exit status {proc.wait()})")
-    return Server(kind, proc, int(line))
+    return proc, int(line)
 
 
-def stop_servers(servers: list[Server]) -> None:
+class _Process(Protocol):
+    proc: subprocess.Popen[bytes]
+
+
+def stop_servers(servers: Sequence[_Process]) -> None:
     for server in servers:
         if server.proc.poll() is None:
             server.proc.terminate()
@@ -214,6 +224,35 @@ def read_capture(path: Path) -> tuple[int, list[tuple[bytes, bytes]], bytes, lis
     headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in data["headers"]]
     pieces = [base64.b64decode(piece) for piece in data["pieces"]]
     return data["status"], headers, base64.b64decode(data["body"]), pieces
+
+
+def captured_answer_app(path: str, capture: Path, *, streamed: bool) -> Any:
+    """Server B: one Starlette POST route that reads the request and sends the captured answer,
+    A's status and headers as they are and no Content-Length (uvicorn chunks it, as it does
+    A's): the whole body in one ``send``, or, ``streamed``, one ``send`` per captured event."""
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response, StreamingResponse
+    from starlette.routing import Route
+
+    status, headers, body, events = read_capture(capture)
+
+    async def stream() -> Any:
+        for event in events:
+            yield event
+
+    def answer() -> Response:
+        response = StreamingResponse(stream()) if streamed else Response()
+        response.body = body
+        response.status_code = status
+        response.raw_headers = headers
+        return response
+
+    async def endpoint(request: Request) -> Response:
+        await request.body()
+        return answer()
+
+    return Starlette(routes=[Route(path, endpoint, methods=["POST"])])
 
 
 def fetch_once(port: int, target: Target) -> Answer:
@@ -804,6 +843,24 @@ class _Exchange:
             self.complete = True
             if self.waiter is not None:
                 self.waiter.set()
+
+
+def time_in_process(
+    target: Target, bare_app: Callable[[Path], Any], n: int
+) -> tuple[Answer, Any, Any, float, float]:
+    """The fake and B called in process, no socket, ``n`` times each after a warm-up: the
+    fake's answer, the two apps, and each one's microseconds per request (``--profile``)."""
+    from fake_server import FakeConfig, create_app
+
+    expected = capture_in_process(target)
+    with tempfile.TemporaryDirectory(prefix="gemini-bench-") as tmp:
+        bare = bare_app(write_capture(expected, Path(tmp) / "answer.json"))
+    fake = create_app(FakeConfig())
+    for app in (fake, bare):
+        asgi_calls(app, 200, target)  # warm-up
+    us_fake = asgi_calls(fake, n, target) / n * 1e6
+    us_bare = asgi_calls(bare, n, target) / n * 1e6
+    return expected, fake, bare, us_fake, us_bare
 
 
 def asgi_calls(app: Any, n: int, target: Target) -> float:

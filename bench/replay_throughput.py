@@ -64,7 +64,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -74,15 +73,14 @@ from _harness import (  # noqa: E402  (bench/ is not a package: found through sy
     VOLATILE_HEADERS,
     Server,
     Target,
-    asgi_calls,
     bench_main,
     capture_in_process,
+    captured_answer_app,
     print_profile,
     profile_calls,
-    read_capture,
     report,
     start_bench,
-    write_capture,
+    time_in_process,
 )
 
 PATH = "/v1beta/models/gemini-2.5-flash:generateContent"
@@ -96,38 +94,15 @@ REQUEST = Target(PATH, BODY)
 
 def bare_app(capture: Path) -> Any:
     """Server B: one Starlette route that sends the captured answer and nothing else."""
-    from starlette.applications import Starlette
-    from starlette.requests import Request
-    from starlette.responses import Response
-    from starlette.routing import Route
-
-    status, headers, body, _ = read_capture(capture)
-
-    class Replay(Response):
-        def __init__(self) -> None:  # no Content-Length: uvicorn chunks it, as it does A's
-            self.status_code = status
-            self.body = body
-            self.background = None
-            self.raw_headers = headers
-
-    async def endpoint(request: Request) -> Response:
-        await request.body()
-        return Replay()
-
-    return Starlette(routes=[Route(PATH, endpoint, methods=["POST"])])
+    return captured_answer_app(PATH, capture, streamed=False)
 
 
 # --- the run ----------------------------------------------------------------------------------
 
 
 def main(argv: list[str] | None = None) -> int:
-    return bench_main(
-        argv,
-        "Replay throughput of the fake's generateContent vs a bare Starlette endpoint.",
-        bare_app,
-        profile,
-        run,
-    )
+    description = "Replay throughput of the fake's generateContent vs a bare Starlette endpoint."
+    return bench_main(argv, description, bare_app, profile, run)
 
 
 def run(args: argparse.Namespace, client: str, tmp: Path, servers: list[Server]) -> int:
@@ -160,14 +135,7 @@ def run(args: argparse.Namespace, client: str, tmp: Path, servers: list[Server])
 def profile(n: int) -> int:
     from fake_server import FakeConfig, create_app
 
-    expected = capture_in_process(REQUEST)
-    with tempfile.TemporaryDirectory(prefix="gemini-bench-") as tmp:
-        bare = bare_app(write_capture(expected, Path(tmp) / "answer.json"))
-    fake = create_app(FakeConfig())
-    for app in (fake, bare):
-        asgi_calls(app, 200, REQUEST)  # warm-up
-    us_fake = asgi_calls(fake, n, REQUEST) / n * 1e6
-    us_bare = asgi_calls(bare, n, REQUEST) / n * 1e6
+    _, _, _, us_fake, us_bare = time_in_process(REQUEST, bare_app, n)
     print(
         f"in process, no socket: fake {us_fake:.0f} us/request, bare {us_bare:.0f} us/request "
         f"(the fake's own work: {us_fake - us_bare:.0f} us)\n"

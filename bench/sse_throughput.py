@@ -6,9 +6,8 @@
 
 What is measured
 ----------------
-Two servers run side by side, each in its own process under uvicorn with the settings
-``gemini-fake serve`` uses (one worker, 127.0.0.1, log level ``warning``, no ``server``
-header; the access log is switched off for both):
+Two servers run side by side as in ``replay_throughput.py``, each in its own process under
+uvicorn with ``gemini-fake serve``'s settings (and no access log):
 
 A. the real fake, ``fake_server.create_app(FakeConfig())``, answering
    ``POST /v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse`` with the guide's body
@@ -57,8 +56,6 @@ import argparse
 import socket
 import statistics
 import sys
-import tempfile
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -72,17 +69,16 @@ from _harness import (  # noqa: E402  (bench/ is not a package: found through sy
     Round,
     Server,
     Target,
-    asgi_calls,
     bench_main,
     build_request,
     capture_in_process,
+    captured_answer_app,
     print_profile,
     profile_calls,
-    read_capture,
     report,
     short,
     start_bench,
-    write_capture,
+    time_in_process,
 )
 
 PATH = "/v1beta/models/gemini-2.5-flash:streamGenerateContent"
@@ -98,29 +94,7 @@ SSE_CONTENT_TYPE = "text/event-stream"
 
 def bare_app(capture: Path) -> Any:
     """Server B: one Starlette route streaming the captured events, one ``send`` each."""
-    from starlette.applications import Starlette
-    from starlette.requests import Request
-    from starlette.responses import Response, StreamingResponse
-    from starlette.routing import Route
-
-    status, headers, _, events = read_capture(capture)
-
-    async def stream() -> AsyncIterator[bytes]:
-        for event in events:
-            yield event
-
-    class Events(StreamingResponse):
-        def __init__(self) -> None:  # A's headers as they are; no Content-Length: chunked
-            self.body_iterator = stream()
-            self.status_code = status
-            self.background = None
-            self.raw_headers = headers
-
-    async def endpoint(request: Request) -> Response:
-        await request.body()
-        return Events()
-
-    return Starlette(routes=[Route(PATH, endpoint, methods=["POST"])])
+    return captured_answer_app(PATH, capture, streamed=True)
 
 
 # --- checks -----------------------------------------------------------------------------------
@@ -174,13 +148,10 @@ def check_events(events: list[bytes], body: bytes) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    return bench_main(
-        argv,
-        "SSE throughput of the fake's streamGenerateContent vs a bare Starlette SSE endpoint.",
-        bare_app,
-        profile,
-        run,
+    description = (
+        "SSE throughput of the fake's streamGenerateContent vs a bare Starlette SSE endpoint."
     )
+    return bench_main(argv, description, bare_app, profile, run)
 
 
 def run(args: argparse.Namespace, client: str, tmp: Path, servers: list[Server]) -> int:
@@ -259,16 +230,7 @@ def cpu_summary(rounds: list[Round]) -> str:
 
 
 def profile(n: int) -> int:
-    from fake_server import FakeConfig, create_app
-
-    expected = capture_in_process(REQUEST)
-    with tempfile.TemporaryDirectory(prefix="gemini-bench-") as tmp:
-        bare = bare_app(write_capture(expected, Path(tmp) / "answer.json"))
-    fake = create_app(FakeConfig())
-    for app in (fake, bare):
-        asgi_calls(app, 200, REQUEST)  # warm-up
-    us_fake = asgi_calls(fake, n, REQUEST) / n * 1e6
-    us_bare = asgi_calls(bare, n, REQUEST) / n * 1e6
+    expected, fake, bare, us_fake, us_bare = time_in_process(REQUEST, bare_app, n)
     events = len(expected.pieces)
     print(
         f"in process, no socket, {events} events per stream: fake {us_fake:.0f} us/stream, "

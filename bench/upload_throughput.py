@@ -62,7 +62,6 @@ multiple workers, TLS.
 from __future__ import annotations
 
 import argparse
-import base64
 import hashlib
 import json
 import os
@@ -80,12 +79,23 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _harness import stop_servers  # noqa: E402  (bench/ is not a package: found through sys.path)
+sys.path.insert(1, str(Path(__file__).parents[1]))  # the repository root, for conformance/
+# noqa: E402 below: bench/ is not a package, its neighbours are found through sys.path.
+from _harness import launch, stop_servers  # noqa: E402
+
+from conformance._uploads import (  # noqa: E402
+    CHUNK,
+    START,
+    command_headers,
+    planned_chunks,
+    sha256_hash_of_hex,
+    start_headers,
+)
 
 HOST = "127.0.0.1"
 API_KEY = "bench-key"
-BLOCK = 8 * 1024 * 1024  # the SDKs' chunk size, and the client's unit of sending
-START_PATH = "/upload/v1beta/files"
+BLOCK = CHUNK  # the SDKs' chunk size, and the client's unit of sending
+START_PATH = START
 MIME_TYPE = "application/pdf"  # ACTIVE at once: no processing delay in the File
 KINDS = ("fake", "bare", "bare+sha256")
 WARM_UP = 64 * 2**20
@@ -137,7 +147,7 @@ def bare_app(data_dir: Path, hashed: bool = False) -> Any:
         file = {"sizeBytes": str(final.stat().st_size)}
         if digest is not None:
             del digests[upload_id]
-            file["sha256Hash"] = base64.b64encode(digest.hexdigest().encode()).decode()
+            file["sha256Hash"] = sha256_hash_of_hex(digest.hexdigest())
         body = json.dumps({"file": file}).encode()
         return Response(
             body, media_type="application/json", headers={"x-goog-upload-status": "final"}
@@ -224,13 +234,8 @@ def start_server(kind: str, data_dir: Path, cpus: set[int] | None) -> Server:
     cmd += ["--parent", str(os.getpid())]
     if cpus is not None:
         cmd += ["--serve-cpus", ",".join(map(str, sorted(cpus)))]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, start_new_session=True)
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    if not line.strip().isdigit():
-        proc.kill()
-        raise RuntimeError(f"the {kind} server did not start (exit status {proc.wait()})")
-    return Server(kind, proc, int(line), data_dir)
+    proc, port = launch(cmd, kind)
+    return Server(kind, proc, port, data_dir)
 
 
 # --- the payload --------------------------------------------------------------------------------
@@ -396,14 +401,7 @@ def upload(server: Server, payload: Payload, mode: str) -> Result:
     try:
         status, headers, _ = conn.request(
             START_PATH,
-            {
-                "x-goog-api-key": API_KEY,
-                "X-Goog-Upload-Protocol": "resumable",
-                "X-Goog-Upload-Command": "start",
-                "X-Goog-Upload-Header-Content-Length": str(payload.size),
-                "X-Goog-Upload-Header-Content-Type": MIME_TYPE,
-                "Content-Type": "application/json",
-            },
+            {**start_headers(payload.size, MIME_TYPE, API_KEY), "Content-Type": "application/json"},
             b'{"file": {"display_name": "bench"}}',
             len(b'{"file": {"display_name": "bench"}}'),
         )
@@ -411,26 +409,20 @@ def upload(server: Server, payload: Payload, mode: str) -> Result:
             raise RuntimeError(f"start: {status} {headers}")
         target = headers["x-goog-upload-url"].split(f":{server.port}", 1)[1]
         step = payload.size if mode == "single" else BLOCK
-        offset, body = 0, b""
-        while True:
-            end = min(offset + step, payload.size)
-            command = "upload, finalize" if end >= payload.size else "upload"
+        body = b""
+        for command, offset, length in planned_chunks(payload.size, step):
             status, headers, body = conn.request(
                 target,
                 {
-                    "X-Goog-Upload-Command": command,
-                    "X-Goog-Upload-Offset": str(offset),
+                    **command_headers(command, offset),
                     "Content-Type": "application/octet-stream",
                 },
-                payload.blocks(offset, end),
-                end - offset,
+                payload.blocks(offset, offset + length),
+                length,
             )
             expected = "final" if command.endswith("finalize") else "active"
             if status != 200 or headers.get("x-goog-upload-status") != expected:
                 raise RuntimeError(f"chunk at {offset}: {status} {headers} {body[:200]!r}")
-            offset = end
-            if offset >= payload.size:
-                break
         elapsed = time.perf_counter() - began
     finally:
         conn.close()
@@ -442,7 +434,7 @@ def upload(server: Server, payload: Payload, mode: str) -> Result:
     if file.get("sizeBytes") != str(payload.size):
         errors.append(f"{server.name}: sizeBytes {file.get('sizeBytes')} != {payload.size}")
     if server.name != "bare":
-        expected_hash = base64.b64encode(payload.sha256_hex.encode()).decode()
+        expected_hash = sha256_hash_of_hex(payload.sha256_hex)
         if file.get("sha256Hash") != expected_hash:
             errors.append(f"{server.name}: sha256Hash {file.get('sha256Hash')} != {expected_hash}")
     server_cpu = None if cpu0 is None or cpu1 is None else (cpu1 - cpu0) / elapsed

@@ -72,6 +72,12 @@ class Case:
     fake: dict[str, Any] = field(default_factory=dict)  # FakeConfig fields it needs
 
 
+def out_of_range(row: str, id: str, name: str, value: float, low: float, high: float) -> Case:
+    """A ``generationConfig`` field outside its range: a 400 with the service's range message."""
+    message = RANGE.format(name=name, value=value, low=low, high=high)
+    return Case(row, id, 400, "INVALID_ARGUMENT", message, body=configured(**{name: value}))
+
+
 CASES = [
     Case(
         "no key (`x-goog-api-key` header or `?key=`)",
@@ -163,45 +169,17 @@ CASES = [
         "have one initialized field\n",
         body={"contents": [{"parts": [{}], "role": "user"}]},
     ),
-    Case(
-        "`temperature` outside [0, 2]",
-        "temperature",
-        400,
-        "INVALID_ARGUMENT",
-        RANGE.format(name="temperature", value=3, low=0, high=2.0001),
-        body=configured(temperature=3),
-    ),
-    Case(
-        "`topP` outside [0, 1]",
-        "top-p",
-        400,
-        "INVALID_ARGUMENT",
-        RANGE.format(name="topP", value=1.5, low=0, high=1.0001),
-        body=configured(topP=1.5),
-    ),
-    Case(
-        "`topK` outside [1, the model's topK]",
-        "top-k",
-        400,
-        "INVALID_ARGUMENT",
-        RANGE.format(name="topK", value=65, low=1, high=65),
-        body=configured(topK=65),
-    ),
-    Case(
-        "`candidateCount` outside [1, 8]",
-        "candidate-count",
-        400,
-        "INVALID_ARGUMENT",
-        RANGE.format(name="candidateCount", value=9, low=1, high=9),
-        body=configured(candidateCount=9),
-    ),
-    Case(
+    out_of_range("`temperature` outside [0, 2]", "temperature", "temperature", 3, 0, 2.0001),
+    out_of_range("`topP` outside [0, 1]", "top-p", "topP", 1.5, 0, 1.0001),
+    out_of_range("`topK` outside [1, the model's topK]", "top-k", "topK", 65, 1, 65),
+    out_of_range("`candidateCount` outside [1, 8]", "candidate-count", "candidateCount", 9, 1, 9),
+    out_of_range(
         "`maxOutputTokens` outside [1, the model's output limit]",
         "max-output-tokens",
-        400,
-        "INVALID_ARGUMENT",
-        RANGE.format(name="maxOutputTokens", value=70000, low=1, high=65537),
-        body=configured(maxOutputTokens=70000),
+        "maxOutputTokens",
+        70000,
+        1,
+        65537,
     ),
     Case(
         "`thinkingBudget` 0 on 2.5 Pro",

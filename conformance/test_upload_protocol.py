@@ -14,8 +14,6 @@ against a model of a few lines. Files made here are deleted again (a URL target 
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import re
 from collections.abc import Iterator
@@ -36,9 +34,15 @@ from hypothesis.stateful import (
 )
 
 from conformance._target import Target
+from conformance._uploads import (
+    CHUNK,
+    START,
+    UploadModel,
+    command_headers,
+    sha256_hash,
+    start_headers,
+)
 
-START = "/upload/v1beta/files"
-GRANULARITY = 8 * 1024 * 1024
 MIME = "text/plain"
 
 
@@ -58,16 +62,8 @@ class Uploads:
         key: bool = True,
         mime: str = MIME,
     ) -> httpx.Response:
-        headers = {
-            "X-Goog-Upload-Protocol": "resumable",
-            "X-Goog-Upload-Command": "start",
-            "X-Goog-Upload-Header-Content-Type": mime,
-            "Content-Type": "application/json",
-        }
-        if size is not None:
-            headers["X-Goog-Upload-Header-Content-Length"] = str(size)
-        if key:
-            headers["x-goog-api-key"] = self.target.api_key
+        headers = start_headers(size, mime, self.target.api_key if key else None)
+        headers["Content-Type"] = "application/json"
         content = body if body is not None else b'{"file": {"display_name": "conformance"}}'
         return self.http.post(START, headers=headers, content=content)
 
@@ -81,10 +77,7 @@ class Uploads:
     def send(
         self, url: str, command: str, offset: int | None = None, data: bytes = b""
     ) -> httpx.Response:
-        headers = {"X-Goog-Upload-Command": command}
-        if offset is not None:
-            headers["X-Goog-Upload-Offset"] = str(offset)
-        response = self.http.post(url, headers=headers, content=data)
+        response = self.http.post(url, headers=command_headers(command, offset), content=data)
         if response.headers.get("x-goog-upload-status") == "final" and response.status_code == 200:
             self.made.append(response.json()["file"]["name"])
         return response
@@ -110,12 +103,6 @@ def error_of(response: httpx.Response) -> dict[str, Any]:
     error: dict[str, Any] = response.json()["error"]
     assert error["code"] == response.status_code
     return error
-
-
-def sha256_hash(data: bytes) -> str:
-    """As the service computes it: base64 of the lowercase hex digest
-    (docs/evidence.md#service-file-hash)."""
-    return base64.b64encode(hashlib.sha256(data).hexdigest().encode()).decode()
 
 
 def check_file(file: dict[str, Any], data: bytes) -> None:
@@ -144,7 +131,7 @@ def test_start_answers_an_absolute_upload_url_and_no_body(uploads: Uploads) -> N
     assert query["upload_protocol"] == ["resumable"]
     (upload_id,) = query["upload_id"]
     assert response.headers["x-goog-upload-control-url"] == url
-    assert response.headers["x-goog-upload-chunk-granularity"] == str(GRANULARITY)
+    assert response.headers["x-goog-upload-chunk-granularity"] == str(CHUNK)
     assert response.headers["x-guploader-uploadid"] == upload_id
     # The documented curl script finds the URL with grep -i "x-goog-upload-url: ".
     lines = [f"{name.decode()}: {value.decode()}" for name, value in response.headers.raw]
@@ -318,68 +305,56 @@ class UploadProtocol(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.uploads = Uploads(self.target)
-        self.received = 0
-        self.state = "active"
+        self.model = UploadModel(SIZE)
 
     @initialize()
     def start(self) -> None:
         self.url = self.uploads.session(SIZE)
 
-    def check(self, reply: httpx.Response, code: int) -> None:
-        assert reply.status_code == code, reply.text
-        assert status(reply) == self.state
+    def send(self, command: str, offset: int | None = None, data: bytes = b"") -> httpx.Response:
+        """``command`` to the target and to the model: the reply must be the model's."""
+        expected = self.model.command(command, offset, len(data))
+        reply = self.uploads.send(self.url, command, offset, data)
+        assert status(reply) == expected.status
+        if expected.status == "cancelled" and expected.code != 200:
+            assert reply.status_code >= 400, reply.text  # the service's is a 499
+        else:
+            assert reply.status_code == expected.code, reply.text
+        if command == "query" and expected.received is not None:
+            assert reply.headers["x-goog-upload-size-received"] == str(expected.received)
+        return reply
 
-    @precondition(lambda self: self.state == "active")
+    @precondition(lambda self: self.model.state == "active")
     @rule(length=st.integers(0, 5), finalize=st.booleans())
     def upload_at_the_right_offset(self, length: int, finalize: bool) -> None:
-        chunk = DATA[self.received : self.received + length]
-        command = "upload, finalize" if finalize else "upload"
-        reply = self.uploads.send(self.url, command, self.received, chunk)
-        self.received += len(chunk)
-        if finalize and self.received == SIZE:
-            self.state = "final"
-            self.check(reply, 200)
+        received = self.model.received
+        chunk = DATA[received : received + length]
+        reply = self.send("upload, finalize" if finalize else "upload", received, chunk)
+        if self.model.state == "final":
             check_file(reply.json()["file"], DATA)
-        else:
-            self.check(reply, 400 if finalize else 200)
 
-    @precondition(lambda self: self.state == "active")
+    @precondition(lambda self: self.model.state == "active")
     @rule(shift=st.sampled_from([-2, -1, 1, 3]))
     def upload_at_a_wrong_offset(self, shift: int) -> None:
-        reply = self.uploads.send(self.url, "upload", self.received + shift, b"zz")
-        self.check(reply, 400)
+        self.send("upload", self.model.received + shift, b"zz")
 
     @rule()
     def query(self) -> None:
-        reply = self.uploads.send(self.url, "query")
-        if self.state == "active":
-            self.check(reply, 200)
-            assert reply.headers["x-goog-upload-size-received"] == str(self.received)
-        elif self.state == "final":
-            self.check(reply, 200)
-        else:
-            assert status(reply) == "cancelled" and reply.status_code >= 400
+        self.send("query")
 
-    @precondition(lambda self: self.state == "active")
+    @precondition(lambda self: self.model.state == "active")
     @rule()
     def finalize(self) -> None:
-        reply = self.uploads.send(self.url, "finalize")
-        if self.received == SIZE:
-            self.state = "final"
-            self.check(reply, 200)
-        else:
-            self.check(reply, 400)
+        self.send("finalize")
 
-    @precondition(lambda self: self.state == "active")
+    @precondition(lambda self: self.model.state == "active")
     @rule()
     def cancel(self) -> None:
-        reply = self.uploads.send(self.url, "cancel")
-        self.state = "cancelled"
-        self.check(reply, 200)
+        self.send("cancel")
 
     @invariant()
     def never_more_than_declared(self) -> None:
-        assert 0 <= self.received <= SIZE
+        assert 0 <= self.model.received <= SIZE
 
     def teardown(self) -> None:
         self.uploads.close()

@@ -60,7 +60,6 @@ from ._vision.boxes import SCALE as SCALE
 from ._vision.boxes import Box, Detection, boxes_from_response, to_normalized, to_pixels
 from ._vision.fences import parse_json
 from ._vision.masks import MASK_THRESHOLD, Mask, binarize, decode_mask, mask_probabilities
-from ._vision.overlays import COLORS as _COLORS  # noqa: F401 (the palette; tests read it)
 from ._vision.overlays import overlay
 from ._vision.tokens import SMALL_SIDE as SMALL_SIDE
 from ._vision.tokens import TILE_TOKENS, crop_unit, image_tiles, image_tokens

@@ -20,24 +20,22 @@ import json
 import os
 import shutil
 import subprocess
-import textwrap
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 
 import fake_server
+from conformance._guide import guide_code, read_guide
 from fake_server.journal import Entry
 from fake_server.pytest_plugin import Fake
-
-if TYPE_CHECKING:
-    from conftest import NodeRun
+from tests.kit.node import NodeRun
+from tests.kit.wire import sse_events
 
 MODEL = "gemini-2.5-flash"
 SHIPPED_FIXTURES = Path(fake_server.__file__).parent / "fixtures" / "data"
 REAL_HOST = "https://generativelanguage.googleapis.com"
-GUIDE = Path(os.environ.get("GEMINI_API_GUIDE", "/work/shared/guide/gemini-api-guide.txt"))
 CHAT_SECTION = "## Multi-turn conversations (Chat)\n"
 
 DOGS = "I have 2 dogs in my house."
@@ -257,24 +255,10 @@ def test_the_guides_js_chats_send_the_whole_history_and_get_the_fixture_answers(
 # --- curl ------------------------------------------------------------------------------------
 
 
-def guide_chat_rest_blocks(guide: str) -> list[str]:
-    """The curl blocks under "### REST" in the guide's chat section, dedented."""
-    section = guide.split(CHAT_SECTION, 1)[1].split("\n## ", 1)[0]
-    blocks = []
-    for part in section.split("### REST\n")[1:]:
-        lines = []
-        for line in part.splitlines(keepends=True):
-            if line.startswith("#"):
-                break
-            lines.append(line)
-        blocks.append(textwrap.dedent("".join(lines)).strip("\n") + "\n")
-    return blocks
-
-
 def test_the_copied_chat_commands_are_still_the_guides() -> None:
-    if not GUIDE.is_file():
-        pytest.skip(f"the guide is not at {GUIDE} (set GEMINI_API_GUIDE)")
-    assert guide_chat_rest_blocks(GUIDE.read_text(encoding="utf-8")) == [CHAT, CHAT_STREAM]
+    # The curl blocks under "### REST" in the guide's chat section.
+    section = read_guide().split(CHAT_SECTION, 1)[1].split("\n## ", 1)[0]
+    assert guide_code(section, "REST") == [CHAT, CHAT_STREAM]
 
 
 def run_curl(command: str, fake: Fake, tmp_path: Path) -> tuple[int, str, bytes]:
@@ -326,13 +310,7 @@ def test_the_guides_streaming_rest_chat_prints_sse_events_for_the_whole_conversa
     status, content_type, body = run_curl(CHAT_STREAM, gemini_fake_server, tmp_path)
 
     assert (status, content_type) == (200, "text/event-stream")
-    assert body.endswith(b"\r\n\r\n"), body[-200:]
-    events = []
-    for event in body.split(b"\r\n\r\n")[:-1]:
-        assert event.startswith(b"data: "), event
-        line = event.removeprefix(b"data: ")
-        assert b"\n" not in line and b"\r" not in line, event
-        events.append(json.loads(line))
+    events = sse_events(body)
     assert len(events) >= 2
     for position, event in enumerate(events):
         check_answer(event, last_chunk=position == len(events) - 1)

@@ -35,8 +35,6 @@ from google.genai import errors as sdk_errors
 from google.genai import types as sdk_types
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from syrupy.assertion import SnapshotAssertion
-from syrupy.extensions.json import JSONSnapshotExtension
 
 import gemini_ref
 from fake_server import create_app
@@ -107,11 +105,6 @@ def serve_fake(_gemini_fake_listener: ThreadedServer) -> Callable[..., Fake]:
     return serve
 
 
-@pytest.fixture
-def snapshot_json(snapshot: SnapshotAssertion) -> SnapshotAssertion:
-    return snapshot.use_extension(JSONSnapshotExtension)
-
-
 def folded(entry: Entry) -> dict[str, Any]:
     """A journalled request without what the service reads as unset: an empty
     ``generationConfig`` and the system instruction's role (what ``request_key`` folds too)."""
@@ -131,12 +124,13 @@ def key(entry: Entry) -> str:
 
 def sdk_history(chat: Any, curated: bool = False) -> list[dict[str, Any]]:
     """The SDK's history as JSON, signatures decoded (it writes them in URL-safe base64)."""
-    return signed(
+    history: list[dict[str, Any]] = signed(
         [
             content.model_dump(mode="json", by_alias=True, exclude_none=True)
             for content in chat.get_history(curated=curated)
         ]
     )
+    return history
 
 
 def ref_history(chat: gemini_ref.chats.Chat, curated: bool = False) -> list[dict[str, Any]]:
@@ -224,7 +218,7 @@ CONVERSATIONS = {
 
 @pytest.mark.parametrize("conversation", CONVERSATIONS.values(), ids=CONVERSATIONS.keys())
 def test_both_clients_send_the_same_turns_of_each_chat(
-    clients, gemini_fake_server: Fake, snapshot_json, conversation: Conversation
+    clients, gemini_fake_server: Fake, snapshot, conversation: Conversation
 ):
     sdk, ours = clients
     sdk_chat = sdk.chats.create(
@@ -233,7 +227,7 @@ def test_both_clients_send_the_same_turns_of_each_chat(
     ref_chat = ours.chats.create(
         model=conversation.model, config=conversation.config, history=list(conversation.history)
     )
-    turns = []
+    turns: list[dict[str, Any]] = []
 
     for sdk_message, ref_message in zip(
         conversation.messages(sdk_types), conversation.messages(ref_types), strict=True
@@ -251,7 +245,7 @@ def test_both_clients_send_the_same_turns_of_each_chat(
         assert key(ref_call) == key(sdk_call)
         turns.append({"sdk": sdk_call.request, "gemini_ref": ref_call.request})
 
-    assert turns == snapshot_json
+    assert turns == snapshot
     assert ref_history(ref_chat) == sdk_history(sdk_chat)
     assert ref_history(ref_chat, curated=True) == sdk_history(sdk_chat, curated=True)
     last = turns[-1]["gemini_ref"]["contents"]
@@ -277,7 +271,9 @@ def fail(chat: Any, message: str) -> int:
     with pytest.raises((sdk_errors.ServerError, ref_errors.ServiceUnavailableError)) as caught:
         for _ in chat.send_message_stream(message):
             read += 1
-    assert caught.value.code == 503
+    error = caught.value
+    assert isinstance(error, sdk_errors.ServerError | ref_errors.ServiceUnavailableError)
+    assert error.code == 503
     return read
 
 
@@ -412,7 +408,7 @@ def write_fixtures(directory: Path, conversation: list[Turn]) -> list[str]:
     initial=st.sampled_from(INITIAL_HISTORIES),
 )
 def test_both_histories_are_the_sdks_for_any_conversation(
-    sdk_env, serve_fake: Callable[..., Fake], conversation: list[Turn], initial: tuple
+    sdk_env, serve_fake: Callable[..., Fake], conversation: list[Turn], initial: tuple[Any, ...]
 ):
     with tempfile.TemporaryDirectory() as directory:
         prompts = write_fixtures(Path(directory), conversation)

@@ -17,23 +17,20 @@ import os
 import re
 import shutil
 import subprocess
-import textwrap
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 from google import genai
 
+from conformance._guide import guide_code, read_guide
 from fake_server.pytest_plugin import Fake
-
-if TYPE_CHECKING:
-    from conftest import GuideExample
+from tests.kit.guide_answers import GuideExample
 
 pytestmark = pytest.mark.skipif(shutil.which("curl") is None, reason="needs the curl binary")
 
 REAL_HOST = "https://generativelanguage.googleapis.com"
-GUIDE = Path(os.environ.get("GEMINI_API_GUIDE", "/work/shared/guide/gemini-api-guide.txt"))
 UNREGISTERED_CALLER = (
     "Method doesn't allow unregistered callers (callers without established identity). "
     "Please use API Key or other form of API consumer identity to call this API."
@@ -177,24 +174,10 @@ def answer_text(data: Any) -> str:
     return text
 
 
-def guide_rest_blocks(guide: str) -> list[str]:
-    """Every curl block under a "### REST" heading before "## Multimodal inputs", dedented."""
-    text_generation = guide.split("## Multimodal inputs", 1)[0]
-    blocks = []
-    for section in re.split(r"^### REST\n", text_generation, flags=re.M)[1:]:
-        lines = []
-        for line in section.splitlines(keepends=True):
-            if line.startswith("#"):
-                break
-            lines.append(line)
-        blocks.append(textwrap.dedent("".join(lines)).strip("\n") + "\n")
-    return blocks
-
-
 def test_the_copied_commands_are_still_the_guides() -> None:
-    if not GUIDE.is_file():
-        pytest.skip(f"the guide is not at {GUIDE} (set GEMINI_API_GUIDE)")
-    blocks = guide_rest_blocks(GUIDE.read_text(encoding="utf-8"))
+    # Every curl block under a "### REST" heading before "## Multimodal inputs".
+    text_generation = read_guide().split("## Multimodal inputs", 1)[0]
+    blocks = guide_code(text_generation, "REST")
     assert blocks == [BASIC, THINKING_OFF, SYSTEM_INSTRUCTION, STOP_SEQUENCES]
 
 

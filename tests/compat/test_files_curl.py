@@ -20,17 +20,16 @@ import os
 import re
 import shutil
 import subprocess
-import textwrap
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 
+from conformance._guide import guide_code, read_guide
 from fake_server.pytest_plugin import Fake
-
-if TYPE_CHECKING:
-    from conftest import Exchange, FilesKit
+from tests.kit.files import FilesKit, check_two_images_prompt
+from tests.kit.wire import Exchange
 
 TOOLS = ("curl", "file", "jq", "grep", "cut", "tr", "wc", "base64")
 pytestmark = pytest.mark.skipif(
@@ -38,7 +37,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 REAL_HOST = "https://generativelanguage.googleapis.com"
-GUIDE = Path(os.environ.get("GEMINI_API_GUIDE", "/work/shared/guide/gemini-api-guide.txt"))
 
 # "Uploading images using the File API" (### REST).
 CAPTION = """\
@@ -252,22 +250,18 @@ def run_script(script: str, fake: Fake, folder: Path, paths: dict[str, Path]) ->
     return ScriptRun(done.stdout, folder)
 
 
-def guide_rest_block(guide: str, section: str, next_section: str) -> str:
-    """The "### REST" block of a guide section, dedented."""
-    text = guide.split(section, 1)[1].split(next_section, 1)[0]
-    block = text.split("### REST\n", 1)[1]
-    return textwrap.dedent(block).strip("\n") + "\n"
+def rest_blocks(guide: str, section: str, next_section: str) -> list[str]:
+    """The "### REST" blocks of a guide section."""
+    return guide_code(guide.split(section, 1)[1].split(next_section, 1)[0], "REST")
 
 
 def test_the_copied_scripts_are_still_the_guides() -> None:
-    if not GUIDE.is_file():
-        pytest.skip(f"the guide is not at {GUIDE} (set GEMINI_API_GUIDE)")
-    guide = GUIDE.read_text(encoding="utf-8")
-    caption = guide_rest_block(
+    guide = read_guide()
+    caption = rest_blocks(
         guide, "### Uploading images using the File API", "## Prompting with multiple images"
     )
-    multiple = guide_rest_block(guide, "## Prompting with multiple images", "## Object detection")
-    assert (caption, multiple) == (CAPTION, MULTIPLE_IMAGES)
+    multiple = rest_blocks(guide, "## Prompting with multiple images", "## Object detection")
+    assert (caption, multiple) == ([CAPTION], [MULTIPLE_IMAGES])
 
 
 def uploads(wire: list[Exchange], files_kit: FilesKit) -> list[list[Exchange]]:
@@ -384,13 +378,7 @@ def test_the_guides_multiple_images_script_uploads_one_and_inlines_the_other(
     (session,) = uploads(wire_tap, files_kit)
     check_upload_exchanges(session, jpeg, "image/jpeg", key=False)
     (call,) = gemini_fake_server.journal.calls("generateContent")
-    assert call.status == 200
-    assert call.request is not None
-    (content,) = call.request["contents"]
-    text, file_part, inline = content["parts"]
-    assert text == {"text": "What is different between these two images?"}
-    assert file_part == {"fileData": {"mimeType": "image/jpeg", "fileUri": file_uri}}
-    assert inline["inlineData"]["mimeType"] == "image/png"
+    check_two_images_prompt(call, file_uri)
     texts = run.printed_texts()
     assert len(texts) == 1 and "What is different between these two images" in texts[0]
 

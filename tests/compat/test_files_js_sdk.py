@@ -16,7 +16,7 @@ import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 from starlette.applications import Starlette
@@ -25,9 +25,9 @@ from fake_server import create_app
 from fake_server.config import FakeConfig
 from fake_server.pytest_plugin import Fake
 from fake_server.server import ThreadedServer
-
-if TYPE_CHECKING:
-    from conftest import Exchange, FilesKit, NodeRun
+from tests.kit.files import FilesKit
+from tests.kit.node import NodeRun
+from tests.kit.wire import Exchange
 
 pytestmark = [pytest.mark.sdk, pytest.mark.node]  # node_guide skips when node is missing
 

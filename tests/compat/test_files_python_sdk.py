@@ -17,16 +17,16 @@ import os
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 from google import genai
 from google.genai import errors, types
 
+from conformance._guide import Assets, run
 from fake_server.pytest_plugin import Fake
-
-if TYPE_CHECKING:
-    from conftest import Exchange, FakeClock, FilesKit
+from tests.kit.files import FakeClock, FilesKit, check_two_images_prompt
+from tests.kit.wire import Exchange
 
 pytestmark = pytest.mark.sdk
 
@@ -332,12 +332,19 @@ def test_a_name_already_taken_is_a_409_client_error_from_the_start(
 # --- get, list, delete ------------------------------------------------------------------------
 
 
-def test_get_returns_the_file_the_upload_returned(
-    client: genai.Client, api_version: str, sdk_env: Fake, files_kit: FilesKit, tmp_path: Path
-) -> None:
+@pytest.fixture
+def uploaded(client: genai.Client, files_kit: FilesKit, tmp_path: Path) -> types.File:
+    """A PNG uploaded through ``client``: the File the upload returned."""
     path = tmp_path / "sample.png"
     path.write_bytes(files_kit.png())
-    uploaded = client.files.upload(file=path)
+    file = client.files.upload(file=path)
+    assert file.name is not None
+    return file
+
+
+def test_get_returns_the_file_the_upload_returned(
+    client: genai.Client, api_version: str, sdk_env: Fake, uploaded: types.File
+) -> None:
     assert uploaded.name is not None
 
     by_name = client.files.get(name=uploaded.name)
@@ -382,11 +389,9 @@ def test_an_empty_list_is_an_empty_pager(client: genai.Client, sdk_env: Fake) ->
 
 
 def test_delete_removes_the_file_and_a_later_get_is_403(
-    client: genai.Client, api_version: str, sdk_env: Fake, files_kit: FilesKit, tmp_path: Path
+    client: genai.Client, api_version: str, sdk_env: Fake, uploaded: types.File
 ) -> None:
-    path = tmp_path / "sample.png"
-    path.write_bytes(files_kit.png())
-    file = client.files.upload(file=path)
+    file = uploaded
     assert file.name is not None
 
     deleted = client.files.delete(name=file.name)
@@ -427,17 +432,11 @@ def test_the_guides_caption_example_sends_the_uploaded_file_as_file_data(
     client: genai.Client, api_version: str, sdk_env: Fake, files_kit: FilesKit, tmp_path: Path
 ) -> None:
     """ "Uploading images using the File API", Python, verbatim but for the path."""
-    path = tmp_path / "sample.jpg"
-    path.write_bytes(files_kit.jpeg())
+    (tmp_path / "sample.jpg").write_bytes(files_kit.jpeg())
 
-    # --- the guide's code
-    my_file = client.files.upload(file=str(path))
+    ran = run("uploaded_image", genai, types, client, Assets(tmp_path))
 
-    response = client.models.generate_content(
-        model="gemini-2.5-flash",
-        contents=[my_file, "Caption this image."],
-    )
-    # ---
+    my_file, response = ran.names["my_file"], ran.names["response"]
 
     assert response.text and "Caption this image" in response.text
     assert my_file.mime_type == "image/jpeg"
@@ -472,36 +471,13 @@ def test_the_guides_multiple_images_example_mixes_an_upload_and_inline_bytes(
     png = files_kit.png(seed=2)
     (tmp_path / "image2.png").write_bytes(png)
 
-    # --- the guide's code
-    # Upload the first image
-    image1_path = str(tmp_path / "image1.jpg")
-    uploaded_file = client.files.upload(file=image1_path)
+    ran = run("several_images", genai, types, client, Assets(tmp_path))
 
-    # Prepare the second image as inline data
-    image2_path = str(tmp_path / "image2.png")
-    with open(image2_path, "rb") as f:
-        img2_bytes = f.read()
-
-    # Create the prompt with text and multiple images
-    response = client.models.generate_content(
-        model="gemini-2.5-flash",
-        contents=[
-            "What is different between these two images?",
-            uploaded_file,  # Use the uploaded file reference
-            types.Part.from_bytes(data=img2_bytes, mime_type="image/png"),
-        ],
-    )
-    # ---
+    uploaded_file, response = ran.names["uploaded_file"], ran.names["response"]
 
     assert response.text and "What is different between these two images" in response.text
     (call,) = sdk_env.journal.calls("generateContent")
-    assert call.status == 200
-    assert call.request is not None
-    (content,) = call.request["contents"]
-    text, file_part, inline = content["parts"]
-    assert text == {"text": "What is different between these two images?"}
-    assert file_part == {"fileData": {"fileUri": uploaded_file.uri, "mimeType": "image/jpeg"}}
-    assert inline["inlineData"]["mimeType"] == "image/png"
+    inline = check_two_images_prompt(call, uploaded_file.uri)
     assert base64.b64decode(inline["inlineData"]["data"]) == png
     usage = response.usage_metadata
     assert usage is not None and usage.prompt_tokens_details is not None
@@ -510,17 +486,15 @@ def test_the_guides_multiple_images_example_mixes_an_upload_and_inline_bytes(
 
 
 def test_a_prompt_naming_a_deleted_file_is_the_403_client_error(
-    client: genai.Client, sdk_env: Fake, files_kit: FilesKit, tmp_path: Path
+    client: genai.Client, sdk_env: Fake, uploaded: types.File
 ) -> None:
-    path = tmp_path / "sample.png"
-    path.write_bytes(files_kit.png())
-    file = client.files.upload(file=path)
+    file = uploaded
     assert file.name is not None
-    client.models.generate_content(model="gemini-2.5-flash", contents=[file, "Describe it."])
+    client.models.generate_content(model="gemini-2.5-flash", contents=[file, "Describe it."])  # type: ignore[arg-type]  # the SDK types contents as invariant lists
     client.files.delete(name=file.name)
 
     with pytest.raises(errors.ClientError) as caught:
-        client.models.generate_content(model="gemini-2.5-flash", contents=[file, "Describe it."])
+        client.models.generate_content(model="gemini-2.5-flash", contents=[file, "Describe it."])  # type: ignore[arg-type]  # the SDK types contents as invariant lists
 
     assert (caught.value.code, caught.value.status) == (403, "PERMISSION_DENIED")
     assert caught.value.message == MISSING.format(file.name.removeprefix("files/"))
@@ -554,7 +528,8 @@ def test_a_video_stays_processing_and_is_refused_until_active_then_answered(
         while video.state == types.FileState.PROCESSING:
             with pytest.raises(errors.ClientError) as caught:
                 client.models.generate_content(
-                    model="gemini-2.5-flash", contents=[video, "Summarize this video."]
+                    model="gemini-2.5-flash",
+                    contents=[video, "Summarize this video."],  # type: ignore[arg-type]  # the SDK types contents as invariant lists
                 )
             assert (caught.value.code, caught.value.status) == (400, "FAILED_PRECONDITION")
             assert caught.value.message == NOT_ACTIVE.format(file_id)

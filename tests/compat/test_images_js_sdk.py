@@ -13,7 +13,7 @@ import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 from PIL import Image, ImageDraw
@@ -23,9 +23,7 @@ from fake_server.config import FakeConfig
 from fake_server.journal import Entry
 from fake_server.pytest_plugin import Fake
 from fake_server.server import ThreadedServer
-
-if TYPE_CHECKING:
-    from conftest import NodeRun
+from tests.kit.node import NodeRun
 
 pytestmark = [pytest.mark.sdk, pytest.mark.node]  # node_guide skips when node is missing
 

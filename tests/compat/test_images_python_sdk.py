@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import io
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +21,9 @@ import numpy as np
 import pytest
 from google import genai
 from google.genai import errors, types
-from PIL import Image, ImageDraw
+from PIL import Image
 
+from conformance._guide import Assets, picture, run
 from fake_server.pytest_plugin import Fake
 
 # The journal keeps whole images here, so that the tests can look at what the SDK encoded.
@@ -42,17 +42,6 @@ GUIDE_IMAGE_TOKENS = 1548  # the guide's worked example: 960x540, unit 360, 3 x 
 def api_version() -> str:
     """The image examples run on the SDK's default version only (text ones cover both)."""
     return "v1"
-
-
-def picture(width: int, height: int) -> Image.Image:
-    """An RGB image with some structure (a gradient and two shapes), not a flat colour."""
-    im = Image.new("RGB", (width, height), (200, 180, 150))
-    draw = ImageDraw.Draw(im)
-    for x in range(0, width, 8):
-        draw.line([(x, 0), (x, height)], fill=(x % 256, 120, 255 - x % 256))
-    draw.ellipse([width // 5, height // 5, width // 2, height // 2], fill=(120, 80, 40))
-    draw.rectangle([width // 2, height // 3, 4 * width // 5, 5 * height // 6], fill=(30, 90, 160))
-    return im
 
 
 def save(im: Image.Image, path: Path) -> Path:
@@ -96,24 +85,13 @@ def test_the_inline_bytes_example_counts_the_guides_1548_image_tokens(
     if api_version != "v1":
         monkeypatch.setenv("GOOGLE_GENAI_API_VERSION", api_version)
 
-    # The guide's code, with its path.
-    with open(small_sample_jpg, "rb") as f:
-        image_bytes = f.read()
-
     client = genai.Client()
     try:
-        response = client.models.generate_content(
-            model="gemini-2.5-flash",
-            contents=[
-                types.Part.from_bytes(
-                    data=image_bytes,
-                    mime_type="image/jpeg",
-                ),
-                "Caption this image.",
-            ],
-        )
+        ran = run("inline_image_bytes", genai, types, client, Assets(small_sample_jpg.parent))
     finally:
         client.close()
+
+    image_bytes, response = ran.names["image_bytes"], ran.names["response"]
 
     assert isinstance(response.text, str) and response.text.strip()
     assert response.candidates is not None
@@ -175,7 +153,7 @@ def test_the_image_token_rule_through_the_sdk(
     client: genai.Client, size: tuple[int, int], tokens: int
 ) -> None:
     # 385x100: unit 66 -> 6 x 2 = 12 tiles; 1000x1000: unit 666 -> 2 x 2 tiles
-    response = client.models.generate_content(model=MODEL, contents=[picture(*size), CAPTION])
+    response = client.models.generate_content(model=MODEL, contents=[picture(*size), CAPTION])  # type: ignore[arg-type]  # the SDK types contents as invariant lists
 
     assert response.usage_metadata is not None
     assert details(response.usage_metadata)["IMAGE"] == tokens
@@ -194,7 +172,7 @@ def test_bytes_that_are_not_a_jpeg_are_a_400_invalid_argument(
     with pytest.raises(errors.ClientError) as raised:
         client.models.generate_content(
             model=MODEL,
-            contents=[types.Part.from_bytes(data=corrupt, mime_type="image/jpeg"), CAPTION],
+            contents=[types.Part.from_bytes(data=corrupt, mime_type="image/jpeg"), CAPTION],  # type: ignore[arg-type]  # the SDK types contents as invariant lists
         )
 
     error = raised.value
@@ -218,7 +196,7 @@ def test_count_tokens_on_a_corrupt_image_is_also_a_400(client: genai.Client) -> 
     with pytest.raises(errors.ClientError) as raised:
         client.models.count_tokens(
             model=MODEL,
-            contents=[types.Part.from_bytes(data=b"garbage" * 10, mime_type="image/jpeg")],
+            contents=[types.Part.from_bytes(data=b"garbage" * 10, mime_type="image/jpeg")],  # type: ignore[arg-type]  # the SDK types contents as invariant lists
         )
 
     assert (raised.value.code, raised.value.message) == (400, "Provided image is not valid.")
@@ -236,7 +214,7 @@ def test_a_pil_image_opened_from_a_file_is_sent_as_its_format(
     path = save(picture(960, 540), tmp_path / name)
     image = Image.open(path)
 
-    response = client.models.generate_content(model=MODEL, contents=[image, CAPTION])
+    response = client.models.generate_content(model=MODEL, contents=[image, CAPTION])  # type: ignore[arg-type]  # the SDK types contents as invariant lists
 
     (inline,) = inline_parts(only_call(sdk_env))
     assert inline["mimeType"] == mime_type
@@ -251,7 +229,7 @@ def test_a_pil_image_opened_from_a_file_is_sent_as_its_format(
 def test_a_pil_image_made_in_memory_is_sent_as_png(client: genai.Client, sdk_env: Fake) -> None:
     image = picture(200, 100)
 
-    response = client.models.generate_content(model=MODEL, contents=[image, CAPTION])
+    response = client.models.generate_content(model=MODEL, contents=[image, CAPTION])  # type: ignore[arg-type]  # the SDK types contents as invariant lists
 
     (inline,) = inline_parts(only_call(sdk_env))
     assert inline["mimeType"] == "image/png"
@@ -264,34 +242,15 @@ def test_a_pil_image_made_in_memory_is_sent_as_png(client: genai.Client, sdk_env
 
 
 def detect(client: genai.Client, image_path: Path) -> tuple[tuple[int, int], list[list[int]], str]:
-    """The guide's object detection example; returns the size, the boxes and the raw text."""
-    prompt = (
-        "Detect the all of the prominent items in the image. The box_2d should be "
-        "[ymin, xmin, ymax, xmax] normalized to 0-1000."
+    """The guide's object detection example on ``image_path`` (named ``image.png``); the size,
+    the boxes and the raw text."""
+    assert image_path.name == "image.png"
+    names = run("object_detection", genai, types, client, Assets(image_path.parent)).names
+    return (
+        (names["width"], names["height"]),
+        names["converted_bounding_boxes"],
+        names["response"].text,
     )
-    image = Image.open(image_path)
-
-    config = types.GenerateContentConfig(response_mime_type="application/json")
-
-    response = client.models.generate_content(
-        model="gemini-2.5-flash", contents=[image, prompt], config=config
-    )
-
-    width, height = image.size
-    assert response.text is not None
-    bounding_boxes = json.loads(response.text)
-
-    converted_bounding_boxes = []
-    for bounding_box in bounding_boxes:
-        abs_y1 = int(bounding_box["box_2d"][0] / 1000 * height)
-        abs_x1 = int(bounding_box["box_2d"][1] / 1000 * width)
-        abs_y2 = int(bounding_box["box_2d"][2] / 1000 * height)
-        abs_x2 = int(bounding_box["box_2d"][3] / 1000 * width)
-        converted_bounding_boxes.append([abs_x1, abs_y1, abs_x2, abs_y2])
-
-    print("Image size: ", width, height)
-    print("Bounding boxes:", converted_bounding_boxes)
-    return (width, height), converted_bounding_boxes, response.text
 
 
 def test_the_object_detection_example_end_to_end(
@@ -334,109 +293,10 @@ def test_detection_is_deterministic_for_the_same_image_and_prompt(
 # --- Segmentation (the guide's code, verbatim but for `client` and the paths) ----------------
 
 
-def parse_json(json_output: str) -> str:
-    # Parsing out the markdown fencing
-    lines = json_output.splitlines()
-    for i, line in enumerate(lines):
-        if line == "```json":
-            json_output = "\n".join(lines[i + 1 :])  # Remove everything before "```json"
-            output = json_output.split("```")[0]  # noqa: F841  (the guide never uses it)
-            break  # Exit the loop once "```json" is found
-    return json_output
-
-
-def extract_segmentation_masks(
-    client: genai.Client, image_path: str, output_dir: str = "segmentation_outputs"
-) -> None:
-    # Load and resize image
-    im = Image.open(image_path)
-    im.thumbnail((1024, 1024), Image.Resampling.LANCZOS)
-
-    prompt = """
-  Give the segmentation masks for the wooden and glass items.
-  Output a JSON list of segmentation masks where each entry contains the 2D
-  bounding box in the key "box_2d", the segmentation mask in key "mask", and
-  the text label in the key "label". Use descriptive labels.
-  """
-
-    config = types.GenerateContentConfig(
-        thinking_config=types.ThinkingConfig(
-            thinking_budget=0
-        )  # set thinking_budget to 0 for better results in object detection
-    )
-
-    response = client.models.generate_content(
-        model="gemini-2.5-flash",
-        contents=[
-            prompt,
-            im,
-        ],  # Pillow images can be directly passed as inputs (which will be converted by the SDK)
-        config=config,
-    )
-
-    # Parse JSON response
-    assert response.text is not None
-    items = json.loads(parse_json(response.text))
-
-    # Create output directory
-    os.makedirs(output_dir, exist_ok=True)
-
-    # Process each mask
-    for i, item in enumerate(items):
-        # Get bounding box coordinates
-        box = item["box_2d"]
-        y0 = int(box[0] / 1000 * im.size[1])
-        x0 = int(box[1] / 1000 * im.size[0])
-        y1 = int(box[2] / 1000 * im.size[1])
-        x1 = int(box[3] / 1000 * im.size[0])
-
-        # Skip invalid boxes
-        if y0 >= y1 or x0 >= x1:
-            continue
-
-        # Process mask
-        png_str = item["mask"]
-        if not png_str.startswith("data:image/png;base64,"):
-            continue
-
-        # Remove prefix
-        png_str = png_str.removeprefix("data:image/png;base64,")
-        mask_data = base64.b64decode(png_str)
-        mask = Image.open(io.BytesIO(mask_data))
-
-        # Resize mask to match bounding box
-        mask = mask.resize((x1 - x0, y1 - y0), Image.Resampling.BILINEAR)
-
-        # Convert mask to numpy array for processing
-        mask_array = np.array(mask)
-
-        # Create overlay for this mask
-        overlay = Image.new("RGBA", im.size, (0, 0, 0, 0))
-        overlay_draw = ImageDraw.Draw(overlay)
-
-        # Create overlay for the mask
-        color = (255, 255, 255, 200)
-        for y in range(y0, y1):
-            for x in range(x0, x1):
-                if mask_array[y - y0, x - x0] > 128:  # Threshold for mask
-                    overlay_draw.point((x, y), fill=color)
-
-        # Save individual mask and its overlay
-        mask_filename = f"{item['label']}_{i}_mask.png"
-        overlay_filename = f"{item['label']}_{i}_overlay.png"
-
-        mask.save(os.path.join(output_dir, mask_filename))
-
-        # Create and save overlay
-        composite = Image.alpha_composite(im.convert("RGBA"), overlay)
-        composite.save(os.path.join(output_dir, overlay_filename))
-        print(f"Saved mask and overlay for {item['label']} to {output_dir}")
-
-
 def test_the_segmentation_example_end_to_end(
     client: genai.Client, sdk_env: Fake, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    image_path = save(picture(640, 480), tmp_path / "image.png")
+    image_path = save(picture(640, 480), tmp_path / "kitchen.png")  # the guide's image.png
     output_dir = tmp_path / "segmentation_outputs"
     answers: list[types.GenerateContentResponse] = []
     generate = client.models.generate_content
@@ -447,7 +307,7 @@ def test_the_segmentation_example_end_to_end(
 
     monkeypatch.setattr(client.models, "generate_content", keeping_the_answer)
 
-    extract_segmentation_masks(client, str(image_path), str(output_dir))
+    parse_json = run("segmentation", genai, types, client, Assets(tmp_path)).names["parse_json"]
 
     request = only_call(sdk_env)
     assert request["generationConfig"] == {"thinkingConfig": {"thinkingBudget": 0}}

@@ -10,13 +10,9 @@ the variables that would override them removed (tests/js/README.md).
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 
@@ -26,22 +22,16 @@ from fake_server.journal import Entry
 from fake_server.model import catalog
 from fake_server.pytest_plugin import Fake
 from fake_server.server import ThreadedServer
+from tests.kit.guide_answers import GuideExample
+from tests.kit.node import node_available, start_node
 
-if TYPE_CHECKING:
-    from conftest import GuideExample
-
-JS_DIR = Path(__file__).parents[1] / "js"
-SDK = JS_DIR / "node_modules" / "@google" / "genai"
-
-if shutil.which("node") is None or not SDK.is_dir():
+if not node_available():
     pytest.skip(
         "needs node and the JS SDK: run `cd tests/js && npm ci` (make test does it first)",
         allow_module_level=True,
     )
 
 pytestmark = [pytest.mark.sdk, pytest.mark.node]
-
-OVERRIDING_ENV = ("GOOGLE_API_KEY", "GOOGLE_GENAI_USE_VERTEXAI", "GOOGLE_GENAI_USE_ENTERPRISE")
 
 # Each example, in the order they run, and the RPC it calls ("stream" is a later issue).
 GENERATE = (
@@ -101,28 +91,10 @@ def runs() -> dict[str, Run]:
     app = create_app(FakeConfig())
     with ThreadedServer(app) as server:
         fake = Fake(app, server.base_url)
-        env = {k: v for k, v in os.environ.items() if k not in OVERRIDING_ENV}
-        env.update(fake.env)
-        done = subprocess.run(
-            ["node", "guide.mjs", *examples],
-            cwd=JS_DIR,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-    assert done.returncode == 0, done.stderr
-    # The SDK writes its warnings (e.g. "there are non-text parts in the response") to stderr.
-    warnings = [
-        line
-        for line in done.stderr.splitlines()
-        if line.strip() and "ExperimentalWarning" not in line and "--trace-" not in line
-    ]
-    assert not warnings, f"the SDK complained about the fake's answers: {done.stderr}"
-    lines = [json.loads(line) for line in done.stdout.splitlines()]
-    assert [line["example"] for line in lines] == examples
+        # In order, each a JSON line; the SDK must not have complained on stderr.
+        lines = start_node(fake, *examples).lines()
     calls = split_journal(fake.journal.entries, examples)
-    return {line["example"]: Run(line, calls[line["example"]]) for line in lines}
+    return {example: Run(line, calls[example]) for example, line in lines.items()}
 
 
 def check_generated(run: Run, guide: GuideExample) -> None:

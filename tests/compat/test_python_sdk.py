@@ -12,17 +12,17 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 from google import genai
 from google.genai import errors, types
 
+from conformance._guide import run
 from fake_server.model import catalog
 from fake_server.pytest_plugin import Fake
-
-if TYPE_CHECKING:
-    from conftest import GuideExample
+from tests.kit.fakes import model_not_found
+from tests.kit.guide_answers import GuideExample
 
 pytestmark = pytest.mark.sdk
 
@@ -36,34 +36,22 @@ def dumped(model: Any) -> dict[str, Any]:
 # --- the guide's examples, as the guide writes them in Python -------------------------------
 
 
-def basic(client: genai.Client) -> types.GenerateContentResponse:
-    return client.models.generate_content(model="gemini-2.5-flash", contents="How does AI work?")
+def guide(script: str) -> Callable[[genai.Client], types.GenerateContentResponse]:
+    """The guide's own example (``conformance/_guide.py``, verbatim): its ``response``."""
+
+    def example(client: genai.Client) -> types.GenerateContentResponse:
+        response: types.GenerateContentResponse = run(script, genai, types, client).names[
+            "response"
+        ]
+        return response
+
+    return example
 
 
-def thinking_off(client: genai.Client) -> types.GenerateContentResponse:
-    return client.models.generate_content(
-        model="gemini-2.5-flash",
-        contents="How does AI work?",
-        config=types.GenerateContentConfig(
-            thinking_config=types.ThinkingConfig(thinking_budget=0)  # Disables thinking
-        ),
-    )
-
-
-def system_instruction(client: genai.Client) -> types.GenerateContentResponse:
-    return client.models.generate_content(
-        model="gemini-2.5-flash",
-        config=types.GenerateContentConfig(system_instruction="You are a cat. Your name is Neko."),
-        contents="Hello there",
-    )
-
-
-def temperature(client: genai.Client) -> types.GenerateContentResponse:
-    return client.models.generate_content(
-        model="gemini-2.5-flash",
-        contents=["Explain how AI works"],
-        config=types.GenerateContentConfig(temperature=0.1),
-    )
+basic = guide("text_generation")
+thinking_off = guide("thinking_off")
+system_instruction = guide("system_instruction")
+temperature = guide("temperature")
 
 
 def config_full(client: genai.Client) -> types.GenerateContentResponse:
@@ -89,8 +77,12 @@ def stop_sequences(client: genai.Client) -> types.GenerateContentResponse:
 
 
 GUIDE_CODE: dict[str, Callable[[genai.Client], types.GenerateContentResponse]] = {
-    f.__name__: f
-    for f in (basic, thinking_off, system_instruction, temperature, config_full, stop_sequences)
+    "basic": basic,
+    "thinking_off": thinking_off,
+    "system_instruction": system_instruction,
+    "temperature": temperature,
+    "config_full": config_full,
+    "stop_sequences": stop_sequences,
 }
 
 
@@ -260,11 +252,7 @@ def test_an_unknown_model_is_a_404_client_error_with_the_real_message(
 
     error = caught.value
     assert (error.code, error.status) == (404, "NOT_FOUND")
-    assert error.message == (
-        f"models/gemini-nope is not found for API version {api_version}, or is not supported "
-        "for generateContent. Call ModelService.ListModels to see the list of available models "
-        "and their supported methods."
-    )
+    assert error.message == model_not_found("gemini-nope", api_version)
     (call,) = gemini_fake_server.journal.calls("generateContent")
     assert (call.status, call.api_version) == (404, api_version)
 

@@ -16,26 +16,25 @@ import re
 import select
 import shutil
 import subprocess
-import textwrap
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 from google import genai
 
+from conformance._guide import guide_code, read_guide
 from fake_server.journal import Entry
 from fake_server.pytest_plugin import Fake
-
-if TYPE_CHECKING:
-    from conftest import GuideExample, NodeRun
+from tests.kit.guide_answers import GuideExample
+from tests.kit.node import NodeRun
+from tests.kit.wire import sse_events
 
 pytestmark = pytest.mark.skipif(shutil.which("curl") is None, reason="needs the curl binary")
 
 REAL_HOST = "https://generativelanguage.googleapis.com"
-GUIDE = Path(os.environ.get("GEMINI_API_GUIDE", "/work/shared/guide/gemini-api-guide.txt"))
 OVERLOADED = "The model is overloaded. Please try again later."
 OVERLOADED_ENVELOPE = {"error": {"code": 503, "message": OVERLOADED, "status": "UNAVAILABLE"}}
 EARLY_END = 3
@@ -111,22 +110,6 @@ def run_curl(command: str, fake: Fake, tmp_path: Path) -> CurlResult:
     )
 
 
-def sse_events(body: bytes) -> list[dict[str, Any]]:
-    """The events of an SSE body, checked to be framed exactly as the service frames them:
-    ``data: `` + one line of JSON (``", "``-less, ``": "`` separators) + ``\\r\\n\\r\\n``."""
-    assert body.endswith(b"\r\n\r\n"), body[-200:]
-    events = []
-    for event in body.split(b"\r\n\r\n")[:-1]:
-        assert event.startswith(b"data: "), event
-        line = event.removeprefix(b"data: ")
-        assert b"\n" not in line and b"\r" not in line, event
-        obj = json.loads(line)
-        compact = json.dumps(obj, separators=(",", ": "), ensure_ascii=False)
-        assert line.decode() == compact.replace("<", "\\u003c").replace(">", "\\u003e")
-        events.append(obj)
-    return events
-
-
 def text_of(event: dict[str, Any]) -> str:
     text: str = event["candidates"][0]["content"]["parts"][0]["text"]
     return text
@@ -151,21 +134,10 @@ def check_events(events: list[dict[str, Any]], *, complete: bool = True) -> None
             assert candidate["finishReason"] == "STOP"
 
 
-def guide_streaming_rest_block(guide: str) -> str:
-    """The curl block under "### REST" in the guide's "Streaming responses" section."""
-    section = guide.split("## Streaming responses\n", 1)[1].split("\n## ", 1)[0]
-    lines = []
-    for line in section.split("### REST\n", 1)[1].splitlines(keepends=True):
-        if line.startswith("#"):
-            break
-        lines.append(line)
-    return textwrap.dedent("".join(lines)).strip("\n") + "\n"
-
-
 def test_the_copied_streaming_command_is_still_the_guides() -> None:
-    if not GUIDE.is_file():
-        pytest.skip(f"the guide is not at {GUIDE} (set GEMINI_API_GUIDE)")
-    assert guide_streaming_rest_block(GUIDE.read_text(encoding="utf-8")) == STREAM
+    # The curl block under "### REST" in the guide's "Streaming responses" section.
+    section = read_guide().split("## Streaming responses\n", 1)[1].split("\n## ", 1)[0]
+    assert guide_code(section, "REST") == [STREAM]
 
 
 def test_the_guides_streaming_curl_prints_sse_events_that_join_to_the_fixture_answer(
@@ -354,7 +326,8 @@ def test_the_same_request_streamed_by_python_js_and_curl_gets_the_same_events(
     with genai.Client() as client:
         from_python = list(
             client.models.generate_content_stream(
-                model="gemini-2.5-flash", contents=["Explain how AI works"]
+                model="gemini-2.5-flash",
+                contents=["Explain how AI works"],  # type: ignore[arg-type]  # the SDK types contents as invariant lists
             )
         )
     line = node.lines()["stream"]

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 from starlette.applications import Starlette
@@ -24,9 +24,9 @@ from fake_server.config import FakeConfig, Pacing
 from fake_server.journal import Entry
 from fake_server.pytest_plugin import TEST_API_KEY, Fake
 from fake_server.server import ThreadedServer
-
-if TYPE_CHECKING:
-    from conftest import Exchange, GuideExample, NodeRun
+from tests.kit.guide_answers import GuideExample
+from tests.kit.node import NodeRun
+from tests.kit.wire import Exchange
 
 pytestmark = [pytest.mark.sdk, pytest.mark.node]
 
@@ -56,6 +56,13 @@ class Run:
     calls: list[Entry]
     wire: list[Exchange]
     unary: dict[str, Any]  # the same request, not streamed, on the same fake
+
+    @property
+    def error(self) -> dict[str, Any]:
+        """The error the example ended with (it must have failed)."""
+        assert self.line["ok"] is False
+        error: dict[str, Any] = self.line["error"]
+        return error
 
     @property
     def raw(self) -> list[dict[str, Any]]:
@@ -155,8 +162,7 @@ def test_an_error_event_mid_stream_is_an_api_error_503_in_js_after_the_earlier_c
 ) -> None:
     run = runs["error"]
 
-    assert run.line["ok"] is False
-    error = run.line["error"]
+    error = run.error
     assert (error["name"], error["status"]) == ("ApiError", 503)
     # docs/evidence.md#sdk-sse-acceptance: message `got status: UNAVAILABLE. {json}`
     prefix = "got status: UNAVAILABLE. "
@@ -170,10 +176,9 @@ def test_a_dropped_connection_mid_stream_is_a_terminated_type_error_in_js(
 ) -> None:
     run = runs["abort"]
 
-    assert run.line["ok"] is False
     # docs/evidence.md#sdk-sse-acceptance: `TypeError: terminated` (cause:
     # `SocketError: other side closed`).
-    error = run.line["error"]
+    error = run.error
     assert (error["name"], error["message"]) == ("TypeError", "terminated")
     assert (error["cause"]["name"], error["cause"]["message"]) == (
         "SocketError",

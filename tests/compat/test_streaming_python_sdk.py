@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Generator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import anyio
 import httpx2
@@ -25,9 +26,9 @@ from google.genai import errors, types
 
 from fake_server.journal import Entry
 from fake_server.pytest_plugin import Fake
-
-if TYPE_CHECKING:
-    from conftest import Exchange, GuideExample
+from tests.kit.fakes import model_not_found
+from tests.kit.guide_answers import GuideExample
+from tests.kit.wire import Exchange
 
 pytestmark = pytest.mark.sdk
 
@@ -89,7 +90,8 @@ def stream_the_guide_example(mode: str) -> Streamed:
     chunks: list[types.GenerateContentResponse] = []
     try:
         response = client.models.generate_content_stream(
-            model="gemini-2.5-flash", contents=["Explain how AI works"]
+            model="gemini-2.5-flash",
+            contents=["Explain how AI works"],  # type: ignore[arg-type]  # the SDK types contents as invariant lists
         )
         for chunk in response:
             chunks.append(chunk)
@@ -105,7 +107,8 @@ async def _stream_async() -> Streamed:
     chunks: list[types.GenerateContentResponse] = []
     try:
         response = await client.aio.models.generate_content_stream(
-            model="gemini-2.5-flash", contents=["Explain how AI works"]
+            model="gemini-2.5-flash",
+            contents=["Explain how AI works"],  # type: ignore[arg-type]  # the SDK types contents as invariant lists
         )
         async for chunk in response:
             chunks.append(chunk)
@@ -115,6 +118,13 @@ async def _stream_async() -> Streamed:
         await client.aio.aclose()
         client.close()
     return Streamed(chunks, None)
+
+
+@pytest.fixture
+def streamed(mode: str, api_version: str, wire_tap: list[Exchange]) -> Streamed:
+    """The guide's streaming call, ``mode`` on ``api_version``, against this test's fake (its
+    exchanges tapped first)."""
+    return stream_the_guide_example(mode)
 
 
 def check_chunk(chunk: types.GenerateContentResponse, *, last: bool) -> None:
@@ -172,7 +182,8 @@ def test_the_guides_streaming_example_prints_the_fixture_answer_chunk_by_chunk(
     chunks = []
     # The guide's code, as written (the client is the fixture's, made the same way).
     response = client.models.generate_content_stream(
-        model="gemini-2.5-flash", contents=["Explain how AI works"]
+        model="gemini-2.5-flash",
+        contents=["Explain how AI works"],  # type: ignore[arg-type]  # the SDK types contents as invariant lists
     )
     for chunk in response:
         print(chunk.text, end="")
@@ -197,9 +208,9 @@ def test_the_last_chunks_usage_is_the_usage_of_the_same_request_unstreamed(
     client: genai.Client, guide: GuideExample, gemini_fake_server: Fake
 ) -> None:
     chunks = list(
-        client.models.generate_content_stream(model="gemini-2.5-flash", contents=[PROMPT])
+        client.models.generate_content_stream(model="gemini-2.5-flash", contents=[PROMPT])  # type: ignore[arg-type]  # the SDK types contents as invariant lists
     )
-    unary = client.models.generate_content(model="gemini-2.5-flash", contents=[PROMPT])
+    unary = client.models.generate_content(model="gemini-2.5-flash", contents=[PROMPT])  # type: ignore[arg-type]  # the SDK types contents as invariant lists
 
     assert chunks[-1].usage_metadata is not None and unary.usage_metadata is not None
     usage = dumped(chunks[-1].usage_metadata)
@@ -207,7 +218,9 @@ def test_the_last_chunks_usage_is_the_usage_of_the_same_request_unstreamed(
     guide.check_usage(usage)
     # Usage is cumulative so far (docs/evidence.md#service-stream-chunks): it never goes down.
     totals = [chunk.usage_metadata.total_token_count for chunk in chunks if chunk.usage_metadata]
-    assert totals == sorted(totals)
+    counts = [total for total in totals if total is not None]
+    assert counts == totals
+    assert counts == sorted(counts)
     assert "".join(chunk.text or "" for chunk in chunks) == unary.text
     assert [c.rpc for c in gemini_fake_server.journal.entries] == [
         "streamGenerateContent",
@@ -241,14 +254,12 @@ def test_the_async_client_streams_the_same_chunks_as_the_sync_one(
 
 @pytest.mark.gemini_fake(streaming={"endAfter": EARLY_END, "end": "error"})
 def test_an_error_event_mid_stream_raises_server_error_503_after_the_earlier_chunks(
-    mode: str,
+    streamed: Streamed,
     api_version: str,
     guide: GuideExample,
     gemini_fake_server: Fake,
     wire_tap: list[Exchange],
 ) -> None:
-    streamed = stream_the_guide_example(mode)
-
     check_prefix(streamed, guide)
     error = streamed.error
     assert isinstance(error, errors.ServerError), repr(error)
@@ -273,10 +284,8 @@ def test_an_error_event_mid_stream_raises_server_error_503_after_the_earlier_chu
 
 @pytest.mark.gemini_fake(streaming={"endAfter": EARLY_END, "end": "abort"})
 def test_a_dropped_connection_mid_stream_raises_the_transport_error_after_the_earlier_chunks(
-    mode: str, api_version: str, guide: GuideExample, gemini_fake_server: Fake
+    streamed: Streamed, guide: GuideExample, gemini_fake_server: Fake
 ) -> None:
-    streamed = stream_the_guide_example(mode)
-
     check_prefix(streamed, guide)
     # docs/evidence.md#sdk-sse-acceptance: "TCP close without the 0\r\n\r\n terminator":
     # httpx2.RemoteProtocolError, not wrapped in an SDK error.
@@ -289,14 +298,8 @@ def test_a_dropped_connection_mid_stream_raises_the_transport_error_after_the_ea
 
 @pytest.mark.gemini_fake(streaming={"endAfter": EARLY_END, "end": "close"})
 def test_a_clean_end_before_the_last_chunk_is_no_error_and_no_chunk_has_a_finish_reason(
-    mode: str,
-    api_version: str,
-    guide: GuideExample,
-    gemini_fake_server: Fake,
-    wire_tap: list[Exchange],
+    streamed: Streamed, guide: GuideExample, gemini_fake_server: Fake, wire_tap: list[Exchange]
 ) -> None:
-    streamed = stream_the_guide_example(mode)
-
     assert streamed.error is None
     check_prefix(streamed, guide)
     assert all(c.candidates and not c.candidates[0].finish_reason for c in streamed.chunks)
@@ -312,7 +315,7 @@ def test_an_unknown_model_on_a_stream_is_a_404_client_error_before_any_chunk(
 ) -> None:
     chunks = []
     with pytest.raises(errors.ClientError) as caught:
-        for chunk in client.models.generate_content_stream(model="gemini-nope", contents=[PROMPT]):
+        for chunk in client.models.generate_content_stream(model="gemini-nope", contents=[PROMPT]):  # type: ignore[arg-type]  # the SDK types contents as invariant lists
             chunks.append(chunk)
 
     assert chunks == []
@@ -320,11 +323,7 @@ def test_an_unknown_model_on_a_stream_is_a_404_client_error_before_any_chunk(
     assert (error.code, error.status) == (404, "NOT_FOUND")
     # docs/evidence.md#service-errors: the message names the base RPC, generateContent, even on a
     # stream.
-    assert error.message == (
-        f"models/gemini-nope is not found for API version {api_version}, or is not supported "
-        "for generateContent. Call ModelService.ListModels to see the list of available models "
-        "and their supported methods."
-    )
+    assert error.message == model_not_found("gemini-nope", api_version)
     # docs/evidence.md#service-stream-errors: not SSE-framed; the plain JSON error, event-stream
     # type, with a length.
     (exchange,) = wire_tap
@@ -347,11 +346,13 @@ def test_the_sdk_yields_the_first_chunk_while_the_fake_is_still_streaming(
         client = genai.Client()
         try:
             response = client.models.generate_content_stream(
-                model="gemini-2.5-flash", contents=[PROMPT]
+                model="gemini-2.5-flash",
+                contents=[PROMPT],  # type: ignore[arg-type]  # the SDK types contents as invariant lists
             )
             first = next(response)
             waited = time.monotonic() - started
             progress = dict(sdk_env.journal.last("streamGenerateContent").extra)
+            assert isinstance(response, Generator)
             response.close()  # the app stops reading
         finally:
             client.close()
@@ -374,7 +375,8 @@ async def _first_chunk_async(fake: Fake) -> tuple[types.GenerateContentResponse,
     client = genai.Client()
     try:
         response = await client.aio.models.generate_content_stream(
-            model="gemini-2.5-flash", contents=[PROMPT]
+            model="gemini-2.5-flash",
+            contents=[PROMPT],  # type: ignore[arg-type]  # the SDK types contents as invariant lists
         )
         first = await anext(response)
         progress = dict(fake.journal.last("streamGenerateContent").extra)

@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import coverage
 import httpx
 import pytest
 
@@ -26,8 +27,16 @@ def free_port() -> int:
         return port
 
 
+def cli(*args: str) -> list[str]:
+    """The command line of ``gemini-fake ARGS`` in a child Python. When this run measures
+    coverage (``make test``), so does the child: ``serve`` and ``record`` run only there."""
+    if coverage.Coverage.current() is None:
+        return [sys.executable, "-m", "fake_server.cli", *args]
+    return [sys.executable, "-m", "coverage", "run", "-m", "fake_server.cli", *args]
+
+
 def start(*args: str, command: str = "serve") -> subprocess.Popen[str]:
-    command_line = [sys.executable, "-m", "fake_server.cli", command, *args]
+    command_line = cli(command, *args)
     return subprocess.Popen(command_line, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -143,7 +152,7 @@ def test_a_missing_fixture_directory_is_reported(tmp_path: Path) -> None:
 
 def test_module_runs_without_the_console_script() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "fake_server.cli", "--help"],
+        cli("--help"),
         capture_output=True,
         text=True,
         env=os.environ,
@@ -187,7 +196,7 @@ def test_record_proxies_and_writes_a_fixture(tmp_path: Path) -> None:
 def test_lint_checks_directories_and_says_so_in_its_exit_status(tmp_path: Path) -> None:
     shipped = Path(__file__).parents[2] / "fake_server" / "fixtures" / "data"
     clean = subprocess.run(
-        [sys.executable, "-m", "fake_server.cli", "lint", str(shipped)],
+        cli("lint", str(shipped)),
         capture_output=True,
         text=True,
     )
@@ -208,7 +217,7 @@ def test_lint_checks_directories_and_says_so_in_its_exit_status(tmp_path: Path) 
         )
     )
     dirty = subprocess.run(
-        [sys.executable, "-m", "fake_server.cli", "lint", str(tmp_path)],
+        cli("lint", str(tmp_path)),
         capture_output=True,
         text=True,
     )

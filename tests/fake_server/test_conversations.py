@@ -9,10 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from fake_server import FakeConfig, create_app
-from fake_server.pytest_plugin import Fake
+from tests.kit.fakes import KEY, new_fake
 
-KEY = {"x-goog-api-key": "test-key"}
 WEATHER_TOOL = {
     "functionDeclarations": [
         {
@@ -48,11 +46,6 @@ def result(name: str = "get_weather") -> dict[str, Any]:
         "role": "user",
         "parts": [{"functionResponse": {"name": name, "response": {"result": "sunny"}}}],
     }
-
-
-@pytest.fixture
-def client(gemini_fake: Fake) -> httpx.Client:
-    return gemini_fake.client(headers=KEY)
 
 
 def generate(
@@ -159,7 +152,7 @@ def test_tool_results_get_an_answer_that_uses_them(client: httpx.Client) -> None
 
 
 def test_calling_mode_none_and_unrelated_prompts_get_text(client: httpx.Client) -> None:
-    none = {"toolConfig": {"functionCallingConfig": {"mode": "NONE"}}}
+    none: dict[str, Any] = {"toolConfig": {"functionCallingConfig": {"mode": "NONE"}}}
     assert (
         "text"
         in generate(client, [user("Weather in Boston?")], **none).json()["candidates"][0][
@@ -170,7 +163,7 @@ def test_calling_mode_none_and_unrelated_prompts_get_text(client: httpx.Client) 
         "text"
         in generate(client, [user("Tell me a joke")]).json()["candidates"][0]["content"]["parts"][0]
     )
-    anything = {"toolConfig": {"functionCallingConfig": {"mode": "ANY"}}}
+    anything: dict[str, Any] = {"toolConfig": {"functionCallingConfig": {"mode": "ANY"}}}
     parts = generate(client, [user("Tell me a joke")], **anything).json()["candidates"][0][
         "content"
     ]["parts"]
@@ -226,7 +219,7 @@ def test_a_fixture_can_answer_with_a_function_call(tmp_path: Path) -> None:
         "answer": {"functionCalls": [{"name": "lookup", "args": {"q": 1}}]},
     }
     (tmp_path / "f.json").write_text(json.dumps(fixture))
-    client = Fake(create_app(FakeConfig(fixture_dirs=(tmp_path,))), "http://f").client(headers=KEY)
+    client = new_fake(fixture_dirs=(tmp_path,)).client(headers=KEY)
     body = client.post(
         "/v1beta/models/gemini-2.5-flash:generateContent", json={"contents": [user("Q")]}
     ).json()

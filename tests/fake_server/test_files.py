@@ -2,43 +2,25 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import random
 import threading
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from fake_server import FakeConfig, create_app
+from conformance._uploads import START, command_headers, sha256_hash, start_headers
 from fake_server.pytest_plugin import Fake
-from fake_server.store import progress
-
-KEY = {"x-goog-api-key": "test-key"}
-START = "/upload/v1beta/files"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 25, 12, 0, 0, 123456, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-def fake(**config: Any) -> Fake:
-    return Fake(create_app(FakeConfig(**config)), "http://fake.test")
+from fake_server.store import progress as files
+from tests.kit.fakes import BASE_URL, KEY, error, new_fake
+from tests.kit.files import FILE_FIELDS, FakeClock
 
 
 def start(client: httpx.Client, size: int | None, mime: str = "image/png", body: Any = None) -> str:
-    headers = {**KEY, "X-Goog-Upload-Protocol": "resumable", "X-Goog-Upload-Command": "start"}
-    if size is not None:
-        headers["X-Goog-Upload-Header-Content-Length"] = str(size)
-    headers["X-Goog-Upload-Header-Content-Type"] = mime
+    headers = {**KEY, **start_headers(size, mime)}
     content = body if isinstance(body, bytes) else None
     response = client.post(
         START, headers=headers, content=content, json=None if content else (body or {"file": {}})
@@ -51,15 +33,7 @@ def start(client: httpx.Client, size: int | None, mime: str = "image/png", body:
 def send(
     client: httpx.Client, url: str, command: str, offset: int | None = None, data: bytes = b""
 ) -> httpx.Response:
-    headers = {"X-Goog-Upload-Command": command}
-    if offset is not None:
-        headers["X-Goog-Upload-Offset"] = str(offset)
-    return client.post(url, headers=headers, content=data)
-
-
-def sha256_hash(data: bytes) -> str:
-    """``sha256Hash`` as the service writes it: base64 of the lowercase hex digest."""
-    return base64.b64encode(hashlib.sha256(data).hexdigest().encode()).decode()
+    return client.post(url, headers=command_headers(command, offset), content=data)
 
 
 def upload(
@@ -73,7 +47,7 @@ def upload(
 
 
 def test_start_answers_as_the_upload_server_does() -> None:
-    client = fake().client()
+    client = new_fake().client()
     headers = {
         **KEY,
         "X-Goog-Upload-Protocol": "resumable",
@@ -89,10 +63,7 @@ def test_start_answers_as_the_upload_server_does() -> None:
     assert response.headers["server"] == "UploadServer"
     url = response.headers["x-goog-upload-url"]
     upload_id = response.headers["x-guploader-uploadid"]
-    assert (
-        url
-        == f"http://fake.test/upload/v1beta/files?upload_id={upload_id}&upload_protocol=resumable"
-    )
+    assert url == f"{BASE_URL}/upload/v1beta/files?upload_id={upload_id}&upload_protocol=resumable"
     assert response.headers["x-goog-upload-control-url"] == url
     # The documented curl script finds the URL with grep -i "x-goog-upload-url: ": one line only.
     lines = [
@@ -104,7 +75,7 @@ def test_start_answers_as_the_upload_server_does() -> None:
 
 
 def test_start_needs_the_api_key_and_chunks_do_not() -> None:
-    client = fake().client()
+    client = new_fake().client()
     response = client.post(START, headers={"X-Goog-Upload-Command": "start"}, json={"file": {}})
     assert response.status_code == 403
     url = start(client, 2)
@@ -112,53 +83,38 @@ def test_start_needs_the_api_key_and_chunks_do_not() -> None:
 
 
 def test_the_documented_curl_body_is_read_leniently() -> None:
-    file = upload(fake().client(), b"abc", "audio/mpeg", b"{'file': {'display_name': 'AUDIO'}}")
+    file = upload(new_fake().client(), b"abc", "audio/mpeg", b"{'file': {'display_name': 'AUDIO'}}")
     assert file["displayName"] == "AUDIO"
     assert file["mimeType"] == "audio/mpeg"
 
 
 def test_a_finalized_file_has_the_services_fields_and_formats() -> None:
-    clock = Clock()
+    clock = FakeClock()
     data = b"x" * 18810
     file = upload(
-        fake(clock=clock, seed=7).client(),
+        new_fake(clock=clock, seed=7).client(),
         data,
         "application/pdf",
         {"file": {"displayName": "sample.pdf"}},
     )
-    assert list(file) == [
-        "name",
-        "displayName",
-        "mimeType",
-        "sizeBytes",
-        "createTime",
-        "updateTime",
-        "expirationTime",
-        "sha256Hash",
-        "uri",
-        "state",
-        "source",
-    ]
+    assert list(file) == list(FILE_FIELDS)
     file_id = file["name"].removeprefix("files/")
     assert len(file_id) == 12 and file_id.isalnum() and file_id.lower() == file_id
     assert file["sizeBytes"] == "18810"
-    assert (
-        file["sha256Hash"] == base64.b64encode(hashlib.sha256(data).hexdigest().encode()).decode()
-    )
+    assert file["sha256Hash"] == sha256_hash(data)
     assert file["createTime"] == file["updateTime"] == "2026-11-25T12:00:00.123456Z"
     assert file["expirationTime"] == "2026-11-27T12:00:00.123456000Z"
-    assert file["uri"] == f"http://fake.test/v1beta/files/{file_id}"
+    assert file["uri"] == f"{BASE_URL}/v1beta/files/{file_id}"
     assert (file["state"], file["source"]) == ("ACTIVE", "UPLOADED")
 
 
 def test_the_same_seed_gives_the_same_ids() -> None:
-    assert (
-        upload(fake(seed=3).client(), b"a")["name"] == upload(fake(seed=3).client(), b"b")["name"]
-    )
+    first, second = new_fake(seed=3).client(), new_fake(seed=3).client()
+    assert upload(first, b"a")["name"] == upload(second, b"b")["name"]
 
 
 def test_a_given_name_becomes_the_id_once() -> None:
-    client = fake().client()
+    client = new_fake().client()
     assert (
         upload(client, b"a", body={"file": {"name": "files/my-notes"}})["name"] == "files/my-notes"
     )
@@ -170,7 +126,7 @@ def test_a_given_name_becomes_the_id_once() -> None:
 
 
 def test_a_chunk_at_the_wrong_offset_is_refused_and_appends_nothing() -> None:
-    client = fake().client()
+    client = new_fake().client()
     url = start(client, 6)
     assert send(client, url, "upload", 0, b"abc").headers["x-goog-upload-status"] == "active"
     wrong = send(client, url, "upload", 0, b"abc")
@@ -186,7 +142,7 @@ def test_a_chunk_at_the_wrong_offset_is_refused_and_appends_nothing() -> None:
 
 
 def test_query_never_finalizes() -> None:
-    client = fake().client()
+    client = new_fake().client()
     url = start(client, 3)
     send(client, url, "upload", 0, b"abc")
     for _ in range(3):
@@ -195,7 +151,7 @@ def test_query_never_finalizes() -> None:
 
 
 def test_finalize_checks_the_declared_size() -> None:
-    client = fake().client()
+    client = new_fake().client()
     url = start(client, 10)
     short = send(client, url, "upload, finalize", 0, b"abc")
     assert short.status_code == 400
@@ -207,7 +163,7 @@ def test_finalize_checks_the_declared_size() -> None:
 
 
 def test_cancel_ends_the_session() -> None:
-    client = fake().client()
+    client = new_fake().client()
     url = start(client, 3)
     assert send(client, url, "cancel").headers["x-goog-upload-status"] == "cancelled"
     after = send(client, url, "upload", 0, b"abc")
@@ -215,7 +171,7 @@ def test_cancel_ends_the_session() -> None:
 
 
 def test_an_unknown_session_or_command_says_so_with_a_status() -> None:
-    client = fake().client()
+    client = new_fake().client()
     missing = client.post(
         START + "?upload_id=NOPE&upload_protocol=resumable",
         headers={"X-Goog-Upload-Command": "query"},
@@ -227,7 +183,7 @@ def test_an_unknown_session_or_command_says_so_with_a_status() -> None:
 
 
 def test_an_unsupported_mime_type_fails_at_finalize_as_the_sdks_saw() -> None:
-    client = fake().client()
+    client = new_fake().client()
     url = start(client, 2, "bad/mime")
     response = send(client, url, "upload, finalize", 0, b"hi")
     assert response.status_code == 400
@@ -236,7 +192,7 @@ def test_an_unsupported_mime_type_fails_at_finalize_as_the_sdks_saw() -> None:
 
 
 def test_the_size_limit_and_the_quota_are_enforced_at_the_start() -> None:
-    client = fake(storage_quota_bytes=10).client()
+    client = new_fake(storage_quota_bytes=10).client()
     headers = {**KEY, "X-Goog-Upload-Command": "start"}
     huge = client.post(
         START,
@@ -252,7 +208,7 @@ def test_the_size_limit_and_the_quota_are_enforced_at_the_start() -> None:
 
 
 def test_get_list_and_delete() -> None:
-    client = fake(seed=1).client(headers=KEY)
+    client = new_fake(seed=1).client(headers=KEY)
     names = [upload(client, bytes([i]))["name"] for i in range(3)]
     got = client.get(f"/v1beta/{names[0]}").json()
     assert got["name"] == names[0] and "file" not in got
@@ -266,18 +222,14 @@ def test_get_list_and_delete() -> None:
     assert client.delete(f"/v1/{names[0]}").json() == {}
     gone = client.get(f"/v1/{names[0]}")
     assert gone.status_code == 403
-    assert gone.json()["error"] == {
-        "code": 403,
-        "message": f"You do not have permission to access the File {names[0][6:]} or it may "
-        "not exist.",
-        "status": "PERMISSION_DENIED",
-    }
+    missing = f"You do not have permission to access the File {names[0][6:]} or it may not exist."
+    assert gone.json()["error"] == error(403, "PERMISSION_DENIED", missing)
     assert client.get("/v1beta/files").json().keys() == {"files"}
 
 
 def test_files_expire_48_hours_after_the_start() -> None:
-    clock = Clock()
-    client = fake(clock=clock).client(headers=KEY)
+    clock = FakeClock()
+    client = new_fake(clock=clock).client(headers=KEY)
     name = upload(client, b"abc")["name"]
     clock.now += timedelta(hours=47, minutes=59)
     assert client.get(f"/v1beta/{name}").status_code == 200
@@ -292,19 +244,15 @@ def prompt_with(file: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_video_is_processing_before_it_is_active_and_cannot_be_used_until_then() -> None:
-    clock = Clock()
-    client = fake(clock=clock, processing_seconds={"video": 10.0}).client(headers=KEY)
+    clock = FakeClock()
+    client = new_fake(clock=clock, processing_seconds={"video": 10.0}).client(headers=KEY)
     file = upload(client, b"\x00" * 32, "video/mp4")
     assert file["state"] == "PROCESSING"
     url = "/v1beta/models/gemini-2.5-flash:generateContent"
     refused = client.post(url, json=prompt_with(file))
     assert refused.status_code == 400
-    assert refused.json()["error"] == {
-        "code": 400,
-        "message": f"The File {file['name'][6:]} is not in an ACTIVE state and usage is not "
-        "allowed.",
-        "status": "FAILED_PRECONDITION",
-    }
+    not_active = f"The File {file['name'][6:]} is not in an ACTIVE state and usage is not allowed."
+    assert refused.json()["error"] == error(400, "FAILED_PRECONDITION", not_active)
     clock.now += timedelta(seconds=10)
     assert client.get(f"/v1beta/{file['name']}").json()["state"] == "ACTIVE"
     answered = client.post(url, json=prompt_with(file))
@@ -314,7 +262,7 @@ def test_video_is_processing_before_it_is_active_and_cannot_be_used_until_then()
 
 
 def test_a_prompt_naming_a_missing_file_is_refused_and_not_remembered() -> None:
-    client = fake().client(headers=KEY)
+    client = new_fake().client(headers=KEY)
     file = upload(client, b"abc", "text/plain")
     url = "/v1beta/models/gemini-2.5-flash:generateContent"
     assert client.post(url, json=prompt_with(file)).status_code == 200
@@ -323,14 +271,14 @@ def test_a_prompt_naming_a_missing_file_is_refused_and_not_remembered() -> None:
 
 
 def test_an_upload_continues_after_a_restart_with_a_data_directory(tmp_path: Path) -> None:
-    first = fake(data_dir=tmp_path).client()
+    first = new_fake(data_dir=tmp_path).client()
     url = start(first, 6)
     send(first, url, "upload", 0, b"abc")
-    second = fake(data_dir=tmp_path).client()  # a new process over the same directory
+    second = new_fake(data_dir=tmp_path).client()  # a new process over the same directory
     assert send(second, url, "query").headers["x-goog-upload-size-received"] == "3"
     file = send(second, url, "upload, finalize", 3, b"def").json()["file"]
     assert file["sha256Hash"] == sha256_hash(b"abcdef")  # the first 3 bytes read back
-    third = fake(data_dir=tmp_path).client(headers=KEY)
+    third = new_fake(data_dir=tmp_path).client(headers=KEY)
     assert third.get(f"/v1beta/{file['name']}").json()["sizeBytes"] == "6"
 
 
@@ -345,9 +293,9 @@ def test_the_sha256_of_uneven_chunks_is_the_sha256_of_their_bytes(
 ) -> None:
     """The sha256 follows the writes: on a worker thread when there is a CPU to spare, on the
     event loop when not. Chunks of 1 byte, across the worker's 1 MiB steps, and an odd tail."""
-    monkeypatch.setattr(progress, "_spare_cpu", lambda: spare_cpu)
+    monkeypatch.setattr(files, "_spare_cpu", lambda: spare_cpu)
     data = random.Random(5).randbytes(3 * 2**20 + 12345)
-    client = fake().client()
+    client = new_fake().client()
     url = start(client, len(data), "application/pdf")
     cuts = [0, 1, 700_000, 2**20 + 1, 3 * 2**20, len(data)]
     for begin, end in zip(cuts, cuts[1:], strict=False):
@@ -363,9 +311,9 @@ def test_bytes_another_worker_wrote_are_read_back_into_the_sha256(
 ) -> None:
     """Two fakes sharing a data directory, as two workers: the one that finalizes hashed only
     the bytes it wrote, and reads the others back."""
-    monkeypatch.setattr(progress, "_spare_cpu", lambda: spare_cpu)
+    monkeypatch.setattr(files, "_spare_cpu", lambda: spare_cpu)
     data = random.Random(6).randbytes(5 * 2**20 // 2)
-    one, two = fake(data_dir=tmp_path).client(), fake(data_dir=tmp_path).client()
+    one, two = new_fake(data_dir=tmp_path).client(), new_fake(data_dir=tmp_path).client()
     url = start(one, len(data), "application/pdf")
     assert send(one, url, "upload", 0, data[: 2**20 + 3]).status_code == 200
     assert send(two, url, "upload", 2**20 + 3, data[2**20 + 3 : 2**21]).status_code == 200
@@ -375,8 +323,8 @@ def test_bytes_another_worker_wrote_are_read_back_into_the_sha256(
 
 def test_no_hashing_thread_outlives_its_upload(monkeypatch: pytest.MonkeyPatch) -> None:
     """A finalized or cancelled upload's worker ends at once (an idle one, within a second)."""
-    monkeypatch.setattr(progress, "_spare_cpu", lambda: True)
-    client = fake().client()
+    monkeypatch.setattr(files, "_spare_cpu", lambda: True)
+    client = new_fake().client()
     upload(client, b"x" * (2**20 + 1), "application/pdf")
     url = start(client, 2**21)
     send(client, url, "upload", 0, b"y" * 2**20)

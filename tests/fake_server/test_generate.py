@@ -14,8 +14,8 @@ import pytest
 from fake_server.model import tokens
 from fake_server.model.images import encode_png
 from fake_server.pytest_plugin import Fake
+from tests.kit.fakes import KEY, ask, new_fake, text_answer
 
-KEY = {"x-goog-api-key": "test-key"}
 FIXTURES = Path(__file__).parents[2] / "fake_server" / "fixtures" / "data"
 PNG_B64 = base64.b64encode(encode_png(2, 2, b"\x00\x40\x80\xff")).decode()
 
@@ -23,18 +23,6 @@ PNG_B64 = base64.b64encode(encode_png(2, 2, b"\x00\x40\x80\xff")).decode()
 def shipped(name: str) -> dict[str, Any]:
     data: dict[str, Any] = json.loads((FIXTURES / f"{name}.json").read_text())
     return data
-
-
-def ask(text: str, **generation_config: Any) -> dict[str, Any]:
-    request: dict[str, Any] = {"contents": [{"parts": [{"text": text}]}]}
-    if generation_config:
-        request["generationConfig"] = generation_config
-    return request
-
-
-@pytest.fixture
-def client(gemini_fake: Fake) -> httpx.Client:
-    return gemini_fake.client(headers=KEY)
 
 
 def generate(client: httpx.Client, request: dict[str, Any], model: str = "gemini-2.5-flash") -> Any:
@@ -348,9 +336,8 @@ def test_user_fixtures_outrank_shipped_ones(tmp_path: Path) -> None:
         "mine",
         {"match": {"lastUserText": "How does AI work?"}, "answer": {"text": "Mine."}},
     )
-    from fake_server import FakeConfig, create_app
 
-    fake = Fake(create_app(FakeConfig(fixture_dirs=(tmp_path,))), "http://fake")
+    fake = new_fake(fixture_dirs=(tmp_path,))
     body = generate(fake.client(headers=KEY), ask("How does AI work?"))
     assert body["candidates"][0]["content"]["parts"][0]["text"] == "Mine."
 
@@ -372,11 +359,8 @@ def test_more_specific_fixture_wins(tmp_path: Path) -> None:
             "answer": {"text": "cold"},
         },
     )
-    from fake_server import FakeConfig, create_app
 
-    client = Fake(
-        create_app(FakeConfig(fixture_dirs=(tmp_path,), default_fixtures=False)), "http://f"
-    ).client(headers=KEY)
+    client = new_fake(fixture_dirs=(tmp_path,), default_fixtures=False).client(headers=KEY)
 
     def text(request: dict[str, Any], model: str = "gemini-2.5-flash") -> str:
         return str(generate(client, request, model)["candidates"][0]["content"]["parts"][0]["text"])
@@ -388,22 +372,10 @@ def test_more_specific_fixture_wins(tmp_path: Path) -> None:
 
 
 def test_a_recorded_response_is_replayed_as_it_is(tmp_path: Path) -> None:
-    recorded = {
-        "candidates": [
-            {
-                "content": {"parts": [{"text": "recorded <b>"}], "role": "model"},
-                "finishReason": "STOP",
-                "index": 0,
-            }
-        ],
-        "usageMetadata": {"promptTokenCount": 3, "candidatesTokenCount": 2, "totalTokenCount": 5},
-        "modelVersion": "gemini-2.5-flash",
-        "responseId": "bzlXaa_EE_aHqtsPi_zw8Ao",
-    }
+    recorded = text_answer("recorded <b>", 3, 2, "bzlXaa_EE_aHqtsPi_zw8Ao")
     write_fixture(tmp_path, "rec", {"match": {"lastUserText": "Q"}, "response": recorded})
-    from fake_server import FakeConfig, create_app
 
-    client = Fake(create_app(FakeConfig(fixture_dirs=(tmp_path,))), "http://f").client(headers=KEY)
+    client = new_fake(fixture_dirs=(tmp_path,)).client(headers=KEY)
     response = client.post("/v1beta/models/gemini-2.5-flash:generateContent", json=ask("Q"))
     expected = json.dumps(recorded, indent=2).replace("<", "\\u003c").replace(">", "\\u003e") + "\n"
     assert response.text == expected

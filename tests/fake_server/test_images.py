@@ -12,9 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fake_server.model.images import NotAnImage, dimensions, encode_png, image_tokens
-from fake_server.pytest_plugin import Fake
-
-KEY = {"x-goog-api-key": "test-key"}
+from tests.kit.fakes import KEY
 
 
 def jpeg(width: int, height: int) -> bytes:
@@ -71,11 +69,6 @@ def test_sizes_are_read_from_the_headers(data: bytes, mime: str, size: tuple[int
 def test_corrupt_or_mislabelled_bytes_are_not_images(data: bytes, mime: str) -> None:
     with pytest.raises(NotAnImage):
         dimensions(data, mime)
-
-
-@pytest.fixture
-def client(gemini_fake: Fake) -> httpx.Client:
-    return gemini_fake.client(headers=KEY)
 
 
 def with_image(data: bytes, mime: str) -> dict[str, Any]:

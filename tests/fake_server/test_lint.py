@@ -19,9 +19,7 @@ from google.genai import types
 from fake_server.fixtures.lint import Problem, lint_directories, lint_fixture, main
 from fake_server.model.images import encode_png
 from fake_server.protocol.messages import ENUMS, MESSAGES, sent_fields, sent_values
-from fake_server.pytest_plugin import Fake
 
-KEY = {"x-goog-api-key": "test-key"}
 SHIPPED = Path(__file__).parents[2] / "fake_server" / "fixtures" / "data"
 PNG = base64.b64encode(encode_png(4, 4, bytes(range(16)))).decode()
 WEATHER_TOOL = {
@@ -92,11 +90,6 @@ ANSWERS = {
         },
     ),
 }
-
-
-@pytest.fixture
-def client(gemini_fake: Fake) -> httpx.Client:
-    return gemini_fake.client(headers=KEY)
 
 
 def write(directory: Path, name: str, fixture: Any) -> Path:

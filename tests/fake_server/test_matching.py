@@ -15,8 +15,8 @@ import pytest
 from fake_server.fixtures.key import Call, request_key
 from fake_server.model.images import encode_png
 from fake_server.pytest_plugin import Fake
+from tests.kit.fakes import KEY, ask, new_fake
 
-KEY = {"x-goog-api-key": "test-key"}
 GENERATE = "/v1beta/models/gemini-2.5-flash:generateContent"
 STREAM = "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse"
 PNG = base64.b64encode(encode_png(16, 16, bytes(range(256)))).decode()
@@ -117,10 +117,6 @@ def test_the_key_tells_different_requests_apart(changed: dict[str, Any]) -> None
     assert key(changed) != key(BASE)
 
 
-def ask(text: str) -> dict[str, Any]:
-    return {"contents": [{"parts": [{"text": text}]}]}
-
-
 def write(directory: Path, name: str, fixture: dict[str, Any]) -> None:
     (directory / f"{name}.json").write_text(json.dumps(fixture))
 
@@ -158,9 +154,8 @@ def sequences(tmp_path: Path) -> Path:
 
 
 def sequence_fake(directory: Path) -> Fake:
-    from fake_server import FakeConfig, create_app
 
-    return Fake(create_app(FakeConfig(fixture_dirs=(directory,))), "http://fake")
+    return new_fake(fixture_dirs=(directory,))
 
 
 def test_a_sequence_answers_in_order_then_repeats_its_last(sequences: Path) -> None:
@@ -335,9 +330,8 @@ def test_the_journal_gives_upload_sessions_with_their_steps(gemini_fake: Fake) -
 
 @pytest.mark.parametrize("strict", [True, False])
 def test_the_journal_explains_a_miss(strict: bool) -> None:
-    from fake_server import FakeConfig, create_app
 
-    fake = Fake(create_app(FakeConfig(strict=strict)), "http://fake")
+    fake = new_fake(strict=strict)
     fake.client(headers=KEY).post(GENERATE, json=ask("How does AI works?"))
     entry = fake.journal.last()
     assert entry.answered_by == ("error:FAILED_PRECONDITION" if strict else "synthetic")
@@ -364,12 +358,11 @@ def test_a_users_recording_outranks_a_shipped_hand_written_fixture(tmp_path: Pat
 
 
 def test_a_miss_against_a_whole_request_names_the_fields_that_differ(tmp_path: Path) -> None:
-    from fake_server import FakeConfig, create_app
 
     long_prompt = "Summarise the plot of Hamlet in two sentences, for a reader of twelve."
     recorded = {**ask(long_prompt), "generationConfig": {"temperature": 0.5, "topK": 3}}
     write(tmp_path, "hamlet", {"match": {"request": recorded}, "answer": {"text": "x"}})
-    fake = Fake(create_app(FakeConfig(fixture_dirs=(tmp_path,), strict=True)), "http://f")
+    fake = new_fake(fixture_dirs=(tmp_path,), strict=True)
     sent = {**ask(long_prompt), "generationConfig": {"temperature": 0.6, "topP": 0.9}}
     error = fake.client(headers=KEY).post(GENERATE, json=sent).json()["error"]
     assert (

@@ -5,15 +5,8 @@ from __future__ import annotations
 import base64
 
 import httpx
-import pytest
 
 from fake_server.model import catalog
-from fake_server.pytest_plugin import Fake
-
-
-@pytest.fixture
-def client(gemini_fake: Fake) -> httpx.Client:
-    return gemini_fake.client(headers={"x-goog-api-key": "test-key"})
 
 
 def test_list_pages_through_the_whole_catalogue(client: httpx.Client) -> None:

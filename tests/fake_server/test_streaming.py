@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import anyio
 import httpx
@@ -17,34 +17,11 @@ from fake_server.fixtures.format import FixtureError
 from fake_server.http.responses import EventStreamResponse
 from fake_server.model.chunking import aggregate
 from fake_server.pytest_plugin import Fake
+from tests.kit.fakes import KEY, ask, new_fake, text_answer
+from tests.kit.wire import sse_events
 
-KEY = {"x-goog-api-key": "test-key"}
 STREAM = "/v1beta/models/gemini-2.5-flash:streamGenerateContent"
 UNARY = "/v1beta/models/gemini-2.5-flash:generateContent"
-
-
-def ask(text: str, **generation_config: Any) -> dict[str, Any]:
-    request: dict[str, Any] = {"contents": [{"parts": [{"text": text}]}]}
-    if generation_config:
-        request["generationConfig"] = generation_config
-    return request
-
-
-def sse_events(body: bytes) -> list[dict[str, Any]]:
-    """Split strictly as docs/evidence.md#service-sse-framing says the service frames events."""
-    assert body.endswith(b"\r\n\r\n")
-    events = body.split(b"\r\n\r\n")[:-1]
-    out = []
-    for event in events:
-        assert event.startswith(b"data: ")
-        assert b"\n" not in event and b"\r" not in event, "one line per event"
-        out.append(json.loads(event[6:]))
-    return out
-
-
-@pytest.fixture
-def client(gemini_fake: Fake) -> httpx.Client:
-    return gemini_fake.client(headers=KEY)
 
 
 def test_sse_headers_are_the_services(client: httpx.Client) -> None:
@@ -150,12 +127,8 @@ def test_an_unknown_model_on_a_stream_names_generate_content(client: httpx.Clien
 
 
 @pytest.mark.gemini_fake(streaming={"endAfter": 2, "end": "close"})
-def test_a_stream_can_end_cleanly_early(gemini_fake: Fake) -> None:
-    body = (
-        gemini_fake.client(headers=KEY)
-        .post(STREAM + "?alt=sse", json=ask("How does AI work?"))
-        .content
-    )
+def test_a_stream_can_end_cleanly_early(gemini_fake: Fake, client: httpx.Client) -> None:
+    body = client.post(STREAM + "?alt=sse", json=ask("How does AI work?")).content
     chunks = sse_events(body)
     assert len(chunks) == 2
     assert all("finishReason" not in c["candidates"][0] for c in chunks)
@@ -166,8 +139,7 @@ def test_a_stream_can_end_cleanly_early(gemini_fake: Fake) -> None:
 def test_a_json_array_stream_ended_before_its_first_element_is_still_an_array(
     end: str, tmp_path: Path
 ) -> None:
-    config = FakeConfig(streaming=Pacing(end_after=0, end=end))
-    fake = Fake(create_app(config), "http://f")
+    fake = new_fake(streaming=Pacing(end_after=0, end=end))
     response = fake.client(headers=KEY).post(STREAM, json=ask("How does AI work?"))
     expected: list[Any] = [] if end == "close" else [{"error": {"code": 503}}]
     body = response.json()
@@ -177,18 +149,16 @@ def test_a_json_array_stream_ended_before_its_first_element_is_still_an_array(
 
 
 @pytest.mark.gemini_fake(streaming={"endAfter": 1, "end": "error"})
-def test_a_stream_can_end_with_an_error_event_the_sdks_recognise(gemini_fake: Fake) -> None:
-    body = (
-        gemini_fake.client(headers=KEY)
-        .post(STREAM + "?alt=sse", json=ask("How does AI work?"))
-        .content
-    )
+def test_a_stream_can_end_with_an_error_event_the_sdks_recognise(
+    gemini_fake: Fake, client: httpx.Client
+) -> None:
+    body = client.post(STREAM + "?alt=sse", json=ask("How does AI work?")).content
     first, error = body.split(b"\r\n\r\n")[:2]
     assert error == (
         b'data: {"error": {"code": 503,"message": "The model is overloaded. Please try again '
         b'later.","status": "UNAVAILABLE"}}'
     )
-    array = gemini_fake.client(headers=KEY).post(STREAM, json=ask("How does AI work?")).json()
+    array = client.post(STREAM, json=ask("How does AI work?")).json()
     assert array[-1]["error"]["code"] == 503
 
 
@@ -231,24 +201,13 @@ RECORDED = [
         "modelVersion": "gemini-2.5-flash",
         "responseId": "w1peaMz6INOvnvgPgYfPiQY",
     },
-    {
-        "candidates": [
-            {
-                "content": {"parts": [{"text": " answer."}], "role": "model"},
-                "finishReason": "STOP",
-                "index": 0,
-            }
-        ],
-        "usageMetadata": {"promptTokenCount": 15, "candidatesTokenCount": 3, "totalTokenCount": 18},
-        "modelVersion": "gemini-2.5-flash",
-        "responseId": "w1peaMz6INOvnvgPgYfPiQY",
-    },
+    text_answer(" answer.", 15, 3, "w1peaMz6INOvnvgPgYfPiQY"),
 ]
 
 
 def test_a_recorded_stream_replays_byte_for_byte_and_answers_unary_calls(tmp_path: Path) -> None:
     raw = recorded_fixture(tmp_path, RECORDED)
-    client = Fake(create_app(FakeConfig(fixture_dirs=(tmp_path,))), "http://f").client(headers=KEY)
+    client = new_fake(fixture_dirs=(tmp_path,)).client(headers=KEY)
     assert client.post(STREAM + "?alt=sse", json=ask("Q")).content == raw
     unary = client.post(UNARY, json=ask("Q")).json()
     assert unary["candidates"] == [
@@ -286,7 +245,7 @@ def test_a_recorded_unary_response_is_streamed_in_pieces(tmp_path: Path) -> None
     (tmp_path / "r.json").write_text(
         json.dumps({"match": {"lastUserText": "Q"}, "response": response})
     )
-    client = Fake(create_app(FakeConfig(fixture_dirs=(tmp_path,))), "http://f").client(headers=KEY)
+    client = new_fake(fixture_dirs=(tmp_path,)).client(headers=KEY)
     chunks = sse_events(client.post(STREAM + "?alt=sse", json=ask("Q")).content)
     assert len(chunks) > 1
     assert aggregate(chunks) == response
@@ -294,7 +253,7 @@ def test_a_recorded_unary_response_is_streamed_in_pieces(tmp_path: Path) -> None
 
 def test_a_fixture_paces_its_own_stream(tmp_path: Path) -> None:
     recorded_fixture(tmp_path, RECORDED, streaming={"endAfter": 1, "end": "error"})
-    client = Fake(create_app(FakeConfig(fixture_dirs=(tmp_path,))), "http://f").client(headers=KEY)
+    client = new_fake(fixture_dirs=(tmp_path,)).client(headers=KEY)
     body = client.post(STREAM + "?alt=sse", json=ask("Q")).content
     assert b'"code": 503' in body.split(b"\r\n\r\n")[1]
 
@@ -352,7 +311,7 @@ def test_first_event_delay_is_taken_before_the_first_event() -> None:
         error_event=b"",
         content_type="text/event-stream",
     )
-    anyio.run(response, {"type": "http"}, receive, send)
+    anyio.run(cast(Any, response), {"type": "http"}, receive, send)  # an ASGI app
     assert sent[1][0] - sent[0][0] >= 0.05
     assert [m.get("body") for _, m in sent[1:]] == [b"a", b"b", b""]
 

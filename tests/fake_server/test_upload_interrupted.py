@@ -1,7 +1,7 @@
 """Uploads whose chunks are cut off mid-body over a real socket, then resumed as the protocol says.
 
 "A connection dropped mid-chunk keeps what arrived, and ``query`` says how much, so the client
-resumes from there" (fake_server/uploads.py, docs/files.md). Each of 30 trials uploads random
+resumes from there" (fake_server/api/uploads.py, docs/files.md). Each of 30 trials uploads random
 bytes (up to 3 MiB) to the fake on a loopback port, and cuts 1 to 4 chunks off at random points,
 five ways: a raw socket that sends the headers and part of the body, then closes (``fin``) or
 resets (``rst``: what the server had not read yet may be lost); an httpx request whose body
@@ -21,7 +21,6 @@ The last tests take the same rules one at a time, deterministically.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import random
 import socket
@@ -33,13 +32,14 @@ from dataclasses import dataclass, field
 import httpx
 import pytest
 
+from conformance._uploads import START, command_headers, sha256_hash_of_hex, start_headers
 from fake_server import FakeConfig, create_app
 from fake_server.pytest_plugin import Fake
 from fake_server.server import ThreadedServer
+from tests.kit.fakes import KEY
 
 TRIALS = 30
 MAX_SIZE = 3 * 1024 * 1024  # past uvicorn's and asyncio's read buffers, so drops land mid-read
-KEY = {"x-goog-api-key": "test-key"}
 ENDINGS = ("fin", "abandon", "rst", "generator", "stall")
 
 
@@ -73,7 +73,7 @@ class Trial:
         return "upload, finalize" if offset + length >= self.size else "upload"
 
     def query(self, client: httpx.Client) -> httpx.Response:
-        response = client.post(self.url, headers={"X-Goog-Upload-Command": "query"})
+        response = client.post(self.url, headers=command_headers("query"))
         assert "x-goog-upload-status" in response.headers
         self.history.append(
             f"query -> {response.headers['x-goog-upload-status']} "
@@ -91,8 +91,7 @@ class Trial:
         self.history.append(f"{ending}: chunk {offset}+{length}, cut after {cut}")
         chunk = self.data[offset : offset + length]
         headers = {
-            "X-Goog-Upload-Command": self.command(offset, length),
-            "X-Goog-Upload-Offset": str(offset),
+            **command_headers(self.command(offset, length), offset),
             "Content-Length": str(length),
         }
         if ending == "generator":
@@ -134,10 +133,7 @@ class Trial:
         self.history.append(f"rest: chunk {offset}+{self.size - offset}")
         response = client.post(
             self.url,
-            headers={
-                "X-Goog-Upload-Command": "upload, finalize",
-                "X-Goog-Upload-Offset": str(offset),
-            },
+            headers=command_headers("upload, finalize", offset),
             content=self.data[offset:],
         )
         assert "x-goog-upload-status" in response.headers
@@ -146,14 +142,8 @@ class Trial:
 
 def start(fake: Fake, client: httpx.Client, size: int) -> str:
     response = client.post(
-        "/upload/v1beta/files",
-        headers={
-            **KEY,
-            "X-Goog-Upload-Protocol": "resumable",
-            "X-Goog-Upload-Command": "start",
-            "X-Goog-Upload-Header-Content-Length": str(size),
-            "X-Goog-Upload-Header-Content-Type": "application/pdf",
-        },
+        START,
+        headers={**KEY, **start_headers(size, "application/pdf")},
         json={"file": {"display_name": "interrupted"}},
     )
     assert response.status_code == 200, response.text
@@ -219,7 +209,7 @@ def test_an_upload_cut_off_at_random_points_resumes_to_the_same_bytes(
         file = final.json()["file"]
         digest = hashlib.sha256(data).hexdigest()
         assert file["sizeBytes"] == str(len(data)), run.history
-        assert file["sha256Hash"] == base64.b64encode(digest.encode()).decode(), run.history
+        assert file["sha256Hash"] == sha256_hash_of_hex(digest), run.history
         file_id = file["name"].removeprefix("files/")
         time.sleep(0.05)  # let any handler still draining a dropped chunk end
         got = client.get(f"/v1beta/files/{file_id}", headers=KEY).json()
@@ -248,7 +238,7 @@ def settle(client: httpx.Client, url: str) -> int:
     last, deadline = -1, time.monotonic() + 1
     while time.monotonic() < deadline:
         size = int(
-            client.post(url, headers={"X-Goog-Upload-Command": "query"}).headers[
+            client.post(url, headers=command_headers("query")).headers[
                 "x-goog-upload-size-received"
             ]
         )
@@ -260,7 +250,7 @@ def settle(client: httpx.Client, url: str) -> int:
 
 
 def test_a_query_during_a_chunk_reports_the_bytes_that_have_arrived(fake: Fake) -> None:
-    """ "Bytes go to disk as they arrive ... query says how much" (fake_server/uploads.py)."""
+    """ "Bytes go to disk as they arrive ... query says how much" (fake_server/api/uploads.py)."""
     data = bytes(range(10))
     with httpx.Client(base_url=fake.base_url) as client:
         url = start(fake, client, len(data))
@@ -268,7 +258,7 @@ def test_a_query_during_a_chunk_reports_the_bytes_that_have_arrived(fake: Fake) 
             sock.sendall(data[:4])
             time.sleep(0.2)  # the server has long read them
 
-            reply = client.post(url, headers={"X-Goog-Upload-Command": "query"})
+            reply = client.post(url, headers=command_headers("query"))
 
         assert reply.headers["x-goog-upload-status"] == "active"
         assert reply.headers["x-goog-upload-size-received"] == "4"
@@ -288,16 +278,13 @@ def test_a_dropped_chunk_cannot_add_bytes_to_the_file_after_the_upload_resumed_a
             sock.sendall(data[:4])
             time.sleep(0.2)
             received = int(
-                client.post(url, headers={"X-Goog-Upload-Command": "query"}).headers[
+                client.post(url, headers=command_headers("query")).headers[
                     "x-goog-upload-size-received"
                 ]
             )
             final = client.post(
                 url,
-                headers={
-                    "X-Goog-Upload-Command": "upload, finalize",
-                    "X-Goog-Upload-Offset": str(received),
-                },
+                headers=command_headers("upload, finalize", received),
                 content=data[received:],
             )
             assert (final.status_code, final.headers["x-goog-upload-status"]) == (200, "final")
@@ -309,7 +296,7 @@ def test_a_dropped_chunk_cannot_add_bytes_to_the_file_after_the_upload_resumed_a
         stored = fake.state.store.data_path(file_id).read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     assert (file["sizeBytes"], got["sizeBytes"]) == ("10", "10")
-    assert got["sha256Hash"] == base64.b64encode(digest.encode()).decode()
+    assert got["sha256Hash"] == sha256_hash_of_hex(digest)
     assert stored == data
 
 
@@ -323,7 +310,7 @@ def test_a_chunk_past_the_declared_size_is_a_400_with_the_upload_status_over_a_s
         url = start(fake, client, 10)
         reply = client.post(
             url,
-            headers={"X-Goog-Upload-Command": "upload", "X-Goog-Upload-Offset": "0"},
+            headers=command_headers("upload", 0),
             content=b"x" * (10 + extra),
         )
 

@@ -1,13 +1,13 @@
 """The upload endpoint against a trivial model of the resumable protocol, driven by hypothesis.
 
-The model is the protocol as ``fake_server/uploads.py`` and docs/files.md state it
-(docs/evidence.md#sdk-upload-protocol): an upload is ``active`` with the bytes received so far, then
-``final`` (with its File) or ``cancelled``. A chunk at the right offset is appended; at any other
-offset it is a 400 and nothing is appended; ``query`` reports the size and never finalizes;
-``finalize`` needs exactly the declared size; after ``final`` every command answers the same File,
-after ``cancel`` a 499. The rules drive the fake in process (``Fake.client()``) and the model side
-by side; "restart" builds a new app over the same data directory in the middle of it all, as a new
-process would.
+The model is the protocol as ``fake_server/api/uploads.py`` and docs/files.md state it
+(docs/evidence.md#sdk-upload-protocol), ``conformance/_uploads.py``'s ``UploadModel``: an upload is
+``active`` with the bytes received so far, then ``final`` (with its File) or ``cancelled``. A chunk
+at the right offset is appended; at any other offset it is a 400 and nothing is appended; ``query``
+reports the size and never finalizes; ``finalize`` needs exactly the declared size; after ``final``
+every command answers the same File, after ``cancel`` a 499.
+The rules drive the fake in process (``Fake.client()``) and the model side by side; "restart"
+builds a new app over the same data directory in the middle of it all, as a new process would.
 
 After every step: the size each active upload has received, as ``query`` reports it, is the
 model's; every finalized file's ``sha256Hash`` (from ``GET``) and stored bytes are the model's.
@@ -16,8 +16,6 @@ Every reply must carry ``X-Goog-Upload-Status`` (without it the SDKs silently re
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import random
 import shutil
 import tempfile
@@ -37,30 +35,28 @@ from hypothesis.stateful import (
     rule,
 )
 
-from fake_server import FakeConfig, create_app
+from conformance._uploads import (
+    START,
+    Reply,
+    UploadModel,
+    command_headers,
+    sha256_hash,
+    start_headers,
+)
 from fake_server.pytest_plugin import Fake
+from tests.kit.fakes import KEY, new_fake
 
-BASE_URL = "http://gemini-fake.test"
-KEY = {"x-goog-api-key": "test-key"}
-START = "/upload/v1beta/files"
 MAX_SIZE = 64 * 1024
 MIME_TYPES = ("application/pdf", "text/plain", "image/png", "audio/mpeg")
 
 
-def sha256_hash(data: bytes) -> str:
-    """``sha256Hash`` as the service computes it: base64 of the lowercase hex digest."""
-    return base64.b64encode(hashlib.sha256(data).hexdigest().encode()).decode()
-
-
-@dataclass
-class Upload:
-    """The model of one upload session."""
+@dataclass(kw_only=True)
+class Upload(UploadModel):
+    """One upload session: the model, its URL, the bytes sent, the File once final."""
 
     url: str
-    declared: int
     mime_type: str
     data: bytearray = field(default_factory=bytearray)
-    state: str = "active"  # active, final or cancelled
     file: dict[str, Any] | None = None  # the File, once final
 
     def __repr__(self) -> str:  # short, for hypothesis's printed steps
@@ -78,8 +74,7 @@ class UploadMachine(RuleBasedStateMachine):
         self.all: list[Upload] = []
 
     def _boot(self) -> Fake:
-        config = FakeConfig(data_dir=self.data_dir, default_fixtures=False)
-        return Fake(create_app(config), BASE_URL)
+        return new_fake(data_dir=self.data_dir, default_fixtures=False)
 
     def teardown(self) -> None:
         self.client.close()
@@ -94,12 +89,21 @@ class UploadMachine(RuleBasedStateMachine):
         offset: int | str | None = None,
         body: bytes = b"",
     ) -> httpx.Response:
-        headers = {"X-Goog-Upload-Command": command}
-        if offset is not None:
-            headers["X-Goog-Upload-Offset"] = str(offset)
+        headers = command_headers(command, offset)
         response = self.client.post(upload.url, headers=headers, content=body)
         assert "x-goog-upload-status" in response.headers, (command, response.status_code)
         return response
+
+    def reply(
+        self, upload: Upload, command: str, offset: int | str | None = None, body: bytes = b""
+    ) -> tuple[httpx.Response, Reply | None]:
+        """``send``, and the model's reply: None when the upload had ended (the response
+        checked to say so, as ``ended`` does)."""
+        response = self.send(upload, command, offset, body)
+        if self.ended(upload, response):
+            return response, None
+        at = offset if isinstance(offset, int) else None  # "", "x", "1.0" are no offset
+        return response, upload.command(command, at, len(body))
 
     def expect_final(self, upload: Upload, response: httpx.Response) -> None:
         """Once final, every command answers 200, status final, and the same File."""
@@ -109,6 +113,7 @@ class UploadMachine(RuleBasedStateMachine):
     def expect_cancelled(self, response: httpx.Response) -> None:
         assert response.status_code == 499, response.text
         assert response.headers["x-goog-upload-status"] == "cancelled"
+        assert response.json()["error"]["status"] == "CANCELLED"
 
     def ended(self, upload: Upload, response: httpx.Response) -> bool:
         """Whether the upload had already ended, checking that ``response`` says so: a
@@ -120,7 +125,6 @@ class UploadMachine(RuleBasedStateMachine):
         else:
             return False
         return True
-        assert response.json()["error"]["status"] == "CANCELLED"
 
     def expect_refused(self, response: httpx.Response, status: str = "active") -> None:
         assert response.status_code == 400, response.text
@@ -135,7 +139,7 @@ class UploadMachine(RuleBasedStateMachine):
         assert file["sha256Hash"] == sha256_hash(bytes(upload.data))
         assert file["mimeType"] == upload.mime_type
         assert file["state"] == "ACTIVE"
-        upload.state, upload.file = "final", file
+        upload.file = file
         event(f"finalized ({'empty' if upload.declared == 0 else 'bytes'})")
 
     # --- rules ----------------------------------------------------------------------------
@@ -146,17 +150,13 @@ class UploadMachine(RuleBasedStateMachine):
         mime_type=st.sampled_from(MIME_TYPES),
     )
     def start(self, size: int, mime_type: str) -> Upload:
-        headers = {
-            **KEY,
-            "X-Goog-Upload-Protocol": "resumable",
-            "X-Goog-Upload-Command": "start",
-            "X-Goog-Upload-Header-Content-Length": str(size),
-            "X-Goog-Upload-Header-Content-Type": mime_type,
-        }
+        headers = {**KEY, **start_headers(size, mime_type)}
         response = self.client.post(START, headers=headers, json={"file": {}})
         assert (response.status_code, response.content) == (200, b"")
         assert response.headers["x-goog-upload-status"] == "active"
-        upload = Upload(response.headers["x-goog-upload-url"], size, mime_type)
+        upload = Upload(
+            declared=size, url=response.headers["x-goog-upload-url"], mime_type=mime_type
+        )
         self.all.append(upload)
         return upload
 
@@ -172,16 +172,19 @@ class UploadMachine(RuleBasedStateMachine):
         body = random.Random(seed).randbytes(length)
         command = "upload, finalize" if finalize else "upload"
 
-        response = self.send(upload, command, len(upload.data), body)
+        response, expected = self.reply(upload, command, len(upload.data), body)
 
-        if not self.ended(upload, response):
+        if expected is not None:
             upload.data += body
             if not finalize:
+                assert expected == Reply(200, "active", len(upload.data))
                 assert (response.status_code, response.content) == (200, b"")
                 assert response.headers["x-goog-upload-status"] == "active"
             elif len(upload.data) == upload.declared:
+                assert expected == Reply(200, "final")
                 self.finalized(upload, response)
             else:
+                assert expected == Reply(400, "active")
                 self.expect_refused(response)  # appended, but short of the declared size
 
     @rule(
@@ -202,9 +205,11 @@ class UploadMachine(RuleBasedStateMachine):
             sent = len(upload.data) + 1  # a wrong offset, always
         body = bytes([0xAB]) * length
 
-        response = self.send(upload, "upload, finalize" if finalize else "upload", sent, body)
+        command = "upload, finalize" if finalize else "upload"
+        response, expected = self.reply(upload, command, sent, body)
 
-        if not self.ended(upload, response):
+        if expected is not None:
+            assert expected == Reply(400, "active")
             self.expect_refused(response)
             assert "X-Goog-Upload-Offset" in response.json()["error"]["message"]
 
@@ -215,52 +220,59 @@ class UploadMachine(RuleBasedStateMachine):
         left = max(upload.declared - len(upload.data), 0)
         body = random.Random(extra).randbytes(left + extra)
 
-        response = self.send(upload, "upload", len(upload.data), body)
+        response, expected = self.reply(upload, "upload", len(upload.data), body)
 
-        if not self.ended(upload, response):
+        if expected is not None:
+            assert expected == Reply(400, "active")
             self.expect_refused(response)
             received = int(self.send(upload, "query").headers["x-goog-upload-size-received"])
             assert received in (len(upload.data), upload.declared), received
             kept = "nothing" if received == len(upload.data) else "a prefix"
             event(f"past the declared size: {kept} kept")
             upload.data += body[: received - len(upload.data)]
+            upload.received = received  # the model allows either
 
     @rule(upload=uploads)
     def query(self, upload: Upload) -> None:
-        response = self.send(upload, "query")
+        response, expected = self.reply(upload, "query")
 
-        if not self.ended(upload, response):
+        if expected is not None:
+            assert expected == Reply(200, "active", len(upload.data))
             assert (response.status_code, response.content) == (200, b"")
             assert response.headers["x-goog-upload-status"] == "active"
             assert response.headers["x-goog-upload-size-received"] == str(len(upload.data))
 
     @rule(upload=uploads)
     def finalize(self, upload: Upload) -> None:
-        response = self.send(upload, "finalize")
+        response, expected = self.reply(upload, "finalize")
 
-        if self.ended(upload, response):
+        if expected is None:
             return
         if len(upload.data) == upload.declared:
+            assert expected == Reply(200, "final")
             self.finalized(upload, response)
         else:
+            assert expected == Reply(400, "active")
             self.expect_refused(response)
             assert "Cannot finalize" in response.json()["error"]["message"]
 
     @rule(upload=uploads)
     def cancel(self, upload: Upload) -> None:
-        response = self.send(upload, "cancel")
+        response, expected = self.reply(upload, "cancel")
 
-        if not self.ended(upload, response):
+        if expected is not None:
+            assert expected == Reply(200, "cancelled")
             assert response.status_code == 200
             assert response.headers["x-goog-upload-status"] == "cancelled"
-            upload.state = "cancelled"
 
     @rule(upload=uploads, command=st.sampled_from(["", "jump", "upload, jump", "start"]))
     def an_unknown_command(self, upload: Upload, command: str) -> None:
+        state = upload.state
         response = self.send(upload, command)
 
+        assert upload.command(command) == Reply(400, state)
         assert response.status_code == 400
-        assert response.headers["x-goog-upload-status"] == upload.state
+        assert response.headers["x-goog-upload-status"] == state
 
     @rule(upload_id=st.sampled_from(["NOPE", "A" * 40, "..%2F..%2Fetc", "x" * 300]))
     def an_unknown_session(self, upload_id: str) -> None:

@@ -10,7 +10,6 @@ import pytest
 
 from fake_server.pytest_plugin import Fake
 
-KEY = {"x-goog-api-key": "test-key"}
 FLASH = "/v1beta/models/gemini-2.5-flash:generateContent"
 
 
@@ -20,11 +19,6 @@ def user(text: str = "Hello") -> dict[str, Any]:
 
 def body(**generation_config: Any) -> dict[str, Any]:
     return {"contents": [user()], "generationConfig": generation_config}
-
-
-@pytest.fixture
-def client(gemini_fake: Fake) -> httpx.Client:
-    return gemini_fake.client(headers=KEY)
 
 
 def error_of(response: httpx.Response) -> dict[str, Any]:
@@ -40,6 +34,13 @@ RANGE = (
     "Unable to submit request because it has a {name} value of {value} but the supported "
     "range is from {low} (inclusive) to {high} (exclusive). Update the value and try again."
 )
+
+
+def out_of_range(name: str, value: float, low: float, high: float, id: str) -> Any:
+    """A ``generationConfig`` field outside its range, and the service's message for it."""
+    message = RANGE.format(name=name, value=value, low=low, high=high)
+    return pytest.param(body(**{name: value}), message, id=id)
+
 
 REFUSED = [
     pytest.param(
@@ -66,31 +67,13 @@ REFUSED = [
         "have one initialized field\n",
         id="part-without-data",
     ),
-    pytest.param(
-        body(temperature=3),
-        RANGE.format(name="temperature", value=3, low=0, high=2.0001),
-        id="temperature",
-    ),
-    pytest.param(
-        body(temperature=-0.5),
-        RANGE.format(name="temperature", value=-0.5, low=0, high=2.0001),
-        id="negative-temperature",
-    ),
-    pytest.param(
-        body(topP=1.5), RANGE.format(name="topP", value=1.5, low=0, high=1.0001), id="top-p"
-    ),
-    pytest.param(body(topK=65), RANGE.format(name="topK", value=65, low=1, high=65), id="top-k"),
-    pytest.param(body(topK=0), RANGE.format(name="topK", value=0, low=1, high=65), id="top-k-zero"),
-    pytest.param(
-        body(candidateCount=9),
-        RANGE.format(name="candidateCount", value=9, low=1, high=9),
-        id="candidates",
-    ),
-    pytest.param(
-        body(maxOutputTokens=70000),
-        RANGE.format(name="maxOutputTokens", value=70000, low=1, high=65537),
-        id="max-output-tokens",
-    ),
+    out_of_range("temperature", 3, 0, 2.0001, id="temperature"),
+    out_of_range("temperature", -0.5, 0, 2.0001, id="negative-temperature"),
+    out_of_range("topP", 1.5, 0, 1.0001, id="top-p"),
+    out_of_range("topK", 65, 1, 65, id="top-k"),
+    out_of_range("topK", 0, 1, 65, id="top-k-zero"),
+    out_of_range("candidateCount", 9, 1, 9, id="candidates"),
+    out_of_range("maxOutputTokens", 70000, 1, 65537, id="max-output-tokens"),
     pytest.param(
         body(thinkingConfig={"thinkingBudget": 30000}),
         "The thinking budget (30000) is invalid.",

@@ -11,9 +11,7 @@ import pytest
 
 from fake_server.model.images import dimensions, encode_png
 from fake_server.model.vision import labels_for
-from fake_server.pytest_plugin import Fake
 
-KEY = {"x-goog-api-key": "test-key"}
 URL = "/v1beta/models/gemini-2.5-flash:generateContent"
 IMAGE = base64.b64encode(encode_png(8, 6, bytes(range(48)))).decode()
 DETECT = (
@@ -34,11 +32,6 @@ def ask(prompt: str, image: str = IMAGE, **config: Any) -> dict[str, Any]:
     if config:
         body["generationConfig"] = config
     return body
-
-
-@pytest.fixture
-def client(gemini_fake: Fake) -> httpx.Client:
-    return gemini_fake.client(headers=KEY)
 
 
 def items(client: httpx.Client, body: dict[str, Any]) -> list[dict[str, Any]]:

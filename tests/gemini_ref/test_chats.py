@@ -15,9 +15,9 @@ from typing import Any
 
 import httpx
 import pytest
-from syrupy.assertion import SnapshotAssertion
-from syrupy.extensions.json import JSONSnapshotExtension
 
+import gemini_ref as genai
+from conformance._guide import run
 from gemini_ref import errors, types
 from gemini_ref._chats import curate
 from gemini_ref._wire import to_wire
@@ -79,26 +79,19 @@ def history(chat, *, curated: bool = False) -> list[dict[str, Any]]:
     return wire
 
 
-@pytest.fixture
-def snapshot_json(snapshot: SnapshotAssertion) -> SnapshotAssertion:
-    return snapshot.use_extension(JSONSnapshotExtension)
-
-
 # --- the guide's example -----------------------------------------------------------------------
 
 
-def test_guide_chat_example_sends_the_first_turn_with_the_second(client, recorder, snapshot_json):
+def test_guide_chat_example_sends_the_first_turn_with_the_second(client, recorder, snapshot):
     recorder.answers = [
         answer("That's wonderful! What are their names?"),
         answer("There are **8 paws** in your house."),
     ]
-    chat = client.chats.create(model="gemini-2.5-flash")
+    ran = run("chat", genai, types, client)
 
-    first = chat.send_message("I have 2 dogs in my house.")
-    second = chat.send_message("How many paws are in my house?")
-
-    assert first.text == "That's wonderful! What are their names?"
-    assert second.text == "There are **8 paws** in your house."
+    chat, (first, second) = ran.names["chat"], ran.printed[:2]
+    assert first == ("That's wonderful! What are their names?",)
+    assert second == ("There are **8 paws** in your house.",)
     assert [str(request.url) for request in recorder.requests] == [f"{BASE}:generateContent"] * 2
     assert bodies(recorder) == [
         {"contents": [user("I have 2 dogs in my house.")]},
@@ -110,7 +103,7 @@ def test_guide_chat_example_sends_the_first_turn_with_the_second(client, recorde
             ]
         },
     ]
-    assert bodies(recorder) == snapshot_json
+    assert bodies(recorder) == snapshot
     # What the guide prints: each message's role and first part.
     assert [(message.role, message.parts[0].text) for message in chat.get_history()] == [
         ("user", "I have 2 dogs in my house."),
@@ -118,12 +111,20 @@ def test_guide_chat_example_sends_the_first_turn_with_the_second(client, recorde
         ("user", "How many paws are in my house?"),
         ("model", "There are **8 paws** in your house."),
     ]
+    assert ran.printed[2:] == [
+        ("role - user",),
+        ("I have 2 dogs in my house.",),
+        ("role - model",),
+        ("That's wonderful! What are their names?",),
+        ("role - user",),
+        ("How many paws are in my house?",),
+        ("role - model",),
+        ("There are **8 paws** in your house.",),
+    ]
     assert chat.get_history(curated=True) == chat.get_history()
 
 
-def test_guide_streaming_chat_example_sends_each_chunk_as_a_model_turn(
-    client, recorder, snapshot_json
-):
+def test_guide_streaming_chat_example_sends_each_chunk_as_a_model_turn(client, recorder, snapshot):
     recorder.answers = [stream(*HELLO), stream(answer("8 paws."))]
     chat = client.chats.create(model="gemini-2.5-flash")
 
@@ -139,7 +140,7 @@ def test_guide_streaming_chat_example_sends_each_chunk_as_a_model_turn(
         model(" the fake stream."),
         user("How many paws are in my house?"),
     ]
-    assert bodies(recorder) == snapshot_json
+    assert bodies(recorder) == snapshot
     assert history(chat) == history(chat, curated=True) == [*sent(recorder), model("8 paws.")]
 
 
@@ -174,6 +175,15 @@ def test_a_safety_blocked_answer_drops_out_with_its_question(client, recorder):
     assert sent(recorder) == [user("first"), model("first answer"), user("third")]
 
 
+def one_then_two(client, recorder, first: dict[str, Any]):
+    """A chat that sent "one", got ``first``, then sent "two" and got "fine"."""
+    recorder.answers = [first, answer("fine")]
+    chat = client.chats.create(model=MODEL)
+    chat.send_message("one")
+    chat.send_message("two")
+    return chat
+
+
 INVALID_ANSWERS = {
     "no candidates": {"promptFeedback": {"blockReason": "OTHER"}},
     "a candidate without content": with_content(None, "SAFETY"),
@@ -185,11 +195,7 @@ INVALID_ANSWERS = {
 
 @pytest.mark.parametrize("body", INVALID_ANSWERS.values(), ids=INVALID_ANSWERS.keys())
 def test_an_invalid_answer_is_only_in_the_comprehensive_history(client, recorder, body):
-    recorder.answers = [body, answer("fine")]
-    chat = client.chats.create(model=MODEL)
-
-    chat.send_message("one")
-    chat.send_message("two")
+    chat = one_then_two(client, recorder, body)
 
     candidates = body.get("candidates") or [{}]
     recorded = candidates[0].get("content", EMPTY_MODEL_TURN)  # kept as it came, if it came
@@ -214,11 +220,7 @@ VALID_ANSWERS = {
 
 @pytest.mark.parametrize("body", VALID_ANSWERS.values(), ids=VALID_ANSWERS.keys())
 def test_an_answer_with_parts_none_empty_is_valid(client, recorder, body):
-    recorder.answers = [body, answer("fine")]
-    chat = client.chats.create(model=MODEL)
-
-    chat.send_message("one")
-    chat.send_message("two")
+    chat = one_then_two(client, recorder, body)
 
     assert sent(recorder) == [user("one"), body["candidates"][0]["content"], user("two")]
     assert history(chat, curated=True) == history(chat)
@@ -226,11 +228,7 @@ def test_an_answer_with_parts_none_empty_is_valid(client, recorder, body):
 
 def test_a_model_turn_without_a_role_is_kept_and_sent_back_without_one(client, recorder):
     """As the Python SDK (``py:norole``); the JS SDK would drop the turn."""
-    recorder.answers = [answer("no role here", role=None), answer("fine")]
-    chat = client.chats.create(model=MODEL)
-
-    chat.send_message("one")
-    chat.send_message("two")
+    chat = one_then_two(client, recorder, answer("no role here", role=None))
 
     assert chat.get_history()[1].role is None
     assert sent(recorder) == [user("one"), {"parts": [{"text": "no role here"}]}, user("two")]

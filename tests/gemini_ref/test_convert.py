@@ -62,6 +62,7 @@ def test_unknown_keys_from_the_service_survive_a_round_trip():
 
     content = from_wire(types.Content, turn)
 
+    assert content.parts is not None
     assert content.parts[0].extra == {"executableCode": {"language": "PYTHON", "code": "1+1"}}
     assert to_wire(content) == turn
 
@@ -73,8 +74,8 @@ def test_unknown_keys_from_a_user_dict_are_refused():
 
 def test_a_dataclass_holding_dicts_is_normalised_all_the_way_down():
     config = types.GenerateContentConfig(
-        thinking_config={"thinking_budget": 0},
-        safety_settings=[{"category": "HARM_CATEGORY_HATE_SPEECH"}],
+        thinking_config={"thinking_budget": 0},  # type: ignore[arg-type]  # dicts, on purpose
+        safety_settings=[{"category": "HARM_CATEGORY_HATE_SPEECH"}],  # type: ignore[list-item]
     )
 
     normalised = from_wire(types.GenerateContentConfig, config, strict=True)

@@ -91,7 +91,7 @@ def test_names_that_would_escape_the_path_are_refused(client, recorder, name):
 
 def test_a_non_string_name_is_a_type_error(client):
     with pytest.raises(TypeError, match="name must be a str"):
-        client.files.get(name=types.File(name="files/a"))  # type: ignore[arg-type]
+        client.files.get(name=types.File(name="files/a"))
 
 
 def test_list_follows_next_page_tokens(client, recorder):
@@ -182,6 +182,7 @@ def test_a_file_in_contents_becomes_file_data(client, recorder):
 
 
 def test_a_file_is_the_same_part_as_part_from_uri():
+    assert UPLOADED.uri is not None
     assert _contents.to_part(UPLOADED) == types.Part.from_uri(
         file_uri=UPLOADED.uri, mime_type="image/jpeg"
     )
@@ -192,7 +193,7 @@ def test_files_mix_with_text_and_inline_parts_in_one_turn():
         ["What is different?", UPLOADED, types.Part.from_bytes(data=b"\x89PNG", mime_type="x/y")]
     )
 
-    assert len(turns) == 1
+    assert len(turns) == 1 and turns[0].parts is not None
     assert [part.file_data is not None for part in turns[0].parts] == [False, True, False]
 
 

@@ -9,7 +9,7 @@ import anyio
 import httpx
 import pytest
 
-from gemini_ref import _caller, errors, types
+from gemini_ref import errors, types
 
 pytestmark = pytest.mark.anyio
 
@@ -71,7 +71,7 @@ async def test_aio_upload_recovers_and_sleeps_with_anyio(service, upload_client,
     async def fake_sleep(seconds: float) -> None:
         slept.append(seconds)
 
-    monkeypatch.setattr(_caller.anyio, "sleep", fake_sleep)
+    monkeypatch.setattr(anyio, "sleep", fake_sleep)  # the anyio gemini_ref sleeps with
     service.fail(1, "partial", keep=7)
     service.fail(2, "drop")  # the first query
 

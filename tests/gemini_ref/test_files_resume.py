@@ -1,12 +1,12 @@
 """Resumable uploads: recovering from failed chunks without losing or repeating a byte.
 
-``service.faults[n]`` breaks the n-th request to the upload URL (conftest's ``UploadService``,
-which refuses any chunk whose offset is not the number of bytes it holds).
+``service.faults[n]`` breaks the n-th request to the upload URL (the stand-in
+``tests.kit.stand_ins.UploadService``, which refuses any chunk whose offset is not the number of
+bytes it holds).
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import io
 import tracemalloc
@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from conformance._uploads import sha256_hash
 from gemini_ref import _caller, _settings, errors
 from gemini_ref._upload import MAX_RETRY_DELAY, Read, Send, Sleep, Upload
 
@@ -398,9 +399,7 @@ def test_random_failures_never_lose_or_repeat_a_byte(
         event("completed")
         assert bytes(service.session.data) == data
         assert file.size_bytes == len(data)
-        assert (
-            file.sha256_hash == base64.b64encode(hashlib.sha256(data).hexdigest().encode()).decode()
-        )
+        assert file.sha256_hash == sha256_hash(data)
     finally:
         fired = sum(1 for index in plan if index < len(service.exchanges))
         event(f"faults that fired: {min(fired, 3)}{'+' if fired >= 3 else ''}")

@@ -7,7 +7,6 @@ twice.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import io
 import json
@@ -17,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from conformance._uploads import sha256_hash
 from gemini_ref import errors, types
 from gemini_ref.files import CHUNK_SIZE
 
@@ -171,7 +171,7 @@ def test_bad_inputs_are_refused_before_anything_is_sent(tmp_path, service, uploa
     with pytest.raises(TypeError, match="binary mode"):
         upload_client.files.upload(file=io.StringIO("text"), config={"mime_type": "text/plain"})
     with pytest.raises(TypeError, match="cannot upload a int"):
-        upload_client.files.upload(file=42, config={"mime_type": "text/plain"})  # type: ignore[arg-type]
+        upload_client.files.upload(file=42, config={"mime_type": "text/plain"})
     with pytest.raises(TypeError, match="has no field 'mimetype'"):
         upload_client.files.upload(file=b"x", config={"mimetype": "text/plain"})
     with pytest.raises(ValueError, match="chunk_size"):
@@ -268,7 +268,6 @@ def test_the_final_answer_becomes_a_file(tmp_path, service, upload_client):
 
     file = upload_client.files.upload(file=path, config={"display_name": "sample.pdf"})
 
-    digest = hashlib.sha256(b"%PDF-1.4 ...").hexdigest()
     assert file == types.File(
         name=f"files/{service.session.id}",
         display_name="sample.pdf",
@@ -277,7 +276,7 @@ def test_the_final_answer_becomes_a_file(tmp_path, service, upload_client):
         create_time=datetime(2026, 8, 19, 14, 34, 14, 94797, tzinfo=UTC),
         update_time=datetime(2026, 8, 19, 14, 34, 14, 94797, tzinfo=UTC),
         expiration_time=datetime(2026, 8, 21, 14, 34, 13, 503405, tzinfo=UTC),
-        sha256_hash=base64.b64encode(digest.encode()).decode(),
+        sha256_hash=sha256_hash(b"%PDF-1.4 ..."),
         uri=f"https://generativelanguage.googleapis.com/v1beta/files/{service.session.id}",
         state="ACTIVE",
         source="UPLOADED",

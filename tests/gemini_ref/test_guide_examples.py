@@ -1,4 +1,5 @@
-"""The guide's Python text examples, imports changed to gemini_ref: what goes on the wire.
+"""The guide's Python text examples (``conformance/_guide.py``, verbatim) run with gemini_ref:
+what goes on the wire.
 
 Each request body is also pinned as a JSON snapshot under ``__snapshots__/`` (regenerate with
 ``pytest tests/gemini_ref --snapshot-update`` and review the diff).
@@ -10,23 +11,16 @@ import json
 
 import httpx
 import pytest
-from syrupy.assertion import SnapshotAssertion
-from syrupy.extensions.json import JSONSnapshotExtension
 
+import gemini_ref as genai
+from conformance._guide import Assets, run
 from gemini_ref import types
 
 URL = "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent"
 
 
-@pytest.fixture
-def snapshot_json(snapshot: SnapshotAssertion) -> SnapshotAssertion:
-    return snapshot.use_extension(JSONSnapshotExtension)
-
-
-def test_basic_example_posts_one_user_turn(client, recorder, snapshot_json):
-    response = client.models.generate_content(
-        model="gemini-2.5-flash", contents="How does AI work?"
-    )
+def test_basic_example_posts_one_user_turn(client, recorder, snapshot):
+    response = run("text_generation", genai, types, client).names["response"]
 
     assert response.text == "AI learns patterns from data."
     request = recorder.request
@@ -36,11 +30,11 @@ def test_basic_example_posts_one_user_turn(client, recorder, snapshot_json):
     assert recorder.body == {
         "contents": [{"parts": [{"text": "How does AI work?"}], "role": "user"}]
     }
-    assert recorder.body == snapshot_json
+    assert recorder.body == snapshot
 
 
 def test_streaming_example_posts_the_same_turn_to_stream_generate_content_sse(
-    client, recorder, snapshot_json
+    client, recorder, snapshot
 ):
     recorder.answers = [
         httpx.Response(
@@ -51,10 +45,7 @@ def test_streaming_example_posts_the_same_turn_to_stream_generate_content_sse(
         )
     ]
 
-    response = client.models.generate_content_stream(
-        model="gemini-2.5-flash", contents=["Explain how AI works"]
-    )
-    texts = [chunk.text for chunk in response]
+    texts = [text for text, *_ in run("streaming", genai, types, client).printed]
 
     assert texts == ["AI learns"]
     request = recorder.request
@@ -65,28 +56,18 @@ def test_streaming_example_posts_the_same_turn_to_stream_generate_content_sse(
         "url": URL.replace(":generateContent", ":streamGenerateContent?alt=sse"),
         "body": {"contents": [{"parts": [{"text": "Explain how AI works"}], "role": "user"}]},
     }
-    assert recorded == snapshot_json
+    assert recorded == snapshot
 
 
-def test_thinking_budget_zero_goes_into_generation_config(client, recorder, snapshot_json):
-    client.models.generate_content(
-        model="gemini-2.5-flash",
-        contents="How does AI work?",
-        config=types.GenerateContentConfig(
-            thinking_config=types.ThinkingConfig(thinking_budget=0)  # Disables thinking
-        ),
-    )
+def test_thinking_budget_zero_goes_into_generation_config(client, recorder, snapshot):
+    run("thinking_off", genai, types, client)
 
     assert recorder.body["generationConfig"] == {"thinkingConfig": {"thinkingBudget": 0}}
-    assert recorder.body == snapshot_json
+    assert recorder.body == snapshot
 
 
-def test_system_instruction_is_a_root_level_user_content(client, recorder, snapshot_json):
-    client.models.generate_content(
-        model="gemini-2.5-flash",
-        config=types.GenerateContentConfig(system_instruction="You are a cat. Your name is Neko."),
-        contents="Hello there",
-    )
+def test_system_instruction_is_a_root_level_user_content(client, recorder, snapshot):
+    run("system_instruction", genai, types, client)
 
     assert recorder.body == {
         "contents": [{"parts": [{"text": "Hello there"}], "role": "user"}],
@@ -95,28 +76,20 @@ def test_system_instruction_is_a_root_level_user_content(client, recorder, snaps
             "role": "user",
         },
     }
-    assert recorder.body == snapshot_json
+    assert recorder.body == snapshot
 
 
-def test_temperature_example_sends_a_list_of_one_string_as_one_turn(
-    client, recorder, snapshot_json
-):
-    client.models.generate_content(
-        model="gemini-2.5-flash",
-        contents=["Explain how AI works"],
-        config=types.GenerateContentConfig(temperature=0.1),
-    )
+def test_temperature_example_sends_a_list_of_one_string_as_one_turn(client, recorder, snapshot):
+    run("temperature", genai, types, client)
 
     assert recorder.body == {
         "contents": [{"parts": [{"text": "Explain how AI works"}], "role": "user"}],
         "generationConfig": {"temperature": 0.1},
     }
-    assert recorder.body == snapshot_json
+    assert recorder.body == snapshot
 
 
-def test_full_config_example_splits_root_fields_from_generation_config(
-    client, recorder, snapshot_json
-):
+def test_full_config_example_splits_root_fields_from_generation_config(client, recorder, snapshot):
     client.models.generate_content(
         model="gemini-2.5-flash",
         contents="Explain how AI works",
@@ -158,21 +131,16 @@ def test_full_config_example_splits_root_fields_from_generation_config(
             "responseMimeType": "application/json",
         },
     }
-    assert recorder.body == snapshot_json
+    assert recorder.body == snapshot
 
 
 def test_inline_image_example_sends_standard_base64_before_the_text(
-    client, recorder, snapshot_json
+    client, recorder, snapshot, tmp_path
 ):
     image_bytes = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\xfb\xff"  # the start of a JPEG
+    (tmp_path / "small-sample.jpg").write_bytes(image_bytes)
 
-    client.models.generate_content(
-        model="gemini-2.5-flash",
-        contents=[
-            types.Part.from_bytes(data=image_bytes, mime_type="image/jpeg"),
-            "Caption this image.",
-        ],
-    )
+    run("inline_image_bytes", genai, types, client, Assets(tmp_path))
 
     (turn,) = recorder.body["contents"]
     assert turn == {
@@ -182,7 +150,7 @@ def test_inline_image_example_sends_standard_base64_before_the_text(
         ],
         "role": "user",
     }
-    assert recorder.body == snapshot_json
+    assert recorder.body == snapshot
 
 
 def test_config_as_a_snake_case_dict_sends_the_same_body_as_the_dataclass(client, recorder):
@@ -222,7 +190,7 @@ def test_a_config_holding_only_root_fields_sends_no_generation_config(client, re
         contents="Hi",
         config=types.GenerateContentConfig(
             tools=[types.Tool(google_search=types.GoogleSearch())],
-            tool_config={"function_calling_config": {"mode": "AUTO"}},
+            tool_config={"function_calling_config": {"mode": "AUTO"}},  # type: ignore[arg-type]
             cached_content="abc123",
             labels={"team": "docs"},
         ),

@@ -18,19 +18,12 @@ import sys
 import pytest
 from google.genai import _transformers as sdk
 from PIL import Image, ImageDraw
-from syrupy.assertion import SnapshotAssertion
-from syrupy.extensions.json import JSONSnapshotExtension
 
 from gemini_ref import errors, types
 from gemini_ref._contents import MAX_IMAGES, MAX_INLINE_BYTES, base64_size, to_part
 
 MODEL = "gemini-2.5-flash"
 SUPPORTED = ("image/png", "image/jpeg", "image/webp", "image/heic", "image/heif")
-
-
-@pytest.fixture
-def snapshot_json(snapshot: SnapshotAssertion) -> SnapshotAssertion:
-    return snapshot.use_extension(JSONSnapshotExtension)
 
 
 def picture(mode: str = "RGB", size: tuple[int, int] = (8, 6)) -> Image.Image:
@@ -81,16 +74,30 @@ def described(body):
     return {key: described(value) for key, value in body.items()}
 
 
+def blob_of(image: Image.Image) -> types.Blob:
+    """The inline data our client makes of ``image`` (it must make some)."""
+    blob = to_part(image).inline_data
+    assert blob is not None and blob.data is not None
+    return blob
+
+
+def sdk_data(image: Image.Image) -> bytes:
+    """The bytes the official SDK sends for ``image``."""
+    data = sdk.pil_to_blob(image).data
+    assert data is not None
+    return data
+
+
 # --- PIL images, as the official SDK sends them ------------------------------------------------
 
 
 @pytest.mark.parametrize("mode", ["RGB", "RGBA", "L", "LA", "P", "1", "I;16"])
 def test_a_pil_image_is_sent_as_the_sdks_png(mode):
     image = picture(mode)
-    blob = to_part(image).inline_data
+    blob = blob_of(image)
 
     assert blob.mime_type == "image/png"
-    assert blob.data == sdk.pil_to_blob(image).data
+    assert blob.data == sdk_data(image)
     with Image.open(io.BytesIO(blob.data)) as sent:
         assert (sent.format, sent.mode, sent.size) == ("PNG", image.mode, image.size)
         assert sent.tobytes() == image.tobytes()
@@ -99,10 +106,10 @@ def test_a_pil_image_is_sent_as_the_sdks_png(mode):
 @pytest.mark.parametrize("mode", ["RGB", "L", "CMYK"])
 def test_an_image_read_from_a_jpeg_file_is_sent_as_the_sdks_jpeg(tmp_path, mode):
     with Image.open(jpeg_file(tmp_path, mode)) as image:
-        blob = to_part(image).inline_data
+        blob = blob_of(image)
 
         assert blob.mime_type == "image/jpeg"
-        assert blob.data == sdk.pil_to_blob(image).data
+        assert blob.data == sdk_data(image)
     with Image.open(io.BytesIO(blob.data)) as sent:
         assert (sent.format, sent.mode, sent.size) == ("JPEG", mode, (40, 30))
 
@@ -112,7 +119,7 @@ def test_a_thumbnailed_jpeg_file_is_still_sent_as_the_sdk_does(tmp_path):
     with Image.open(jpeg_file(tmp_path)) as image:
         image.thumbnail((20, 20), Image.Resampling.LANCZOS)
         expected = sdk.pil_to_blob(image)
-        blob = to_part(image).inline_data
+        blob = blob_of(image)
 
     assert (blob.mime_type, blob.data) == (expected.mime_type, expected.data)
 
@@ -123,9 +130,9 @@ def test_a_jpeg_without_a_file_name_or_changed_is_sent_as_png(tmp_path):
         changed = [from_file.copy(), from_file.convert("RGBA"), from_file.rotate(90)]
 
     for image in [from_bytes, *changed]:
-        blob = to_part(image).inline_data
+        blob = blob_of(image)
         assert blob.mime_type == "image/png"
-        assert blob.data == sdk.pil_to_blob(image).data
+        assert blob.data == sdk_data(image)
 
 
 @pytest.mark.parametrize("mode", ["CMYK", "F", "YCbCr"])
@@ -173,7 +180,7 @@ def test_a_pil_image_goes_inline_before_the_text(client, recorder):
                 "parts": [
                     {
                         "inlineData": {
-                            "data": base64.b64encode(sdk.pil_to_blob(image).data).decode(),
+                            "data": base64.b64encode(sdk_data(image)).decode(),
                             "mimeType": "image/png",
                         }
                     },
@@ -197,41 +204,41 @@ async def test_the_async_client_sends_a_pil_image_the_same_way(client, recorder,
 def test_a_chat_message_may_hold_a_part_made_from_a_pil_image(client, recorder):
     image = picture()
     client.chats.create(model=MODEL).send_message([to_part(image), "What is this?"])
-    assert inline_parts(recorder.body) == [("image/png", sdk.pil_to_blob(image).data)]
+    assert inline_parts(recorder.body) == [("image/png", sdk_data(image))]
 
 
 def test_a_chat_message_may_be_a_pil_image_as_in_the_sdk(client, recorder):
     image = picture()
     client.chats.create(model=MODEL).send_message([image, "What is this?"])
-    assert inline_parts(recorder.body) == [("image/png", sdk.pil_to_blob(image).data)]
+    assert inline_parts(recorder.body) == [("image/png", sdk_data(image))]
 
 
 # --- Request shapes (snapshots) ----------------------------------------------------------------
 
 
-def test_shape_of_an_inline_pil_image(client, recorder, snapshot_json):
+def test_shape_of_an_inline_pil_image(client, recorder, snapshot):
     client.models.generate_content(model=MODEL, contents=[picture(), "Tell me about this image"])
-    assert described(recorder.body) == snapshot_json
+    assert described(recorder.body) == snapshot
 
 
-def test_shape_of_a_pil_image_from_a_jpeg_file(client, recorder, tmp_path, snapshot_json):
+def test_shape_of_a_pil_image_from_a_jpeg_file(client, recorder, tmp_path, snapshot):
     with Image.open(jpeg_file(tmp_path)) as image:
         client.models.generate_content(model=MODEL, contents=[image, "Caption this image."])
-    assert described(recorder.body) == snapshot_json
+    assert described(recorder.body) == snapshot
 
 
-def test_shape_of_part_from_bytes(client, recorder, snapshot_json):
+def test_shape_of_part_from_bytes(client, recorder, snapshot):
     image = types.Part.from_bytes(data=encoded(picture(), "JPEG"), mime_type="image/jpeg")
     client.models.generate_content(model=MODEL, contents=["What is this image?", image])
-    assert described(recorder.body) == snapshot_json
+    assert described(recorder.body) == snapshot
 
 
-def test_shape_of_an_uploaded_file(client, recorder, snapshot_json):
+def test_shape_of_an_uploaded_file(client, recorder, snapshot):
     client.models.generate_content(model=MODEL, contents=[file(), "Caption this image."])
-    assert described(recorder.body) == snapshot_json
+    assert described(recorder.body) == snapshot
 
 
-def test_shape_of_several_images_mixed(client, recorder, snapshot_json):
+def test_shape_of_several_images_mixed(client, recorder, snapshot):
     # The guide's "Prompting with multiple images", plus a PIL image and a WebP from bytes.
     client.models.generate_content(
         model=MODEL,
@@ -244,10 +251,10 @@ def test_shape_of_several_images_mixed(client, recorder, snapshot_json):
         ],
         config=types.GenerateContentConfig(system_instruction="Answer in one sentence."),
     )
-    assert described(recorder.body) == snapshot_json
+    assert described(recorder.body) == snapshot
 
 
-def test_shape_of_a_segmentation_request(client, recorder, snapshot_json):
+def test_shape_of_a_segmentation_request(client, recorder, snapshot):
     # The guide's segmentation example: a thumbnailed PIL image after the prompt, no thinking.
     image = picture(size=(60, 40))
     image.thumbnail((32, 32), Image.Resampling.LANCZOS)
@@ -255,7 +262,7 @@ def test_shape_of_a_segmentation_request(client, recorder, snapshot_json):
     client.models.generate_content(
         model=MODEL, contents=["Give the segmentation masks.", image], config=config
     )
-    assert described(recorder.body) == snapshot_json
+    assert described(recorder.body) == snapshot
 
 
 # --- Supported MIME types ----------------------------------------------------------------------
@@ -298,7 +305,7 @@ GIF = {"inline_data": {"data": "R0lGODlh", "mime_type": "image/gif"}}
     [
         [GIF, "a part dict"],
         {"role": "user", "parts": [GIF]},
-        [types.Content(role="user", parts=[types.Part(**{"inline_data": types.Blob(**{
+        [types.Content(role="user", parts=[types.Part(**{"inline_data": types.Blob(**{  # type: ignore[arg-type]
             "data": b"GIF89a", "mime_type": "image/gif"})})])],
         [["a nested list", GIF]],
     ],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from gemini_ref import types
@@ -45,7 +47,7 @@ def test_count_tokens_posts_the_contents_and_reads_total_tokens(client, recorder
 
 @pytest.mark.parametrize("field", ["system_instruction", "tools", "generation_config"])
 def test_count_tokens_refuses_config_fields_the_developer_api_lacks(client, recorder, field):
-    value = {"tools": [], "generation_config": {}}.get(field, "Be brief.")
+    value: Any = {"tools": [], "generation_config": {}}.get(field, "Be brief.")
 
     with pytest.raises(ValueError, match=f"config.{field}"):
         client.models.count_tokens(model="gemini-2.5-flash", contents="Hi", config={field: value})

@@ -117,8 +117,10 @@ def test_a_full_answer_parses_into_typed_fields():
         },
     )
 
+    assert parsed.candidates is not None
     (first,) = parsed.candidates
     assert first.finish_reason == types.FinishReason.STOP
+    assert first.content is not None and first.content.parts is not None
     assert first.content.parts[0].thought_signature == b"signature"
     assert parsed.usage_metadata == types.UsageMetadata(
         prompt_token_count=7,

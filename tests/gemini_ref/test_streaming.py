@@ -205,7 +205,8 @@ API_KEY_INVALID = {
 def test_a_non_200_answer_raises_its_error_though_labelled_event_stream(client, recorder):
     # What the service sends (err-02): a pretty JSON envelope, not events.
     pretty = json.dumps(API_KEY_INVALID, indent=2).encode() + b"\n"
-    body = answer_with(recorder, pretty, status=400, **{"content-length": str(len(pretty))})
+    length: dict[str, Any] = {"content-length": str(len(pretty))}
+    body = answer_with(recorder, pretty, status=400, **length)
 
     with pytest.raises(errors.BadRequestError) as caught:
         next(stream(client))
@@ -234,7 +235,8 @@ def test_a_failed_connection_raises_api_connection_error_not_interrupted(client,
 
 
 def test_a_200_that_is_not_an_event_stream_is_malformed(client, recorder):
-    body = answer_with(recorder, json.dumps(HELLO).encode(), **{"content-type": "application/json"})
+    json_type: dict[str, Any] = {"content-type": "application/json"}
+    body = answer_with(recorder, json.dumps(HELLO).encode(), **json_type)
 
     with pytest.raises(errors.MalformedResponseError, match="'application/json', not text/event"):
         next(stream(client))

@@ -20,6 +20,7 @@ from PIL import Image
 
 from fake_server.model import images as fake_images
 from gemini_ref import errors, vision
+from gemini_ref._vision.overlays import COLORS
 from gemini_ref.vision import Box, to_normalized, to_pixels
 
 sizes = st.integers(1, 6000)
@@ -330,7 +331,9 @@ def test_decode_mask_matches_the_guides_numpy_code_at_its_threshold(values, case
     box, _, _ = case
     text = data_url(png(values))
     # The guide: strip the prefix, open, resize bilinearly to the box, np.array(mask) > 128.
-    mask = Image.open(io.BytesIO(base64.b64decode(text.removeprefix("data:image/png;base64,"))))
+    mask: Image.Image = Image.open(
+        io.BytesIO(base64.b64decode(text.removeprefix("data:image/png;base64,")))
+    )
     mask = mask.resize((box.x2 - box.x1, box.y2 - box.y1), Image.Resampling.BILINEAR)
     guide = (np.array(mask) > 128).tolist()
 
@@ -386,16 +389,18 @@ def test_overlay_tints_the_mask_outlines_the_box_and_leaves_the_rest():
     assert image.getpixel((25, 15)) == (0, 0, 0)  # the input is untouched
     assert result.getpixel((25, 15)) != (0, 0, 0, 255)  # inside the mask: tinted
     assert result.getpixel((15, 15)) == (0, 0, 0, 255)  # in the box, outside the mask
-    assert result.getpixel((10, 15)) == (*vision._COLORS[0], 255)  # the box's left edge
-    assert result.getpixel((29, 15)) == (*vision._COLORS[0], 255)  # its right edge: x2 - 1
+    assert result.getpixel((10, 15)) == (*COLORS[0], 255)  # the box's left edge
+    assert result.getpixel((29, 15)) == (*COLORS[0], 255)  # its right edge: x2 - 1
     assert result.getpixel((35, 15)) == (0, 0, 0, 255)  # outside the box
 
 
 def test_overlay_draws_boxes_without_masks_or_labels():
     result = vision.overlay(Image.new("L", (20, 20)), None, [Box(2, 2, 8, 8), Box(10, 10, 20, 20)])
 
-    assert result.getpixel((2, 5))[:3] == vision._COLORS[0]
-    assert result.getpixel((19, 15))[:3] == vision._COLORS[1]
+    first, second = result.getpixel((2, 5)), result.getpixel((19, 15))
+    assert isinstance(first, tuple) and isinstance(second, tuple)
+    assert first[:3] == COLORS[0]
+    assert second[:3] == COLORS[1]
 
 
 def test_overlay_refuses_masks_or_labels_that_do_not_match_the_boxes():
@@ -421,7 +426,8 @@ def test_the_guides_worked_example():
 @pytest.mark.parametrize("model", [*MODELS_2X, "gemini-1.5-pro", "models/gemini-1.5-flash-002"])
 @pytest.mark.parametrize("size", [(1, 1), (384, 384), (384, 1), (200, 300)])
 def test_an_image_of_at_most_384_px_per_side_is_258_tokens(model, size):
-    assert vision.image_tokens(*size, model=model) == 258
+    width, height = size
+    assert vision.image_tokens(width, height, model=model) == 258
 
 
 def test_one_pixel_over_384_makes_four_tiles():

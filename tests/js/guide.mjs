@@ -35,6 +35,17 @@ function pathFrom(variable) {
 }
 const uploaded = [];
 
+// Every item a pager yields, page after page, and their names.
+async function everyItem(pager) {
+  const names = [];
+  const items = [];
+  for await (const item of pager) {
+    names.push(item.name);
+    items.push(item);
+  }
+  return { names, items };
+}
+
 const EXAMPLES = {
   // https://ai.google.dev/gemini-api/docs/text-generation
   async basic(ai) {
@@ -123,13 +134,8 @@ const EXAMPLES = {
 
   async models_list(ai) {
     const pager = await ai.models.list({ config: { pageSize: 2 } });
-    const names = [];
-    const models = [];
-    for await (const model of pager) {
-      names.push(model.name);
-      models.push(model);
-    }
     // "names" is the contract; "models" carries the SDK-mapped Model objects.
+    const { names, items: models } = await everyItem(pager);
     return { text: null, response: { names, models } };
   },
 
@@ -203,12 +209,7 @@ const EXAMPLES = {
 
   async files_list(ai) {
     const pager = await ai.files.list({ config: { pageSize: 2 } });
-    const names = [];
-    const files = [];
-    for await (const file of pager) {
-      names.push(file.name);
-      files.push(file);
-    }
+    const { names, items: files } = await everyItem(pager);
     return { text: null, response: { names, files } };
   },
 

@@ -1,6 +1,6 @@
 """The guide's streaming example through our client against the fake: in process and on a socket.
 
-As in ``test_against_fake.py``, most tests run twice: through ``fake.client()`` in process (the
+As in ``test_generate.py``, most tests run twice: through ``fake.client()`` in process (the
 whole body is handed over at once) and over a real loopback port (the body arrives as the fake
 writes it). Pacing and early ends are set with the plugin's ``streaming`` marker.
 """
@@ -8,30 +8,16 @@ writes it). Pacing and early ends are set with the plugin's ``streaming`` marker
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 
 import gemini_ref as genai
-from fake_server.pytest_plugin import Fake
 from gemini_ref import errors, types
+from tests.kit.fakes import client_for
 
 MODEL = "gemini-2.5-flash"
-GUIDE_STREAMING_EXAMPLE = {"model": MODEL, "contents": ["Explain how AI works"]}
-
-
-@pytest.fixture
-def fake(gemini_fake_both: Fake) -> Fake:  # every test: in process, then on a socket
-    return gemini_fake_both
-
-
-def client_for(fake: Fake, http):
-    return genai.Client(api_key="test-key", base_url=fake.base_url, http_client=http)
-
-
-@pytest.fixture
-def client(fake: Fake):
-    with fake.client() as http:
-        yield client_for(fake, http)
+GUIDE_STREAMING_EXAMPLE: dict[str, Any] = {"model": MODEL, "contents": ["Explain how AI works"]}
 
 
 def test_guide_streaming_example_arrives_in_chunks_that_join_to_the_unary_answer(fake, client):
@@ -130,6 +116,7 @@ async def test_async_guide_streaming_example_against_the_fake(fake):
 
     assert len(chunks) > 1
     assert "".join(chunk.text or "" for chunk in chunks) == unary.text
+    assert chunks[-1].candidates is not None
     assert chunks[-1].candidates[0].finish_reason == types.FinishReason.STOP
 
 

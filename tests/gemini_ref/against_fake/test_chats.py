@@ -1,6 +1,6 @@
 """The guide's chat examples through our client against the fake: in process and on a socket.
 
-As in ``test_against_fake.py``, each test runs twice: through ``fake.client()`` in process and
+As in ``test_generate.py``, each test runs twice: through ``fake.client()`` in process and
 over a real loopback port. The answers come from the fake's shipped ``guide-chat-*`` fixtures
 (read from the files here, never copied), and the journal shows what each turn sent: the whole
 history before the new message. The tool tests use the fake's synthetic function calls on
@@ -18,7 +18,6 @@ import pytest
 
 import fake_server
 import gemini_ref as genai
-from fake_server.pytest_plugin import Fake
 from gemini_ref import errors, types
 from gemini_ref._wire import to_wire
 
@@ -56,17 +55,6 @@ def wire(contents: list[types.Content]) -> list[dict[str, Any]]:
     """Contents as the journal keeps requests: camelCase, standard base64."""
     out: list[dict[str, Any]] = to_wire(contents)
     return out
-
-
-@pytest.fixture
-def fake(gemini_fake_both: Fake) -> Fake:  # every test: in process, then on a socket
-    return gemini_fake_both
-
-
-@pytest.fixture
-def client(fake: Fake):
-    with fake.client() as http:
-        yield genai.Client(api_key="test-key", base_url=fake.base_url, http_client=http)
 
 
 def test_guide_chat_example_gets_the_fixture_answers_and_sends_the_history(fake, client):
@@ -153,6 +141,7 @@ async def test_async_guide_chat_examples_against_the_fake(fake):
     assert "".join(chunk.text or "" for chunk in second) == fixture_text("guide-chat-how-many-paws")
     (streamed,) = fake.journal.calls("streamGenerateContent")
     assert streamed.answered_by == "fixture:guide-chat-how-many-paws"
+    assert first.candidates is not None and first.candidates[0].content is not None
     assert streamed.request["contents"] == [
         user(DOGS),
         *wire([first.candidates[0].content]),

@@ -8,44 +8,27 @@ response hook after the fake handled it (the answer is lost).
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import random
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 
 import httpx
 import pytest
 
 import gemini_ref as genai
+from conformance._uploads import sha256_hash
 from fake_server.model.images import encode_png
-from fake_server.pytest_plugin import Fake
 from gemini_ref import errors, types
 
 MODEL = "gemini-2.5-flash"
 SMALL_CHUNKS = 1 << 20  # 1 MiB: the 20 MB upload in 20 chunks, quicker than 8 MiB on a socket
 
 
-@pytest.fixture
-def fake(gemini_fake_both: Fake) -> Fake:  # every test: in process, then on a socket
-    return gemini_fake_both
-
-
-@pytest.fixture
-def client(fake: Fake):
-    with fake.client() as http:
-        yield genai.Client(api_key="test-key", base_url=fake.base_url, http_client=http)
-
-
 def content(size: int) -> bytes:
     blocks = (hashlib.sha256(i.to_bytes(8, "big")).digest() for i in range(size // 32 + 1))
     return b"".join(blocks)[:size]
-
-
-def sha256_field(data: bytes) -> str:
-    """The service's ``sha256Hash``: base64 of the lowercase hex digest
-    (docs/evidence.md#service-file-hash)."""
-    return base64.b64encode(hashlib.sha256(data).hexdigest().encode()).decode()
 
 
 @pytest.fixture
@@ -71,7 +54,7 @@ def test_upload_1_mb_get_list_generate_delete(fake, client, image):
     assert uploaded.display_name == "small image"
     assert uploaded.mime_type == "image/png"
     assert uploaded.size_bytes == len(data)
-    assert uploaded.sha256_hash == sha256_field(data)
+    assert uploaded.sha256_hash == sha256_hash(data)
     assert uploaded.state == types.FileState.ACTIVE
     assert uploaded.uri.endswith(f"/{uploaded.name}")
     assert uploaded.expiration_time > uploaded.create_time
@@ -102,10 +85,10 @@ def test_upload_20_mb_in_chunks_with_a_name(client, tmp_path):
     assert uploaded.name == "files/my-audio"
     assert uploaded.mime_type == "audio/mpeg"
     assert uploaded.size_bytes == 20_000_000
-    assert uploaded.sha256_hash == sha256_field(data)
+    assert uploaded.sha256_hash == sha256_hash(data)
     assert len(progress) == 20
     assert progress[-1] == 20_000_000
-    assert client.files.get(name="my-audio").sha256_hash == sha256_field(data)
+    assert client.files.get(name="my-audio").sha256_hash == sha256_hash(data)
 
 
 def test_upload_20_mb_in_8_mib_chunks(client):
@@ -114,7 +97,7 @@ def test_upload_20_mb_in_8_mib_chunks(client):
     uploaded = client.files.upload(file=data, config={"mime_type": "video/mp4"})
 
     assert uploaded.size_bytes == 20_000_000
-    assert uploaded.sha256_hash == sha256_field(data)
+    assert uploaded.sha256_hash == sha256_hash(data)
 
 
 def test_list_pages_through_the_fake(client):
@@ -142,7 +125,7 @@ def test_a_zero_byte_upload(client):
     uploaded = client.files.upload(file=b"", config={"mime_type": "text/plain"})
 
     assert uploaded.size_bytes == 0
-    assert uploaded.sha256_hash == sha256_field(b"")
+    assert uploaded.sha256_hash == sha256_hash(b"")
     assert client.files.get(name=uploaded.name).name == uploaded.name
 
 
@@ -152,7 +135,9 @@ def test_a_zero_byte_upload(client):
 class Breaker:
     """Event hooks that break chosen requests to the upload URL (counted from 0)."""
 
-    def __init__(self, *, drop: set[int] = frozenset(), lose: set[int] = frozenset()) -> None:
+    def __init__(
+        self, *, drop: AbstractSet[int] = frozenset(), lose: AbstractSet[int] = frozenset()
+    ) -> None:
         self.drop, self.lose = drop, lose
         self.seen: list[str] = []
 
@@ -180,7 +165,7 @@ def test_uploads_recover_from_dropped_chunks_and_lost_answers(fake, tmp_path):
             file=data, config={"mime_type": "audio/wav"}, chunk_size=SMALL_CHUNKS, retry_delay=0
         )
 
-    assert uploaded.sha256_hash == sha256_field(data)
+    assert uploaded.sha256_hash == sha256_hash(data)
     assert breaker.seen == [
         "upload",
         "upload",  # dropped
@@ -212,6 +197,7 @@ def test_giving_up_against_the_fake_names_the_offset(fake):
             )
 
     assert caught.value.offset == 2 * SMALL_CHUNKS
+    assert caught.value.upload_url is not None
     assert caught.value.upload_url.startswith(f"{fake.base_url}/upload/v1beta/files?upload_id=")
 
 
@@ -222,6 +208,7 @@ async def test_async_upload_get_list_delete_against_the_fake(fake, image):
     async with fake.async_client() as http:
         client = genai.Client(api_key="test-key", base_url=fake.base_url, async_http_client=http)
         uploaded = await client.aio.files.upload(file=path, chunk_size=256 * 1024)
+        assert uploaded.name is not None
         found = await client.aio.files.get(name=uploaded.name)
         pager = await client.aio.files.list()
         listed = [file.name async for file in pager]
@@ -232,7 +219,7 @@ async def test_async_upload_get_list_delete_against_the_fake(fake, image):
         after = await client.aio.files.list()
         client.close()
 
-    assert uploaded.sha256_hash == sha256_field(data)
+    assert uploaded.sha256_hash == sha256_hash(data)
     assert found == uploaded
     assert listed == [uploaded.name]
     assert response.text
@@ -288,5 +275,5 @@ def test_uploads_cut_at_random_points_arrive_intact(gemini_fake_server, trial):
             max_retries=20,
         )
     assert uploaded.size_bytes == len(data)
-    assert uploaded.sha256_hash == sha256_field(data)
+    assert uploaded.sha256_hash == sha256_hash(data)
     assert transport.cuts >= 1
