@@ -236,6 +236,16 @@ def test_a_bound_that_is_not_a_finite_number_is_a_400(
     )
 
 
+def test_an_integer_too_long_for_python_is_a_bound_that_is_not_finite(
+    client: httpx.Client,
+) -> None:
+    schema = '{"type": "integer", "minimum": ' + "9" * 5000 + "}"
+    body = json.dumps(json_mode("SCHEMA")).replace('"SCHEMA"', schema).encode()
+    refused(
+        send(client, body), f"* {RESPONSE_JSON}.minimum: must be a finite number, not Infinity\n"
+    )
+
+
 @pytest.mark.parametrize("text", ['{"const": 1e400}', '{"enum": ["a", NaN]}'])
 def test_a_value_that_is_not_a_finite_number_is_a_400(client: httpx.Client, text: str) -> None:
     body = json.dumps(json_mode("SCHEMA")).replace('"SCHEMA"', text).encode()
