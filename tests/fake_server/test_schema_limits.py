@@ -15,7 +15,7 @@ import math
 import random
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -460,7 +460,7 @@ def test_all_the_tools_of_a_request_spend_from_one_budget(client: httpx.Client) 
     send(client, request).raise_for_status()
 
 
-def largest(schema_of: Any, candidates: int) -> dict[str, Any]:
+def largest(schema_of: Callable[[int], dict[str, Any]], candidates: int) -> dict[str, Any]:
     """``schema_of(n)`` for the largest ``n`` whose widest instance fits the budget."""
 
     def fits(n: int) -> bool:
@@ -470,7 +470,7 @@ def largest(schema_of: Any, candidates: int) -> dict[str, Any]:
             return False
         return True
 
-    return dict(schema_of(max(n for n in range(MAX_ITEMS + 1) if fits(n))))
+    return schema_of(max(n for n in range(MAX_ITEMS + 1) if fits(n)))
 
 
 def test_the_worst_schemas_take_no_longer_than_the_bound(client: httpx.Client) -> None:
@@ -499,14 +499,16 @@ CYCLE = {"$ref": "#/$defs/a", "$defs": {"a": {"$ref": "#/$defs/a"}}}
 def test_a_bad_schema_is_refused_whether_or_not_a_fixture_matches(text: str, strict: bool) -> None:
     fake = Fake(create_app(FakeConfig(strict=strict)), "http://gemini-fake.test")
     with fake.client(headers=KEY) as client:
+        # With a good schema: the fixture's answer, a synthetic one, or the strict miss.
+        good = send(client, json_mode({"type": "string"}, text)).status_code
+        assert good == (400 if strict and text != "How does AI work?" else 200)
         refused(send(client, json_mode(CYCLE, text)), ref_loop("$defs.a"))
-        refused(
-            send(client, json_mode({"minItems": "abc"}, text)),
-            (f'* {RESPONSE_JSON}.minItems: must be a non-negative integer, not "abc"\n'),
-        )
-        refused(
-            send(client, json_mode({"type": "array", "minItems": 10**7}, text)), (TOO_MANY_STATES)
-        )
+        wrong = f'* {RESPONSE_JSON}.minItems: must be a non-negative integer, not "abc"\n'
+        refused(send(client, json_mode({"minItems": "abc"}, text)), wrong)
+        huge = {"type": "array", "minItems": 10**7}
+        refused(send(client, json_mode(huge, text)), TOO_MANY_STATES)
+    answered_by = [entry.answered_by for entry in fake.journal.entries]
+    assert answered_by[1:] == ["error:INVALID_ARGUMENT"] * 3
 
 
 def test_a_fixture_answer_in_json_mode_gets_a_valid_instance(client: httpx.Client) -> None:
