@@ -150,7 +150,7 @@ def _parse_json(raw: bytes) -> Any:
     if not raw.strip():
         return {}
     try:
-        return json.loads(raw)
+        return json.loads(raw, parse_int=_integer)
     except RecursionError:
         raise _too_deep() from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -167,6 +167,15 @@ def _parse_json(raw: bytes) -> Any:
             f"{' ' * (column - shown_from)}^"
         )
         raise invalid_argument(message, [bad_request_detail(message)]) from None
+
+
+def _integer(text: str) -> int | float:
+    """A JSON integer; one longer than Python converts (4,300 digits) is read as a float, as
+    a double-reading parser would (infinite, so refused wherever a number is checked)."""
+    try:
+        return int(text)
+    except ValueError:
+        return float(text)
 
 
 def authenticate(request: Request, config: FakeConfig) -> None:

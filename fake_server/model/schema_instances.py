@@ -1,15 +1,52 @@
-"""Deterministic JSON instances for a response schema.
+"""Deterministic JSON instances for a response schema, built in bounded time and memory.
 
 Two dialects reach the fake: ``responseJsonSchema`` (JSON Schema) and ``responseSchema`` (the
 OpenAPI subset with ``"type": "OBJECT"``). Both are walked by one generator; a seeded
 ``random.Random`` picks enum members, lengths and numbers, so the same request always gets the
 same instance, and the instance is valid against the schema it came from.
+
+Whatever the schema, the work is bounded. Every value built spends from a :class:`Budget`, and
+:func:`measure` builds the widest instance the schema allows (every array at its longest), which
+no seeded instance exceeds: the service's checks (:mod:`.schema_checks`) run it before answering,
+so a schema too big to serve is refused whether or not a fixture answers the request. A
+recursive schema ends: past :data:`SHALLOW` levels an object holds only its required
+properties, and past :data:`FLOOR` levels inside a recursion an array holds only its
+``minItems``; a loop with no such way out is refused before any instance is built.
 """
 
 from __future__ import annotations
 
+import json
+import math
 import random
-from typing import Any
+from typing import Any, TypeGuard
+
+from ..protocol.errors import ApiError, invalid_argument
+
+# The limits. Real response and parameter schemas describe tens or hundreds of values a few
+# levels deep, and the service refuses far less than these ("too many states", reported past
+# array bounds summing to about a thousand), so only a schema built to stall a server reaches
+# them. Together they keep the worst request well under 100 ms of work (bench/schema_limits.py).
+MAX_DEPTH = 64  # schemas nested while building one value: properties, items, anyOf branches
+MAX_REF_CHAIN = 32  # `$ref`s followed in a row to reach one schema
+MAX_ITEMS = 1_000  # the largest `minItems` an array may demand
+MAX_STRING_LENGTH = 10_000  # the largest `minLength` a string may demand
+MAX_PROPERTIES = 1_000  # properties of one object schema
+MAX_ENUM = 1_000  # members of one `enum`
+MAX_STEPS = 4_000  # steps to build one request's answers: values, `$ref`s, properties weighed
+MAX_CHARS = 100_000  # characters of JSON those values take, about 25,000 tokens
+
+SHALLOW = 4  # deeper than this, an object holds only its required properties
+FLOOR = 6  # deeper than this inside a recursion, an array holds only its `minItems`
+
+# The service's words for a schema it cannot compile (docs/evidence.md#service-schema-errors).
+TOO_MANY_STATES = (
+    "The specified schema produces a constraint that has too many states for serving. Typical "
+    "causes of this error are schemas with lots of text (for example, very long property or enum "
+    "names), schemas with long array length limits (especially when nested), or schemas using "
+    "complex value matchers (for example, integers or numbers with minimum/maximum bounds or "
+    "strings with complex formats like date-time)"
+)
 
 _WORDS = (
     "alpha",
@@ -31,6 +68,7 @@ _WORDS = (
     "quartz",
     "river",
 )
+_LONGEST_TEXT = 3 * max(map(len, _WORDS)) + 2  # three words and two spaces
 _FORMATS = {
     "date-time": "2025-06-17T12:00:00Z",
     "date": "2025-06-17",
@@ -39,75 +77,214 @@ _FORMATS = {
     "uri": "https://example.com/",
     "uuid": "123e4567-e89b-42d3-a456-426614174000",
 }
+_KINDS = frozenset({"object", "array", "string", "number", "integer", "boolean", "null"})
+_NUMBER_CHARS = 24  # the longest float repr, as in -1.2345678901234567e-308
 
 
-def instance(schema: Any, rng: random.Random) -> Any:
+def too_many_states() -> ApiError:
+    return invalid_argument(TOO_MANY_STATES)
+
+
+class Budget:
+    """What is left to spend: steps (a value built, a `$ref` followed, a property weighed) and
+    characters of JSON."""
+
+    def __init__(self, steps: int = MAX_STEPS, chars: int = MAX_CHARS) -> None:
+        self.steps = steps
+        self.chars = chars
+
+    def spend(self, steps: int, chars: int) -> None:
+        self.steps -= steps
+        self.chars -= chars
+        if self.steps < 0 or self.chars < 0:
+            raise too_many_states()
+
+
+def instance(schema: Any, rng: random.Random, budget: Budget | None = None) -> Any:
     """An instance of ``schema`` (either dialect); ``{}`` for an empty or boolean schema."""
-    return _Generator(schema if isinstance(schema, dict) else {}, rng).value(schema, 0)
+    root = schema if isinstance(schema, dict) else {}
+    return _Generator(root, rng, budget or Budget()).value(schema, 0)
+
+
+def measure(schema: Any, budget: Budget) -> None:
+    """Build the widest instance of ``schema``, spending ``budget``: every array at its longest,
+    every enum member at the longest's cost. A seeded instance never spends more."""
+    root = schema if isinstance(schema, dict) else {}
+    _Generator(root, random.Random(0), budget, widest=True).value(schema, 0)
+
+
+def pointer(root: dict[str, Any], ref: str) -> dict[str, Any]:
+    """The schema a local ``$ref`` (``#/$defs/name``) points at; ``{}`` for none."""
+    target: Any = root
+    for key in ref[2:].split("/"):
+        target = target.get(key, {}) if isinstance(target, dict) else {}
+    return target if isinstance(target, dict) else {}
+
+
+def followed(ref: Any) -> TypeGuard[str]:
+    """Whether the generator follows this ``$ref``: local pointers only."""
+    return isinstance(ref, str) and ref.startswith("#/")
+
+
+def kind_of(schema: dict[str, Any]) -> str:
+    """The type an instance takes: the first non-null of a list; unknown names are strings."""
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "null")
+    kind = (kind or ("object" if "properties" in schema else "string")).lower()
+    return kind if kind in _KINDS else "string"
+
+
+def _json_chars(value: Any) -> int:
+    return len(json.dumps(value, ensure_ascii=False))
+
+
+def _finite(number: float) -> bool:
+    try:
+        return math.isfinite(number)
+    except OverflowError:  # an integer past the largest float
+        return False
 
 
 class _Generator:
-    def __init__(self, root: dict[str, Any], rng: random.Random) -> None:
+    def __init__(
+        self, root: dict[str, Any], rng: random.Random, budget: Budget, *, widest: bool = False
+    ) -> None:
         self.root = root
         self.rng = rng
+        self.budget = budget
+        self.widest = widest
+        self.nesting = 0
+        self.expanding: dict[int, int] = {}  # ids of `$ref` targets being built: how many times
+        self.recursions = 0  # targets on that stack more than once: inside a recursion
+        self.enum_chars: dict[int, int] = {}
+        self.targets: dict[str, dict[str, Any]] = {}
 
     def resolve(self, schema: dict[str, Any]) -> dict[str, Any]:
-        ref = schema.get("$ref")
-        while isinstance(ref, str) and ref.startswith("#/"):
-            target: Any = self.root
-            for key in ref[2:].split("/"):
-                target = target.get(key, {}) if isinstance(target, dict) else {}
-            schema = target if isinstance(target, dict) else {}
-            ref = schema.get("$ref")
+        hops = 0
+        while followed(ref := schema.get("$ref")):
+            hops += 1
+            if hops > MAX_REF_CHAIN:
+                raise too_many_states()
+            self.budget.spend(1, 0)
+            if ref not in self.targets:
+                self.targets[ref] = pointer(self.root, ref)
+            schema = self.targets[ref]
         return schema
 
     def value(self, schema: Any, depth: int) -> Any:
         if not isinstance(schema, dict):
+            self.budget.spend(1, 2)
             return {}
-        schema = self.resolve(schema)
+        self.budget.spend(1, 0)
+        self.nesting += 1
+        try:
+            if self.nesting > MAX_DEPTH:
+                raise too_many_states()
+            target = self.resolve(schema)
+            if target is schema:
+                return self._build(schema, depth)
+            return self._expand(target, depth)
+        finally:
+            self.nesting -= 1
+
+    def _expand(self, target: dict[str, Any], depth: int) -> Any:
+        key = id(target)
+        again = key in self.expanding
+        self.expanding[key] = self.expanding.get(key, 0) + 1
+        self.recursions += again
+        try:
+            return self._build(target, depth)
+        finally:
+            self.recursions -= again
+            self.expanding[key] -= 1
+            if not self.expanding[key]:
+                del self.expanding[key]
+
+    def _build(self, schema: dict[str, Any], depth: int) -> Any:
         if "const" in schema:
+            self.budget.spend(0, _json_chars(schema["const"]))
             return schema["const"]
         if schema.get("enum"):
-            return self.rng.choice(schema["enum"])
+            return self._member(schema["enum"])
         for key in ("anyOf", "oneOf", "allOf"):
             if schema.get(key):
                 return self.value(schema[key][0], depth)
-        kind = schema.get("type")
-        if isinstance(kind, list):
-            kind = next((k for k in kind if k != "null"), "null")
-        kind = (kind or ("object" if "properties" in schema else "string")).lower()
-        return getattr(self, "_" + kind, self._string)(schema, depth)
+        kind = kind_of(schema)
+        builder = getattr(self, "_" + kind)
+        return builder(schema, depth)
+
+    def _member(self, members: list[Any]) -> Any:
+        if self.widest:
+            key = id(members)
+            if key not in self.enum_chars:
+                self.enum_chars[key] = max(map(_json_chars, members))
+            self.budget.spend(0, self.enum_chars[key])
+            return members[0]
+        chosen = self.rng.choice(members)
+        self.budget.spend(0, _json_chars(chosen))
+        return chosen
 
     def _object(self, schema: dict[str, Any], depth: int) -> dict[str, Any]:
         properties: dict[str, Any] = schema.get("properties") or {}
+        if len(properties) > MAX_PROPERTIES:
+            raise too_many_states()
         order = [*schema.get("propertyOrdering", ()), *properties]
         keys = list(dict.fromkeys(k for k in order if k in properties))
-        if depth > 4:  # recursive schemas: only what is required
-            keys = [k for k in keys if k in schema.get("required", ())]
+        weighed = len(order)
+        if depth > SHALLOW:  # recursive schemas: only what is required
+            required = set(schema.get("required", ()))
+            weighed += len(required)
+            keys = [k for k in keys if k in required]
+        self.budget.spend(weighed - len(keys), 2 + sum(len(k) + 4 for k in keys))
         return {key: self.value(properties[key], depth + 1) for key in keys}
 
     def _array(self, schema: dict[str, Any], depth: int) -> list[Any]:
-        low = int(schema.get("minItems", 1 if depth <= 4 else 0))
+        low = int(schema.get("minItems", 1 if depth <= SHALLOW else 0))
+        if low > MAX_ITEMS:
+            raise too_many_states()
         high = max(low, min(int(schema.get("maxItems", 3)), low + 2))
-        count = self.rng.randint(low, high)
+        if depth > FLOOR and self.recursions:  # deep in a recursion: the way out
+            count = low
+        elif self.widest:
+            count = high
+        else:
+            count = self.rng.randint(low, high)
+        self.budget.spend(0, 2 + count)
         return [self.value(schema.get("items", {}), depth + 1) for _ in range(count)]
 
     def _string(self, schema: dict[str, Any], depth: int) -> str:
         if schema.get("format") in _FORMATS:
+            self.budget.spend(0, len(_FORMATS[schema["format"]]) + 2)
             return _FORMATS[schema["format"]]
-        text = " ".join(self.rng.choice(_WORDS) for _ in range(self.rng.randint(1, 3)))
         low = int(schema.get("minLength", 0))
         high = int(schema.get("maxLength", 10**6))
+        if low > MAX_STRING_LENGTH:
+            raise too_many_states()
+        self.budget.spend(0, min(max(low, _LONGEST_TEXT), max(high, 0)) + 2)
+        if self.widest:  # its size is spent; its words would cost as much again
+            return ""
+        text = " ".join(self.rng.choice(_WORDS) for _ in range(self.rng.randint(1, 3)))
         text = text.ljust(low, "x")[: max(high, 0)]
         return text
 
     def _number(self, schema: dict[str, Any], depth: int) -> float:
         low, high = self._bounds(schema, 0.0, 100.0)
-        return round(self.rng.uniform(low, high), 2) if low < high else float(low)
+        self.budget.spend(0, _NUMBER_CHARS)
+        if self.widest or not low < high:
+            return float(low)
+        if _finite(high - low):
+            return round(self.rng.uniform(low, high), 2)
+        share = self.rng.random()  # a range wider than a float holds: mix the bounds instead
+        return round(low * (1 - share) + high * share, 2)
 
     def _integer(self, schema: dict[str, Any], depth: int) -> int:
         low, high = self._bounds(schema, 0, 100)
-        return self.rng.randint(int(-(-low // 1)), int(high // 1))
+        first, last = int(-(-low // 1)), int(high // 1)
+        self.budget.spend(0, max(len(str(first)), len(str(last))))
+        if self.widest or first > last:  # none between the bounds: the lower, as for min > max
+            return first
+        return self.rng.randint(first, last)
 
     def _bounds(self, schema: dict[str, Any], low: float, high: float) -> tuple[float, float]:
         low = schema.get("minimum", low)
@@ -119,7 +296,9 @@ class _Generator:
         return low, max(low, high)
 
     def _boolean(self, schema: dict[str, Any], depth: int) -> bool:
+        self.budget.spend(0, 5)
         return self.rng.random() < 0.5
 
     def _null(self, schema: dict[str, Any], depth: int) -> None:
+        self.budget.spend(0, 4)
         return None

@@ -134,10 +134,10 @@ def function_calls(request: dict[str, Any], rng: random.Random) -> tuple[dict[st
     return ({"name": chosen.get("name", ""), "args": args},)
 
 
-def _use_names_from_prompt(args: dict[str, Any], schema: dict[str, Any], prompt: str) -> None:
+def _use_names_from_prompt(args: dict[str, Any], schema: Any, prompt: str) -> None:
     """Free-text string arguments take the prompt's proper names ("Boston"), as a model would."""
     names = re.findall(r"(?<!^)(?<![.?!] )\b[A-Z][a-z]+(?: [A-Z][a-z]+)*", prompt)
-    if not names:
+    if not names or not isinstance(schema, dict):  # a boolean schema has no properties
         return
     properties = schema.get("properties") or {}
     for key, prop in properties.items():

@@ -3,8 +3,8 @@
 The transcoder (:mod:`fake_server.protocol.transcode`) has already rejected what cannot be read
 at all; what is left are the rules on values: what a conversation must hold, the ranges of the
 sampling parameters per model, the thinking budget per model, the MIME types the service takes
-inline. Each rule raises :class:`~fake_server.protocol.errors.ApiError` with the real message
-(docs/errors.md).
+inline, the response and parameter schemas (:mod:`.schema_checks`). Each rule raises
+:class:`~fake_server.protocol.errors.ApiError` with the real message (docs/errors.md).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from ..protocol.limits import MAX_CANDIDATES, RESPONSE_MIME_TYPES, SUPPORTED_MIM
 from ..protocol.messages import PART_DATA
 from . import images
 from .catalog import ModelInfo
+from .schema_checks import check_schemas
 
 VALID_ROLES = ("user", "model")
 
@@ -27,6 +28,7 @@ def check_generate(request: dict[str, Any], model: ModelInfo) -> None:
     contents = request.get("contents", [])
     check_contents(contents, "GenerateContentRequest")
     check_generation_config(request.get("generationConfig", {}), model)
+    check_schemas(request)
     check_function_turns(contents)
     if model.family == "3":
         check_thought_signatures(contents)
