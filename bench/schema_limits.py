@@ -47,13 +47,10 @@ from fake_server.model.schema_instances import (  # noqa: E402
     MAX_ITEMS,
     MAX_PROPERTIES,
     MAX_REF_CHAIN,
-    MAX_STEPS,
     MAX_STRING_LENGTH,
-    Budget,
-    measure,
 )
-from fake_server.protocol.errors import ApiError  # noqa: E402
 from fake_server.pytest_plugin import Fake  # noqa: E402
+from tests.kit.schemas import largest  # noqa: E402
 
 TARGET_MS = 100.0
 GENERATE = "/v1beta/models/gemini-2.5-flash:generateContent"
@@ -74,15 +71,8 @@ def at_budget(candidates: int, over: bool = False) -> dict[str, Any]:
     def schema(items: int) -> dict[str, Any]:
         return {"type": "array", "minItems": items, "maxItems": items, "items": words(9)}
 
-    def fits(items: int) -> bool:
-        try:
-            measure(schema(items), Budget(MAX_STEPS // candidates, MAX_CHARS // candidates))
-        except ApiError:
-            return False
-        return True
-
-    items = max(n for n in range(MAX_ITEMS + 1) if fits(n))
-    return schema(items + over)
+    fitting = largest(schema, candidates)
+    return schema(fitting["minItems"] + over)
 
 
 def long_strings(candidates: int, over: bool = False) -> dict[str, Any]:

@@ -61,6 +61,19 @@ def text(*parts: str, role: str = "user") -> dict[str, Any]:
     return {"role": role, "parts": [{"text": part} for part in parts]}
 
 
+def called(prompt: str, name: str, args: dict[str, Any]) -> dict[str, Any]:
+    """A conversation in which the model called ``name(**args)`` and the app answered."""
+    call = {"functionCall": {"name": name, "args": args}}
+    reply = {"functionResponse": {"name": name, "response": {}}}
+    return {
+        "contents": [
+            text(prompt),
+            {"role": "model", "parts": [call]},
+            {"role": "user", "parts": [reply]},
+        ]
+    }
+
+
 @dataclass
 class Proxy:
     """The recorder in front of a lenient fake, its fixture directory and its log."""
@@ -143,14 +156,7 @@ def test_a_credential_split_across_two_parts_is_not_recorded(proxy: Proxy) -> No
 
 @pytest.mark.parametrize("secret", [GOOGLE_KEY, TOKEN])
 def test_a_key_as_a_function_argument_name_is_not_recorded(proxy: Proxy, secret: str) -> None:
-    call = {"functionCall": {"name": "lookup", "args": {secret: "x"}}}
-    body = {
-        "contents": [
-            text("Look it up"),
-            {"role": "model", "parts": [call]},
-            {"role": "user", "parts": [{"functionResponse": {"name": "lookup", "response": {}}}]},
-        ]
-    }
+    body = called("Look it up", "lookup", {secret: "x"})
     proxy.post(GENERATE, body, [("x-goog-api-key", secret)], direct=True)
     assert proxy.leaks(secret) == []
     refused(proxy, "a secret is in a field name")
@@ -158,14 +164,7 @@ def test_a_key_as_a_function_argument_name_is_not_recorded(proxy: Proxy, secret:
 
 def test_a_key_in_a_function_argument_named_data_is_cut_out(proxy: Proxy) -> None:
     """``data`` is a name for base64 bytes, but an argument of that name is a plain string."""
-    call = {"functionCall": {"name": "store", "args": {"data": f"my key is {GOOGLE_KEY}"}}}
-    body = {
-        "contents": [
-            text("Store it"),
-            {"role": "model", "parts": [call]},
-            {"role": "user", "parts": [{"functionResponse": {"name": "store", "response": {}}}]},
-        ]
-    }
+    body = called("Store it", "store", {"data": f"my key is {GOOGLE_KEY}"})
     proxy.post(GENERATE, body)
     assert proxy.leaks(GOOGLE_KEY) == []
     (fixture,) = [json.loads(p.read_text()) for p in proxy.files()]
@@ -300,14 +299,7 @@ def test_a_model_name_that_is_not_an_id_is_not_recorded(proxy: Proxy) -> None:
 def test_a_last_look_at_the_bytes_finds_a_credential_no_string_holds(proxy: Proxy) -> None:
     """A credential of digits, sent back as a number: no string holds it, the file would."""
     digits = "20250601123456"
-    call = {"functionCall": {"name": "book", "args": {"when": int(digits)}}}
-    body = {
-        "contents": [
-            text("Book it"),
-            {"role": "model", "parts": [call]},
-            {"role": "user", "parts": [{"functionResponse": {"name": "book", "response": {}}}]},
-        ]
-    }
+    body = called("Book it", "book", {"when": int(digits)})
     proxy.post(GENERATE, body, [("x-goog-api-key", digits)], direct=True)
     assert proxy.leaks(digits) == []
     refused(proxy, "a secret is left in what would be written")

@@ -28,13 +28,11 @@ from hypothesis import strategies as st
 from fake_server import FakeConfig, create_app
 from fake_server.model.schema_checks import REF_LOOP, check_schemas
 from fake_server.model.schema_instances import (
-    MAX_CHARS,
     MAX_DEPTH,
     MAX_ENUM,
     MAX_ITEMS,
     MAX_PROPERTIES,
     MAX_REF_CHAIN,
-    MAX_STEPS,
     MAX_STRING_LENGTH,
     TOO_MANY_STATES,
     Budget,
@@ -43,6 +41,7 @@ from fake_server.model.schema_instances import (
 )
 from fake_server.protocol.errors import ApiError
 from fake_server.pytest_plugin import Fake
+from tests.kit.schemas import largest
 
 KEY = {"x-goog-api-key": "test-key", "content-type": "application/json"}
 GENERATE = "/v1beta/models/gemini-2.5-flash:generateContent"
@@ -147,19 +146,18 @@ WRONG_TYPES = [
 
 
 @pytest.mark.parametrize(("schema", "keyword", "expected"), WRONG_TYPES)
-def test_a_wrongly_typed_keyword_in_a_json_schema_is_a_400_naming_it(
-    client: httpx.Client, schema: dict[str, Any], keyword: str, expected: str
+@pytest.mark.parametrize(
+    ("where", "request_of"), [(RESPONSE_JSON, json_mode), (PARAMETERS_JSON, tool)]
+)
+def test_a_wrongly_typed_keyword_in_a_schema_is_a_400_naming_it(
+    client: httpx.Client,
+    schema: dict[str, Any],
+    keyword: str,
+    expected: str,
+    where: str,
+    request_of: Callable[[Any], dict[str, Any]],
 ) -> None:
-    message = f"* {RESPONSE_JSON}.{keyword}: must be {expected}\n"
-    refused(send(client, json_mode(schema)), message)
-
-
-@pytest.mark.parametrize(("schema", "keyword", "expected"), WRONG_TYPES)
-def test_a_wrongly_typed_keyword_in_a_tools_parameters_is_a_400_naming_it(
-    client: httpx.Client, schema: dict[str, Any], keyword: str, expected: str
-) -> None:
-    message = f"* {PARAMETERS_JSON}.{keyword}: must be {expected}\n"
-    refused(send(client, tool(schema)), message)
+    refused(send(client, request_of(schema)), f"* {where}.{keyword}: must be {expected}\n")
 
 
 def test_every_wrongly_typed_keyword_is_named_with_its_path(client: httpx.Client) -> None:
@@ -458,19 +456,6 @@ def test_all_the_tools_of_a_request_spend_from_one_budget(client: httpx.Client) 
     refused(send(client, request), TOO_MANY_STATES)
     request["tools"][0]["functionDeclarations"] = declarations[:1]
     send(client, request).raise_for_status()
-
-
-def largest(schema_of: Callable[[int], dict[str, Any]], candidates: int) -> dict[str, Any]:
-    """``schema_of(n)`` for the largest ``n`` whose widest instance fits the budget."""
-
-    def fits(n: int) -> bool:
-        try:
-            measure(schema_of(n), Budget(MAX_STEPS // candidates, MAX_CHARS // candidates))
-        except ApiError:
-            return False
-        return True
-
-    return schema_of(max(n for n in range(MAX_ITEMS + 1) if fits(n)))
 
 
 def test_the_worst_schemas_take_no_longer_than_the_bound(client: httpx.Client) -> None:
