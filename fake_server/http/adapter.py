@@ -11,7 +11,6 @@ handler serves which path under each API version.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -26,11 +25,11 @@ from ..model import catalog
 from ..protocol.errors import (
     TYPE_PREFIX,
     ApiError,
-    bad_request_detail,
     invalid_argument,
     not_found,
     permission_denied,
 )
+from ..protocol.json_body import read_json, too_deep
 from ..protocol.transcode import transcode
 from ..protocol.wire import dumps_pretty
 from ..state import FakeState
@@ -62,13 +61,13 @@ class ApiCall:
     repeatable: bool = True  # the same request always gets this answer (see fake_server.http.memo)
 
     async def body(self, message: str) -> dict[str, Any]:
-        """The JSON body read as ``message`` into its canonical form (or the real 400)."""
+        """The JSON body, read as the service reads it, as ``message`` in its canonical form (or
+        the real 400)."""
+        value = read_json(await self.request.body())
         try:
-            self.canonical = transcode(
-                _parse_json(await self.request.body()), message, self.version
-            )
+            self.canonical = transcode(value, message, self.version)
         except RecursionError:
-            raise _too_deep() from None
+            raise too_deep() from None
         return self.canonical
 
     def page(self, default_size: int, max_size: int) -> tuple[int, str]:
@@ -110,35 +109,6 @@ class RouteSpec:
     handler: Handler
     authenticated: bool = True  # the adapter checks the key (else the handler decides)
     memo: bool = True  # answers are a pure function of the request (see fake_server.http.memo)
-
-
-def _too_deep() -> ApiError:
-    message = "Invalid JSON payload received. The payload is nested too deeply."
-    return invalid_argument(message, [bad_request_detail(message)])
-
-
-def _parse_json(raw: bytes) -> Any:
-    """The body as JSON; an empty body is an empty message, as in the real transcoder."""
-    if not raw.strip():
-        return {}
-    try:
-        return json.loads(raw)
-    except RecursionError:
-        raise _too_deep() from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        text = raw.decode("utf-8", "replace")
-        pos = getattr(exc, "pos", 0)
-        line_start = text.rfind("\n", 0, pos) + 1
-        line_end = text.find("\n", pos)
-        line = text[line_start : line_end if line_end != -1 else len(text)]
-        column = pos - line_start
-        shown_from = max(0, column - 40)
-        snippet = line[shown_from : column + 20]
-        message = (
-            f"Invalid JSON payload received. Unexpected token.\n{snippet}\n"
-            f"{' ' * (column - shown_from)}^"
-        )
-        raise invalid_argument(message, [bad_request_detail(message)]) from None
 
 
 def authenticate(request: Request, config: FakeConfig) -> None:
@@ -235,7 +205,7 @@ async def _answer(call: ApiCall, handler: Handler) -> Answered | Response:
     except ApiError as error:
         return _answered_error(call, error)
     except RecursionError:  # a body nested deeper than any rule walks
-        return _answered_error(call, _too_deep())
+        return _answered_error(call, too_deep())
     if isinstance(result, EventStreamResponse):
         return Answered(result, call.canonical, call.key, call.answered_by, call.extra)
     if isinstance(result, Response):
