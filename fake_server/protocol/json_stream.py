@@ -48,7 +48,9 @@ _HEX = re.compile(r"[+-]?0x(?:[0-9eE]+\.?[0-9eE]*|\.[0-9eE]+)")  # strtod's, in 
 def number(token: str) -> int | float:
     """A number token (the characters ``0-9 . e E + - x`` the parser gathers) as its value: an
     integer within int64 or uint64 is an int, any other number a double, as in the parser."""
-    if any(c in token for c in ".eE"):
+    if token.isdigit() and len(token) < 20 and (token[0] != "0" or token == "0"):
+        return int(token)  # the common case, decided at once
+    if "." in token or "e" in token or "E" in token:
         return _double(token)
     if not token.startswith("-"):
         if len(token) >= 2 and token[0] == "0":
@@ -86,9 +88,17 @@ _NUMBER_CHARS = re.compile(rb"[0-9.eE+\-x]*")
 _PLAIN = {ord('"'): re.compile(rb'[^"\\]*'), ord("'"): re.compile(rb"[^'\\]*")}
 _ESCAPED = {ord(c): e.encode() for c, e in zip("bfnrtv", "\b\f\n\r\t\v", strict=True)}
 _HEX_DIGITS = frozenset(b"0123456789abcdefABCDEF")
-_LETTERS = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_$")
+_WHITESPACE = frozenset(b" \t\n\v\f\r")
 _KEYWORDS = {"true": True, "false": False, "null": None}
-_BEGIN_NUMBER = frozenset(b"-0123456789")
+_KEYWORD_STARTS = {ord(word[0]): word for word in _KEYWORDS}
+# What a token's first byte makes it, in the parser's order of tests: quotes, numbers (then the
+# keywords, by their first letter), punctuation, bare keys; anything else is unknown.
+_KINDS = {
+    **dict.fromkeys(b"\"'", "string"),
+    **dict.fromkeys(b"-0123456789", "number"),
+    **{c: chr(c) for c in b"{}[]:,"},
+    **dict.fromkeys(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_$", "key"),
+}
 
 
 def _end_of(pattern: re.Pattern[bytes], data: bytes, pos: int) -> int:
@@ -181,21 +191,16 @@ class StreamReader:
 
     def _token(self) -> str:
         """The kind of the next token: the character itself for ``{}[]:,``, else a word."""
-        self._skip_space()
         data, pos = self.data, self.pos
+        if pos < len(data) and data[pos] in _WHITESPACE:
+            pos = self.pos = _end_of(_SPACE, data, pos)
         if pos >= len(data):
             return "unknown"
-        c = data[pos]
-        if c in b"\"'":
-            return "string"
-        if c in _BEGIN_NUMBER:
-            return "number"
-        for word in _KEYWORDS:
-            if data.startswith(word.encode(), pos):
-                return word
-        if c in b"{}[]:,":
-            return chr(c)
-        return "key" if c in _LETTERS else "unknown"
+        kind = _KINDS.get(data[pos], "unknown")
+        keyword = _KEYWORD_STARTS.get(data[pos])
+        if keyword is not None and data.startswith(keyword.encode(), pos):
+            return keyword  # a keyword is known before a bare key is looked for
+        return kind
 
     def _render(self, value: Any) -> None:
         if not self.open:

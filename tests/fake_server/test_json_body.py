@@ -247,6 +247,18 @@ def test_100_nested_objects_are_read_and_the_101st_is_refused_naming_its_key() -
     )
 
 
+def test_the_parsers_own_nesting_cases() -> None:
+    inner = b"{'nest11' : [{'nest12' : null,},],'nest21' : {'nest22' : {'nest23' : false}}}"
+    assert refusal(b"{'a':" * 98 + inner + b"}" * 98) == (
+        "Message too deep. Max recursion depth reached for key 'nest22'"
+    )
+    repeated = b"{'nest64':'v1', 'nest64': false, 'nest64': ['v2']}"
+    value = read_json(b"{'a':" * 99 + repeated + b"}" * 99)
+    for _ in range(99):
+        value = value["a"]
+    assert value == {"nest64": ["v2"]}
+
+
 def test_arrays_do_not_count_toward_the_parsers_limit() -> None:
     raw = b'{"a": [' * 100 + b"1" + b"]}" * 100
     assert read_json(raw) is not None

@@ -4,6 +4,7 @@ envelope, never a 500, with nothing left behind that the journal could not write
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+from PIL import Image
 
 from fake_server import FakeConfig, create_app
 from fake_server.pytest_plugin import Fake
@@ -56,19 +58,32 @@ def journal_is_readable(client: httpx.Client) -> list[dict[str, Any]]:
 def test_the_guides_curl_body_with_a_comma_before_the_bracket_is_answered(
     client: httpx.Client,
 ) -> None:
-    # The guide's inline-image curl example ends its parts with `{"text": "..."},]`.
+    # The guide's inline-image curl example, byte for byte but for the image, ends its parts
+    # with `{"text": "Caption this image."},` and then `]`.
+    image = io.BytesIO()
+    Image.new("RGB", (16, 16), "teal").save(image, "JPEG")
+    data = base64.b64encode(image.getvalue())
     body = b"""{
-      "contents": [{
+        "contents": [{
         "parts":[
+            {
+                "inline_data": {
+                "mime_type":"image/jpeg",
+                "data": "IMAGE"
+                }
+            },
             {"text": "Caption this image."},
         ]
         }]
-    }"""
+    }""".replace(b"IMAGE", data)
     response = client.post(GENERATE, content=body, headers={"Content-Type": "application/json"})
     assert response.status_code == 200, response.text
     assert response.json()["candidates"][0]["content"]["role"] == "model"
-    request = journal_is_readable(client)[-1]["request"]
-    assert request["contents"] == [{"parts": [{"text": "Caption this image."}], "role": "user"}]
+    parts = journal_is_readable(client)[-1]["request"]["contents"][0]["parts"]
+    assert parts == [
+        {"inlineData": {"mimeType": "image/jpeg", "data": data.decode()}},
+        {"text": "Caption this image."},
+    ]
 
 
 def test_single_quotes_bare_keys_and_control_characters_are_answered(
