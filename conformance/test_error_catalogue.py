@@ -103,8 +103,9 @@ CASES = [
         "malformed-json",
         400,
         "INVALID_ARGUMENT",
-        re.compile(r"Invalid JSON payload received\. Unexpected token\.\n[^\n]*\n *\^"),
-        raw=b'{"contents": [{"parts": [{"text": "Hi"}]}',
+        "Invalid JSON payload received. Expected , or } after key:value pair.\n"
+        's": [{"text": "Hi"}]]}\n' + " " * 20 + "^",
+        raw=b'{"contents": [{"parts": [{"text": "Hi"}]]}',
         details=("BadRequest",),
     ),
     Case(

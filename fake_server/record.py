@@ -17,7 +17,6 @@ from it, and only the others go upstream: a fixture set grows to cover what an a
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -38,6 +37,7 @@ from .fixtures.matching import load as load_fixtures
 from .fixtures.writer import Exchange, FixtureWriter
 from .http.responses import error_response
 from .protocol.errors import ApiError
+from .protocol.json_body import read_json
 from .protocol.transcode import transcode
 
 GENERATE_PATH = re.compile(
@@ -114,7 +114,7 @@ class Recorder:
         """The call to record, or None when its body is not a request (then it is only passed
         on, and the upstream's error goes back to the caller)."""
         try:
-            transcoded = transcode(json.loads(body), "GenerateContentRequest")
+            transcoded = transcode(read_json(body), "GenerateContentRequest")
         except (ValueError, TypeError, RecursionError, ApiError):
             self.config.log.write(
                 f"gemini-fake record: not recorded: {rpc}: the body is not a request the fake "

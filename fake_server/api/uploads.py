@@ -25,7 +25,6 @@ much, so the client resumes from there.
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 import secrets
@@ -41,6 +40,7 @@ from ..http.adapter import ApiCall, authenticate, read_body
 from ..http.responses import GoogleResponse
 from ..journal import upload_answered_by
 from ..protocol.errors import ApiError, invalid_argument, not_found, permission_denied
+from ..protocol.json_body import read_json
 from ..protocol.limits import (
     MAX_DISPLAY_NAME_CHARS,
     MAX_FILE_BYTES,
@@ -124,27 +124,14 @@ def _upload_facts(request: Request, response: Response) -> dict[str, Any]:
 # --- start ----------------------------------------------------------------------------------
 
 
-def _lenient_json(raw: bytes) -> Any:
-    """JSON, or the single-quoted pseudo-JSON the documented curl command sends."""
-    if not raw.strip():
-        return {}
-    try:
-        return json.loads(raw)
-    except ValueError:  # not JSON, or an integer past Python's limit on digits
-        pass
-    try:
-        return ast.literal_eval(raw.decode("utf-8", "strict"))
-    except (ValueError, SyntaxError, UnicodeDecodeError, MemoryError, RecursionError):
-        raise invalid_argument("Invalid JSON payload received. Unexpected token.") from None
-
-
 def _field(data: dict[str, Any], camel: str, snake: str) -> Any:
     return data.get(camel, data.get(snake))
 
 
 async def start(call: ApiCall, store: FileStore) -> Response:
     request = call.request
-    body = _lenient_json(await read_body(request, MAX_UPLOAD_START_BYTES))
+    body = read_json(await read_body(request, MAX_UPLOAD_START_BYTES))  # the docs' curl
+    # sends it single-quoted
     file = body.get("file", {}) if isinstance(body, dict) else None
     if not isinstance(file, dict):
         raise invalid_argument('Invalid JSON payload received. Expected {"file": {...}}.')

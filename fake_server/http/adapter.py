@@ -11,13 +11,13 @@ handler serves which path under each API version.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import anyio.to_thread
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
@@ -27,13 +27,13 @@ from ..model import catalog
 from ..protocol.errors import (
     TYPE_PREFIX,
     ApiError,
-    bad_request_detail,
     internal_error,
     invalid_argument,
     not_found,
     payload_too_large,
     permission_denied,
 )
+from ..protocol.json_body import read_json, too_deep
 from ..protocol.limits import MAX_REQUEST_BYTES
 from ..protocol.transcode import transcode
 from ..protocol.wire import dumps_pretty
@@ -48,6 +48,9 @@ UNREGISTERED_CALLER = (
 INVALID_KEY = "API key not valid. Please pass a valid API key."
 
 logger = logging.getLogger("gemini_fake")
+# Bodies up to this size are read on the event loop; larger ones, whose lenient syntax could
+# take the reader long, in a worker thread.
+READ_ON_THE_LOOP = 64 * 1024
 
 
 @dataclass
@@ -69,11 +72,16 @@ class ApiCall:
     raw: bytes = b""  # the body as received (the adapter reads it, within the size limit)
 
     async def body(self, message: str) -> dict[str, Any]:
-        """The JSON body read as ``message`` into its canonical form (or the real 400)."""
+        """The JSON body, read as the service reads it, as ``message`` in its canonical form (or
+        the real 400)."""
+        if len(self.raw) <= READ_ON_THE_LOOP:
+            value = read_json(self.raw)
+        else:  # a large body may be read slowly: off the event loop, so others go on
+            value = await anyio.to_thread.run_sync(read_json, self.raw)
         try:
-            self.canonical = transcode(_parse_json(self.raw), message, self.version)
+            self.canonical = transcode(value, message, self.version)
         except RecursionError:
-            raise _too_deep() from None
+            raise too_deep() from None
         return self.canonical
 
     def page(self, default_size: int, max_size: int) -> tuple[int, str]:
@@ -138,44 +146,6 @@ async def read_body(request: Request, limit: int) -> bytes:
     if size > limit:
         raise payload_too_large(limit)
     return b"".join(pieces)
-
-
-def _too_deep() -> ApiError:
-    message = "Invalid JSON payload received. The payload is nested too deeply."
-    return invalid_argument(message, [bad_request_detail(message)])
-
-
-def _parse_json(raw: bytes) -> Any:
-    """The body as JSON; an empty body is an empty message, as in the real transcoder."""
-    if not raw.strip():
-        return {}
-    try:
-        return json.loads(raw, parse_int=_integer)
-    except RecursionError:
-        raise _too_deep() from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        text = raw.decode("utf-8", "replace")
-        pos = getattr(exc, "pos", 0)
-        line_start = text.rfind("\n", 0, pos) + 1
-        line_end = text.find("\n", pos)
-        line = text[line_start : line_end if line_end != -1 else len(text)]
-        column = pos - line_start
-        shown_from = max(0, column - 40)
-        snippet = line[shown_from : column + 20]
-        message = (
-            f"Invalid JSON payload received. Unexpected token.\n{snippet}\n"
-            f"{' ' * (column - shown_from)}^"
-        )
-        raise invalid_argument(message, [bad_request_detail(message)]) from None
-
-
-def _integer(text: str) -> int | float:
-    """A JSON integer; one longer than Python converts (4,300 digits) is read as a float, as
-    a double-reading parser would (infinite, so refused wherever a number is checked)."""
-    try:
-        return int(text)
-    except ValueError:
-        return float(text)
 
 
 def authenticate(request: Request, config: FakeConfig) -> None:
@@ -275,7 +245,7 @@ async def _answer(call: ApiCall, handler: Handler) -> Answered | Response:
     except ApiError as error:
         return _answered_error(call, error)
     except RecursionError:  # a body nested deeper than any rule walks
-        return _answered_error(call, _too_deep())
+        return _answered_error(call, too_deep())
     except Exception:  # a fault of the fake's: the envelope all the same, and a traceback
         logger.exception("gemini-fake: %s %s failed", call.request.method, call.rpc)
         return _answered_error(call, internal_error())

@@ -17,13 +17,25 @@ JSON_CONTENT_TYPE = "application/json; charset=UTF-8"
 SSE_CONTENT_TYPE = "text/event-stream"
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _escape_angles(text: str) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e")
 
 
+def _utf8(text: str) -> bytes:
+    """JSON text as UTF-8, a lone surrogate (which UTF-8 cannot hold) written ``\\udXXX`` as
+    ``ensure_ascii`` writes it, so no string can make an answer unwritable."""
+    try:
+        return text.encode()
+    except UnicodeEncodeError:
+        return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text).encode()
+
+
 def dumps_pretty(obj: Any) -> bytes:
     """A unary body: ``json.dumps(obj, indent=2, ensure_ascii=False) + "\\n"``, angles escaped."""
-    return (_escape_angles(json.dumps(obj, indent=2, ensure_ascii=False)) + "\n").encode()
+    return _utf8(_escape_angles(json.dumps(obj, indent=2, ensure_ascii=False)) + "\n")
 
 
 def dumps_event(obj: Any) -> bytes:
@@ -33,7 +45,7 @@ def dumps_event(obj: Any) -> bytes:
     (docs/evidence.md#service-sse-framing).
     """
     line = _escape_angles(json.dumps(obj, separators=(",", ": "), ensure_ascii=False))
-    return b"data: " + line.encode() + b"\r\n\r\n"
+    return b"data: " + _utf8(line) + b"\r\n\r\n"
 
 
 ARRAY_HEAD, ARRAY_SEPARATOR, ARRAY_TAIL = b"[", b"\n,\r\n", b"\n]"
@@ -41,7 +53,7 @@ ARRAY_HEAD, ARRAY_SEPARATOR, ARRAY_TAIL = b"[", b"\n,\r\n", b"\n]"
 
 def dumps_element(obj: Any) -> bytes:
     """One element of a JSON-array stream: pretty-printed like a unary body, no newline."""
-    return _escape_angles(json.dumps(obj, indent=2, ensure_ascii=False)).encode()
+    return _utf8(_escape_angles(json.dumps(obj, indent=2, ensure_ascii=False)))
 
 
 def dumps_array(objs: list[Any]) -> bytes:

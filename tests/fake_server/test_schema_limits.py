@@ -214,41 +214,35 @@ def test_an_openapi_schema_with_a_negative_count_is_a_400(client: httpx.Client) 
     )
 
 
+TOO_LARGE = "Number exceeds the range of double."
+
+
+# What is not a finite number never reaches the schema checks: the service's JSON parser
+# refuses it first (docs/protocol.md#reading-request-bodies).
 @pytest.mark.parametrize(
-    ("text", "keyword"),
+    ("text", "reason"),
     [
-        ('{"type": "integer", "minimum": 1e400}', "minimum"),
-        ('{"type": "number", "maximum": -Infinity}', "maximum"),
-        ('{"type": "number", "minimum": NaN}', "minimum"),
-        ('{"type": "number", "minimum": ' + "9" * 400 + "}", "minimum"),
+        ('{"type": "integer", "minimum": 1e400}', "Number exceeds the range of double."),
+        ('{"type": "number", "maximum": -Infinity}', "Unable to parse number."),
+        ('{"type": "number", "minimum": NaN}', "Unexpected token."),
+        ('{"type": "number", "minimum": ' + "9" * 400 + "}", "Number exceeds the range of double."),
+        (
+            '{"type": "integer", "minimum": ' + "9" * 5000 + "}",
+            "Number exceeds the range of double.",
+        ),
+        ('{"const": 1e400}', "Number exceeds the range of double."),
+        ('{"enum": ["a", NaN]}', "Unexpected token."),
     ],
 )
-def test_a_bound_that_is_not_a_finite_number_is_a_400(
-    client: httpx.Client, text: str, keyword: str
+def test_a_schema_number_that_is_not_finite_is_refused_as_the_service_reads_json(
+    client: httpx.Client, text: str, reason: str
 ) -> None:
     body = json.dumps(json_mode("SCHEMA")).replace('"SCHEMA"', text).encode()
     response = send(client, body)
     assert response.status_code == 400
-    assert response.json()["error"]["message"].startswith(
-        f"* {RESPONSE_JSON}.{keyword}: must be a finite number, not "
-    )
-
-
-def test_an_integer_too_long_for_python_is_a_bound_that_is_not_finite(
-    client: httpx.Client,
-) -> None:
-    schema = '{"type": "integer", "minimum": ' + "9" * 5000 + "}"
-    body = json.dumps(json_mode("SCHEMA")).replace('"SCHEMA"', schema).encode()
-    refused(
-        send(client, body), f"* {RESPONSE_JSON}.minimum: must be a finite number, not Infinity\n"
-    )
-
-
-@pytest.mark.parametrize("text", ['{"const": 1e400}', '{"enum": ["a", NaN]}'])
-def test_a_value_that_is_not_a_finite_number_is_a_400(client: httpx.Client, text: str) -> None:
-    body = json.dumps(json_mode("SCHEMA")).replace('"SCHEMA"', text).encode()
-    keyword = "const" if "const" in text else "enum"
-    refused(send(client, body), f"* {RESPONSE_JSON}.{keyword}: must hold only finite numbers\n")
+    error = response.json()["error"]
+    assert error["status"] == "INVALID_ARGUMENT"
+    assert error["message"].startswith(f"Invalid JSON payload received. {reason}\n")
 
 
 def test_an_enum_mode_schema_with_a_wrong_enum_is_a_400(client: httpx.Client) -> None:
@@ -379,9 +373,11 @@ def strings(count: int, length: int = 0) -> dict[str, Any]:
 
 
 def nested(levels: int) -> dict[str, Any]:
+    """Arrays of arrays: one JSON object a level, so that the body stays within the JSON
+    parser's 100 levels of objects while the schema reaches the fake's own depth limit."""
     schema: dict[str, Any] = {"type": "null"}
     for _ in range(levels):
-        schema = {"type": "object", "properties": {"a": schema}, "required": ["a"]}
+        schema = {"type": "array", "items": schema, "minItems": 1, "maxItems": 1}
     return schema
 
 

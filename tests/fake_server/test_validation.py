@@ -155,14 +155,14 @@ def test_thinking_budget_range_is_the_models_own(
 
 
 def test_malformed_json_points_at_the_error(client: httpx.Client) -> None:
-    response = client.post(FLASH, content=b'{"contents": [{"parts": [{"text": "hi"}]}]')
+    response = client.post(FLASH, content=b'{"contents": [{"parts": [{"text": "hi"}]]}')
     assert response.status_code == 400
     error = error_of(response)
     assert error["status"] == "INVALID_ARGUMENT"
     head, snippet, caret = error["message"].split("\n")
-    assert head == "Invalid JSON payload received. Unexpected token."
-    assert snippet.endswith("]}]")
-    assert caret == " " * len(snippet) + "^"
+    assert head == "Invalid JSON payload received. Expected , or } after key:value pair."
+    assert snippet == 's": [{"text": "hi"}]]}'  # the 20 bytes either side
+    assert caret == " " * 20 + "^"  # under the second "]", where a "}" belongs
     assert error["details"][0]["@type"] == "type.googleapis.com/google.rpc.BadRequest"
 
 
