@@ -94,38 +94,47 @@ def test_single_quotes_bare_keys_and_control_characters_are_answered(
     assert response.status_code == 200, response.text
 
 
+NOT_A_CODE_POINT = "Invalid unicode code point."
+NOT_UTF8 = "Encountered non UTF-8 code points."
+TOO_LARGE = "Number exceeds the range of double."
+
+
+def in_a_part(part: bytes) -> bytes:
+    return b'{"contents": [{"parts": [' + part + b"]}]}"
+
+
+def as_top_k(value: bytes) -> bytes:
+    return (
+        b'{"contents": [{"parts": [{"text": "hi"}]}], "generationConfig": {"topK": ' + value + b"}}"
+    )
+
+
 @pytest.mark.parametrize(
-    ("body", "reason"),
+    ("raw", "reason"),
     [
-        pytest.param(b'{"text": "\\ud800"}', "Missing low surrogate.", id="lone-high-surrogate"),
-        pytest.param(b'{"text": "\\udc00"}', "Invalid unicode code point.", id="lone-low"),
-        pytest.param(b'{"\\ud800": "x"}', "Missing low surrogate.", id="surrogate-in-a-name"),
-        pytest.param(b'{"text": "x\xff"}', "Encountered non UTF-8 code points.", id="not-utf8"),
+        pytest.param(in_a_part(b'{"text": "\\ud800"}'), "Missing low surrogate.", id="lone-high"),
+        pytest.param(
+            in_a_part(b'{"text": "\\udc00"}'), "Invalid unicode code point.", id="lone-low"
+        ),
+        pytest.param(in_a_part(b'{"\\ud800": "x"}'), "Missing low surrogate.", id="in-a-name"),
+        pytest.param(
+            in_a_part(b'{"text": "x\xff"}'), "Encountered non UTF-8 code points.", id="utf8"
+        ),
+        pytest.param(
+            as_top_k(b"9" * 4301), "Number exceeds the range of double.", id="4301-digits"
+        ),
+        pytest.param(as_top_k(b"1e999"), "Number exceeds the range of double.", id="infinity"),
+        pytest.param(as_top_k(b"NaN"), "Unexpected token.", id="nan"),
+        pytest.param(as_top_k(b"Infinity"), "Unexpected token.", id="infinity-literal"),
+        pytest.param(as_top_k(b"0x10"), "Octal/hex numbers are not valid JSON values.", id="hex"),
     ],
 )
-def test_a_part_that_is_not_text_unicode_is_refused_and_the_journal_stays_readable(
-    client: httpx.Client, body: bytes, reason: str
+@pytest.mark.parametrize("path", [COUNT, GENERATE])
+def test_text_or_a_number_the_parser_refuses_is_its_400_and_the_journal_stays_readable(
+    client: httpx.Client, raw: bytes, reason: str, path: str
 ) -> None:
-    raw = b'{"contents": [{"parts": [' + body + b"]}]}"
-    assert refused(client.post(COUNT, content=raw)) == reason
+    assert refused(client.post(path, content=raw)) == reason
     assert journal_is_readable(client)[-1]["status"] == 400
-
-
-@pytest.mark.parametrize(
-    ("value", "reason"),
-    [
-        pytest.param(b"9" * 4301, "Number exceeds the range of double.", id="4301-digits"),
-        pytest.param(b"1e999", "Number exceeds the range of double.", id="infinity"),
-        pytest.param(b"NaN", "Unexpected token.", id="nan"),
-        pytest.param(b"Infinity", "Unexpected token.", id="infinity-literal"),
-        pytest.param(b"0x10", "Octal/hex numbers are not valid JSON values.", id="hex"),
-    ],
-)
-def test_a_number_the_parser_refuses_is_its_400(
-    client: httpx.Client, value: bytes, reason: str
-) -> None:
-    raw = b'{"contents": [{"parts": [{"text": "hi"}]}], "generationConfig": {"topK": ' + value
-    assert refused(client.post(GENERATE, content=raw + b"}}")) == reason
 
 
 def test_an_integer_beyond_64_bits_is_read_as_a_double(client: httpx.Client) -> None:
