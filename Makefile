@@ -29,11 +29,14 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/mypy
 	$(BIN)/gemini-fake lint fake_server/fixtures/data
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed-test
 	$(BIN)/python bench/replay_throughput.py
 	$(BIN)/python bench/sse_throughput.py
 	$(BIN)/python bench/sse_decoder.py
 	$(BIN)/python bench/upload_throughput.py
+	$(BIN)/python bench/schema_limits.py
+	$(BIN)/python bench/memory_limits.py
+	$(BIN)/python bench/fuzz_routes.py
 
 install: $(VENV)/.installed
 

@@ -135,11 +135,13 @@ def main() -> None:
         print(f"  longest health check meanwhile   {watch.longest * 1000:8.1f} ms")
         print(f"  health checks answered           {watch.checks:8d}")
         print(f"memory after it                    {rss(process.pid) / MIB:8.1f} MiB")
-        for index in range(args.prompts):
-            for rpc in ("countTokens", "generateContent"):
-                client.post(f"{flash}:{rpc}", json=prompt(index)).raise_for_status()
+        with Watch(process.pid, base) as busy:
+            for index in range(args.prompts):
+                for rpc in ("countTokens", "generateContent"):
+                    client.post(f"{flash}:{rpc}", json=prompt(index)).raise_for_status()
         after = rss(process.pid)
         print(f"after {args.prompts} prompts of 20 MB (journalled) {after / MIB:6.1f} MiB")
+        print(f"  longest health check meanwhile   {busy.longest * 1000:8.1f} ms")
         client.delete("/__fake__/journal").raise_for_status()
         client.post("/__fake__/reset").raise_for_status()
         reset = rss(process.pid)

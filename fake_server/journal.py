@@ -122,6 +122,11 @@ class Journal:
                 self._bytes -= self._entries.popleft()[1]
         return entry
 
+    def bytes_held(self) -> int:
+        """How many bytes of request bodies the kept entries hold."""
+        with self._lock:
+            return self._bytes
+
     @property
     def entries(self) -> list[Entry]:
         with self._lock:

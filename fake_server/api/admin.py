@@ -15,7 +15,7 @@ from ..http.adapter import authenticate
 from ..http.responses import GoogleResponse, error_response
 from ..protocol.errors import ApiError
 from ..protocol.wire import dumps_pretty
-from ..state import FakeState
+from ..state import FakeState, give_back_memory
 
 ADMIN_PREFIX = "/__fake__"
 
@@ -52,7 +52,10 @@ async def journal_list(request: Request) -> Response:
 
 
 async def journal_reset(request: Request) -> Response:
-    request.app.state.fake.journal.reset()
+    journal = request.app.state.fake.journal
+    held = journal.bytes_held()
+    journal.reset()
+    give_back_memory(held)
     return GoogleResponse(dumps_pretty({}))
 
 

@@ -11,9 +11,10 @@ handler serves which path under each API version.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,9 +49,10 @@ UNREGISTERED_CALLER = (
 INVALID_KEY = "API key not valid. Please pass a valid API key."
 
 logger = logging.getLogger("gemini_fake")
-# Bodies up to this size are read on the event loop; larger ones, whose lenient syntax could
-# take the reader long, in a worker thread.
-READ_ON_THE_LOOP = 64 * 1024
+# Requests with bodies up to this size are answered on the event loop; larger ones (a long
+# prompt, inline media), which take the reader, the checks and the answer longer, in a worker
+# thread, so that other clients are not kept waiting meanwhile.
+ON_THE_LOOP = 64 * 1024
 
 
 @dataclass
@@ -74,10 +76,7 @@ class ApiCall:
     async def body(self, message: str) -> dict[str, Any]:
         """The JSON body, read as the service reads it, as ``message`` in its canonical form (or
         the real 400)."""
-        if len(self.raw) <= READ_ON_THE_LOOP:
-            value = read_json(self.raw)
-        else:  # a large body may be read slowly: off the event loop, so others go on
-            value = await anyio.to_thread.run_sync(read_json, self.raw)
+        value = read_json(self.raw)
         try:
             self.canonical = transcode(value, message, self.version)
         except RecursionError:
@@ -110,7 +109,7 @@ class ApiCall:
         )
 
 
-Handler = Callable[[ApiCall], Awaitable[dict[str, Any] | Response]]
+Handler = Callable[[ApiCall], Coroutine[Any, Any, dict[str, Any] | Response]]
 
 
 @dataclass(frozen=True)
@@ -241,7 +240,10 @@ def endpoint(spec: RouteSpec, version: str) -> Callable[[Request], Awaitable[Res
 async def _answer(call: ApiCall, handler: Handler) -> Answered | Response:
     """Run the handler; its body or its error, finished, or the response it built itself."""
     try:
-        result = await handler(call)
+        if len(call.raw) <= ON_THE_LOOP:
+            result = await handler(call)
+        else:
+            result = await anyio.to_thread.run_sync(_in_a_loop_of_its_own, handler, call)
     except ApiError as error:
         return _answered_error(call, error)
     except RecursionError:  # a body nested deeper than any rule walks
@@ -259,6 +261,12 @@ async def _answer(call: ApiCall, handler: Handler) -> Answered | Response:
         extra_headers={"x-gemini-service-tier": "standard"},
     )
     return _answered(call, response)
+
+
+def _in_a_loop_of_its_own(handler: Handler, call: ApiCall) -> dict[str, Any] | Response:
+    """Run ``handler`` to its end on a worker thread's own event loop (its body is already
+    read: it needs nothing from the main loop)."""
+    return asyncio.run(handler(call))
 
 
 def _answered(call: ApiCall, response: GoogleResponse | EventStreamResponse) -> Answered:

@@ -45,17 +45,38 @@ _CLOSINGS = (
 )
 
 
+TOPIC_CHARS = 80
+_NON_SPACE = re.compile(r"\S+")
+
+
 def topic_of(request: dict[str, Any]) -> str:
     """The last user turn's text, collapsed to one line of at most 80 characters."""
     for content in reversed(request.get("contents", [])):
         if content.get("role", "user") != "user":
             continue
         texts = [p["text"] for p in content.get("parts", []) if isinstance(p.get("text"), str)]
-        text = re.sub(r"\s+", " ", " ".join(texts)).strip().rstrip("?.!:")
+        text, more = _collapsed_head(texts)
+        if not more:
+            text = text.rstrip("?.!:")
         if text:
-            return text if len(text) <= 80 else text[:80].rsplit(" ", 1)[0] + "…"
+            return text if len(text) <= TOPIC_CHARS else text[:TOPIC_CHARS].rsplit(" ", 1)[0] + "…"
         return "the material you shared"
     return "your request"
+
+
+def _collapsed_head(texts: list[str]) -> tuple[str, bool]:
+    """The texts joined with their white space collapsed to single spaces and stripped, but
+    only as far as a little past :data:`TOPIC_CHARS` (a long prompt is not read to its end);
+    and whether more words follow."""
+    words: list[str] = []
+    length = -1
+    for text in texts:
+        for word in _NON_SPACE.finditer(text):
+            if length > TOPIC_CHARS + 1:
+                return " ".join(words), True
+            words.append(word.group())
+            length += len(word.group()) + 1
+    return " ".join(words), False
 
 
 def synthesize(request: dict[str, Any], rng: random.Random) -> Answer:

@@ -23,6 +23,10 @@ from . import images
 MEDIA_PART_TOKENS = 258
 
 _PIECE = re.compile(r"\w+|[^\w\s]")
+_WORD = re.compile(r"\w+")
+_LONG_WORD = re.compile(r"\w{7,}")  # a word of more than one token
+_SPACE = re.compile(r"\s")
+CHUNK_CHARS = 1 << 16  # a long text is counted this much at a time, cut between words
 
 
 def pieces(text: str) -> list[str]:
@@ -49,7 +53,25 @@ def _count_short(text: str) -> int:
 
 
 def _count(text: str) -> int:
-    return sum(piece_tokens(piece) for piece in pieces(text))
+    """The sum of :func:`piece_tokens` over :func:`pieces`, counted a chunk at a time with
+    the regular expression engine doing the work (a prompt of 20 MB takes a fraction of a
+    second, and no single step holds the interpreter for long)."""
+    total, start = 0, 0
+    while start < len(text):
+        end = start + CHUNK_CHARS
+        if end < len(text):  # cut at a space, so that no word is split
+            space = _SPACE.search(text, end)
+            end = space.start() if space else len(text)
+        total += _count_chunk(text[start:end])
+        start = end
+    return total
+
+
+def _count_chunk(text: str) -> int:
+    rest, words = _WORD.subn("", text)  # each word is a token, a long one more
+    longer = sum(-(-len(word) // 6) - 1 for word in _LONG_WORD.findall(text))
+    spaces = _SPACE.subn("", rest)[1]
+    return words + longer + len(rest) - spaces  # every other visible character is one
 
 
 def truncate_text(text: str, max_tokens: int) -> tuple[str, bool]:
