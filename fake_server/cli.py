@@ -8,9 +8,11 @@ gemini-fake lint DIR ...
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp
@@ -18,6 +20,7 @@ from starlette.types import ASGIApp
 from .api.routes import create_app
 from .config import FakeConfig, Pacing
 from .fixtures.format import FixtureError
+from .protocol.errors import ApiError
 from .protocol.limits import DEFAULT_QUOTA_BYTES
 from .record import RecordConfig, create_record_app
 from .server import quiet_stream_aborts, serve_until_stopped
@@ -62,6 +65,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=10_000,
         metavar="N",
         help="keep only the latest N requests in the journal (default 10000; 0 keeps all)",
+    )
+    serve.add_argument(
+        "--faults",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="fault rules in force from the start: a JSON list (docs/faults.md); kept by a reset",
     )
     serve.add_argument(
         "--journal-bytes",
@@ -206,7 +216,21 @@ def config_from(args: argparse.Namespace) -> FakeConfig:
         data_dir=args.data_dir,
         storage_quota_bytes=args.storage_quota,
         processing_seconds=_processing(args.processing_seconds),
+        faults=_faults(args.faults),
     )
+
+
+def _faults(path: Path | None) -> tuple[dict[str, Any], ...]:
+    """The fault rules of a ``--faults`` file: a JSON list of rules (docs/faults.md)."""
+    if path is None:
+        return ()
+    try:
+        rules = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"--faults {path}: {exc}") from None
+    if not isinstance(rules, list):
+        raise ValueError(f"--faults {path}: the file holds a JSON list of fault rules")
+    return tuple(rules)
 
 
 def banner(host: str, port: int, config: FakeConfig, fixture_count: int) -> str:
@@ -240,7 +264,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = config_from(args)
         config.streaming.check()
         app = create_app(config)
-    except (FixtureError, ValueError) as exc:
+    except (FixtureError, ValueError, ApiError) as exc:
         print(f"gemini-fake: {exc}", file=sys.stderr)
         return 2
     print(banner(args.host, args.port, config, len(app.state.fake.fixtures)), flush=True)

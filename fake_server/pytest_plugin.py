@@ -79,8 +79,16 @@ class Fake:
         return self.journal.uploads()
 
     def reset(self) -> None:
-        """The journal, fixture sequences and remembered answers start over (files stay)."""
+        """The journal, fixture sequences, remembered answers and fault rules start over, as
+        at start-up (files stay)."""
         self.state.reset()
+
+    def fault(self, **rule: Any) -> str:
+        """Adds a fault rule (docs/faults.md), as ``POST /__fake__/faults`` does; its id::
+
+        gemini_fake.fault(match={"rpc": "generateContent"}, calls=[1], error={"status": 503})
+        """
+        return self.state.faults.add(rule).id
 
     @property
     def env(self) -> dict[str, str]:
@@ -115,6 +123,7 @@ def _config(request: pytest.FixtureRequest) -> FakeConfig:
     options["fixture_dirs"] = tuple(Path(d) for d in options.pop("fixtures", ()))
     options["api_keys"] = frozenset(options.pop("api_keys", ()))
     options["streaming"] = Pacing.from_json(options.pop("streaming", {}))
+    options["faults"] = tuple(options.pop("faults", ()))
     unknown = set(options) - {f.name for f in dataclasses.fields(FakeConfig)}
     if unknown:
         raise pytest.UsageError(f"gemini_fake marker: unknown options {sorted(unknown)}")

@@ -7,6 +7,7 @@ import gc
 from dataclasses import dataclass, field
 
 from .config import FakeConfig
+from .control.faults import FaultSet
 from .fixtures.matching import FixtureSet
 from .http.memo import AnswerMemo
 from .journal import Journal
@@ -23,14 +24,16 @@ class FakeState:
     store: FileStore
     journal: Journal = field(default_factory=Journal)
     memo: AnswerMemo = field(default_factory=AnswerMemo)
+    faults: FaultSet = field(default_factory=FaultSet)
 
     def reset(self) -> None:
-        """Start over without a restart: journal, fixture sequences and remembered answers
-        (files and uploads stay; delete them through the Files API)."""
+        """Start over without a restart: journal, fixture sequences, remembered answers, and
+        fault rules as at start-up (files and uploads stay; delete them through the Files API)."""
         held = self.journal.bytes_held()
         self.journal.reset()
         self.fixtures.reset()
         self.memo.clear()
+        self.faults.reset()
         give_back_memory(held)
 
 

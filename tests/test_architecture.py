@@ -25,8 +25,8 @@ WEB = ("starlette", "anyio", "httpx", "uvicorn", "h11", "httptools", "uvloop")
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("fake_server.protocol", "fake_server.config"),  # the API's facts, the settings
     ("fake_server.store", "fake_server.journal", "fake_server.fixtures"),
-    ("fake_server.model",),  # the stand-in for the model
-    ("fake_server.http.responses", "fake_server.http.memo"),
+    ("fake_server.model", "fake_server.control"),  # the stand-in for the model; fault rules
+    ("fake_server.http.responses", "fake_server.http.memo", "fake_server.http.faults"),
     ("fake_server.state",),
     ("fake_server.http.adapter",),
     ("fake_server.api",),  # handlers and the route table
@@ -41,6 +41,7 @@ PURE = (
     "fake_server.journal",
     "fake_server.fixtures",
     "fake_server.model",
+    "fake_server.control",
 )
 MAX_LINES = 400
 SIZED = ("fake_server", "gemini_ref")

@@ -17,7 +17,8 @@ The convention, in short: a fenced block runs when its info string is ``python``
 ``<!-- not-run: reason -->``. Any other info string (``text``, ``json``, ``http``, ...) is shown,
 not run; a fence without one is an error, so nothing is skipped by accident. Samples run in a
 scratch directory against a fresh fake on a loopback port (``GOOGLE_GEMINI_BASE_URL``,
-``GEMINI_API_KEY``), and every request they make must be answered below 400.
+``GEMINI_API_KEY``), and every request they make must be answered below 400, or with a status
+the line before the fence expects: ``<!-- expect-status: 503 429 -->``.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ SAMPLE_KEY = "docs-sample-key"
 SAMPLE_TIMEOUT = 90.0
 
 FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+EXPECT_STATUS = re.compile(r"^\s*<!--\s*expect-status:\s*(?P<codes>(?:\d{3}\s*)+)-->\s*$")
 NOT_RUN = re.compile(r"^\s*<!--\s*not-run\b(?P<colon>:?)(?P<reason>.*?)-->\s*$")
 HEADING = re.compile(r"^ {0,3}(#{1,6})\s+(?P<text>.*?)\s*#*\s*$")
 HTML_ID = re.compile(r"<a\s[^>]*\b(?:id|name)=\"(?P<id>[^\"]+)\"", re.IGNORECASE)
@@ -92,6 +94,7 @@ class Block:
     info: str  # the info string's first word, lowercased ("" when there is none)
     code: str
     not_run: str | None = None  # the reason given, when marked not to run
+    expected: frozenset[int] = frozenset()  # statuses of 400 and over the sample causes on purpose
 
     @property
     def language(self) -> str | None:
@@ -175,7 +178,8 @@ def scan(page: Path) -> tuple[list[Block], list[Problem], list[tuple[int, str]]]
                     "to run it, or ```text / ```json to show it",
                 )
             )
-        block = Block(page, start + 1, info, "\n".join(body) + "\n", reason)
+        expected = _expected_statuses(lines, start)
+        block = Block(page, start + 1, info, "\n".join(body) + "\n", reason, expected)
         if reason is not None and block.language is None:
             problems.append(
                 Problem(page, start + 1, f"not-run marks a ```{info} block, which never runs")
@@ -196,6 +200,16 @@ def _closes(line: str, fence: str) -> bool:
 def _dedent(line: str, indent: int) -> str:
     removable = len(line) - len(line.lstrip(" "))
     return line[min(indent, removable) :]
+
+
+def _expected_statuses(lines: Sequence[str], fence_index: int) -> frozenset[int]:
+    """The statuses a ``<!-- expect-status: 429 503 -->`` line right before the fence allows
+    (a sample that sets a fault rule is answered an error on purpose)."""
+    before = fence_index - 1
+    while before >= 0 and not lines[before].strip():
+        before -= 1
+    marked = EXPECT_STATUS.match(lines[before]) if before >= 0 else None
+    return frozenset(int(code) for code in marked["codes"].split()) if marked else frozenset()
 
 
 def _not_run_reason(
@@ -418,7 +432,7 @@ def run(block: Block, timeout: float = SAMPLE_TIMEOUT) -> str:
         raise SampleFailed(f"{block.id}: no test passed\n{_tail(output)}")
     if _is_test_module(block) and re.search(r"\d+ (skipped|xfailed|xpassed)", done.stdout):
         raise SampleFailed(f"{block.id}: a test did not simply pass\n{_tail(output)}")
-    refused = [e for e in journal if e.status >= 400]
+    refused = [e for e in journal if e.status >= 400 and e.status not in block.expected]
     if refused:
         calls = "\n".join(f"  {e.method} {e.path} -> {e.status} ({e.answered_by})" for e in refused)
         raise SampleFailed(f"{block.id}: the fake refused requests:\n{calls}\n{_tail(output)}")

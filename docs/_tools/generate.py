@@ -392,6 +392,7 @@ CLI_EXAMPLES: dict[tuple[str, str], str] = {
     ("serve", "api_key"): "--api-key key-1 --api-key key-2",
     ("serve", "journal_limit"): "--journal-limit 0",
     ("serve", "journal_bytes"): "--journal-bytes 67108864",
+    ("serve", "faults"): "--faults faults.json",
     ("serve", "data_dir"): "--data-dir .gemini-fake",
     ("serve", "storage_quota"): "--storage-quota 1000000000",
     ("serve", "processing_seconds"): "--processing-seconds video=5 --processing-seconds audio=1",

@@ -11,9 +11,10 @@ from collections.abc import Awaitable, Callable
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..http.adapter import authenticate
+from ..http.adapter import authenticate, read_body
 from ..http.responses import GoogleResponse, error_response
-from ..protocol.errors import ApiError
+from ..protocol.errors import ApiError, not_found
+from ..protocol.json_body import read_json
 from ..protocol.wire import dumps_pretty
 from ..state import FakeState, give_back_memory
 
@@ -74,4 +75,40 @@ async def fixtures_list(request: Request) -> Response:
 
 async def reset(request: Request) -> Response:
     request.app.state.fake.reset()
+    return GoogleResponse(dumps_pretty({}))
+
+
+# --- fault rules (docs/faults.md) -------------------------------------------------------------
+
+MAX_RULE_BYTES = 64 * 1024
+
+
+async def faults_add(request: Request) -> Response:
+    """Adds a fault rule (or a list of them); answers each with its id and counters."""
+    faults = request.app.state.fake.faults
+    try:
+        data = read_json(await read_body(request, MAX_RULE_BYTES))
+        added = [faults.add(rule) for rule in (data if isinstance(data, list) else [data])]
+    except ApiError as error:
+        return error_response(error)
+    shown = [rule.to_json() for rule in added]
+    return GoogleResponse(dumps_pretty(shown if isinstance(data, list) else shown[0]))
+
+
+async def faults_list(request: Request) -> Response:
+    """The fault rules in force, first added first, with how often each matched and fired."""
+    return GoogleResponse(dumps_pretty({"faults": request.app.state.fake.faults.describe()}))
+
+
+async def faults_clear(request: Request) -> Response:
+    """Removes every fault rule, those given at start-up too; answers `{}`."""
+    request.app.state.fake.faults.clear()
+    return GoogleResponse(dumps_pretty({}))
+
+
+async def fault_remove(request: Request) -> Response:
+    """Removes one fault rule; a 404 in the envelope when there is none of that id."""
+    rule_id = request.path_params["id"]
+    if not request.app.state.fake.faults.remove(rule_id):
+        return error_response(not_found(f"No fault rule {rule_id!r}."))
     return GoogleResponse(dumps_pretty({}))

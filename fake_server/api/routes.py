@@ -17,6 +17,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..config import FakeConfig
+from ..control.faults import FaultSet
 from ..fixtures.matching import load as load_fixtures
 from ..http.adapter import RouteSpec, endpoint
 from ..http.responses import error_response
@@ -51,6 +52,7 @@ ROUTE_TABLE: tuple[RouteSpec, ...] = (
         authenticated=False,  # the start needs a key; the upload URL is its own capability
         memo=False,
         reads_body=False,  # chunks stream to disk
+        error_reply=uploads.fault_reply,
     ),
     RouteSpec("GET", "/{v}/files", "files.list", files.list_files, memo=False),
     RouteSpec("GET", "/{v}/files/{file}", "files.get", files.get_file, memo=False),
@@ -71,6 +73,10 @@ def routes() -> list[Route]:
         Route(f"{ADMIN_PREFIX}/journal", guarded(admin.journal_reset), methods=["DELETE"]),
         Route(f"{ADMIN_PREFIX}/fixtures", guarded(admin.fixtures_list), methods=["GET"]),
         Route(f"{ADMIN_PREFIX}/reset", guarded(admin.reset), methods=["POST"]),
+        Route(f"{ADMIN_PREFIX}/faults", guarded(admin.faults_add), methods=["POST"]),
+        Route(f"{ADMIN_PREFIX}/faults", guarded(admin.faults_list), methods=["GET"]),
+        Route(f"{ADMIN_PREFIX}/faults", guarded(admin.faults_clear), methods=["DELETE"]),
+        Route(f"{ADMIN_PREFIX}/faults/{{id}}", guarded(admin.fault_remove), methods=["DELETE"]),
         Route(f"{ADMIN_PREFIX}/health", admin.health, methods=["GET"]),
     ]
     return table
@@ -100,7 +106,6 @@ def create_app(config: FakeConfig | None = None) -> Starlette:
     if seed is None:  # ids repeat run to run, unless workers share a data directory
         seed = random.SystemRandom().randrange(2**32) if config.data_dir else 0
     store = FileStore(config.data_dir, seed=seed, clock=config.clock)
-    app.state.fake = FakeState(
-        config, fixtures, store, Journal(config.journal_limit, config.journal_bytes)
-    )
+    journal = Journal(config.journal_limit, config.journal_bytes)
+    app.state.fake = FakeState(config, fixtures, store, journal, faults=FaultSet(config.faults))
     return app

@@ -36,8 +36,8 @@ import anyio.to_thread
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
-from ..http.adapter import ApiCall, authenticate, read_body
-from ..http.responses import GoogleResponse
+from ..http.adapter import ApiCall, authenticate, drain, read_body
+from ..http.responses import GoogleResponse, error_response
 from ..journal import upload_answered_by
 from ..protocol.errors import ApiError, invalid_argument, not_found, permission_denied
 from ..protocol.json_body import read_json
@@ -82,6 +82,15 @@ def upload_reply(
 
 def upload_error(error: ApiError, status: str, upload_id: str) -> GoogleResponse:
     return upload_reply(status, upload_id, dumps_pretty(error.envelope()), code=error.code)
+
+
+def fault_reply(call: ApiCall, error: ApiError) -> GoogleResponse:
+    """A fault rule's error on this route: on an upload URL, as the upload server answers, the
+    upload still active (a start is refused like any call)."""
+    upload_id = call.request.query_params.get("upload_id")
+    if upload_id is None:
+        return error_response(error)
+    return upload_error(error, "active", upload_id)
 
 
 async def upload(call: ApiCall) -> Response:
@@ -297,7 +306,7 @@ async def _append(request: Request, session: PendingUpload, store: FileStore) ->
         offset = None
     received, appender = store.append(session.upload_id, offset)
     if appender is None:  # refused, and it supersedes nothing: a valid chunk may be in flight
-        await _drain(request)
+        await drain(request)
         return invalid_argument(
             f"Invalid request. The X-Goog-Upload-Offset {offset_header!r} does not match the "
             f"{received} bytes received so far; query the upload status and resume from there."
@@ -330,14 +339,6 @@ async def _feed(request: Request, appender: Appender, written: int, limit: int) 
     except ClientDisconnect:
         pass  # what arrived is kept; a query tells the client where to resume
     return problem
-
-
-async def _drain(request: Request) -> None:
-    try:
-        async for _ in request.stream():
-            pass
-    except ClientDisconnect:
-        pass
 
 
 def _finalize(session: PendingUpload, store: FileStore, call: ApiCall) -> Response:

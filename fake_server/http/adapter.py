@@ -23,6 +23,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from ..config import FakeConfig
+from ..control.faults import Rule
 from ..journal import Entry, journal_view, without_key
 from ..model import catalog
 from ..protocol.errors import (
@@ -39,6 +40,7 @@ from ..protocol.limits import MAX_REQUEST_BYTES
 from ..protocol.transcode import transcode
 from ..protocol.wire import dumps_pretty
 from ..state import FakeState
+from . import faults
 from .memo import Answered
 from .responses import EventStreamResponse, GoogleResponse, error_response
 
@@ -123,6 +125,8 @@ class RouteSpec:
     authenticated: bool = True  # the adapter checks the key (else the handler decides)
     memo: bool = True  # answers are a pure function of the request (see fake_server.http.memo)
     reads_body: bool = True  # the adapter reads the body (else the handler streams it)
+    # How a fault rule's error is answered on this route (default: the error envelope).
+    error_reply: Callable[[ApiCall, ApiError], GoogleResponse] | None = None
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -145,6 +149,15 @@ async def read_body(request: Request, limit: int) -> bytes:
     if size > limit:
         raise payload_too_large(limit)
     return b"".join(pieces)
+
+
+async def drain(request: Request) -> None:
+    """Read the body to its end and drop it (a client disconnecting meanwhile is no matter)."""
+    try:
+        async for _ in request.stream():
+            pass
+    except ClientDisconnect:
+        pass
 
 
 def authenticate(request: Request, config: FakeConfig) -> None:
@@ -189,22 +202,32 @@ def endpoint(spec: RouteSpec, version: str) -> Callable[[Request], Awaitable[Res
             time.perf_counter(),
             framing=_framing(rpc, query, request),
         )
+        rule: Rule | None = None
         try:
             if spec.authenticated:
                 authenticate(request, state.config)
             if spec.reads_body:
                 call.raw = await read_body(request, MAX_REQUEST_BYTES)
+            if state.faults:  # nothing to look at on the hot path when no rule is set
+                rule = state.faults.pick(faults.call_of(request, rpc, call.model, state.faults))
+            fault = await faults.before(rule, call.model) if rule is not None else None
         except ApiError as error:
             answered: Answered | Response = _answered_error(call, error)
         else:
-            memo_key = (request.method, path, query, call.raw)
-            remembered = state.memo.get(memo_key) if spec.memo else None
-            if remembered is None:
-                answered = await _answer(call, handler)
-                if isinstance(answered, Answered) and call.repeatable and spec.memo:
-                    state.memo.put(memo_key, answered)
+            if fault is not None and rule is not None:
+                call.answered_by = f"fault:{rule.id}"
+                if not spec.reads_body:  # the client gets its answer once it has sent all
+                    await drain(request)
+                answered = _answered(call, (spec.error_reply or _error_reply)(call, fault))
             else:
-                answered = remembered
+                memo_key = (request.method, path, query, call.raw)
+                remembered = state.memo.get(memo_key) if spec.memo else None
+                if remembered is None:
+                    answered = await _answer(call, handler)
+                    if isinstance(answered, Answered) and call.repeatable and spec.memo:
+                        state.memo.put(memo_key, answered)
+                else:
+                    answered = remembered
         response: Response
         if isinstance(answered, Answered):
             response = answered.replay(call.started)
@@ -213,6 +236,9 @@ def endpoint(spec: RouteSpec, version: str) -> Callable[[Request], Awaitable[Res
         else:
             response = answered
             canonical, key, by, extra = call.canonical, call.key, call.answered_by, call.extra
+        if rule is not None:
+            response = faults.after(rule, call.model, response, call.framing)
+            extra = {**extra, "fault": rule.id}
         entry = state.journal.record(
             Entry(
                 seq=0,
@@ -281,6 +307,10 @@ def _framing(rpc: str, query: bytes, request: Request) -> str:
     if rpc != "streamGenerateContent":
         return "json"
     return "sse" if b"alt=sse" in query and request.query_params.get("alt") == "sse" else "array"
+
+
+def _error_reply(call: ApiCall, error: ApiError) -> GoogleResponse:
+    return error_response(error, framing=call.framing)
 
 
 def _answered_error(call: ApiCall, error: ApiError) -> Answered:

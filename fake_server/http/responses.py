@@ -137,6 +137,14 @@ class EventStreamResponse(Response):
             headers.append((b"server-timing", _timing(started)))
         self.raw_headers = headers
 
+    def paced(self, pacing: Pacing, error_event: bytes | None = None) -> EventStreamResponse:
+        """The same stream under another pacing (and, if given, another closing error)."""
+        again = copy.copy(self)
+        again.pacing = pacing
+        if error_event is not None:
+            again.error_event = error_event
+        return again
+
     def retimed(self, started: float) -> EventStreamResponse:
         again = copy.copy(self)
         again.on_progress = None
@@ -210,9 +218,12 @@ def error_response(error: ApiError, *, framing: str = "json") -> GoogleResponse:
     (docs/evidence.md#service-stream-errors). ``"array"``: a JSON-array stream, where the envelope
     is the array's one element.
     """
+    headers = error.headers or None
     if framing == "sse":
         body = dumps_pretty(error.envelope())
-        return GoogleResponse(body, error.code, content_type=SSE_CONTENT_TYPE, chunked=False)
+        return GoogleResponse(
+            body, error.code, content_type=SSE_CONTENT_TYPE, chunked=False, extra_headers=headers
+        )
     if framing == "array":
-        return GoogleResponse(dumps_array([error.envelope()]), error.code)
-    return GoogleResponse(dumps_pretty(error.envelope()), error.code)
+        return GoogleResponse(dumps_array([error.envelope()]), error.code, extra_headers=headers)
+    return GoogleResponse(dumps_pretty(error.envelope()), error.code, extra_headers=headers)

@@ -46,6 +46,7 @@ class ApiError(Exception):
         self.status = status
         self.message = message
         self.details = list(details)
+        self.headers: dict[str, str] = {}  # more headers the answer carries
 
     def envelope(self) -> dict[str, Any]:
         error: dict[str, Any] = {"code": self.code, "message": self.message, "status": self.status}

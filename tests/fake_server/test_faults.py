@@ -1,0 +1,311 @@
+"""Fault rules: a test makes any call fail, slow down or break, as the service would."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import httpx
+import pytest
+from google import genai
+from google.genai import errors, types
+
+from fake_server import FakeConfig, create_app
+from fake_server.pytest_plugin import Fake
+from tests.kit.fakes import KEY
+
+FLASH = "/v1beta/models/gemini-2.5-flash"
+GENERATE = f"{FLASH}:generateContent"
+STREAM = f"{FLASH}:streamGenerateContent?alt=sse"
+ASK = {"contents": [{"parts": [{"text": "How does AI work?"}]}]}
+OVERLOADED = "The model is overloaded. Please try again later."
+
+
+def add(client: httpx.Client, **rule: Any) -> dict[str, Any]:
+    added = client.post("/__fake__/faults", json=rule)
+    assert added.status_code == 200, added.text
+    body: dict[str, Any] = added.json()
+    return body
+
+
+def statuses(client: httpx.Client, count: int, path: str = GENERATE) -> list[int]:
+    return [client.post(path, json=ASK).status_code for _ in range(count)]
+
+
+# --- the admin API ---------------------------------------------------------------------------
+
+
+def test_a_rule_is_added_listed_with_its_counters_and_removed(client: httpx.Client) -> None:
+    rule = add(client, match={"rpc": "generateContent"}, calls=[2], error={"status": 503})
+    assert rule["id"] == "fault-1" and rule["calls"] == [2] and rule["fired"] == 0
+    assert statuses(client, 3) == [200, 503, 200]
+    (listed,) = client.get("/__fake__/faults").json()["faults"]
+    assert (listed["matched"], listed["fired"]) == (3, 1)
+    assert client.delete(f"/__fake__/faults/{rule['id']}").json() == {}
+    assert client.get("/__fake__/faults").json() == {"faults": []}
+    missing = client.delete("/__fake__/faults/nope")
+    assert missing.status_code == 404 and missing.json()["error"]["status"] == "NOT_FOUND"
+
+
+def test_a_list_of_rules_is_added_at_once_and_all_are_removed_at_once(
+    client: httpx.Client,
+) -> None:
+    rules = [{"id": "a", "error": {"status": 500}}, {"id": "b", "delay": 0}]
+    added = client.post("/__fake__/faults", json=rules).json()
+    assert [rule["id"] for rule in added] == ["a", "b"]
+    assert client.delete("/__fake__/faults").json() == {}
+    assert client.get("/__fake__/faults").json() == {"faults": []}
+
+
+@pytest.mark.parametrize(
+    ("rule", "says"),
+    [
+        ({"error": {"status": 503}, "delay": 1}, "exactly one action"),
+        ({"match": {"rpc": "embedContent"}, "delay": 1}, "Unknown rpc"),
+        ({"match": {"command": "upload"}, "delay": 1}, "match only"),
+        ({"calls": [0], "delay": 1}, '"calls" is a whole number'),
+        ({"calls": [1], "every": 2, "delay": 1}, "at most one of"),
+        ({"error": {"status": "NOPE"}}, '"status" is a canonical status'),
+        ({"error": {"status": 429, "retryDelay": "soon"}}, '"retryDelay"'),
+        ({"delay": [2, 1]}, '"delay" is seconds'),
+        ({"stream": {"endAfter": 1}}, "only"),
+        ({"drop": "sometimes"}, '"drop" is one of'),
+        ({"eror": {"status": 503}}, "Unknown fault rule keys"),
+        ([1], "a JSON object"),
+    ],
+)
+def test_a_rule_the_fake_cannot_use_is_a_400_saying_why(
+    client: httpx.Client, rule: Any, says: str
+) -> None:
+    refused = client.post("/__fake__/faults", json=rule)
+    assert refused.status_code == 400
+    assert says in refused.json()["error"]["message"]
+    assert client.get("/__fake__/faults").json() == {"faults": []}
+
+
+# --- which calls fire ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("selector", "expected"),
+    [
+        ({"calls": [1, 3]}, [503, 200, 503, 200, 200, 200]),
+        ({"after": 4}, [200, 200, 200, 200, 503, 503]),
+        ({"every": 2}, [200, 503, 200, 503, 200, 503]),
+        ({"every": 2, "times": 2}, [200, 503, 200, 503, 200, 200]),
+        ({"times": 1}, [503, 200, 200, 200, 200, 200]),
+    ],
+)
+def test_a_rule_fires_on_the_calls_it_names_and_then_the_fake_behaves_normally(
+    client: httpx.Client, selector: dict[str, Any], expected: list[int]
+) -> None:
+    add(client, match={"rpc": "generateContent"}, error={"status": 503}, **selector)
+    assert statuses(client, 6) == expected
+
+
+def test_a_probability_with_a_seed_fires_on_the_same_calls_every_run() -> None:
+    def run() -> list[int]:
+        fake = Fake(create_app(), "http://fake.test")
+        with fake.client(headers=KEY) as client:
+            add(client, probability=0.5, seed=7, error={"status": 503})
+            return statuses(client, 12)
+
+    first = run()
+    assert first == run()
+    assert 0 < first.count(503) < 12
+
+
+def test_a_rule_matches_only_its_rpc_and_model(client: httpx.Client) -> None:
+    add(client, match={"rpc": "countTokens", "model": "gemini-2.5-pro"}, error={"status": 500})
+    assert statuses(client, 1, f"{FLASH}:countTokens") == [200]
+    assert statuses(client, 1, "/v1beta/models/gemini-2.5-pro:countTokens") == [500]
+    assert statuses(client, 1, "/v1beta/models/gemini-2.5-pro:generateContent") == [200]
+
+
+# --- errors ------------------------------------------------------------------------------------
+
+
+def test_an_unavailable_error_is_the_services_overload_and_the_journal_names_the_rule(
+    gemini_fake: Fake, client: httpx.Client
+) -> None:
+    add(client, id="overload", match={"rpc": "generateContent"}, error={"status": "UNAVAILABLE"})
+    answered = client.post(GENERATE, json=ASK)
+    assert answered.json() == {
+        "error": {"code": 503, "message": OVERLOADED, "status": "UNAVAILABLE"}
+    }
+    entry = gemini_fake.journal.last("generateContent")
+    assert (entry.answered_by, entry.extra["fault"], entry.status) == (
+        "fault:overload",
+        "overload",
+        503,
+    )
+
+
+def test_a_quota_error_is_the_services_429_with_its_details_and_retry_delay(
+    client: httpx.Client,
+) -> None:
+    add(client, error={"status": "RESOURCE_EXHAUSTED", "retryDelay": "7.5s"})
+    answered = client.post(GENERATE, json=ASK)
+    assert answered.status_code == 429
+    assert answered.headers["x-gemini-service-tier"] == "standard"
+    error = answered.json()["error"]
+    assert error["status"] == "RESOURCE_EXHAUSTED"
+    assert error["message"].startswith("You exceeded your current quota")
+    assert error["message"].endswith("model: gemini-2.5-flash\nPlease retry in 7.5s.")
+    assert [d["@type"].rsplit(".", 1)[1] for d in error["details"]] == [
+        "Help",
+        "QuotaFailure",
+        "RetryInfo",
+    ]
+    assert error["details"][2]["retryDelay"] == "7s"  # whole seconds, as the service writes it
+    assert error["details"][1]["violations"][0]["quotaDimensions"]["model"] == "gemini-2.5-flash"
+
+
+def test_an_error_with_a_message_of_its_own(client: httpx.Client) -> None:
+    add(client, error={"status": 504, "message": "Too slow.", "retryDelay": "2s"})
+    error = client.post(GENERATE, json=ASK).json()["error"]
+    assert (error["code"], error["status"], error["message"]) == (
+        504,
+        "DEADLINE_EXCEEDED",
+        "Too slow.",
+    )
+    assert error["details"] == [
+        {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "2s"}
+    ]
+
+
+def test_a_stream_fails_before_its_first_event_or_after_some(client: httpx.Client) -> None:
+    add(client, match={"rpc": "streamGenerateContent"}, calls=[1], error={"status": 503})
+    add(
+        client,
+        match={"rpc": "streamGenerateContent"},
+        calls=[2],
+        error={"status": 503, "afterEvents": 1},
+    )
+    refused = client.post(STREAM, json=ASK)
+    assert refused.status_code == 503
+    assert refused.headers["content-type"] == "text/event-stream"
+    assert refused.json()["error"]["message"] == OVERLOADED
+    cut = client.post(STREAM, json=ASK)
+    assert cut.status_code == 200
+    events = [json.loads(line[6:]) for line in cut.text.split("\r\n\r\n") if line]
+    assert len(events) == 2 and "candidates" in events[0]
+    assert events[1] == {"error": {"code": 503, "message": OVERLOADED, "status": "UNAVAILABLE"}}
+
+
+def test_a_stream_ends_early_as_a_rule_says(client: httpx.Client) -> None:
+    whole = client.post(STREAM, json=ASK).text.count("data: ")
+    add(client, match={"rpc": "streamGenerateContent"}, stream={"endAfter": 1, "end": "close"})
+    assert whole > 1
+    assert client.post(STREAM, json=ASK).text.count("data: ") == 1
+
+
+# --- delays and drops --------------------------------------------------------------------------
+
+
+def test_a_delay_holds_a_unary_answer(client: httpx.Client) -> None:
+    add(client, match={"rpc": "models.list"}, delay=[0.3, 0.3])
+    began = time.perf_counter()
+    assert client.get("/v1beta/models").status_code == 200
+    assert time.perf_counter() - began >= 0.3
+
+
+def test_a_drop_cuts_the_connection_mid_body(gemini_fake_server: Fake) -> None:
+    with gemini_fake_server.client(headers=KEY) as client:
+        add(client, match={"rpc": "generateContent"}, calls=[1], drop="mid-body")
+        with pytest.raises(httpx.RemoteProtocolError):
+            client.post(GENERATE, json=ASK)
+        assert client.post(GENERATE, json=ASK).status_code == 200
+
+
+# --- uploads -----------------------------------------------------------------------------------
+
+
+def test_an_uploads_second_chunk_fails_and_the_upload_stays_active(client: httpx.Client) -> None:
+    add(client, match={"rpc": "files.upload", "chunk": 2}, error={"status": 503})
+    start = {
+        "x-goog-upload-command": "start",
+        "x-goog-upload-header-content-length": "6",
+        "x-goog-upload-header-content-type": "text/plain",
+    }
+    url = client.post("/upload/v1beta/files", headers=start, json={}).headers["x-goog-upload-url"]
+
+    def chunk(offset: int, data: bytes, command: str = "upload") -> httpx.Response:
+        headers = {"x-goog-upload-command": command, "x-goog-upload-offset": str(offset)}
+        return client.post(url, headers=headers, content=data)
+
+    assert chunk(0, b"abc").status_code == 200
+    failed = chunk(3, b"def", "upload, finalize")
+    assert failed.status_code == 503
+    assert failed.headers["x-goog-upload-status"] == "active"
+    query = client.post(url, headers={"x-goog-upload-command": "query"})
+    assert query.headers["x-goog-upload-size-received"] == "3"  # the failed chunk kept nothing
+    done = chunk(3, b"def", "upload, finalize")
+    assert done.status_code == 200 and done.json()["file"]["sizeBytes"] == "6"
+
+
+# --- start-up rules, the plugin ----------------------------------------------------------------
+
+
+def test_a_reset_keeps_the_start_up_rules_with_their_counters_zeroed() -> None:
+    config = FakeConfig(faults=({"id": "boot", "calls": [1], "error": {"status": 503}},))
+    fake = Fake(create_app(config), "http://fake.test")
+    with fake.client(headers=KEY) as client:
+        add(client, id="later", delay=0)
+        assert statuses(client, 2) == [503, 200]
+        fake.reset()
+        assert [rule["id"] for rule in client.get("/__fake__/faults").json()["faults"]] == ["boot"]
+        assert statuses(client, 2) == [503, 200]
+
+
+@pytest.mark.gemini_fake(faults=[{"match": {"rpc": "countTokens"}, "error": {"status": 500}}])
+def test_the_marker_gives_rules_and_the_fixture_adds_them(
+    gemini_fake: Fake, client: httpx.Client
+) -> None:
+    assert statuses(client, 1, f"{FLASH}:countTokens") == [500]
+    assert gemini_fake.fault(match={"rpc": "generateContent"}, error={"status": 503}) == "fault-2"
+    assert statuses(client, 1) == [503]
+
+
+# --- the official SDK --------------------------------------------------------------------------
+
+
+@pytest.mark.sdk
+def test_the_python_sdk_retries_two_overloads_and_succeeds_on_the_third_attempt(
+    gemini_fake_server: Fake,
+) -> None:
+    gemini_fake_server.fault(match={"rpc": "generateContent"}, calls=[1, 2], error={"status": 503})
+    retry = types.HttpRetryOptions(attempts=3, initial_delay=0.01, max_delay=0.05)
+    options = types.HttpOptions(base_url=gemini_fake_server.base_url, retry_options=retry)
+    client = genai.Client(api_key="k", http_options=options)
+    response = client.models.generate_content(model="gemini-2.5-flash", contents="Hi")
+    assert response.text
+    assert [e.status for e in gemini_fake_server.journal.calls("generateContent")] == [
+        503,
+        503,
+        200,
+    ]
+
+
+@pytest.mark.sdk
+def test_the_python_sdk_raises_the_quota_error_with_its_details(gemini_fake_server: Fake) -> None:
+    gemini_fake_server.fault(error={"status": "RESOURCE_EXHAUSTED", "retryDelay": "3s"})
+    options = types.HttpOptions(base_url=gemini_fake_server.base_url)
+    client = genai.Client(api_key="k", http_options=options)
+    with pytest.raises(errors.ClientError) as raised:
+        client.models.generate_content(model="gemini-2.5-flash", contents="Hi")
+    assert (raised.value.code, raised.value.status) == (429, "RESOURCE_EXHAUSTED")
+    assert raised.value.details["error"]["details"][2]["retryDelay"] == "3s"
+
+
+@pytest.mark.sdk
+def test_a_delay_trips_the_python_sdks_timeout(gemini_fake_server: Fake) -> None:
+    gemini_fake_server.fault(match={"rpc": "generateContent"}, delay=2)
+    options = types.HttpOptions(base_url=gemini_fake_server.base_url, timeout=300)  # ms
+    client = genai.Client(api_key="k", http_options=options)
+    began = time.perf_counter()
+    with pytest.raises(Exception) as raised:  # the SDK's own httpx fork's ReadTimeout
+        client.models.generate_content(model="gemini-2.5-flash", contents="Hi")
+    assert type(raised.value).__name__ == "ReadTimeout"
+    assert time.perf_counter() - began < 1.5
