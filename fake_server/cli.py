@@ -74,6 +74,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="fault rules in force from the start: a JSON list (docs/faults.md); kept by a reset",
     )
     serve.add_argument(
+        "--quota",
+        action="append",
+        default=[],
+        metavar="MODEL:LIMITS",
+        help="limit a model's generate calls, e.g. gemini-2.5-flash:rpm=10,tpm=250000,rpd=250 "
+        "(repeatable; docs/faults.md)",
+    )
+    serve.add_argument(
         "--journal-bytes",
         type=int,
         default=256 * 1024 * 1024,
@@ -217,6 +225,7 @@ def config_from(args: argparse.Namespace) -> FakeConfig:
         storage_quota_bytes=args.storage_quota,
         processing_seconds=_processing(args.processing_seconds),
         faults=_faults(args.faults),
+        quotas=tuple(args.quota),
     )
 
 

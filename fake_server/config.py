@@ -72,7 +72,8 @@ class FakeConfig:
     ``journal_limit`` caps how many requests the journal keeps (the latest; None keeps all),
     and ``journal_bytes`` how many bytes of request bodies it holds; inline data of more than
     ``journal_inline_bytes`` is kept there as its digest and size. ``faults`` are fault rules
-    (docs/faults.md) in force from the start; a reset keeps them, their counters zeroed.
+    (docs/faults.md) in force from the start, ``quotas`` the limits per model; a reset keeps
+    both, their counters zeroed.
     ``streaming`` paces every stream and may end it early; a fixture's own pacing overrides it.
 
     Files: ``data_dir`` keeps uploads and files on disk across restarts (None: a temporary
@@ -89,6 +90,7 @@ class FakeConfig:
     journal_bytes: int = 256 * 1024 * 1024
     journal_inline_bytes: int = 64 * 1024
     faults: tuple[dict[str, Any], ...] = ()  # fault rules in force from the start
+    quotas: tuple[str | dict[str, Any], ...] = ()  # "gemini-2.5-flash:rpm=10,tpm=250000,rpd=250"
     streaming: Pacing = Pacing()
     data_dir: Path | None = None
     storage_quota_bytes: int = DEFAULT_QUOTA_BYTES

@@ -90,6 +90,14 @@ class Fake:
         """
         return self.state.faults.add(rule).id
 
+    def quota(self, model: str, **limits: int) -> None:
+        """Limits ``model``'s generate calls (``rpm``, ``tpm``, ``rpd``), counting afresh."""
+        self.state.quotas.set({"model": model, **limits})
+
+    def advance_clock(self, seconds: float) -> None:
+        """Moves the fake's clock forward: quotas, file expiry and PROCESSING times follow."""
+        self.state.clock.advance(seconds)
+
     @property
     def env(self) -> dict[str, str]:
         """What an app or an official SDK needs in its environment to use this fake."""
@@ -124,6 +132,7 @@ def _config(request: pytest.FixtureRequest) -> FakeConfig:
     options["api_keys"] = frozenset(options.pop("api_keys", ()))
     options["streaming"] = Pacing.from_json(options.pop("streaming", {}))
     options["faults"] = tuple(options.pop("faults", ()))
+    options["quotas"] = tuple(options.pop("quotas", ()))
     unknown = set(options) - {f.name for f in dataclasses.fields(FakeConfig)}
     if unknown:
         raise pytest.UsageError(f"gemini_fake marker: unknown options {sorted(unknown)}")

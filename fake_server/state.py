@@ -6,8 +6,10 @@ import ctypes
 import gc
 from dataclasses import dataclass, field
 
-from .config import FakeConfig
+from .config import FakeConfig, utc_now
+from .control.clock import TestClock
 from .control.faults import FaultSet
+from .control.quotas import QuotaSet
 from .fixtures.matching import FixtureSet
 from .http.memo import AnswerMemo
 from .journal import Journal
@@ -25,15 +27,20 @@ class FakeState:
     journal: Journal = field(default_factory=Journal)
     memo: AnswerMemo = field(default_factory=AnswerMemo)
     faults: FaultSet = field(default_factory=FaultSet)
+    quotas: QuotaSet = field(default_factory=QuotaSet)
+    clock: TestClock = field(default_factory=lambda: TestClock(utc_now))
 
     def reset(self) -> None:
         """Start over without a restart: journal, fixture sequences, remembered answers, and
-        fault rules as at start-up (files and uploads stay; delete them through the Files API)."""
+        fault rules and quotas as at start-up, the clock back to real time (files and uploads stay;
+        delete them through the Files API)."""
         held = self.journal.bytes_held()
         self.journal.reset()
         self.fixtures.reset()
         self.memo.clear()
         self.faults.reset()
+        self.quotas.reset()
+        self.clock.reset()
         give_back_memory(held)
 
 

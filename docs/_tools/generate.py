@@ -393,6 +393,7 @@ CLI_EXAMPLES: dict[tuple[str, str], str] = {
     ("serve", "journal_limit"): "--journal-limit 0",
     ("serve", "journal_bytes"): "--journal-bytes 67108864",
     ("serve", "faults"): "--faults faults.json",
+    ("serve", "quota"): "--quota gemini-2.5-flash:rpm=2",
     ("serve", "data_dir"): "--data-dir .gemini-fake",
     ("serve", "storage_quota"): "--storage-quota 1000000000",
     ("serve", "processing_seconds"): "--processing-seconds video=5 --processing-seconds audio=1",

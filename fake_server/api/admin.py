@@ -17,6 +17,7 @@ from ..protocol.errors import ApiError, not_found
 from ..protocol.json_body import read_json
 from ..protocol.wire import dumps_pretty
 from ..state import FakeState, give_back_memory
+from ..store.records import timestamp
 
 ADMIN_PREFIX = "/__fake__"
 
@@ -112,3 +113,37 @@ async def fault_remove(request: Request) -> Response:
     if not request.app.state.fake.faults.remove(rule_id):
         return error_response(not_found(f"No fault rule {rule_id!r}."))
     return GoogleResponse(dumps_pretty({}))
+
+
+# --- quotas and the clock (docs/faults.md#quotas-and-the-clock) --------------------------------
+
+
+async def quota_set(request: Request) -> Response:
+    """Sets a model's quota, `{"model": ..., "rpm": N, "tpm": N, "rpd": N}`, counting afresh."""
+    try:
+        quota = request.app.state.fake.quotas.set(read_json(await read_body(request, 4096)))
+    except ApiError as error:
+        return error_response(error)
+    return GoogleResponse(dumps_pretty(quota.to_json()))
+
+
+async def quota_list(request: Request) -> Response:
+    """The quotas in force, per model."""
+    return GoogleResponse(dumps_pretty({"quotas": request.app.state.fake.quotas.describe()}))
+
+
+async def clock_advance(request: Request) -> Response:
+    """Moves the fake's clock forward, `{"advance": "60s"}`; answers the new time."""
+    try:
+        body = read_json(await read_body(request, 4096))
+        advance = body.get("advance") if isinstance(body, dict) else None
+        now = request.app.state.fake.clock.advance(advance)
+    except ApiError as error:
+        return error_response(error)
+    return GoogleResponse(dumps_pretty({"now": timestamp(now, 6)}))
+
+
+async def clock_now(request: Request) -> Response:
+    """The fake's time (quotas, file expiry and PROCESSING times follow it)."""
+    now = request.app.state.fake.clock.now()
+    return GoogleResponse(dumps_pretty({"now": timestamp(now, 6)}))

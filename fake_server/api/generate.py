@@ -38,6 +38,12 @@ async def _read_generate(call: ApiCall) -> tuple[dict[str, Any], catalog.ModelIn
     named = files.file_ids(request)
     call.repeatable = not named  # the answer depends on the files' state: never remembered
     files.check_files(named, call.state.store)
+    if call.state.quotas:
+        prompt = tokens.count_request(request, files.file_tokens(call.state.store))
+        now = call.state.clock.now()
+        refused = call.state.quotas.admit(call.model, sum(prompt.values()), now)
+        if refused is not None:
+            raise refused
     return request, model
 
 

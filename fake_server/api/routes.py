@@ -17,7 +17,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..config import FakeConfig
+from ..control.clock import TestClock
 from ..control.faults import FaultSet
+from ..control.quotas import QuotaSet
 from ..fixtures.matching import load as load_fixtures
 from ..http.adapter import RouteSpec, endpoint
 from ..http.responses import error_response
@@ -77,6 +79,10 @@ def routes() -> list[Route]:
         Route(f"{ADMIN_PREFIX}/faults", guarded(admin.faults_list), methods=["GET"]),
         Route(f"{ADMIN_PREFIX}/faults", guarded(admin.faults_clear), methods=["DELETE"]),
         Route(f"{ADMIN_PREFIX}/faults/{{id}}", guarded(admin.fault_remove), methods=["DELETE"]),
+        Route(f"{ADMIN_PREFIX}/quota", guarded(admin.quota_set), methods=["POST"]),
+        Route(f"{ADMIN_PREFIX}/quota", guarded(admin.quota_list), methods=["GET"]),
+        Route(f"{ADMIN_PREFIX}/clock", guarded(admin.clock_advance), methods=["POST"]),
+        Route(f"{ADMIN_PREFIX}/clock", guarded(admin.clock_now), methods=["GET"]),
         Route(f"{ADMIN_PREFIX}/health", admin.health, methods=["GET"]),
     ]
     return table
@@ -105,7 +111,16 @@ def create_app(config: FakeConfig | None = None) -> Starlette:
     seed = config.seed
     if seed is None:  # ids repeat run to run, unless workers share a data directory
         seed = random.SystemRandom().randrange(2**32) if config.data_dir else 0
-    store = FileStore(config.data_dir, seed=seed, clock=config.clock)
+    clock = TestClock(config.clock)
+    store = FileStore(config.data_dir, seed=seed, clock=clock.now)
     journal = Journal(config.journal_limit, config.journal_bytes)
-    app.state.fake = FakeState(config, fixtures, store, journal, faults=FaultSet(config.faults))
+    app.state.fake = FakeState(
+        config,
+        fixtures,
+        store,
+        journal,
+        faults=FaultSet(config.faults),
+        quotas=QuotaSet(config.quotas),
+        clock=clock,
+    )
     return app

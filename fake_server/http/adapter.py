@@ -221,10 +221,11 @@ def endpoint(spec: RouteSpec, version: str) -> Callable[[Request], Awaitable[Res
                 answered = _answered(call, (spec.error_reply or _error_reply)(call, fault))
             else:
                 memo_key = (request.method, path, query, call.raw)
-                remembered = state.memo.get(memo_key) if spec.memo else None
+                memo = spec.memo and not state.quotas  # a quota counts every call
+                remembered = state.memo.get(memo_key) if memo else None
                 if remembered is None:
                     answered = await _answer(call, handler)
-                    if isinstance(answered, Answered) and call.repeatable and spec.memo:
+                    if isinstance(answered, Answered) and call.repeatable and memo:
                         state.memo.put(memo_key, answered)
                 else:
                     answered = remembered

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -309,3 +310,115 @@ def test_a_delay_trips_the_python_sdks_timeout(gemini_fake_server: Fake) -> None
         client.models.generate_content(model="gemini-2.5-flash", contents="Hi")
     assert type(raised.value).__name__ == "ReadTimeout"
     assert time.perf_counter() - began < 1.5
+
+
+# --- quotas and the clock --------------------------------------------------------------------
+
+
+def quota_of(response: httpx.Response) -> tuple[str, str, str]:
+    """The violated quota's id and value, and the retry delay, of a quota 429."""
+    details = response.json()["error"]["details"]
+    violation = details[1]["violations"][0]
+    return violation["quotaId"], violation["quotaValue"], details[2]["retryDelay"]
+
+
+def test_an_rpm_quota_refuses_the_third_call_and_frees_a_minute_later(
+    gemini_fake: Fake, client: httpx.Client
+) -> None:
+    assert client.post("/__fake__/quota", json={"model": "gemini-2.5-flash", "rpm": 2}).is_success
+    assert statuses(client, 3) == [200, 200, 429]
+    refused = client.post(GENERATE, json=ASK)
+    assert quota_of(refused) == ("GenerateRequestsPerMinutePerProjectPerModel-FreeTier", "2", "60s")
+    assert refused.json()["error"]["message"].endswith(
+        "limit: 2, model: gemini-2.5-flash\nPlease retry in 60s."
+    )
+    client.post("/__fake__/clock", json={"advance": "30s"})
+    assert quota_of(client.post(GENERATE, json=ASK))[2] == "30s"  # the oldest call leaves then
+    client.post("/__fake__/clock", json={"advance": 30})
+    ahead = datetime.fromisoformat(client.get("/__fake__/clock").json()["now"]) - datetime.now(UTC)
+    assert timedelta(seconds=59) < ahead <= timedelta(seconds=60)
+    assert statuses(client, 3) == [200, 200, 429]
+    assert statuses(client, 1, "/v1beta/models/gemini-2.5-pro:generateContent") == [200]
+
+
+def test_a_token_quota_counts_each_calls_input_tokens(client: httpx.Client) -> None:
+    counted = client.post(f"{FLASH}:countTokens", json=ASK).json()["totalTokens"]
+    client.post("/__fake__/quota", json={"model": "gemini-2.5-flash", "tpm": counted * 2})
+    assert statuses(client, 3) == [200, 200, 429]
+    quota_id, value, _ = quota_of(client.post(GENERATE, json=ASK))
+    assert (quota_id, value) == (
+        "GenerateContentInputTokensPerModelPerMinute-FreeTier",
+        str(counted * 2),
+    )
+
+
+def test_a_daily_quota_frees_at_midnight_pacific_time(gemini_fake: Fake) -> None:
+    gemini_fake.quota("gemini-2.5-flash", rpd=1)
+    with gemini_fake.client(headers=KEY) as client:
+        assert statuses(client, 2) == [200, 429]
+        _, _, delay = quota_of(client.post(GENERATE, json=ASK))
+        seconds = int(delay.removesuffix("s"))
+        assert 0 < seconds <= 25 * 3600
+        gemini_fake.advance_clock(seconds)
+        assert statuses(client, 2) == [200, 429]
+
+
+@pytest.mark.gemini_fake(quotas=["gemini-2.5-flash:rpm=1"])
+def test_quotas_from_the_start_survive_a_reset_counted_afresh(
+    gemini_fake: Fake, client: httpx.Client
+) -> None:
+    assert statuses(client, 2) == [200, 429]
+    client.post("/__fake__/quota", json={"model": "gemini-2.5-pro", "rpm": 1})
+    gemini_fake.reset()
+    assert [q["model"] for q in client.get("/__fake__/quota").json()["quotas"]] == [
+        "gemini-2.5-flash"
+    ]
+    assert statuses(client, 2) == [200, 429]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "says"),
+    [
+        ("/__fake__/quota", {"model": "gemini-2.5-flash", "rph": 1}, "any of"),
+        ("/__fake__/quota", {"model": "gemini-2.5-flash", "rpm": 0}, "1 or more"),
+        ("/__fake__/clock", {"advance": -1}, '"advance" is seconds'),
+        ("/__fake__/clock", {"advance": 1e300}, "ten years"),
+    ],
+)
+def test_a_quota_or_a_clock_move_the_fake_cannot_use_is_a_400(
+    client: httpx.Client, path: str, body: dict[str, Any], says: str
+) -> None:
+    refused = client.post(path, json=body)
+    assert refused.status_code == 400 and says in refused.json()["error"]["message"]
+
+
+def test_the_clock_moves_file_expiry(gemini_fake: Fake, client: httpx.Client) -> None:
+    start = {
+        "x-goog-upload-command": "start",
+        "x-goog-upload-header-content-length": "2",
+        "x-goog-upload-header-content-type": "text/plain",
+    }
+    url = client.post("/upload/v1beta/files", headers=start, json={}).headers["x-goog-upload-url"]
+    headers = {"x-goog-upload-command": "upload, finalize", "x-goog-upload-offset": "0"}
+    name = client.post(url, headers=headers, content=b"hi").json()["file"]["name"]
+    assert client.get(f"/v1beta/{name}").status_code == 200
+    gemini_fake.advance_clock(48 * 3600)
+    assert client.get(f"/v1beta/{name}").status_code == 403  # expired, as after 48 hours
+
+
+@pytest.mark.sdk
+def test_the_python_sdk_meets_a_quota_and_gets_through_after_the_clock_moves(
+    gemini_fake_server: Fake,
+) -> None:
+    gemini_fake_server.quota("gemini-2.5-flash", rpm=2)
+    options = types.HttpOptions(base_url=gemini_fake_server.base_url)
+    client = genai.Client(api_key="k", http_options=options)
+    for _ in range(2):
+        client.models.generate_content(model="gemini-2.5-flash", contents="Hi")
+    with pytest.raises(errors.ClientError) as raised:
+        client.models.generate_content(model="gemini-2.5-flash", contents="Hi")
+    assert raised.value.code == 429
+    assert raised.value.details["error"]["details"][2]["retryDelay"] == "60s"
+    with httpx.Client(base_url=gemini_fake_server.base_url) as admin:
+        admin.post("/__fake__/clock", json={"advance": "60s"}).raise_for_status()
+    assert client.models.generate_content(model="gemini-2.5-flash", contents="Hi").text
