@@ -74,6 +74,7 @@ class Entry:
     answered_by: str = ""
     key: str | None = None  # the request's canonical key (see fake_server.fixtures.key)
     query: str = ""  # the query string as received, a ``key=`` value cut (e.g. "alt=sse")
+    received: float = 0.0  # when the request arrived, in seconds since the epoch
     extra: dict[str, Any] = field(default_factory=dict)
 
     def stream_progress(self, sent: int, finished: bool) -> None:

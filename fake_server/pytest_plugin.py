@@ -40,6 +40,7 @@ from starlette.applications import Starlette
 
 from .api.routes import create_app
 from .config import FakeConfig, Pacing
+from .control.verdict import judge
 from .inprocess import AsyncASGITransport, SyncASGITransport
 from .journal import GenerateCall, Journal, UploadSession
 from .server import ThreadedServer
@@ -89,6 +90,20 @@ class Fake:
         gemini_fake.fault(match={"rpc": "generateContent"}, calls=[1], error={"status": 503})
         """
         return self.state.faults.add(rule).id
+
+    def verdict(self) -> dict[str, Any]:
+        """How the client handled the failures it met (docs/faults.md#the-verdict)."""
+        return judge(self.journal).to_json()
+
+    def assert_resilient(self) -> None:
+        """Fails the test, naming the journal entries, if the client retried too soon, did
+        not back off, retried what no retry changes, or resent an upload's bytes blindly."""
+        found = judge(self.journal).findings
+        if found:
+            lines = [f"  {f.rule}: {f.message} (journal entries {list(f.entries)})" for f in found]
+            raise AssertionError(
+                "the client did not handle its failures well:\n" + "\n".join(lines)
+            )
 
     def quota(self, model: str, **limits: int) -> None:
         """Limits ``model``'s generate calls (``rpm``, ``tpm``, ``rpd``), counting afresh."""

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..control.verdict import judge
 from ..http.adapter import authenticate, read_body
 from ..http.responses import GoogleResponse, error_response
 from ..protocol.errors import ApiError, not_found
@@ -147,3 +148,8 @@ async def clock_now(request: Request) -> Response:
     """The fake's time (quotas, file expiry and PROCESSING times follow it)."""
     now = request.app.state.fake.clock.now()
     return GoogleResponse(dumps_pretty({"now": timestamp(now, 6)}))
+
+
+async def verdict(request: Request) -> Response:
+    """How the client handled the failures it met, judged from the journal (docs/faults.md)."""
+    return GoogleResponse(dumps_pretty(judge(request.app.state.fake.journal).to_json()))

@@ -83,6 +83,7 @@ def routes() -> list[Route]:
         Route(f"{ADMIN_PREFIX}/quota", guarded(admin.quota_list), methods=["GET"]),
         Route(f"{ADMIN_PREFIX}/clock", guarded(admin.clock_advance), methods=["POST"]),
         Route(f"{ADMIN_PREFIX}/clock", guarded(admin.clock_now), methods=["GET"]),
+        Route(f"{ADMIN_PREFIX}/verdict", guarded(admin.verdict), methods=["GET"]),
         Route(f"{ADMIN_PREFIX}/health", admin.health, methods=["GET"]),
     ]
     return table

@@ -88,9 +88,9 @@ def fault_reply(call: ApiCall, error: ApiError) -> GoogleResponse:
     """A fault rule's error on this route: on an upload URL, as the upload server answers, the
     upload still active (a start is refused like any call)."""
     upload_id = call.request.query_params.get("upload_id")
-    if upload_id is None:
-        return error_response(error)
-    return upload_error(error, "active", upload_id)
+    reply = error_response(error) if upload_id is None else upload_error(error, "active", upload_id)
+    call.extra.update(_upload_facts(call.request, reply))  # the journal's step, as any step's
+    return reply
 
 
 async def upload(call: ApiCall) -> Response:

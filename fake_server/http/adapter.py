@@ -12,6 +12,7 @@ handler serves which path under each API version.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine
@@ -190,6 +191,7 @@ def endpoint(spec: RouteSpec, version: str) -> Callable[[Request], Awaitable[Res
 
     async def serve(request: Request) -> Response:
         state: FakeState = request.app.state.fake
+        received = time.time()
         scope = request.scope
         path: str = scope["path"]
         query: bytes = scope["query_string"]
@@ -216,6 +218,7 @@ def endpoint(spec: RouteSpec, version: str) -> Callable[[Request], Awaitable[Res
         else:
             if fault is not None and rule is not None:
                 call.answered_by = f"fault:{rule.id}"
+                _note_retry_delay(call, fault)
                 if not spec.reads_body:  # the client gets its answer once it has sent all
                     await drain(request)
                 answered = _answered(call, (spec.error_reply or _error_reply)(call, fault))
@@ -240,6 +243,8 @@ def endpoint(spec: RouteSpec, version: str) -> Callable[[Request], Awaitable[Res
         if rule is not None:
             response = faults.after(rule, call.model, response, call.framing)
             extra = {**extra, "fault": rule.id}
+        if state.faults or state.quotas:  # what the verdict needs to tell a retry
+            extra = {**extra, "body": hashlib.sha256(call.raw).hexdigest()[:16]}
         entry = state.journal.record(
             Entry(
                 seq=0,
@@ -253,6 +258,7 @@ def endpoint(spec: RouteSpec, version: str) -> Callable[[Request], Awaitable[Res
                 answered_by=by,
                 key=key,
                 query=without_key(query.decode("latin-1")),
+                received=received,
                 extra=extra,
             ),
             size=len(call.raw),
@@ -314,6 +320,14 @@ def _error_reply(call: ApiCall, error: ApiError) -> GoogleResponse:
     return error_response(error, framing=call.framing)
 
 
+def _note_retry_delay(call: ApiCall, error: ApiError) -> None:
+    """Keep the ``RetryInfo`` delay an error asks for, for the journal (and the verdict)."""
+    for detail in error.details:
+        if detail.get("@type", "").endswith("RetryInfo"):
+            call.extra["retryDelay"] = detail.get("retryDelay")
+
+
 def _answered_error(call: ApiCall, error: ApiError) -> Answered:
     call.answered_by = call.answered_by or f"error:{error.status}"
+    _note_retry_delay(call, error)
     return _answered(call, error_response(error, framing=call.framing))

@@ -422,3 +422,58 @@ def test_the_python_sdk_meets_a_quota_and_gets_through_after_the_clock_moves(
     with httpx.Client(base_url=gemini_fake_server.base_url) as admin:
         admin.post("/__fake__/clock", json={"advance": "60s"}).raise_for_status()
     assert client.models.generate_content(model="gemini-2.5-flash", contents="Hi").text
+
+
+# --- the verdict -------------------------------------------------------------------------------
+
+
+@pytest.mark.sdk
+def test_the_verdict_passes_a_client_that_backs_off_and_fails_one_that_does_not(
+    gemini_fake_server: Fake,
+) -> None:
+    gemini_fake_server.fault(match={"rpc": "generateContent"}, calls=[1, 2], error={"status": 503})
+    retry = types.HttpRetryOptions(attempts=3, initial_delay=0.05, max_delay=1, jitter=0)
+    options = types.HttpOptions(base_url=gemini_fake_server.base_url, retry_options=retry)
+    client = genai.Client(api_key="k", http_options=options)  # kept: the SDK needs it kept
+    client.models.generate_content(model="gemini-2.5-flash", contents="Hi")
+    gemini_fake_server.assert_resilient()
+    assert gemini_fake_server.verdict()["retries"] == 2
+
+    with httpx.Client(base_url=gemini_fake_server.base_url, headers=KEY) as impatient:
+        add(impatient, match={"rpc": "countTokens"}, calls=[1], error={"status": 429})
+        first = impatient.post(f"{FLASH}:countTokens", json=ASK)
+        second = impatient.post(f"{FLASH}:countTokens", json=ASK)  # at once, against RetryInfo
+        assert (first.status_code, second.status_code) == (429, 200)
+        verdict = impatient.get("/__fake__/verdict").json()
+    assert not verdict["ok"]
+    (finding,) = verdict["findings"]
+    assert finding["rule"] == "retry-too-soon"
+    entries = [e.seq for e in gemini_fake_server.journal.calls("countTokens")]
+    assert finding["entries"] == entries
+    with pytest.raises(AssertionError, match="retry-too-soon"):
+        gemini_fake_server.assert_resilient()
+
+
+def test_the_verdict_finds_a_retry_of_what_no_retry_changes(client: httpx.Client) -> None:
+    add(client, calls=[1], error={"status": 400, "message": "Bad."})
+    assert statuses(client, 2) == [400, 200]
+    (finding,) = client.get("/__fake__/verdict").json()["findings"]
+    assert finding["rule"] == "retried-non-retryable"
+
+
+def test_the_verdict_finds_an_upload_resent_blindly(client: httpx.Client) -> None:
+    add(client, match={"rpc": "files.upload", "chunk": 2}, error={"status": 503})
+    start = {
+        "x-goog-upload-command": "start",
+        "x-goog-upload-header-content-length": "6",
+        "x-goog-upload-header-content-type": "text/plain",
+    }
+    url = client.post("/upload/v1beta/files", headers=start, json={}).headers["x-goog-upload-url"]
+
+    def chunk(offset: int, data: bytes) -> int:
+        headers = {"x-goog-upload-command": "upload", "x-goog-upload-offset": str(offset)}
+        return client.post(url, headers=headers, content=data).status_code
+
+    assert [chunk(0, b"abc"), chunk(3, b"def"), chunk(0, b"abcdef")] == [200, 503, 400]
+    rules = [f["rule"] for f in client.get("/__fake__/verdict").json()["findings"]]
+    assert rules == ["upload-resent-without-query", "upload-resent-wrong-offset"]
