@@ -115,8 +115,15 @@ class Fake:
 
     @property
     def env(self) -> dict[str, str]:
-        """What an app or an official SDK needs in its environment to use this fake."""
-        return {"GOOGLE_GEMINI_BASE_URL": self.base_url, "GEMINI_API_KEY": TEST_API_KEY}
+        """What an app or an official SDK needs in its environment to use this fake: its URL,
+        a key it takes, and the variables that would send an SDK elsewhere turned off."""
+        key = next(iter(sorted(self.state.config.api_keys)), TEST_API_KEY)
+        return {
+            "GOOGLE_GEMINI_BASE_URL": self.base_url,
+            "GEMINI_API_KEY": key,
+            "GOOGLE_API_KEY": "",  # it outranks GEMINI_API_KEY in the SDKs; empty, it is unset
+            "GOOGLE_GENAI_USE_VERTEXAI": "false",  # Vertex AI would ignore the base URL
+        }
 
     def client(self, **kwargs: Any) -> httpx.Client:
         """An httpx client for this fake: in process, or over the socket it is served on."""
@@ -139,11 +146,16 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-def _config(request: pytest.FixtureRequest) -> FakeConfig:
+def _options(request: pytest.FixtureRequest) -> dict[str, Any]:
     marker = request.node.get_closest_marker("gemini_fake")
-    options: dict[str, Any] = dict(marker.kwargs) if marker else {}
+    return dict(marker.kwargs) if marker else {}
+
+
+def _config(request: pytest.FixtureRequest) -> FakeConfig:
+    options = _options(request)
+    options.pop("allow_misses", None)  # the plugin's own option (see _check_misses)
     # Friendlier spellings for a few fields; the rest are FakeConfig's own.
-    options["fixture_dirs"] = tuple(Path(d) for d in options.pop("fixtures", ()))
+    options["fixture_dirs"] = tuple(_directory(request, d) for d in options.pop("fixtures", ()))
     options["api_keys"] = frozenset(options.pop("api_keys", ()))
     options["streaming"] = Pacing.from_json(options.pop("streaming", {}))
     options["faults"] = tuple(options.pop("faults", ()))
@@ -154,13 +166,57 @@ def _config(request: pytest.FixtureRequest) -> FakeConfig:
     return FakeConfig(**options)
 
 
+def _directory(request: pytest.FixtureRequest, given: str | Path) -> Path:
+    """A marker's fixture directory: relative to the test's file, else to the rootdir."""
+    path = Path(given)
+    if path.is_absolute():
+        return path
+    beside = Path(request.node.path).parent / path
+    return beside if beside.is_dir() else Path(request.config.rootpath) / path
+
+
+_FAKES = pytest.StashKey[list[Fake]]()
+
+
+def _served(request: pytest.FixtureRequest, fake: Fake) -> Iterator[Fake]:
+    """Hands ``fake`` to the test; afterwards, a strict miss fails it even if the app
+    swallowed the error (unless the marker says ``allow_misses=True``)."""
+    request.node.stash.setdefault(_FAKES, []).append(fake)
+    yield fake
+    if fake.state.config.strict and not _options(request).get("allow_misses", False):
+        misses = [e for e in fake.journal.entries if e.status >= 400 and "miss" in e.extra]
+        if misses:
+            listed = "\n".join(f"  {e.method} {e.path}: {e.extra['miss']}" for e in misses)
+            pytest.fail(
+                f"gemini_fake (strict): {len(misses)} request(s) no fixture matched:\n{listed}\n"
+                "(add fixtures for them, or mark the test gemini_fake(allow_misses=True))",
+                pytrace=False,
+            )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """A failed test's report says what each of its fakes received."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call" and report.failed:
+        for fake in item.stash.get(_FAKES, []):
+            lines = [
+                f"{e.seq:>4} {e.method} {e.path} -> {e.status} ({e.answered_by})"
+                for e in fake.journal.entries[-50:]
+            ]
+            report.sections.append(("gemini-fake received", "\n".join(lines) or "nothing"))
+
+
 @pytest.fixture
-def gemini_fake(request: pytest.FixtureRequest) -> Fake:
-    return Fake(create_app(_config(request)), "http://gemini-fake.test")
+def gemini_fake(request: pytest.FixtureRequest) -> Iterator[Fake]:
+    """A fresh fake in process, no socket: ``client()`` is an httpx client wired to it."""
+    yield from _served(request, Fake(create_app(_config(request)), "http://gemini-fake.test"))
 
 
 @pytest.fixture(scope="session")
 def _gemini_fake_listener() -> Iterator[ThreadedServer]:
+    """The session's one loopback listener; each ``gemini_fake_server`` swaps in its app."""
     with ThreadedServer(create_app(FakeConfig(default_fixtures=False))) as server:
         yield server
 
@@ -176,7 +232,9 @@ def gemini_fake_both(request: pytest.FixtureRequest) -> Fake:
 @pytest.fixture
 def gemini_fake_server(
     request: pytest.FixtureRequest, _gemini_fake_listener: ThreadedServer
-) -> Fake:
+) -> Iterator[Fake]:
+    """A fresh fake on a loopback port (one listener for the session, a new app per test),
+    for the official SDKs, node and curl: ``base_url`` and ``env``."""
     app = create_app(_config(request))
     _gemini_fake_listener.app = app
-    return Fake(app, _gemini_fake_listener.base_url, in_process=False)
+    yield from _served(request, Fake(app, _gemini_fake_listener.base_url, in_process=False))

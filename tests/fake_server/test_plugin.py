@@ -54,7 +54,7 @@ def test_env_names_what_an_sdk_needs(gemini_fake_server: Fake) -> None:
     assert gemini_fake_server.env["GEMINI_API_KEY"]
 
 
-@pytest.mark.gemini_fake(strict=True, default_fixtures=False)
+@pytest.mark.gemini_fake(strict=True, default_fixtures=False, allow_misses=True)
 def test_marker_configures_the_fake(gemini_fake: Fake) -> None:
     response = gemini_fake.client(headers={"x-goog-api-key": "k"}).post(URL, json=ASK)
     assert response.status_code == 400
