@@ -220,6 +220,43 @@ def test_a_drop_cuts_the_connection_mid_body(gemini_fake_server: Fake) -> None:
         assert client.post(GENERATE, json=ASK).status_code == 200
 
 
+def test_garbage_answers_a_body_that_is_not_json(gemini_fake_server: Fake) -> None:
+    with gemini_fake_server.client(headers=KEY) as client:
+        add(client, match={"rpc": "generateContent"}, calls=[1], garbage="invalid-json")
+        broken = client.post(GENERATE, json=ASK)
+        assert broken.status_code == 200
+        assert broken.headers["content-type"].startswith("application/json")
+        with pytest.raises(json.JSONDecodeError):
+            broken.json()
+        assert client.post(GENERATE, json=ASK).json()["candidates"]
+
+
+def test_garbage_breaks_a_streams_second_event(gemini_fake_server: Fake) -> None:
+    with gemini_fake_server.client(headers=KEY) as client:
+        add(client, match={"rpc": "streamGenerateContent"}, garbage="malformed-event")
+        events = [e for e in client.post(STREAM, json=ASK).text.split("\r\n\r\n") if e]
+        assert len(events) == 2 and events[0].startswith("data: ")
+        json.loads(events[0].removeprefix("data: "))
+        with pytest.raises(json.JSONDecodeError):
+            json.loads(events[1].removeprefix("data: "))
+        array = client.post(f"{FLASH}:streamGenerateContent", json=ASK).text
+        with pytest.raises(json.JSONDecodeError):
+            json.loads(array)
+
+
+@pytest.mark.parametrize(
+    ("rpc", "garbage"),
+    [
+        ("generateContent", "malformed-event"),
+        ("streamGenerateContent", "invalid-json"),
+        ("generateContent", "html"),
+    ],
+)
+def test_garbage_fits_the_call(client: httpx.Client, rpc: str, garbage: str) -> None:
+    refused = client.post("/__fake__/faults", json={"match": {"rpc": rpc}, "garbage": garbage})
+    assert refused.status_code == 400
+
+
 # --- uploads -----------------------------------------------------------------------------------
 
 
