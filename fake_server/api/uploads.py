@@ -18,7 +18,9 @@ docs/evidence.md#service-files)::
     POST <upload url>   X-Goog-Upload-Command: cancel             -> status cancelled
 
 The upload URL needs no API key (the Python SDK sends none on chunks). Every reply, errors
-included, carries ``X-Goog-Upload-Status``: without it the SDKs silently resend. Bytes go to
+included, carries ``X-Goog-Upload-Status``: without it the SDKs silently resend (a fault
+rule's ``noUploadStatus`` leaves it out; its ``lose`` answers a chunk as kept, keeping none of
+its bytes). Bytes go to
 disk as they arrive; a connection dropped mid-chunk keeps what arrived, and ``query`` says how
 much, so the client resumes from there.
 """
@@ -101,6 +103,9 @@ async def upload(call: ApiCall) -> Response:
     else:
         authenticate(call.request, call.state.config)
         response = await start(call, store)
+    if call.fault is not None and call.fault.action == "noUploadStatus":
+        # A fault rule: the reply without its upload status, which the SDKs resend on.
+        del response.headers["x-goog-upload-status"]
     call.extra.update(_upload_facts(call.request, response))
     return response
 
@@ -261,7 +266,9 @@ async def command(call: ApiCall, store: FileStore) -> Response:
         store.save_session(session)
         store.drop_session(upload_id)
         return upload_reply("cancelled", upload_id)
-    if "upload" in commands:
+    if "upload" in commands and call.fault is not None and call.fault.action == "lose":
+        await drain(request)  # a fault rule: the chunk answered as kept, its bytes lost
+    elif "upload" in commands:
         problem = await _append(request, session, store)
         if problem is not None:
             return upload_error(problem, "active", upload_id)

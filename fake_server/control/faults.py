@@ -6,7 +6,8 @@ and the pytest plugin::
     {"match": {"rpc": "generateContent", "model": "gemini-2.5-flash"},
      "calls": [1, 2],                      # or "after": 3, "every": 2, "probability": 0.25
      "times": 2,                           # then the fake behaves normally again
-     "error": {"status": "UNAVAILABLE"}}   # or "delay", "stream", "drop"
+     "error": {"status": "UNAVAILABLE"}}   # or "delay", "stream", "drop", "garbage"; uploads
+                                           # "noUploadStatus" or "lose"
 
 :class:`FaultSet` holds the rules and, for each call the adapter shows it, says which rule
 fires (the first that matches and is due), counting matches and firings. It is pure: the
@@ -37,7 +38,9 @@ RPCS = (
     "files.upload",
 )
 COMMANDS = ("start", "upload", "finalize", "query", "cancel")
-ACTIONS = ("error", "delay", "stream", "drop")
+UPLOAD_ACTIONS = ("noUploadStatus", "lose")
+ACTIONS = ("error", "delay", "stream", "drop", "garbage", *UPLOAD_ACTIONS)
+GARBAGE = ("invalid-json", "malformed-event")
 SELECTORS = ("calls", "after", "every", "probability")
 RULE_KEYS = ("id", "match", *SELECTORS, "seed", "times", *ACTIONS)
 MATCH_KEYS = ("rpc", "model", "command", "chunk")
@@ -254,6 +257,20 @@ def _action(action: str, spec: Any, match: dict[str, Any]) -> Any:
         _count(spec["endAfter"], "endAfter", 0)
         if spec.get("end", "close") not in STREAM_ENDS:
             raise invalid_argument(f'"end" is one of {list(STREAM_ENDS)}.')
+    elif action == "garbage":
+        if spec not in GARBAGE:
+            raise invalid_argument(f'"garbage" is one of {list(GARBAGE)}.')
+        streams = match.get("rpc") == "streamGenerateContent"
+        if (spec == "malformed-event") != streams:
+            raise invalid_argument(
+                '"malformed-event" acts only on {"rpc": "streamGenerateContent"}, '
+                '"invalid-json" only on unary calls.'
+            )
+    elif action in UPLOAD_ACTIONS:
+        if match.get("rpc") != "files.upload":
+            raise invalid_argument(f'"{action}" acts only on {{"rpc": "files.upload"}}.')
+        if spec is not True:
+            raise invalid_argument(f'"{action}" is true.')
     elif spec not in DROPS:  # drop
         raise invalid_argument(f'"drop" is one of {list(DROPS)}.')
     return spec

@@ -75,6 +75,7 @@ class ApiCall:
     extra: dict[str, Any] = field(default_factory=dict)  # more for the journal entry
     repeatable: bool = True  # the same request always gets this answer (see fake_server.http.memo)
     raw: bytes = b""  # the body as received (the adapter reads it, within the size limit)
+    fault: Rule | None = None  # the fault rule firing on this call, for a handler that acts on it
 
     async def body(self, message: str) -> dict[str, Any]:
         """The JSON body, read as the service reads it, as ``message`` in its canonical form (or
@@ -212,6 +213,7 @@ def endpoint(spec: RouteSpec, version: str) -> Callable[[Request], Awaitable[Res
                 call.raw = await read_body(request, MAX_REQUEST_BYTES)
             if state.faults:  # nothing to look at on the hot path when no rule is set
                 rule = state.faults.pick(faults.call_of(request, rpc, call.model, state.faults))
+                call.fault = rule
             fault = await faults.before(rule, call.model) if rule is not None else None
         except ApiError as error:
             answered: Answered | Response = _answered_error(call, error)

@@ -4,7 +4,8 @@ to a rule, and each action carried out on the wire.
 ``error`` answers the rule's error instead of calling the handler (on a stream, with
 ``afterEvents`` N, after N events of the real answer instead); ``delay`` waits, in real time,
 before the answer; ``stream`` ends a stream early as a stream's pacing can; ``drop`` closes the
-connection half way through the body, as a network failure would.
+connection half way through the body, as a network failure would; ``garbage`` answers a unary
+body that is not JSON, or a stream whose second event is not.
 """
 
 from __future__ import annotations
@@ -51,8 +52,13 @@ def after(rule: Rule, model: str | None, response: Response, framing: str) -> Re
         if isinstance(response, EventStreamResponse):
             return response.paced(Pacing(end_after=len(response.events) // 2, end="abort"))
         return _CutOff(response) if isinstance(response, GoogleResponse) else response
+    if rule.action == "garbage" and isinstance(response, GoogleResponse):
+        return _not_json(response)
     if not isinstance(response, EventStreamResponse):
         return response
+    if rule.action == "garbage":  # after the first event, one cut short; then the end
+        broken = BROKEN_EVENT if framing == "sse" else BROKEN_ELEMENT
+        return response.paced(Pacing(end_after=1, end="error"), error_event=broken)
     if rule.action == "stream":
         end = rule.spec.get("end", "close")
         return response.paced(Pacing(end_after=rule.spec["endAfter"], end=end))
@@ -62,6 +68,21 @@ def after(rule: Rule, model: str | None, response: Response, framing: str) -> Re
         pacing = Pacing(end_after=rule.spec["afterEvents"], end="error")
         return response.paced(pacing, error_event=event)
     return response
+
+
+BROKEN_BODY = b'{\n  "candidates": [\n    {\n      "content": {\n        "parts": [\n'
+BROKEN_EVENT = b'data: {"candidates": [{"content": {"parts": [{"text": "Hel\r\n\r\n'
+BROKEN_ELEMENT = b'{\n  "candidates": [\n    {\n      "content": {\n'
+
+
+def _not_json(response: GoogleResponse) -> Response:
+    """The answer, its status and headers, with a body that breaks off mid-JSON."""
+    headers = {
+        name.decode("latin-1"): value.decode("latin-1")
+        for name, value in response.raw_headers
+        if name.lower() != b"content-length"
+    }
+    return Response(BROKEN_BODY, response.status_code, headers=headers)
 
 
 class _CutOff(Response):

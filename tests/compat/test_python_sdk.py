@@ -258,7 +258,10 @@ def test_an_unknown_model_is_a_404_client_error_with_the_real_message(
 
 
 @pytest.mark.gemini_fake(api_keys=["right-key"])
-def test_a_key_the_fake_does_not_know_is_refused_as_not_valid(client: genai.Client) -> None:
+def test_a_key_the_fake_does_not_know_is_refused_as_not_valid(
+    sdk_env: Fake, api_version: str
+) -> None:
+    client = genai.Client(api_key="wrong-key")  # env carries the right one
     with pytest.raises(errors.ClientError) as caught:
         basic(client)
 

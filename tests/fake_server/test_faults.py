@@ -220,6 +220,43 @@ def test_a_drop_cuts_the_connection_mid_body(gemini_fake_server: Fake) -> None:
         assert client.post(GENERATE, json=ASK).status_code == 200
 
 
+def test_garbage_answers_a_body_that_is_not_json(gemini_fake_server: Fake) -> None:
+    with gemini_fake_server.client(headers=KEY) as client:
+        add(client, match={"rpc": "generateContent"}, calls=[1], garbage="invalid-json")
+        broken = client.post(GENERATE, json=ASK)
+        assert broken.status_code == 200
+        assert broken.headers["content-type"].startswith("application/json")
+        with pytest.raises(json.JSONDecodeError):
+            broken.json()
+        assert client.post(GENERATE, json=ASK).json()["candidates"]
+
+
+def test_garbage_breaks_a_streams_second_event(gemini_fake_server: Fake) -> None:
+    with gemini_fake_server.client(headers=KEY) as client:
+        add(client, match={"rpc": "streamGenerateContent"}, garbage="malformed-event")
+        events = [e for e in client.post(STREAM, json=ASK).text.split("\r\n\r\n") if e]
+        assert len(events) == 2 and events[0].startswith("data: ")
+        json.loads(events[0].removeprefix("data: "))
+        with pytest.raises(json.JSONDecodeError):
+            json.loads(events[1].removeprefix("data: "))
+        array = client.post(f"{FLASH}:streamGenerateContent", json=ASK).text
+        with pytest.raises(json.JSONDecodeError):
+            json.loads(array)
+
+
+@pytest.mark.parametrize(
+    ("rpc", "garbage"),
+    [
+        ("generateContent", "malformed-event"),
+        ("streamGenerateContent", "invalid-json"),
+        ("generateContent", "html"),
+    ],
+)
+def test_garbage_fits_the_call(client: httpx.Client, rpc: str, garbage: str) -> None:
+    refused = client.post("/__fake__/faults", json={"match": {"rpc": rpc}, "garbage": garbage})
+    assert refused.status_code == 400
+
+
 # --- uploads -----------------------------------------------------------------------------------
 
 
@@ -244,6 +281,68 @@ def test_an_uploads_second_chunk_fails_and_the_upload_stays_active(client: httpx
     assert query.headers["x-goog-upload-size-received"] == "3"  # the failed chunk kept nothing
     done = chunk(3, b"def", "upload, finalize")
     assert done.status_code == 200 and done.json()["file"]["sizeBytes"] == "6"
+
+
+def start_upload(client: httpx.Client, size: int) -> str:
+    start = {
+        "x-goog-upload-command": "start",
+        "x-goog-upload-header-content-length": str(size),
+        "x-goog-upload-header-content-type": "text/plain",
+    }
+    url: str = client.post("/upload/v1beta/files", headers=start, json={}).headers[
+        "x-goog-upload-url"
+    ]
+    return url
+
+
+def send(client: httpx.Client, url: str, offset: int, data: bytes, command: str) -> httpx.Response:
+    headers = {"x-goog-upload-command": command, "x-goog-upload-offset": str(offset)}
+    return client.post(url, headers=headers, content=data)
+
+
+def test_a_chunks_reply_can_come_without_its_upload_status(
+    gemini_fake: Fake, client: httpx.Client
+) -> None:
+    add(client, match={"rpc": "files.upload", "chunk": 1}, noUploadStatus=True)
+    url = start_upload(client, 6)
+    bare = send(client, url, 0, b"abc", "upload")
+    assert bare.status_code == 200 and "x-goog-upload-status" not in bare.headers
+    # The bytes were kept: a client that resends them is refused at that offset, as by the
+    # service, and resumes from the size a query reports.
+    assert send(client, url, 0, b"abc", "upload").status_code == 400
+    query = client.post(url, headers={"x-goog-upload-command": "query"})
+    assert query.headers["x-goog-upload-size-received"] == "3"
+    done = send(client, url, 3, b"def", "upload, finalize")
+    assert done.status_code == 200 and done.headers["x-goog-upload-status"] == "final"
+    chunks = [e for e in gemini_fake.journal.calls("files.upload") if e.extra["command"] != "start"]
+    assert chunks[0].extra["fault"] == "fault-1" and "uploadStatus" not in chunks[0].extra
+
+
+def test_a_lost_chunk_is_answered_as_kept_and_the_next_offset_is_refused(
+    client: httpx.Client,
+) -> None:
+    add(client, match={"rpc": "files.upload", "chunk": 1}, lose=True)
+    url = start_upload(client, 6)
+    lost = send(client, url, 0, b"abc", "upload")
+    assert lost.status_code == 200 and lost.headers["x-goog-upload-status"] == "active"
+    refused = send(client, url, 3, b"def", "upload, finalize")
+    assert refused.status_code == 400 and refused.headers["x-goog-upload-status"] == "active"
+    assert "does not match the 0 bytes received" in refused.json()["error"]["message"]
+    query = client.post(url, headers={"x-goog-upload-command": "query"})
+    assert query.headers["x-goog-upload-size-received"] == "0"
+    assert send(client, url, 0, b"abcdef", "upload, finalize").status_code == 200
+
+
+@pytest.mark.parametrize("action", ["noUploadStatus", "lose"])
+def test_the_upload_actions_act_only_on_uploads(client: httpx.Client, action: str) -> None:
+    wrong = client.post("/__fake__/faults", json={"match": {"rpc": "countTokens"}, action: True})
+    assert wrong.status_code == 400 and "files.upload" in wrong.json()["error"]["message"]
+    anywhere = client.post("/__fake__/faults", json={action: True})
+    assert anywhere.status_code == 400
+    not_true = client.post(
+        "/__fake__/faults", json={"match": {"rpc": "files.upload"}, action: "yes"}
+    )
+    assert not_true.status_code == 400
 
 
 # --- start-up rules, the plugin ----------------------------------------------------------------

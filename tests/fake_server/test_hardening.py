@@ -307,3 +307,13 @@ def test_a_stop_does_not_wait_for_an_upload_chunk_that_never_ends(tmp_path: Path
 def test_the_threaded_server_still_stops_when_asked() -> None:
     with ThreadedServer(create_app()) as server:
         assert httpx.get(f"{server.base_url}/__fake__/health").status_code == 200
+
+
+def test_a_float_that_rounds_past_float32s_largest_is_folded_not_a_500(
+    gemini_fake: Fake,
+) -> None:
+    # 3.4025e38 is a float32, but its 4-digit rounding, 3.403e38, is past the largest one.
+    config = {"responseMimeType": "application/json", "responseJsonSchema": {"x": 3.4025e38}}
+    with gemini_fake.client(headers=KEY) as client:
+        answered = client.post(FLASH, json={**ask("hi"), "generationConfig": config})
+    assert answered.status_code == 200
