@@ -428,7 +428,7 @@ def test_unknown_keys_of_the_fixture_and_its_answer(tmp_path: Path) -> None:
             "typos.json",
             "answr",
             "unknown field; a fixture has only description, match, answer, response, sse, "
-            "streaming, status, sequence, recorded",
+            "streaming, status, sequence, recorded, afterLast",
         ),
         (
             "typos.json",
