@@ -81,7 +81,7 @@ class Fake:
 
     def reset(self) -> None:
         """The journal, fixture sequences, remembered answers and fault rules start over, as
-        at start-up (files stay)."""
+        at start-up, and stubs are removed (files stay)."""
         self.state.reset()
 
     def fault(self, **rule: Any) -> str:
@@ -104,6 +104,14 @@ class Fake:
             raise AssertionError(
                 "the client did not handle its failures well:\n" + "\n".join(lines)
             )
+
+    def stub(self, **fixture: Any) -> str:
+        """Adds a fixture in the file format (docs/fixtures.md), as ``POST /__fake__/fixtures``
+        does, ahead of every other; its name. ``reset()`` removes it::
+
+        gemini_fake.stub(match={"lastUserText": "Hi"}, answer={"text": "Hello!"})
+        """
+        return self.state.add_stubs([fixture])[0].name
 
     def quota(self, model: str, **limits: int) -> None:
         """Limits ``model``'s generate calls (``rpm``, ``tpm``, ``rpd``), counting afresh."""

@@ -1,20 +1,23 @@
 """The admin API under ``/__fake__/`` (docs/pytest-plugin.md#the-admin-api): the journal, the
-loaded fixtures, a reset, and a health check. Plain Starlette endpoints: they are not part of
-the Gemini API. A fake given keys (``--api-key``) asks for one here too (as a header or
-``?key=``), but for the health check, which readiness probes call without one."""
+loaded fixtures (and fixtures added at run time), a reset, and a health check. Plain Starlette
+endpoints: they are not part of the Gemini API. A fake given keys (``--api-key``) asks for one
+here too (as a header or ``?key=``), but for the health check, which readiness probes call
+without one."""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from ..control.verdict import judge
+from ..fixtures.format import Fixture, FixtureError
 from ..http.adapter import authenticate, read_body
 from ..http.responses import GoogleResponse, error_response
-from ..protocol.errors import ApiError, not_found
+from ..protocol.errors import ApiError, invalid_argument, not_found
 from ..protocol.json_body import read_json
 from ..protocol.wire import dumps_pretty
 from ..state import FakeState, give_back_memory
@@ -65,14 +68,56 @@ async def journal_reset(request: Request) -> Response:
 async def fixtures_list(request: Request) -> Response:
     """The loaded fixtures, best first, one entry per sequence: how far the sequence has moved
     (``served``) and how many requests in the journal its fixtures answered (``answered``)."""
-    state: FakeState = request.app.state.fake
+    return GoogleResponse(dumps_pretty({"fixtures": _listed(request.app.state.fake)}))
+
+
+def _listed(state: FakeState) -> list[dict[str, Any]]:
     answered: dict[str, int] = {}
     for entry in state.journal.entries:
         answered[entry.answered_by] = answered.get(entry.answered_by, 0) + 1
     fixtures = state.fixtures.describe()
     for fixture in fixtures:
         fixture["answered"] = sum(answered.get(f"fixture:{name}", 0) for name in fixture["names"])
-    return GoogleResponse(dumps_pretty({"fixtures": fixtures}))
+    return fixtures
+
+
+MAX_FIXTURE_BYTES = 1024 * 1024
+
+
+async def fixtures_add(request: Request) -> Response:
+    """Adds a fixture in the file format (or a list of them) at run time; answers each as the
+    list shows its sequence. A fixture the fake cannot serve is a 400 naming every problem."""
+    state: FakeState = request.app.state.fake
+    try:
+        data = read_json(await read_body(request, MAX_FIXTURE_BYTES))
+        added = state.add_stubs(data if isinstance(data, list) else [data])
+    except ApiError as error:
+        return error_response(error)
+    except FixtureError as exc:
+        return error_response(invalid_argument(f"Invalid fixture: {exc}"))
+    listed = _listed(state)
+    shown = [_entry_of(fixture, listed) for fixture in added]
+    return GoogleResponse(dumps_pretty(shown if isinstance(data, list) else shown[0]))
+
+
+def _entry_of(fixture: Fixture, listed: list[dict[str, Any]]) -> dict[str, Any]:
+    return next(entry for entry in listed if fixture.source in entry["sources"])
+
+
+async def fixtures_remove(request: Request) -> Response:
+    """Removes the fixtures added at run time; answers `{}`."""
+    request.app.state.fake.remove_stubs()
+    return GoogleResponse(dumps_pretty({}))
+
+
+async def fixtures_reload(request: Request) -> Response:
+    """Reads the fixture directories again, keeping run-time fixtures and sequences' places;
+    answers how many fixtures are loaded. A broken fixture is a 400 and changes nothing."""
+    try:
+        count = request.app.state.fake.reload_fixtures()
+    except FixtureError as exc:
+        return error_response(invalid_argument(f"Invalid fixture: {exc}"))
+    return GoogleResponse(dumps_pretty({"fixtures": count}))
 
 
 async def reset(request: Request) -> Response:

@@ -423,12 +423,19 @@ def test_a_fixture_the_fake_refuses_says_why(tmp_path: Path) -> None:
 
 def test_unknown_keys_of_the_fixture_and_its_answer(tmp_path: Path) -> None:
     fixture = {"match": {}, "answr": {}, "answer": {"text": "hi", "function_calls": []}}
+    known = "description, match, answer, response, sse, streaming, status, sequence, recorded"
     assert found(lint_fixture(write(tmp_path, "typos", fixture))) == [
+        (  # the fake refuses an unknown key; the lint says where
+            "typos.json",
+            "",
+            f"the fake cannot load it: 'answr': unknown field; a fixture has only {known}, "
+            "afterLast",
+        ),
         (
             "typos.json",
             "answr",
             "unknown field; a fixture has only description, match, answer, response, sse, "
-            "streaming, status, sequence, recorded",
+            "streaming, status, sequence, recorded, afterLast",
         ),
         (
             "typos.json",
@@ -441,11 +448,12 @@ def test_unknown_keys_of_the_fixture_and_its_answer(tmp_path: Path) -> None:
 def test_an_answer_that_is_not_an_object(tmp_path: Path) -> None:
     problems = lint_fixture(write(tmp_path, "bare", {"match": {}, "answer": "hello"}))
     assert found(problems) == [
+        ("bare.json", "", 'the fake cannot load it: "answer" is an object such as {"text": "..."}'),
         (
             "bare.json",
             "answer",
             'expected an object such as {"text": "..."}, got the string "hello"',
-        )
+        ),
     ]
 
 
