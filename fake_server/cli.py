@@ -42,10 +42,19 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="a directory of fixtures; repeat for more (they outrank the shipped ones)",
     )
-    serve.add_argument(
+    shipped = serve.add_mutually_exclusive_group()
+    shipped.add_argument(
         "--no-default-fixtures",
-        action="store_true",
+        dest="default_fixtures",
+        action="store_false",
+        default=None,
         help="do not load the fixtures shipped with the package",
+    )
+    shipped.add_argument(
+        "--default-fixtures",
+        dest="default_fixtures",
+        action="store_true",
+        help="load the shipped fixtures even with --strict (which leaves them out by default)",
     )
     serve.add_argument(
         "--strict",
@@ -213,7 +222,7 @@ def _processing(pairs: list[str]) -> dict[str, float]:
 def config_from(args: argparse.Namespace) -> FakeConfig:
     return FakeConfig(
         fixture_dirs=tuple(args.fixtures),
-        default_fixtures=not args.no_default_fixtures,
+        default_fixtures=args.default_fixtures,
         strict=args.strict,
         api_keys=frozenset(args.api_key),
         journal_limit=args.journal_limit or None,

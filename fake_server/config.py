@@ -66,9 +66,11 @@ class FakeConfig:
     """Everything :func:`fake_server.create_app` needs; every field has a useful default.
 
     ``fixture_dirs`` are searched in order and outrank the fixtures shipped with the package
-    (``default_fixtures``). ``strict`` turns a request no fixture matches into an error instead of
-    a synthetic answer. ``api_keys`` empty means any key is accepted, as a developer expects;
-    otherwise other keys are refused as the real service refuses an invalid key.
+    (``default_fixtures``; by default loaded unless ``strict``, so that a strict app's prompts
+    are answered by its own fixtures only). ``strict`` turns a request no fixture matches into an
+    error instead of a synthetic answer. ``api_keys`` empty means any key is accepted, as a
+    developer expects; otherwise other keys are refused as the real service refuses an invalid
+    key.
     ``journal_limit`` caps how many requests the journal keeps (the latest; None keeps all),
     and ``journal_bytes`` how many bytes of request bodies it holds; inline data of more than
     ``journal_inline_bytes`` is kept there as its digest and size. ``faults`` are fault rules
@@ -83,9 +85,14 @@ class FakeConfig:
     """
 
     fixture_dirs: tuple[Path, ...] = ()
-    default_fixtures: bool = True
+    default_fixtures: bool | None = None  # None: the shipped fixtures unless strict
     strict: bool = False
     api_keys: frozenset[str] = frozenset()
+    @property
+    def shipped_fixtures(self) -> bool:
+        """Whether the fixtures shipped with the package are loaded."""
+        return self.default_fixtures if self.default_fixtures is not None else not self.strict
+
     journal_limit: int | None = 10_000
     journal_bytes: int = 256 * 1024 * 1024
     journal_inline_bytes: int = 64 * 1024

@@ -65,7 +65,7 @@ class FakeState:
         and changes nothing), keeping the run-time fixtures and every sequence's place; the
         number of fixtures now loaded."""
         config = self.config
-        read = read_all(config.fixture_dirs, include_defaults=config.default_fixtures)
+        read = read_all(config.fixture_dirs, include_defaults=config.shipped_fixtures)
         with self._fixtures_lock:
             stubs = [f for f in self.fixtures.fixtures if f.rank == RUN_TIME_RANK]
             self._use(FixtureSet([*read, *stubs]))

@@ -106,7 +106,7 @@ async def _internal(request: Request, exc: Exception) -> Response:
 def create_app(config: FakeConfig | None = None) -> Starlette:
     """A fresh fake with its own fixtures and journal."""
     config = config or FakeConfig()
-    fixtures = load_fixtures(config.fixture_dirs, include_defaults=config.default_fixtures)
+    fixtures = load_fixtures(config.fixture_dirs, include_defaults=config.shipped_fixtures)
     app = Starlette(
         routes=routes(),
         exception_handlers={HTTPException: _no_such_method, Exception: _internal},

@@ -301,7 +301,7 @@ def test_strict_mode_is_opt_in(client: httpx.Client, gemini_fake: Fake) -> None:
     assert gemini_fake.journal.last().answered_by == "synthetic"
 
 
-@pytest.mark.gemini_fake(strict=True, allow_misses=True)
+@pytest.mark.gemini_fake(strict=True, default_fixtures=True, allow_misses=True)
 def test_strict_miss_names_the_key_and_the_nearest_fixture(gemini_fake: Fake) -> None:
     client = gemini_fake.client(headers=KEY)
     response = client.post(

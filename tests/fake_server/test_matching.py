@@ -331,7 +331,7 @@ def test_the_journal_gives_upload_sessions_with_their_steps(gemini_fake: Fake) -
 @pytest.mark.parametrize("strict", [True, False])
 def test_the_journal_explains_a_miss(strict: bool) -> None:
 
-    fake = new_fake(strict=strict)
+    fake = new_fake(strict=strict, default_fixtures=True)
     fake.client(headers=KEY).post(GENERATE, json=ask("How does AI works?"))
     entry = fake.journal.last()
     assert entry.answered_by == ("error:FAILED_PRECONDITION" if strict else "synthetic")

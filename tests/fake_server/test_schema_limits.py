@@ -478,7 +478,8 @@ CYCLE = {"$ref": "#/$defs/a", "$defs": {"a": {"$ref": "#/$defs/a"}}}
 @pytest.mark.parametrize("strict", [False, True])
 @pytest.mark.parametrize("text", ["How does AI work?", "A prompt no fixture has"])
 def test_a_bad_schema_is_refused_whether_or_not_a_fixture_matches(text: str, strict: bool) -> None:
-    fake = Fake(create_app(FakeConfig(strict=strict)), "http://gemini-fake.test")
+    config = FakeConfig(strict=strict, default_fixtures=True)
+    fake = Fake(create_app(config), "http://gemini-fake.test")
     with fake.client(headers=KEY) as client:
         # With a good schema: the fixture's answer, a synthetic one, or the strict miss.
         good = send(client, json_mode({"type": "string"}, text)).status_code
