@@ -88,6 +88,7 @@ class FakeConfig:
     default_fixtures: bool | None = None  # None: the shipped fixtures unless strict
     strict: bool = False
     api_keys: frozenset[str] = frozenset()
+
     @property
     def shipped_fixtures(self) -> bool:
         """Whether the fixtures shipped with the package are loaded."""
