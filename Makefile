@@ -37,6 +37,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/schema_limits.py
 	$(BIN)/python bench/memory_limits.py
 	$(BIN)/python bench/fuzz_routes.py
+	$(BIN)/python bench/plugin_cost.py
 
 install: $(VENV)/.installed
 
