@@ -12,6 +12,7 @@ import pytest
 from google import genai
 from google.genai import errors, types
 
+from conformance._uploads import command_headers, start_headers
 from fake_server import FakeConfig, create_app
 from fake_server.pytest_plugin import Fake
 from tests.kit.fakes import KEY
@@ -28,6 +29,13 @@ def add(client: httpx.Client, **rule: Any) -> dict[str, Any]:
     assert added.status_code == 200, added.text
     body: dict[str, Any] = added.json()
     return body
+
+
+def upload_url(client: httpx.Client, size: int) -> str:
+    """The URL of a new upload of ``size`` bytes of text."""
+    started = client.post("/upload/v1beta/files", headers=start_headers(size, "text/plain"))
+    url: str = started.headers["x-goog-upload-url"]
+    return url
 
 
 def statuses(client: httpx.Client, count: int, path: str = GENERATE) -> list[int]:
@@ -262,16 +270,10 @@ def test_garbage_fits_the_call(client: httpx.Client, rpc: str, garbage: str) -> 
 
 def test_an_uploads_second_chunk_fails_and_the_upload_stays_active(client: httpx.Client) -> None:
     add(client, match={"rpc": "files.upload", "chunk": 2}, error={"status": 503})
-    start = {
-        "x-goog-upload-command": "start",
-        "x-goog-upload-header-content-length": "6",
-        "x-goog-upload-header-content-type": "text/plain",
-    }
-    url = client.post("/upload/v1beta/files", headers=start, json={}).headers["x-goog-upload-url"]
+    url = upload_url(client, 6)
 
     def chunk(offset: int, data: bytes, command: str = "upload") -> httpx.Response:
-        headers = {"x-goog-upload-command": command, "x-goog-upload-offset": str(offset)}
-        return client.post(url, headers=headers, content=data)
+        return client.post(url, headers=command_headers(command, offset), content=data)
 
     assert chunk(0, b"abc").status_code == 200
     failed = chunk(3, b"def", "upload, finalize")
@@ -283,18 +285,6 @@ def test_an_uploads_second_chunk_fails_and_the_upload_stays_active(client: httpx
     assert done.status_code == 200 and done.json()["file"]["sizeBytes"] == "6"
 
 
-def start_upload(client: httpx.Client, size: int) -> str:
-    start = {
-        "x-goog-upload-command": "start",
-        "x-goog-upload-header-content-length": str(size),
-        "x-goog-upload-header-content-type": "text/plain",
-    }
-    url: str = client.post("/upload/v1beta/files", headers=start, json={}).headers[
-        "x-goog-upload-url"
-    ]
-    return url
-
-
 def send(client: httpx.Client, url: str, offset: int, data: bytes, command: str) -> httpx.Response:
     headers = {"x-goog-upload-command": command, "x-goog-upload-offset": str(offset)}
     return client.post(url, headers=headers, content=data)
@@ -304,7 +294,7 @@ def test_a_chunks_reply_can_come_without_its_upload_status(
     gemini_fake: Fake, client: httpx.Client
 ) -> None:
     add(client, match={"rpc": "files.upload", "chunk": 1}, noUploadStatus=True)
-    url = start_upload(client, 6)
+    url = upload_url(client, 6)
     bare = send(client, url, 0, b"abc", "upload")
     assert bare.status_code == 200 and "x-goog-upload-status" not in bare.headers
     # The bytes were kept: a client that resends them is refused at that offset, as by the
@@ -322,7 +312,7 @@ def test_a_lost_chunk_is_answered_as_kept_and_the_next_offset_is_refused(
     client: httpx.Client,
 ) -> None:
     add(client, match={"rpc": "files.upload", "chunk": 1}, lose=True)
-    url = start_upload(client, 6)
+    url = upload_url(client, 6)
     lost = send(client, url, 0, b"abc", "upload")
     assert lost.status_code == 200 and lost.headers["x-goog-upload-status"] == "active"
     refused = send(client, url, 3, b"def", "upload, finalize")
@@ -492,12 +482,7 @@ def test_a_quota_or_a_clock_move_the_fake_cannot_use_is_a_400(
 
 
 def test_the_clock_moves_file_expiry(gemini_fake: Fake, client: httpx.Client) -> None:
-    start = {
-        "x-goog-upload-command": "start",
-        "x-goog-upload-header-content-length": "2",
-        "x-goog-upload-header-content-type": "text/plain",
-    }
-    url = client.post("/upload/v1beta/files", headers=start, json={}).headers["x-goog-upload-url"]
+    url = upload_url(client, 2)
     headers = {"x-goog-upload-command": "upload, finalize", "x-goog-upload-offset": "0"}
     name = client.post(url, headers=headers, content=b"hi").json()["file"]["name"]
     assert client.get(f"/v1beta/{name}").status_code == 200
@@ -562,16 +547,10 @@ def test_the_verdict_finds_a_retry_of_what_no_retry_changes(client: httpx.Client
 
 def test_the_verdict_finds_an_upload_resent_blindly(client: httpx.Client) -> None:
     add(client, match={"rpc": "files.upload", "chunk": 2}, error={"status": 503})
-    start = {
-        "x-goog-upload-command": "start",
-        "x-goog-upload-header-content-length": "6",
-        "x-goog-upload-header-content-type": "text/plain",
-    }
-    url = client.post("/upload/v1beta/files", headers=start, json={}).headers["x-goog-upload-url"]
+    url = upload_url(client, 6)
 
     def chunk(offset: int, data: bytes) -> int:
-        headers = {"x-goog-upload-command": "upload", "x-goog-upload-offset": str(offset)}
-        return client.post(url, headers=headers, content=data).status_code
+        return client.post(url, headers=command_headers("upload", offset), content=data).status_code
 
     assert [chunk(0, b"abc"), chunk(3, b"def"), chunk(0, b"abcdef")] == [200, 503, 400]
     rules = [f["rule"] for f in client.get("/__fake__/verdict").json()["findings"]]
