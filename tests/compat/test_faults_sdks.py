@@ -47,6 +47,15 @@ def test_the_js_sdks_quota_error_carries_the_retry_delay_in_its_message(
 
 @node
 @pytest.mark.node
+def test_a_delay_trips_the_js_sdks_timeout(gemini_fake_server: Fake) -> None:
+    gemini_fake_server.fault(match={"rpc": "generateContent"}, delay=2)
+    line = start_node(gemini_fake_server, "timeout", script="faults.mjs").lines()["timeout"]
+    assert line["name"] == "AbortError", line  # the SDK aborts the request at its timeout
+    assert line["ms"] < 1500
+
+
+@node
+@pytest.mark.node
 def test_the_js_sdk_gives_up_an_upload_whose_second_chunk_fails(gemini_fake_server: Fake) -> None:
     gemini_fake_server.fault(match={"rpc": "files.upload", "chunk": 2}, error={"status": 503})
     line = start_node(gemini_fake_server, "upload", script="faults.mjs").lines()["upload"]

@@ -1,12 +1,13 @@
 // What the JS SDK does when the fake's fault rules (docs/faults.md) break a call; the test
 // (tests/compat/test_faults_sdks.py) sets the rules, this driver makes the calls:
 //
-//   node faults.mjs retry | quota | upload
+//   node faults.mjs retry | quota | upload | timeout
 //
 // retry:  generateContent with `httpOptions.retryOptions` (3 attempts, 10 ms apart at first)
 // quota:  generateContent; a failure's `retryDelay`, read from the ApiError's message (the
 //         error body as JSON: the SDK keeps only `status` and `message`)
 // upload: ai.files.upload of a Blob one byte longer than the SDK's 8 MiB chunk
+// timeout: generateContent with `httpOptions.timeout` of 300 ms; the error and how long it took
 
 import { runExamples } from "./harness.mjs";
 
@@ -31,6 +32,19 @@ const EXAMPLES = {
       return { status: e.status, name: e.name, retryDelay: info.retryDelay };
     }
     return { status: 200 };
+  },
+  timeout: async (ai) => {
+    const began = Date.now();
+    try {
+      await ai.models.generateContent({
+        model: MODEL,
+        contents: "Hi",
+        config: { httpOptions: { timeout: 300 } },
+      });
+    } catch (e) {
+      return { name: e.name, message: String(e.message), ms: Date.now() - began };
+    }
+    return { ms: Date.now() - began };
   },
   upload: async (ai) => {
     const blob = new Blob([new Uint8Array(CHUNK + 1).fill(97)], { type: "text/plain" });
