@@ -84,7 +84,9 @@ def main() -> int:
         )
         if found:
             broken.append(f"{request!r}: {found}")
-        if sum(statuses.values()) % 200 == 0:
+        if request.path.startswith("/__fake__/"):  # a rule or quota it set holds up nothing
+            client.post("/__fake__/reset", headers={"x-goog-api-key": KEY})
+        elif sum(statuses.values()) % 200 == 0:
             client.delete("/__fake__/journal", headers={"x-goog-api-key": KEY})
 
     try:

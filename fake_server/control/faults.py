@@ -47,6 +47,7 @@ MATCH_KEYS = ("rpc", "model", "command", "chunk")
 STREAM_ENDS = ("close", "abort", "error")
 DROPS = ("mid-body",)
 _ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+UPLOADS_COUNTED = 10_000  # uploads whose chunks are counted at once (ids are the clients')
 
 
 @dataclass(frozen=True)
@@ -171,10 +172,14 @@ class FaultSet:
             return [rule.to_json() for rule in self._rules]
 
     def chunk(self, upload_id: str) -> int:
-        """The 1-based place of a byte-carrying command within its upload (counts it)."""
+        """The 1-based place of a byte-carrying command within its upload (counts it); the
+        counts of the oldest uploads are forgotten past :data:`UPLOADS_COUNTED`."""
         with self._lock:
-            self._chunks[upload_id] = self._chunks.get(upload_id, 0) + 1
-            return self._chunks[upload_id]
+            count = self._chunks.pop(upload_id, 0) + 1
+            self._chunks[upload_id] = count  # the most recent last
+            if len(self._chunks) > UPLOADS_COUNTED:
+                del self._chunks[next(iter(self._chunks))]
+            return count
 
     def pick(self, call: Call) -> Rule | None:
         """The rule that fires on ``call``: each matching rule counts the call, in order, and

@@ -555,3 +555,13 @@ def test_the_verdict_finds_an_upload_resent_blindly(client: httpx.Client) -> Non
     assert [chunk(0, b"abc"), chunk(3, b"def"), chunk(0, b"abcdef")] == [200, 503, 400]
     rules = [f["rule"] for f in client.get("/__fake__/verdict").json()["findings"]]
     assert rules == ["upload-resent-without-query", "upload-resent-wrong-offset"]
+
+
+def test_chunk_counts_are_kept_for_a_bounded_number_of_uploads() -> None:
+    from fake_server.control import faults
+
+    counted = faults.FaultSet()
+    for n in range(faults.UPLOADS_COUNTED + 5):
+        counted.chunk(f"upload-{n}")
+    assert counted.chunk("upload-0") == 1  # forgotten: counted afresh
+    assert counted.chunk(f"upload-{faults.UPLOADS_COUNTED + 4}") == 2

@@ -215,6 +215,12 @@ def other_request(draw: st.DrawFn) -> Request:
                 f"{ADMIN_PREFIX}/fixtures",
                 f"{ADMIN_PREFIX}/reset",
                 f"{ADMIN_PREFIX}/health",
+                f"{ADMIN_PREFIX}/faults",
+                f"{ADMIN_PREFIX}/faults/fault-1",
+                f"{ADMIN_PREFIX}/quota",
+                f"{ADMIN_PREFIX}/clock",
+                f"{ADMIN_PREFIX}/verdict",
+                f"{ADMIN_PREFIX}/reload",
                 f"{ADMIN_PREFIX}/journal?rpc=generateContent&model=x",
                 "/v1beta/files/",
                 "/v1beta/models/gemini-2.5-flash:embedContent",
@@ -223,7 +229,24 @@ def other_request(draw: st.DrawFn) -> Request:
             ]
         )
     )
-    return Request(method, path, {"x-goog-api-key": KEY}, draw(st.binary(max_size=16)))
+    body = draw(st.binary(max_size=16) | encoded(ANY_JSON) | encoded(CONTROL_BODY))
+    return Request(method, path, {"x-goog-api-key": KEY}, body)
+
+
+# Bodies the control routes read: fault rules, quotas, clock moves, fixtures, mostly bent.
+CONTROL_BODY = st.fixed_dictionaries(
+    {},
+    optional={
+        "match": st.fixed_dictionaries({}, optional={"rpc": TEXT, "model": TEXT}) | ANY_JSON,
+        "calls": ANY_JSON,
+        "error": st.fixed_dictionaries({"status": ANY_JSON}) | ANY_JSON,
+        "delay": st.sampled_from([0, [0, 0], -1, 1e300]) | ANY_JSON,
+        "model": TEXT,
+        "rpm": NUMBERS,
+        "advance": NUMBERS | TEXT,
+        "answer": ANY_JSON,
+    },
+)
 
 
 REQUESTS = st.one_of(api_request(), api_request(), upload_request(), other_request())
