@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import socket
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -29,13 +27,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.kit.fuzz import KEY, REQUESTS, Request, problem  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+from tests.kit.serving import serve  # noqa: E402
 
 
 def main() -> int:
@@ -43,17 +35,8 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=10_000)
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds before a hang")
     args = parser.parse_args()
-    port = free_port()
-    command = [sys.executable, "-m", "fake_server.cli", "serve", "--port", str(port)]
-    fake = subprocess.Popen([*command, "--api-key", KEY], stdout=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
+    fake, base = serve("--api-key", KEY)
     client = httpx.Client(base_url=base, timeout=args.timeout)
-    for _ in range(300):
-        try:
-            client.get("/__fake__/health").raise_for_status()
-            break
-        except httpx.TransportError:
-            time.sleep(0.1)
     statuses: collections.Counter[int] = collections.Counter()
     broken: list[str] = []
     hangs: list[Request] = []

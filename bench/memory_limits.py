@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -31,6 +29,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.kit.serving import serve  # noqa: E402
 
 MIB = 1024 * 1024
 LIMIT = 20 * MIB  # the service's request size limit
@@ -43,29 +45,6 @@ def rss(pid: int) -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) * 1024
     raise RuntimeError("no VmRSS")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def start() -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    command = [sys.executable, "-m", "fake_server.cli", "serve", "--port", str(port)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"{base}/__fake__/health").raise_for_status()
-            return process, base
-        except httpx.TransportError:
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit("gemini-fake serve did not start")
 
 
 class Watch:
@@ -116,7 +95,7 @@ def main() -> None:
     parser.add_argument("--mb", type=int, default=200, help="the refused body's size in MB")
     parser.add_argument("--prompts", type=int, default=8, help="prompts just under the limit")
     args = parser.parse_args()
-    process, base = start()
+    process, base = serve()
     try:
         client = httpx.Client(base_url=base, headers=KEY, timeout=300)
         flash = "/v1beta/models/gemini-2.5-flash"

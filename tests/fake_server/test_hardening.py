@@ -7,8 +7,6 @@ import hashlib
 import json
 import signal
 import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -21,6 +19,7 @@ from fake_server.journal import Entry, Journal
 from fake_server.model import catalog, tokens
 from fake_server.pytest_plugin import Fake
 from fake_server.server import ThreadedServer
+from tests.kit.serving import serve
 
 KEY = {"x-goog-api-key": "test-key"}
 FLASH = "/v1beta/models/gemini-2.5-flash:generateContent"
@@ -252,39 +251,15 @@ def test_a_fault_of_the_fakes_own_is_a_500_in_the_envelope(
 # --- a clean stop ----------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _serve(tmp_path: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    command = [sys.executable, "-m", "fake_server.cli", "serve", "--port", str(port)]
-    command += ["--data-dir", str(tmp_path)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/__fake__/health").status_code == 200:
-                return process, base
-        except httpx.TransportError:
-            time.sleep(0.1)
-    process.kill()
-    raise AssertionError("gemini-fake serve did not start")
-
-
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_a_signal_stops_an_idle_fake_with_status_0(tmp_path: Path, sig: signal.Signals) -> None:
-    process, _ = _serve(tmp_path)
+    process, _ = serve("--data-dir", str(tmp_path))
     process.send_signal(sig)
     assert process.wait(timeout=10) == 0
 
 
 def test_a_stop_does_not_wait_for_an_upload_chunk_that_never_ends(tmp_path: Path) -> None:
-    process, base = _serve(tmp_path)
+    process, base = serve("--data-dir", str(tmp_path))
     started = httpx.post(f"{base}/upload/v1beta/files", headers=START, json={"file": {}})
     url = httpx.URL(started.headers["x-goog-upload-url"])
     with socket.create_connection((url.host, url.port)) as chunk:

@@ -1,0 +1,35 @@
+"""``gemini-fake serve`` in a process of its own, on a free loopback port, for the tests and
+benchmarks that need the real command (signals, memory, a long fuzz run)."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def serve(*args: str) -> tuple[subprocess.Popen[bytes], str]:
+    """``gemini-fake serve ARGS`` started, and its base URL once it answers its health check."""
+    port = free_port()
+    command = [sys.executable, "-m", "fake_server.cli", "serve", "--port", str(port), *args]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/__fake__/health").status_code == 200:
+                return process, base
+        except httpx.TransportError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("gemini-fake serve did not start")
