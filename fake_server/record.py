@@ -5,7 +5,10 @@ request goes on to ``URL`` unchanged (the caller's API key included, so the reco
 caller's own account) and its answer comes back unchanged, streams passed on as they arrive.
 Each generate call, unary or streamed, is also written to ``DIR`` as one fixture
 (docs/fixtures.md#recording): the request as its ``match``, the answer as ``response`` or, for a
-stream, a ``.sse`` file holding the bytes exactly as they came.
+stream, a ``.sse`` file holding the bytes exactly as they came. Uploads pass through too, and
+what the upstream says of each file one makes is kept with the recordings of the calls that
+name it, so a replay's own upload of the same file stands for it
+(docs/fixtures.md#apps-that-upload-files).
 
 What reaches the disk, and how secrets are kept from it and from the log, is
 :mod:`fake_server.fixtures.writer`; this module hands it every credential the request carries
@@ -17,6 +20,7 @@ from it, and only the others go upstream: a fixture set grows to cover what an a
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -34,6 +38,7 @@ from .config import FakeConfig
 from .fixtures.format import Fixture
 from .fixtures.key import Call
 from .fixtures.matching import load as load_fixtures
+from .fixtures.uploads import FILE_NAME, KnownFile, named_files
 from .fixtures.writer import Exchange, FixtureWriter
 from .http.responses import error_response
 from .protocol.errors import ApiError
@@ -64,6 +69,7 @@ CREDENTIAL_PARAMETERS = ("key", "access_token")
 # Response headers whose value is a URL on the upstream: rewritten to point at the recorder,
 # so an upload started through it continues through it.
 URL_HEADERS = ("x-goog-upload-url", "x-goog-upload-control-url", "location")
+FILE_ANSWER_BYTES = 64 * 1024  # more than a finalized upload's answer (a File) ever holds
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,7 @@ class Recorder:
         self.config = config
         self.upstream = config.upstream.rstrip("/")
         self.writer = FixtureWriter(config.directory, overwrite=config.overwrite, log=config.log)
+        self.uploads: dict[str, KnownFile] = {}  # the files uploads through here made
         self.replayer = (
             create_app(
                 FakeConfig(fixture_dirs=(config.directory,), default_fixtures=False, strict=True)
@@ -100,7 +107,8 @@ class Recorder:
         request = Request(scope, receive)
         generate = GENERATE_PATH.match(scope["path"])
         if generate is None or request.method != "POST":
-            await self._forward(request, request.stream(), send, None)
+            finalizes = "finalize" in request.headers.get("x-goog-upload-command", "")
+            await self._forward(request, request.stream(), send, None, finalizes=finalizes)
             return
         body = await request.body()
         exchange = self._exchange(request, generate["rpc"], generate["model"], body)
@@ -121,7 +129,8 @@ class Recorder:
                 "can read (passed on as it is)\n"
             )
             return None
-        return Exchange(rpc, model, transcoded, _secrets(request))
+        named = [self.uploads[name] for name in named_files(transcoded) if name in self.uploads]
+        return Exchange(rpc, model, transcoded, _secrets(request), files=named)
 
     def _answered_here(self, exchange: Exchange) -> bool:
         if self.replayer is None:
@@ -136,8 +145,11 @@ class Recorder:
         content: bytes | AsyncIterator[bytes],
         send: Send,
         exchange: Exchange | None,
+        *,
+        finalizes: bool = False,
     ) -> None:
-        """Send the request upstream and its answer back as it arrives; keep a generate call.
+        """Send the request upstream and its answer back as it arrives; keep a generate call,
+        and learn the file an upload that ``finalizes`` made.
 
         A client per call: recording is not a hot path, and nothing is left open after it.
         """
@@ -180,7 +192,10 @@ class Recorder:
                 # its fixture on disk.
                 length = _passed_on_length(response)
                 pending = exchange
+                finalized = bytearray() if finalizes and response.status_code == 200 else None
                 async for chunk in response.aiter_bytes():
+                    if finalized is not None and len(finalized) < FILE_ANSWER_BYTES:
+                        finalized += chunk
                     if pending is not None:
                         pending.body += chunk
                         if length is not None and len(pending.body) >= length:
@@ -191,7 +206,24 @@ class Recorder:
                 await response.aclose()
         if pending is not None:
             self._keep(pending, url)
+        if finalized is not None:
+            self._learn(bytes(finalized))
         await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    def _learn(self, answer: bytes) -> None:
+        """Keep what the upstream says of the file an upload made, for the recordings of the
+        calls that name it (:mod:`fake_server.fixtures.uploads`)."""
+        try:
+            file = json.loads(answer)["file"]
+            name = file["name"]
+        except (ValueError, KeyError, TypeError):
+            return
+        if not isinstance(name, str) or not FILE_NAME.fullmatch(name):
+            return
+        text = {key: file.get(key) for key in ("sha256Hash", "displayName")}
+        text = {key: value if isinstance(value, str) else None for key, value in text.items()}
+        order = len(self.uploads) + 1
+        self.uploads[name] = KnownFile(name, text["sha256Hash"], text["displayName"], order)
 
     def _keep(self, exchange: Exchange, url: str) -> None:
         written = self.writer.write(exchange, url)  # None: the log says why

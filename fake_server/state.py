@@ -79,7 +79,8 @@ class FakeState:
     def reset(self) -> None:
         """Start over without a restart: journal, fixture sequences, remembered answers, and
         fault rules and quotas as at start-up, the clock back to real time, run-time fixtures
-        removed (files and uploads stay; delete them through the Files API)."""
+        removed (files and uploads stay, delete them through the Files API, but upload order
+        starts over)."""
         held = self.journal.bytes_held()
         self.journal.reset()
         self.remove_stubs()
@@ -88,6 +89,7 @@ class FakeState:
         self.faults.reset()
         self.quotas.reset()
         self.clock.reset()
+        self.store.restart_order()
         give_back_memory(held)
 
 

@@ -4,9 +4,10 @@ tokens by its size). Uploading is :mod:`.uploads`."""
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from typing import Any
 
+from ..fixtures.uploads import FILE_URI, KnownFile, named_files
 from ..http.adapter import ApiCall
 from ..model import images
 from ..model.tokens import FileTokens
@@ -60,22 +61,26 @@ async def list_files(call: ApiCall) -> dict[str, Any]:
     return body
 
 
-FILE_URI = re.compile(r"(?:^|/)files/([a-z0-9-]+)$")
-
-
 def file_ids(request: dict[str, Any]) -> list[str]:
-    """The files a request's ``fileData`` parts name (any URI ending in ``files/<id>``).
+    """The ids of the files a request's ``fileData`` parts name (any URI ending in
+    ``files/<id>``).
 
     A request naming files has an answer that depends on the store: it must not be remembered.
     """
-    found = []
-    for content in request.get("contents", []):
-        for part in content.get("parts", []):
-            data = part.get("fileData")
-            match = FILE_URI.search(str(data.get("fileUri", ""))) if data else None
-            if match is not None:
-                found.append(match.group(1))
-    return found
+    return [name.removeprefix("files/") for name in named_files(request)]
+
+
+def uploaded(store: FileStore) -> Callable[[str], KnownFile | None]:
+    """What matching knows of an uploaded file, by its id (:mod:`fake_server.fixtures.uploads`)."""
+
+    def describe(file_id: str) -> KnownFile | None:
+        stored = store.get(file_id)
+        if stored is None:
+            return None
+        order = store.upload_order(file_id)
+        return KnownFile(f"files/{file_id}", stored.sha256_hash, stored.display_name, order)
+
+    return describe
 
 
 def check_files(file_ids: list[str], store: FileStore) -> None:
@@ -107,7 +112,7 @@ def file_tokens(store: FileStore) -> FileTokens:
 
     def cost(file_data: dict[str, Any]) -> int | None:
         match = FILE_URI.search(str(file_data.get("fileUri", "")))
-        stored = store.get(match.group(1)) if match else None
+        stored = store.get(match.group(1).removeprefix("files/")) if match else None
         size = _image_size(store, stored) if stored is not None else None
         return None if size is None else images.image_tokens(*size)
 

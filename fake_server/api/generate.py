@@ -89,6 +89,9 @@ def _generate(
 ) -> generation.Generated:
     """The answer for a validated generate request; in strict mode a miss is an error."""
     lookup = Call(call.rpc, call.model or "", request)
+    stand_ins = call.state.fixtures.stand_ins(request, files.uploaded(call.state.store))
+    if stand_ins:
+        call.extra["recordedFiles"] = stand_ins
     try:
         generated = generation.generate(
             call.state.fixtures,
@@ -96,6 +99,7 @@ def _generate(
             catalog.resolve(model),
             strict=call.state.config.strict,
             file_tokens=files.file_tokens(call.state.store),
+            files=stand_ins,
         )
     except generation.NoFixture as no_fixture:
         call.key, call.extra["miss"] = no_fixture.miss.key, no_fixture.miss.to_json()

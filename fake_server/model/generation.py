@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
@@ -72,12 +73,14 @@ def generate(
     *,
     strict: bool,
     file_tokens: FileTokens | None = None,
+    files: Mapping[str, str] | None = None,
 ) -> Generated:
-    """The response body for ``call`` on the concrete ``model``; strict raises NoFixture."""
+    """The response body for ``call`` on the concrete ``model``; strict raises NoFixture.
+    ``files`` names the recorded file each upload the request names stands for, in matching."""
     key = request_key(call)
     seed = key.encode()
     request = call.request
-    found = fixtures.find(call)
+    found = fixtures.find(call, files=files)
 
     def with_candidates(first: Answer) -> dict[str, Any]:
         # Candidates after the first are always synthetic; the first is the fixture's, if any.

@@ -52,6 +52,7 @@ class FileStore:
         self._lock = threading.Lock()
         self._progress: dict[str, UploadProgress] = {}  # upload id -> its latest request and hash
         self._epochs = itertools.count(1)  # request numbers, never reused
+        self._uploaded: dict[str, int] = {}  # file id -> its place in upload order, from 1
         steady_heap()
 
     # --- ids ---
@@ -166,7 +167,19 @@ class FileStore:
         )
         os.replace(part, self.data_path(session.file_id))
         _write_json(self._meta(session.file_id), asdict(stored))
+        with self._lock:
+            self._uploaded[session.file_id] = len(self._uploaded) + 1
         return stored
+
+    def upload_order(self, file_id: str) -> int | None:
+        """1 for the first file uploaded since the store was made or :meth:`restart_order`
+        was called, 2 for the next, ...; None for a file uploaded before."""
+        with self._lock:
+            return self._uploaded.get(file_id)
+
+    def restart_order(self) -> None:
+        with self._lock:
+            self._uploaded.clear()
 
     def get(self, file_id: str) -> StoredFile | None:
         """The file, unless it does not exist or has expired (an expired file is removed)."""

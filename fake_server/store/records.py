@@ -45,6 +45,11 @@ class StoredFile:
     ready: str  # when PROCESSING turns ACTIVE
     uri: str
 
+    @property
+    def sha256_hash(self) -> str:
+        """As the service computes it: base64 of the lowercase hex digest, not of the digest."""
+        return base64.b64encode(self.sha256_hex.encode()).decode()
+
     def state(self, now: datetime) -> str:
         return "ACTIVE" if now >= datetime.fromisoformat(self.ready) else "PROCESSING"
 
@@ -62,8 +67,7 @@ class StoredFile:
             createTime=timestamp(created, 6),
             updateTime=timestamp(created, 6),
             expirationTime=timestamp(datetime.fromisoformat(self.expires), 9),
-            # As the service computes it: base64 of the lowercase hex digest, not of the digest.
-            sha256Hash=base64.b64encode(self.sha256_hex.encode()).decode(),
+            sha256Hash=self.sha256_hash,
             uri=self.uri,
             state=self.state(now),
             source="UPLOADED",

@@ -429,13 +429,13 @@ def test_unknown_keys_of_the_fixture_and_its_answer(tmp_path: Path) -> None:
             "typos.json",
             "",
             f"the fake cannot load it: 'answr': unknown field; a fixture has only {known}, "
-            "afterLast",
+            "afterLast, files",
         ),
         (
             "typos.json",
             "answr",
             "unknown field; a fixture has only description, match, answer, response, sse, "
-            "streaming, status, sequence, recorded, afterLast",
+            "streaming, status, sequence, recorded, afterLast, files",
         ),
         (
             "typos.json",
