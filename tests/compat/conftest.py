@@ -27,7 +27,8 @@ from fake_server.server import ThreadedServer
 from tests.kit.fakes import new_fake
 from tests.kit.files import FakeClock, FilesKit
 from tests.kit.guide_answers import EXAMPLES, GuideExample
-from tests.kit.node import NodeRun, node_available, start_node
+from tests.kit.node import NodeRun, require_node, start_node
+from tests.kit.toolchains import require
 from tests.kit.wire import Exchange, tap
 
 # --- the official Python SDK, configured as the guide configures it ---------------------------
@@ -110,10 +111,9 @@ def node_guide() -> Callable[..., NodeRun]:
     """``node_guide(fake, *examples)`` starts node on the guide's JS examples, against ``fake``
     (``tests.kit.node.start_node``; ``script`` picks another driver in tests/js, ``images.mjs``
     or ``chats.mjs``). Several runs can go at once (node is slow to start); ``.lines()`` waits
-    for one. Skips when node or the JS SDK is missing.
+    for one. Skips when node or the JS SDK is missing (tests.kit.node.require_node).
     """
-    if not node_available():
-        pytest.skip("needs node and the JS SDK: run `cd tests/js && npm ci` (make test does it)")
+    require_node()
     return start_node
 
 
@@ -143,3 +143,13 @@ def fake_server_with(
         return Fake(app, _gemini_fake_listener.base_url, in_process=False)
 
     return serve
+
+
+@pytest.fixture(autouse=True)
+def _toolchains(request: pytest.FixtureRequest) -> None:
+    """A test marked ``needs("curl", ...)`` or ``node`` skips without those tools, saying what
+    to install (fails instead under CI's ``GEMINI_REF_REQUIRE_TOOLCHAINS``)."""
+    for marker in request.node.iter_markers("needs"):
+        require(*marker.args)
+    if request.node.get_closest_marker("node") is not None:
+        require_node()

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -30,7 +29,7 @@ import fake_server
 from conformance._guide import guide_code, read_guide
 from fake_server.journal import Entry
 from fake_server.pytest_plugin import Fake
-from tests.kit.node import NodeRun
+from tests.kit.node import JS_API, NodeRun
 from tests.kit.wire import sse_events
 
 MODEL = "gemini-2.5-flash"
@@ -46,7 +45,7 @@ INITIAL_HISTORY = [
     {"role": "model", "parts": [{"text": "Great to meet you. What would you like to know?"}]},
 ]
 
-needs_curl = pytest.mark.skipif(shutil.which("curl") is None, reason="needs the curl binary")
+needs_curl = pytest.mark.needs("curl")
 
 # "Multi-turn conversations (Chat)", the first ### REST (generateContent).
 CHAT = """\
@@ -158,11 +157,13 @@ def sent_contents(call: Entry) -> list[dict[str, Any]]:
     return contents
 
 
-def check_call(call: Entry, rpc: str, fixture: str) -> None:
+def check_call(call: Entry, rpc: str, fixture: str, version: str = "v1beta") -> None:
+    """The journal entry of a chat turn; ``version``: the API version the client called (curl
+    the guide's, the JS SDK its default)."""
     assert (call.method, call.path, call.api_version, call.model, call.status) == (
         "POST",
-        f"/v1beta/models/{MODEL}:{rpc}",
-        "v1beta",
+        f"/{version}/models/{MODEL}:{rpc}",
+        version,
         MODEL,
         200,
     ), call
@@ -208,8 +209,8 @@ def test_the_guides_js_chats_send_the_whole_history_and_get_the_fixture_answers(
     first, second = chat["responses"]
     check_answer(first)
     check_answer(second)
-    check_call(calls[0], "generateContent", "guide-chat-two-dogs")
-    check_call(calls[1], "generateContent", "guide-chat-how-many-paws")
+    check_call(calls[0], "generateContent", "guide-chat-two-dogs", JS_API)
+    check_call(calls[1], "generateContent", "guide-chat-how-many-paws", JS_API)
     assert sent_contents(calls[0]) == [*INITIAL_HISTORY, user(DOGS)]
     assert model_content(first) == {"role": "model", "parts": [{"text": dogs_answer}]}
     assert sent_contents(calls[1]) == [
@@ -228,8 +229,8 @@ def test_the_guides_js_chats_send_the_whole_history_and_get_the_fixture_answers(
         for position, chunk in enumerate(raw):
             check_answer(chunk, last_chunk=position == len(raw) - 1)
         assert len({chunk["responseId"] for chunk in raw}) == 1
-    check_call(calls[2], "streamGenerateContent", "guide-chat-two-dogs")
-    check_call(calls[3], "streamGenerateContent", "guide-chat-how-many-paws")
+    check_call(calls[2], "streamGenerateContent", "guide-chat-two-dogs", JS_API)
+    check_call(calls[3], "streamGenerateContent", "guide-chat-how-many-paws", JS_API)
     assert sent_contents(calls[2]) == [*INITIAL_HISTORY, user(DOGS)]
     # One model content per chunk of the first answer: consecutive model turns, accepted.
     first_chunks = [model_content(chunk) for chunk in stream["raw"][0]]
@@ -242,8 +243,8 @@ def test_the_guides_js_chats_send_the_whole_history_and_get_the_fixture_answers(
     # chat_history: the same chat as `chat`, then getHistory() and getHistory(true).
     history = lines["chat_history"]
     assert history["texts"] == [dogs_answer, paws_answer]
-    check_call(calls[4], "generateContent", "guide-chat-two-dogs")
-    check_call(calls[5], "generateContent", "guide-chat-how-many-paws")
+    check_call(calls[4], "generateContent", "guide-chat-two-dogs", JS_API)
+    check_call(calls[5], "generateContent", "guide-chat-how-many-paws", JS_API)
     assert [sent_contents(call) for call in calls[4:]] == [
         sent_contents(call) for call in calls[:2]
     ]

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +27,7 @@ from conformance._guide import guide_code, read_guide
 from fake_server.pytest_plugin import Fake
 from tests.kit.guide_answers import GuideExample
 
-pytestmark = pytest.mark.skipif(shutil.which("curl") is None, reason="needs the curl binary")
+pytestmark = pytest.mark.needs("curl")
 
 REAL_HOST = "https://generativelanguage.googleapis.com"
 UNREGISTERED_CALLER = (

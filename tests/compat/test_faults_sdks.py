@@ -11,11 +11,10 @@ from google import genai
 from google.genai import types
 
 from fake_server.pytest_plugin import Fake
-from tests.kit.node import node_available, start_node
+from tests.kit.node import start_node
 
 CHUNK = 8 * 1024 * 1024  # both SDKs' upload chunk
 
-node = pytest.mark.skipif(not node_available(), reason="node and tests/js/node_modules needed")
 pytestmark = [pytest.mark.sdk]
 
 
@@ -23,7 +22,6 @@ def chunk_statuses(fake: Fake) -> list[int]:
     return [e.status for e in fake.journal.calls("files.upload") if "upload_id" in e.query]
 
 
-@node
 @pytest.mark.node
 def test_the_js_sdk_retries_two_overloads_when_given_retry_options(
     gemini_fake_server: Fake,
@@ -35,7 +33,6 @@ def test_the_js_sdk_retries_two_overloads_when_given_retry_options(
     assert [entry.status for entry in calls] == [503, 503, 200]
 
 
-@node
 @pytest.mark.node
 def test_the_js_sdks_quota_error_carries_the_retry_delay_in_its_message(
     gemini_fake_server: Fake,
@@ -45,7 +42,6 @@ def test_the_js_sdks_quota_error_carries_the_retry_delay_in_its_message(
     assert (line["name"], line["status"], line["retryDelay"]) == ("ApiError", 429, "7s")
 
 
-@node
 @pytest.mark.node
 def test_a_delay_trips_the_js_sdks_timeout(gemini_fake_server: Fake) -> None:
     gemini_fake_server.fault(match={"rpc": "generateContent"}, delay=2)
@@ -54,7 +50,6 @@ def test_a_delay_trips_the_js_sdks_timeout(gemini_fake_server: Fake) -> None:
     assert line["ms"] < 1500
 
 
-@node
 @pytest.mark.node
 def test_the_js_sdk_gives_up_an_upload_whose_second_chunk_fails(gemini_fake_server: Fake) -> None:
     gemini_fake_server.fault(match={"rpc": "files.upload", "chunk": 2}, error={"status": 503})

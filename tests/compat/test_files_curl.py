@@ -18,7 +18,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,9 +31,7 @@ from tests.kit.files import FilesKit, check_two_images_prompt
 from tests.kit.wire import Exchange
 
 TOOLS = ("curl", "file", "jq", "grep", "cut", "tr", "wc", "base64")
-pytestmark = pytest.mark.skipif(
-    any(shutil.which(tool) is None for tool in TOOLS), reason=f"needs {', '.join(TOOLS)}"
-)
+pytestmark = pytest.mark.needs(*TOOLS)
 
 REAL_HOST = "https://generativelanguage.googleapis.com"
 

@@ -26,7 +26,7 @@ from fake_server.config import FakeConfig
 from fake_server.pytest_plugin import Fake
 from fake_server.server import ThreadedServer
 from tests.kit.files import FilesKit
-from tests.kit.node import NodeRun
+from tests.kit.node import JS_API, NodeRun
 from tests.kit.wire import Exchange
 
 pytestmark = [pytest.mark.sdk, pytest.mark.node]  # node_guide skips when node is missing
@@ -108,12 +108,12 @@ def run(
 # --- upload -----------------------------------------------------------------------------------
 
 
-def test_the_uploads_start_on_upload_v1beta_with_the_bodies_sdk_wire_captured(
+def test_the_uploads_start_on_the_upload_path_with_the_bodies_sdk_wire_captured(
     run: Run, files_kit: FilesKit
 ) -> None:
     starts = [s[0] for s in run.sessions(files_kit)]
     assert [(e.method, e.path, e.query, e.status) for e in starts] == [
-        ("POST", "/upload/v1beta/files", "", 200)
+        ("POST", f"/upload/{JS_API}/files", "", 200)
     ] * 5
     bodies = [c.request for c in run.fake.journal.calls("files.upload") if not c.query]
     assert bodies == [
@@ -153,7 +153,7 @@ def test_the_chunks_are_8_mib_at_the_right_offsets_and_the_last_finalizes(
             assert chunk.request_header("x-goog-api-key") == "test-key"
             assert chunk.request_header("x-goog-upload-protocol") is None
             assert chunk.request_header("content-type") == "application/json"
-            assert chunk.path == "/upload/v1beta/files"
+            assert chunk.path == f"/upload/{JS_API}/files"
             assert chunk.request_header("x-goog-upload-file-name") == file_name
 
 
@@ -183,7 +183,7 @@ def test_an_upload_returns_the_file_as_the_service_shapes_it(
         file,
         run.media[variable],
         base_url=run.fake.base_url,
-        version="v1beta",
+        version=JS_API,
         mime_type=mime_type,
         display_name=display_name,
         file_id=file_id,
@@ -200,7 +200,7 @@ def test_get_returns_the_uploaded_file(run: Run) -> None:
     gets = run.fake.journal.calls("files.get")
     assert (gets[0].method, gets[0].path, gets[0].status) == (
         "GET",
-        f"/v1beta/{got['name']}",
+        f"/{JS_API}/{got['name']}",
         200,
     )
 
@@ -229,9 +229,9 @@ def test_list_with_page_size_2_pages_through_every_file_newest_first(run: Run) -
     assert listed["files"] == list(reversed(uploads))
     pages = run.fake.journal.calls("files.list")
     assert [(c.path, c.query, c.status) for c in pages] == [
-        ("/v1beta/files", "pageSize=2", 200),
-        ("/v1beta/files", "pageSize=2&pageToken=2", 200),
-        ("/v1beta/files", "pageSize=2&pageToken=4", 200),
+        (f"/{JS_API}/files", "pageSize=2", 200),
+        (f"/{JS_API}/files", "pageSize=2&pageToken=2", 200),
+        (f"/{JS_API}/files", "pageSize=2&pageToken=4", 200),
     ]
 
 
@@ -247,7 +247,7 @@ def test_delete_answers_an_empty_object_and_a_later_get_is_403(run: Run) -> None
         MISSING.format(name.removeprefix("files/"))
     )
     (call,) = run.fake.journal.calls("files.delete")
-    assert (call.method, call.path, call.status) == ("DELETE", f"/v1beta/{name}", 200)
+    assert (call.method, call.path, call.status) == ("DELETE", f"/{JS_API}/{name}", 200)
 
 
 # --- the uploaded file in a prompt ------------------------------------------------------------
@@ -263,12 +263,12 @@ def test_the_guides_caption_example_prompts_with_create_part_from_uri(
         file,
         run.media["GUIDE_SAMPLE_JPG"],
         base_url=run.fake.base_url,
-        version="v1beta",
+        version=JS_API,
         mime_type="image/jpeg",
     )
     assert line["text"] and "Caption this image" in line["text"]
     (call, _) = run.fake.journal.calls("generateContent")
-    assert (call.path, call.status) == ("/v1beta/models/gemini-2.5-flash:generateContent", 200)
+    assert (call.path, call.status) == (f"/{JS_API}/models/gemini-2.5-flash:generateContent", 200)
     assert call.request == {
         "contents": [
             {

@@ -23,7 +23,7 @@ from fake_server.config import FakeConfig
 from fake_server.journal import Entry
 from fake_server.pytest_plugin import Fake
 from fake_server.server import ThreadedServer
-from tests.kit.node import NodeRun
+from tests.kit.node import JS_API, NodeRun
 
 pytestmark = [pytest.mark.sdk, pytest.mark.node]  # node_guide skips when node is missing
 
@@ -108,7 +108,7 @@ def test_the_inline_image_example_is_answered_with_image_tokens_in_usage(
     assert set(counted) == {"IMAGE", "TEXT"}
     assert usage["promptTokenCount"] == sum(counted.values())
     assert (run.call.path, run.call.status) == (
-        "/v1beta/models/gemini-2.5-flash:generateContent",
+        f"/{JS_API}/models/gemini-2.5-flash:generateContent",
         200,
     )
     assert run.call.request == {

@@ -23,13 +23,7 @@ from fake_server.model import catalog
 from fake_server.pytest_plugin import Fake
 from fake_server.server import ThreadedServer
 from tests.kit.guide_answers import GuideExample
-from tests.kit.node import node_available, start_node
-
-if not node_available():
-    pytest.skip(
-        "needs node and the JS SDK: run `cd tests/js && npm ci` (make test does it first)",
-        allow_module_level=True,
-    )
+from tests.kit.node import JS_API, start_node
 
 pytestmark = [pytest.mark.sdk, pytest.mark.node]
 
@@ -107,7 +101,7 @@ def check_generated(run: Run, guide: GuideExample) -> None:
     assert (candidate["finishReason"], candidate["index"]) == ("STOP", 0)
     assert candidate["content"]["role"] == "model"
     guide.check_usage(response["usageMetadata"])
-    guide.check_call(run.call, "v1beta")
+    guide.check_call(run.call, JS_API)
 
 
 @pytest.mark.parametrize("example", GENERATE)
@@ -142,7 +136,7 @@ def test_count_tokens_in_js_equals_the_prompt_token_count_of_generate_content(
 
     assert counted["totalTokens"] == generated["usageMetadata"]["promptTokenCount"]
     call = runs["count_tokens"].call
-    assert (call.path, call.status) == ("/v1beta/models/gemini-2.5-flash:countTokens", 200)
+    assert (call.path, call.status) == (f"/{JS_API}/models/gemini-2.5-flash:countTokens", 200)
     assert call.request == {
         "contents": [{"parts": [{"text": "How does AI work?"}], "role": "user"}]
     }
@@ -164,7 +158,8 @@ def test_models_get_in_js_returns_the_model_resource(runs: dict[str, Run]) -> No
     )
     assert model["thinking"] is True
     call = runs["models_get"].call
-    assert (call.method, call.path, call.status) == ("GET", "/v1beta/models/gemini-2.5-flash", 200)
+    path = f"/{JS_API}/models/gemini-2.5-flash"
+    assert (call.method, call.path, call.status) == ("GET", path, 200)
 
 
 def test_models_list_in_js_pages_through_the_whole_catalogue(runs: dict[str, Run]) -> None:
@@ -172,7 +167,7 @@ def test_models_list_in_js_pages_through_the_whole_catalogue(runs: dict[str, Run
 
     assert run.response["names"] == [f"models/{m.id}" for m in catalog.MODELS]
     assert len(run.calls) == -(-len(catalog.MODELS) // 2)  # pageSize 2
-    assert {(c.path, c.status) for c in run.calls} == {("/v1beta/models", 200)}
+    assert {(c.path, c.status) for c in run.calls} == {(f"/{JS_API}/models", 200)}
 
 
 def test_an_unknown_model_is_an_api_error_404_with_the_real_body_in_js(
@@ -186,7 +181,7 @@ def test_an_unknown_model_is_an_api_error_404_with_the_real_body_in_js(
     assert json.loads(error["message"]) == {
         "error": {
             "code": 404,
-            "message": "models/gemini-nope is not found for API version v1beta, or is not "
+            "message": f"models/gemini-nope is not found for API version {JS_API}, or is not "
             "supported for generateContent. Call ModelService.ListModels to see the list of "
             "available models and their supported methods.",
             "status": "NOT_FOUND",

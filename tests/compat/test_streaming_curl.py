@@ -14,7 +14,6 @@ import json
 import os
 import re
 import select
-import shutil
 import subprocess
 import time
 from collections.abc import Callable
@@ -29,10 +28,10 @@ from conformance._guide import guide_code, read_guide
 from fake_server.journal import Entry
 from fake_server.pytest_plugin import Fake
 from tests.kit.guide_answers import GuideExample
-from tests.kit.node import NodeRun
+from tests.kit.node import JS_API, NodeRun
 from tests.kit.wire import sse_events
 
-pytestmark = pytest.mark.skipif(shutil.which("curl") is None, reason="needs the curl binary")
+pytestmark = pytest.mark.needs("curl")
 
 REAL_HOST = "https://generativelanguage.googleapis.com"
 OVERLOADED = "The model is overloaded. Please try again later."
@@ -320,7 +319,7 @@ def test_the_same_request_streamed_by_python_js_and_curl_gets_the_same_events(
         monkeypatch.delenv(name, raising=False)
     for name, value in gemini_fake_server.env.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.setenv("GOOGLE_GENAI_API_VERSION", "v1beta")  # the path JS and curl use
+    monkeypatch.setenv("GOOGLE_GENAI_API_VERSION", "v1beta")  # the path curl uses
 
     from_curl = sse_events(run_curl(STREAM, gemini_fake_server, tmp_path).body)
     with genai.Client() as client:
@@ -347,6 +346,10 @@ def test_the_same_request_streamed_by_python_js_and_curl_gets_the_same_events(
     calls = gemini_fake_server.journal.calls("streamGenerateContent")
     assert len(calls) == 3
     assert {c.key for c in calls} == {calls[0].key}
-    assert {c.path for c in calls} == {"/v1beta/models/gemini-2.5-flash:streamGenerateContent"}
+    # the path the guide's curl uses, and each SDK's default
+    assert sorted(c.path for c in calls) == sorted(
+        f"/{version}/models/gemini-2.5-flash:streamGenerateContent"
+        for version in ("v1beta", "v1beta", JS_API)
+    )
     progress = {"eventsSent": len(texts), "streamFinished": True}
     assert [settled(c, progress) for c in calls] == [progress] * 3

@@ -25,7 +25,7 @@ from fake_server.journal import Entry
 from fake_server.pytest_plugin import TEST_API_KEY, Fake
 from fake_server.server import ThreadedServer
 from tests.kit.guide_answers import GuideExample
-from tests.kit.node import NodeRun
+from tests.kit.node import JS_API, NodeRun
 from tests.kit.wire import Exchange
 
 pytestmark = [pytest.mark.sdk, pytest.mark.node]
@@ -45,7 +45,7 @@ CONFIGURATIONS: dict[str, dict[str, Any]] = {
     "abort": {"endAfter": EARLY_END, "end": "abort"},
     "close": {"endAfter": EARLY_END, "end": "close"},
 }
-STREAM_PATH = "/v1beta/models/gemini-2.5-flash:streamGenerateContent"
+STREAM_PATH = f"/{JS_API}/models/gemini-2.5-flash:streamGenerateContent"
 
 
 @dataclass
@@ -138,7 +138,7 @@ def test_the_guides_streaming_example_yields_the_fixture_answer_in_chunks_in_js(
     assert len(run.texts) > 1
     assert "".join(t or "" for t in run.texts) == run.line["text"]
     check_chunks(run, complete=True)
-    guide.check_call(run.call, "v1beta", rpc="streamGenerateContent")
+    guide.check_call(run.call, JS_API, rpc="streamGenerateContent")
     assert run.call.extra == {"eventsSent": len(run.raw), "streamFinished": True}
     (exchange,) = [e for e in run.wire if e.path == STREAM_PATH]
     assert exchange.query == "alt=sse"  # docs/evidence.md#sdk-requests: the SDK forces alt=sse

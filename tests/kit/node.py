@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,13 +11,42 @@ from typing import Any
 
 from fake_server.pytest_plugin import Fake
 
-JS_DIR = Path(__file__).parents[1] / "js"
+from . import toolchains
+
+# The drivers and the SDK they import: tests/js, pinned; `make compat-matrix` points
+# GEMINI_REF_JS_DIR at a copy of the drivers beside the newest SDK.
+JS_DIR = Path(os.environ.get("GEMINI_REF_JS_DIR") or Path(__file__).parents[1] / "js")
 JS_SDK = JS_DIR / "node_modules" / "@google" / "genai"
 JS_OVERRIDING_ENV = ("GOOGLE_API_KEY", "GOOGLE_GENAI_USE_VERTEXAI", "GOOGLE_GENAI_USE_ENTERPRISE")
 
 
-def node_available() -> bool:
-    return shutil.which("node") is not None and JS_SDK.is_dir()
+def _sdk_version() -> str:
+    try:
+        return str(json.loads((JS_SDK / "package.json").read_text())["version"])
+    except (OSError, ValueError, KeyError):
+        return "0"
+
+
+JS_SDK_VERSION = _sdk_version()
+# The API version the SDK calls when not told: v1beta up to 2.x, v1 from 3.0 (its
+# GOOGLE_AI_API_DEFAULT_VERSION).
+JS_API = (
+    "v1"
+    if JS_SDK_VERSION.split(".")[0].isdigit() and int(JS_SDK_VERSION.split(".")[0]) >= 3
+    else "v1beta"
+)
+
+
+def require_node() -> None:
+    """Skip the calling test without node or the JS SDK (fail under CI's
+    ``GEMINI_REF_REQUIRE_TOOLCHAINS``: tests.kit.toolchains)."""
+    toolchains.require(
+        "node",
+        missing=None
+        if JS_SDK.is_dir()
+        else f"needs the JS SDK in {JS_DIR}/node_modules: run `cd tests/js && npm ci` "
+        "(make test does it first)",
+    )
 
 
 @dataclass
@@ -52,6 +80,7 @@ def start_node(
     The child's environment is the guide's: ``GOOGLE_GEMINI_BASE_URL`` and ``GEMINI_API_KEY``,
     without the variables that would override them, plus any ``env`` given.
     """
+    require_node()
     child = {k: v for k, v in os.environ.items() if k not in JS_OVERRIDING_ENV}
     child.update(fake.env)
     child.update(env or {})

@@ -17,6 +17,9 @@ INSTALL = {
     "go": "Go 1.26 or newer (https://go.dev/dl/), then `make test`",
     "java": "a JDK 17 or newer (Debian: apt-get install openjdk-17-jdk-headless)",
     "mvn": "Maven 3.8 or newer (Debian: apt-get install maven), then `make test`",
+    "curl": "curl (Debian: apt-get install curl)",
+    "jq": "jq (Debian: apt-get install jq)",
+    "file": "file (Debian: apt-get install file)",
 }
 
 
