@@ -14,7 +14,7 @@ function main() {
   });
   Logger.log('code %s', missing.getResponseCode());
   const headers = missing.getHeaders(); // names as received: the fake's are lower case
-  Logger.log(Object.keys(headers).filter((name) => /^content-type$/i.test(name)).map((name) => headers[name]));
+  Logger.log(Object.keys(headers).filter((name) => /^content-type$/i.test(name)).map((name) => headers[name])[0]);
   Logger.log(JSON.parse(missing.getContentText()).error.status);
 
   // The defaults: GET, no body; the response reads as its text.
