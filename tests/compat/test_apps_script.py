@@ -37,6 +37,7 @@ from fake_server.server import ThreadedServer
 from tests.kit.guide_answers import EXAMPLES as TEXT_EXAMPLES
 from tests.kit.guide_answers import MODEL, NEKO, SHIPPED_FIXTURES, GuideExample
 from tests.kit.node import JS_DIR, JS_OVERRIDING_ENV
+from tests.kit.serving import free_port
 from tests.kit.toolchains import require
 from tests.kit.wire import Exchange, tap
 
@@ -45,6 +46,7 @@ pytestmark = [pytest.mark.node]
 SHIM = JS_DIR / "appsscript"
 SERVICE = "https://generativelanguage.googleapis.com"
 KEY = "apps-script-test-key"
+UNREACHABLE = "https://unreachable.example"
 TRUNCATED_AT = 147  # the characters of a body a failed fetch's exception quotes (shim.mjs)
 USER_AGENT = (
     "Mozilla/5.0 (compatible; Google-Apps-Script; beanserver; +https://script.google.com;"
@@ -156,6 +158,8 @@ def runs(image: Path) -> dict[str, Run]:
         fake = Fake(app, server.base_url)
         env = {k: v for k, v in os.environ.items() if k not in JS_OVERRIDING_ENV}
         env.update(fake.env, APPS_SCRIPT_IMAGE=str(image))
+        # Nothing listens on a free port: the check script's unreachable host.
+        env["APPS_SCRIPT_ROUTES"] = json.dumps({UNREACHABLE: f"http://127.0.0.1:{free_port()}"})
         done = subprocess.run(
             ["node", "appsscript/run.mjs", *scripts],
             cwd=JS_DIR,
@@ -367,6 +371,7 @@ def test_the_shim_mutes_reads_and_encodes_as_apps_script(runs: dict[str, Run], i
         f"{len(data)} bytes, from {min(signed(data))} to {max(signed(data))}",
         base64.b64encode(data).decode(),
         base64.b64encode("Grüße".encode()).decode(),
+        f"Exception: Address unavailable: {UNREACHABLE}/",
     ]
     missing, model, form = run.calls
     assert (missing.rpc, missing.model, missing.status) == ("generateContent", "gemini-nope", 404)

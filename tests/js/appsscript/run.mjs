@@ -8,6 +8,7 @@
 //   GOOGLE_GEMINI_BASE_URL  where requests to https://generativelanguage.googleapis.com go
 //   GEMINI_API_KEY          the script property GEMINI_API_KEY
 //   APPS_SCRIPT_IMAGE       the file served for the guide's placeholder http://image/url
+//   APPS_SCRIPT_ROUTES      more routes, a JSON object {origin: loopback origin} (optional)
 //
 // Output per file: {"example", "ok", "logged": [{"via", "level", "text"}], "fetches": [{"url",
 // "method", "contentType", "status", "responseType", "size"}][, "error": {"name",
@@ -60,7 +61,10 @@ function main(names) {
   }
   const image = process.env.APPS_SCRIPT_IMAGE;
   const transport = new Transport({
-    routes: { [SERVICE]: new URL(base).origin },
+    routes: {
+      ...JSON.parse(process.env.APPS_SCRIPT_ROUTES ?? "{}"),
+      [SERVICE]: new URL(base).origin,
+    },
     files: image ? { [PLACEHOLDER_IMAGE]: image } : {},
   });
   const properties = {};

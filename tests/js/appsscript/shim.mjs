@@ -4,14 +4,16 @@
 // Logger. What is not emulated is listed in ../APPS_SCRIPT.md.
 //
 // The behaviour follows the Apps Script reference (developers.google.com/apps-script/reference:
-// url-fetch/url-fetch-app, url-fetch/http-response, base/blob, utilities/utilities) and, for
-// the exception a failed fetch throws, the message scripts quote in their bug reports.
+// url-fetch/url-fetch-app, url-fetch/http-response, base/blob, utilities/utilities); the
+// exceptions a fetch throws, and where their messages come from, are in ../APPS_SCRIPT.md.
 
 import { format } from "node:util";
 
 // The User-Agent UrlFetchApp sends (the URL Fetch Service reference), with this shim's id.
 export const SCRIPT_ID = "gemini-ref-apps-script-shim";
-export const USER_AGENT = `Mozilla/5.0 (compatible; Google-Apps-Script; beanserver; +https://script.google.com; id: ${SCRIPT_ID})`;
+export const USER_AGENT =
+  "Mozilla/5.0 (compatible; Google-Apps-Script; beanserver; +https://script.google.com; " +
+  `id: ${SCRIPT_ID})`;
 // A failed fetch's exception quotes this many characters of the body, then "...".
 export const TRUNCATED_AT = 147;
 const METHODS = new Set(["GET", "DELETE", "PATCH", "POST", "PUT"]);
@@ -163,7 +165,8 @@ function failure(url, response) {
   const { protocol, host } = new URL(url);
   return new Exception(
     `Request failed for ${protocol}//${host} returned code ${response.getResponseCode()}. ` +
-      `Truncated server response: ${quoted} (use muteHttpExceptions option to examine full response)`,
+      `Truncated server response: ${quoted} ` +
+      "(use muteHttpExceptions option to examine full response)",
   );
 }
 
@@ -182,8 +185,11 @@ export function services({ transport, properties, run }) {
     if (!METHODS.has(method)) {
       throw new Exception(`Invalid argument: method ${params.method}`);
     }
-    const headers = { "User-Agent": USER_AGENT };
-    for (const [name, value] of Object.entries(params.headers ?? {})) {
+    const given = Object.entries(params.headers ?? {});
+    const headers = given.some(([name]) => name.toLowerCase() === "user-agent")
+      ? {}
+      : { "User-Agent": USER_AGENT };
+    for (const [name, value] of given) {
       headers[name] = String(value);
     }
     const { body, type } = requestBody(params.payload, params.contentType);

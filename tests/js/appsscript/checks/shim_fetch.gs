@@ -14,7 +14,8 @@ function main() {
   });
   Logger.log('code %s', missing.getResponseCode());
   const headers = missing.getHeaders(); // names as received: the fake's are lower case
-  Logger.log(Object.keys(headers).filter((name) => /^content-type$/i.test(name)).map((name) => headers[name])[0]);
+  const typeName = Object.keys(headers).find((name) => /^content-type$/i.test(name));
+  Logger.log(headers[typeName]);
   Logger.log(JSON.parse(missing.getContentText()).error.status);
 
   // The defaults: GET, no body; the response reads as its text.
@@ -39,6 +40,13 @@ function main() {
   Logger.log('%s bytes, from %s to %s', bytes.length, Math.min(...bytes), Math.max(...bytes));
   Logger.log(Utilities.base64Encode(bytes));
   Logger.log(Utilities.base64Encode('Grüße'));
+
+  // A host that does not answer: the exception Apps Script throws.
+  try {
+    UrlFetchApp.fetch('https://unreachable.example/');
+  } catch (e) {
+    Logger.log('%s: %s', e.name, e.message);
+  }
 
   // A host with no route gets no request.
   UrlFetchApp.fetch('https://example.com/');
