@@ -41,7 +41,7 @@ from tests.kit.serving import free_port
 from tests.kit.toolchains import require
 from tests.kit.wire import Exchange, tap
 
-pytestmark = [pytest.mark.node]
+pytestmark = [pytest.mark.needs("node")]
 
 SHIM = JS_DIR / "appsscript"
 SERVICE = "https://generativelanguage.googleapis.com"
