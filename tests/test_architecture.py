@@ -26,7 +26,13 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("fake_server.protocol", "fake_server.config"),  # the API's facts, the settings
     ("fake_server.store", "fake_server.journal", "fake_server.fixtures"),
     ("fake_server.model", "fake_server.control"),  # the stand-in for the model; fault rules
-    ("fake_server.http.responses", "fake_server.http.memo", "fake_server.http.faults"),
+    (
+        "fake_server.http.responses",
+        "fake_server.http.memo",
+        "fake_server.http.faults",
+        "fake_server.http.intake",
+        "fake_server.http.access",
+    ),
     ("fake_server.state",),
     ("fake_server.http.adapter",),
     ("fake_server.api",),  # handlers and the route table

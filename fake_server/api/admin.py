@@ -15,7 +15,7 @@ from starlette.responses import Response
 
 from ..control.verdict import judge
 from ..fixtures.format import Fixture, FixtureError
-from ..http.adapter import authenticate, read_body
+from ..http.intake import authenticate, read_body
 from ..http.responses import GoogleResponse, error_response
 from ..protocol.errors import ApiError, invalid_argument, not_found
 from ..protocol.json_body import read_json

@@ -21,7 +21,7 @@ from ..control.clock import TestClock
 from ..control.faults import FaultSet
 from ..control.quotas import QuotaSet
 from ..fixtures.matching import load as load_fixtures
-from ..http.adapter import RouteSpec, endpoint
+from ..http.adapter import RouteSpec, endpoint, unknown_route
 from ..http.responses import error_response
 from ..journal import Journal
 from ..protocol.errors import internal_error, not_found
@@ -93,8 +93,11 @@ def routes() -> list[Route]:
 
 
 async def _no_such_method(request: Request, exc: Exception) -> Response:
-    """Unknown paths and methods: what Google's front end answers, in the envelope."""
-    return error_response(not_found("Method not found."))
+    """Unknown paths and methods: what Google's front end answers, in the envelope; journalled,
+    but for the fake's own paths."""
+    if request.scope["path"].startswith(ADMIN_PREFIX):
+        return error_response(not_found("Method not found."))
+    return await unknown_route(request)
 
 
 async def _internal(request: Request, exc: Exception) -> Response:

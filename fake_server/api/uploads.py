@@ -38,7 +38,8 @@ import anyio.to_thread
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
-from ..http.adapter import ApiCall, authenticate, drain, read_body
+from ..http.adapter import ApiCall
+from ..http.intake import authenticate, drain, read_body
 from ..http.responses import GoogleResponse, error_response
 from ..journal import upload_answered_by
 from ..protocol.errors import ApiError, invalid_argument, not_found, permission_denied

@@ -12,8 +12,10 @@ handler serves which path under each API version.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
@@ -23,33 +25,24 @@ import anyio.to_thread
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
-from ..config import FakeConfig
 from ..control.faults import Rule
-from ..journal import Entry, journal_view, without_key
+from ..journal import Entry, journal_view, sent_headers, without_key
 from ..model import catalog
 from ..protocol.errors import (
-    TYPE_PREFIX,
     ApiError,
     internal_error,
     invalid_argument,
     not_found,
-    payload_too_large,
-    permission_denied,
 )
 from ..protocol.json_body import read_json, too_deep
 from ..protocol.limits import MAX_REQUEST_BYTES
 from ..protocol.transcode import transcode
 from ..protocol.wire import dumps_pretty
 from ..state import FakeState
-from . import faults
+from . import access, faults
+from .intake import authenticate, drain, read_body
 from .memo import Answered
 from .responses import EventStreamResponse, GoogleResponse, error_response
-
-UNREGISTERED_CALLER = (
-    "Method doesn't allow unregistered callers (callers without established identity). "
-    "Please use API Key or other form of API consumer identity to call this API."
-)
-INVALID_KEY = "API key not valid. Please pass a valid API key."
 
 logger = logging.getLogger("gemini_fake")
 # Requests with bodies up to this size are answered on the event loop; larger ones (a long
@@ -131,61 +124,6 @@ class RouteSpec:
     error_reply: Callable[[ApiCall, ApiError], GoogleResponse] | None = None
 
 
-async def read_body(request: Request, limit: int) -> bytes:
-    """The whole body, or the service's 400 once it runs past ``limit`` bytes.
-
-    The body is read as it arrives and what is past the limit is dropped unread, so memory
-    stays flat whatever the client sends, and the client gets its answer once it has sent all.
-    """
-    pieces: list[bytes] = []
-    size = 0
-    try:
-        async for piece in request.stream():
-            size += len(piece)
-            if size <= limit:
-                pieces.append(piece)
-            elif pieces:
-                pieces.clear()  # over the limit: keep nothing, read on to the end
-    except ClientDisconnect:
-        raise invalid_argument("The request body ended before its declared length.") from None
-    if size > limit:
-        raise payload_too_large(limit)
-    return b"".join(pieces)
-
-
-async def drain(request: Request) -> None:
-    """Read the body to its end and drop it (a client disconnecting meanwhile is no matter)."""
-    try:
-        async for _ in request.stream():
-            pass
-    except ClientDisconnect:
-        pass
-
-
-def authenticate(request: Request, config: FakeConfig) -> None:
-    """``x-goog-api-key`` or ``?key=``; refused exactly as the real front end refuses."""
-    key = request.headers.get("x-goog-api-key") or request.query_params.get("key")
-    if not key:
-        raise permission_denied(UNREGISTERED_CALLER)
-    if config.api_keys and key not in config.api_keys:
-        raise invalid_argument(
-            INVALID_KEY,
-            [
-                {
-                    "@type": TYPE_PREFIX + "ErrorInfo",
-                    "reason": "API_KEY_INVALID",
-                    "domain": "googleapis.com",
-                    "metadata": {"service": "generativelanguage.googleapis.com"},
-                },
-                {
-                    "@type": TYPE_PREFIX + "LocalizedMessage",
-                    "locale": "en-US",
-                    "message": INVALID_KEY,
-                },
-            ],
-        )
-
-
 def endpoint(spec: RouteSpec, version: str) -> Callable[[Request], Awaitable[Response]]:
     """The Starlette endpoint serving ``spec`` under API ``version``."""
     rpc, handler = spec.rpc, spec.handler
@@ -247,29 +185,62 @@ def endpoint(spec: RouteSpec, version: str) -> Callable[[Request], Awaitable[Res
             extra = {**extra, "fault": rule.id}
         if state.faults or state.quotas:  # what the verdict needs to tell a retry
             extra = {**extra, "body": hashlib.sha256(call.raw).hexdigest()[:16]}
-        entry = state.journal.record(
-            Entry(
-                seq=0,
-                method=request.method,
-                path=path,
-                rpc=rpc,
-                api_version=version,
-                model=call.model,
-                request=canonical,
-                status=response.status_code,
-                answered_by=by,
-                key=key,
-                query=without_key(query.decode("latin-1")),
-                received=received,
-                extra=extra,
-            ),
-            size=len(call.raw),
-        )
+        entry = _entry(call, spec, path, query, response, canonical, key, by, extra, received)
+        state.journal.record(entry, size=_held(call, entry))
         if isinstance(response, EventStreamResponse):
             response.on_progress = entry.stream_progress
+            response.on_end = functools.partial(_stream_ended, entry)
+        else:
+            access.log(entry)
         return response
 
     return serve
+
+
+UNKNOWN_PATH = re.compile(r"^/(?:upload/)?(?P<version>v1\w*)/(?:models/(?P<model>[^/:]+))?")
+
+
+async def unknown_route(request: Request) -> Response:
+    """A path or method the fake does not serve: the front end's 404, journalled like any call
+    (rpc ``unknown``), with the body as sent, so a wrongly built URL or an unserved RPC shows
+    what the app sent."""
+    state: FakeState = request.app.state.fake
+    received, started = time.time(), time.perf_counter()
+    kept = state.config.journal_inline_bytes
+    body, size = bytearray(), 0
+    try:
+        async for piece in request.stream():  # read to the end, keeping what the journal shows
+            size += len(piece)
+            if len(body) <= kept:
+                body += piece[: kept + 1 - len(body)]
+    except ClientDisconnect:
+        pass
+    response = error_response(not_found("Method not found."))
+    answer = bytes(response.body)
+    named = UNKNOWN_PATH.match(request.scope["path"])
+    entry = Entry(
+        seq=0,
+        method=request.method,
+        path=request.scope["path"],
+        rpc="unknown",
+        api_version=named["version"] if named else "",
+        model=named["model"] if named else None,
+        status=response.status_code,
+        answered_by="error:NOT_FOUND",
+        query=without_key(request.scope["query_string"].decode("latin-1")),
+        received=received,
+        headers=sent_headers(request.headers.raw),
+        sent=bytes(body) if 0 < len(body) <= kept else None,
+        sent_size=size,
+        response_headers=response.raw_headers,
+        response_body=answer,
+        response_size=len(answer),
+        started=started,
+    )
+    entry.duration_ms = round((time.perf_counter() - started) * 1000, 3)
+    state.journal.record(entry, size=len(body) + len(answer))
+    access.log(entry)
+    return response
 
 
 async def _answer(call: ApiCall, handler: Handler) -> Answered | Response:
@@ -310,6 +281,69 @@ def _answered(call: ApiCall, response: GoogleResponse | EventStreamResponse) -> 
     kept = call.state.config.journal_inline_bytes
     request = journal_view(call.canonical, kept) if len(call.raw) > kept else call.canonical
     return Answered(response, request, call.key, call.answered_by, call.extra)
+
+
+def _entry(
+    call: ApiCall,
+    spec: RouteSpec,
+    path: str,
+    query: bytes,
+    response: Response,
+    canonical: dict[str, Any] | None,
+    key: str | None,
+    answered_by: str,
+    extra: dict[str, Any],
+    received: float,
+) -> Entry:
+    """The journal entry of a call answered with ``response``: the request as read and as
+    sent (headers with credentials cut; the body when it is within the journal's inline
+    size), and the answer (its body within that size, or a stream's events as they go)."""
+    request = call.request
+    kept = call.state.config.journal_inline_bytes
+    sent_size = len(call.raw)
+    if not spec.reads_body:  # streamed to disk, never held
+        sent_size = int(call.extra.get("bytes", 0))
+    entry = Entry(
+        seq=0,
+        method=request.method,
+        path=path,
+        rpc=call.rpc,
+        api_version=call.version,
+        model=call.model,
+        request=canonical,
+        status=response.status_code,
+        answered_by=answered_by,
+        key=key,
+        query=without_key(query.decode("latin-1")),
+        received=received,
+        extra=extra,
+        headers=sent_headers(request.headers.raw),
+        sent=call.raw if 0 < len(call.raw) <= kept else None,
+        sent_size=sent_size,
+        response_headers=response.raw_headers,
+        started=call.started,
+    )
+    if isinstance(response, EventStreamResponse):
+        entry.events = response.events
+        entry.response_size = sum(map(len, response.events))
+    else:
+        body = getattr(response, "body", None)
+        if isinstance(body, bytes):
+            entry.response_size = len(body)
+            entry.response_body = body if len(body) <= kept else None
+        entry.duration_ms = round((time.perf_counter() - call.started) * 1000, 3)
+    return entry
+
+
+def _held(call: ApiCall, entry: Entry) -> int:
+    """The bytes an entry keeps alive: the body as read, and the answer's body or events."""
+    answer = entry.response_size if entry.events is not None else len(entry.response_body or b"")
+    return len(call.raw) + answer
+
+
+def _stream_ended(entry: Entry, how: str, closing_event: bytes | None) -> None:
+    entry.ended(how, closing_event)
+    access.log(entry)
 
 
 def _framing(rpc: str, query: bytes, request: Request) -> str:

@@ -97,6 +97,8 @@ class StreamAborted(Exception):
 
 
 ProgressCallback = Callable[[int, bool], None]  # (events sent, finished cleanly)
+# (how the stream ended: finished, closed, error, aborted or gone; the closing error event sent)
+EndCallback = Callable[[str, bytes | None], None]
 
 
 class EventStreamResponse(Response):
@@ -129,6 +131,7 @@ class EventStreamResponse(Response):
         self.status_code = 200
         self.background = None
         self.on_progress: ProgressCallback | None = None
+        self.on_end: EndCallback | None = None
         headers: list[tuple[bytes, bytes]] = [(b"content-type", content_type.encode())]
         if content_type == SSE_CONTENT_TYPE:
             headers.append((b"content-disposition", b"attachment"))
@@ -147,7 +150,7 @@ class EventStreamResponse(Response):
 
     def retimed(self, started: float) -> EventStreamResponse:
         again = copy.copy(self)
-        again.on_progress = None
+        again.on_progress = again.on_end = None
         again.raw_headers = [
             (name, _timing(started)) if name == b"server-timing" else (name, value)
             for name, value in self.raw_headers
@@ -157,11 +160,11 @@ class EventStreamResponse(Response):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # Stop as soon as the client goes away, so a paced stream nobody reads does not keep
         # the server busy (or keep it from shutting down).
-        aborted = False
+        how = "gone"  # unless the stream gets to its end
 
         async def stream() -> None:
-            nonlocal aborted
-            aborted = await self._stream(send)
+            nonlocal how
+            how = await self._stream(send)
             group.cancel_scope.cancel()
 
         async with anyio.create_task_group() as group:
@@ -169,11 +172,14 @@ class EventStreamResponse(Response):
             while (await receive())["type"] != "http.disconnect":
                 pass
             group.cancel_scope.cancel()
-        if aborted:
+        if self.on_end is not None:
+            self.on_end(how, self.error_event if how == "error" else None)
+        if how == "aborted":
             raise StreamAborted("the stream was dropped mid-body, as its pacing says")
 
-    async def _stream(self, send: Send) -> bool:
-        """Send the events; True when the connection is to be dropped instead of ended.
+    async def _stream(self, send: Send) -> str:
+        """Send the events; how the stream ended: ``finished``, ``closed`` or ``error`` early
+        (as its pacing says), or ``aborted``: the connection is to be dropped instead of ended.
 
         Progress is recorded as each event is handed to the server, so a client never holds
         bytes the journal does not yet count.
@@ -189,11 +195,13 @@ class EventStreamResponse(Response):
             opened = True
             await send({"type": "http.response.body", "body": prefix + data, "more_body": True})
 
+        how = "finished"
         for sent, event in enumerate(self.events):
             if pacing.end_after is not None and sent >= pacing.end_after:
                 if pacing.end == "abort":
-                    return True
-                if pacing.end == "error":
+                    return "aborted"
+                how = "error" if pacing.end == "error" else "closed"
+                if how == "error":
                     await element(self.error_event)
                 break
             delay = pacing.first_event_delay if sent == 0 else pacing.event_interval
@@ -203,7 +211,7 @@ class EventStreamResponse(Response):
             await element(event)
         closing = self.tail if opened else self.head + self.tail
         await send({"type": "http.response.body", "body": closing, "more_body": False})
-        return False
+        return how
 
     def _progress(self, sent: int, finished: bool) -> None:
         if self.on_progress is not None:

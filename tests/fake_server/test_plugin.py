@@ -70,8 +70,9 @@ def test_a_journal_with_a_limit_keeps_the_latest_entries() -> None:
             Entry(seq=0, method="GET", path="/v1/models", rpc="models.list", api_version="v1")
         )
     assert [e.seq for e in journal.entries] == [2, 3]
-    journal.reset()
-    assert journal.record(Entry(0, "GET", "/", "x", "v1")).seq == 1
+    journal.reset()  # seq goes on: a follower never mistakes a new entry for one it has seen
+    assert journal.record(Entry(0, "GET", "/", "x", "v1")).seq == 4
+    assert (journal.resets, journal.reset_after, journal.last_seq) == (1, 3, 4)
 
 
 def test_the_journal_keeps_the_query_string(gemini_fake: Fake) -> None:

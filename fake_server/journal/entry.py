@@ -1,0 +1,183 @@
+"""A journal entry: one request as the fake read it, as it travelled, and what answered it."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+UPLOAD_PREFIX = "upload:"
+INLINE_KEPT = 64 * 1024  # by default, inline data longer than this is kept as its digest
+_KEY_PARAM = re.compile(r"(?<![^&])key=[^&]*")
+
+
+def journal_view(
+    request: dict[str, Any] | None, inline_kept: int = INLINE_KEPT
+) -> dict[str, Any] | None:
+    """What the journal keeps of a canonical request: all of it, but each inline ``data`` of
+    more than ``inline_kept`` bytes as ``{"sha256": ..., "size": ...}`` (the hex digest and
+    the length of its bytes), so the journal does not hold whole files."""
+    if request is None:
+        return None
+    return {key: _fold_data(value, key, inline_kept) for key, value in request.items()}
+
+
+def _fold_data(value: Any, name: str, kept: int) -> Any:
+    if name == "data" and isinstance(value, str) and len(value) * 3 // 4 > kept:
+        data = base64.b64decode(value)  # canonical: standard base64, checked by the transcoder
+        return {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+    if isinstance(value, dict):
+        return {key: _fold_data(item, key, kept) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_fold_data(item, name, kept) for item in value]
+    return value
+
+
+def without_key(query: str) -> str:
+    """The query string with any ``key=`` parameter's value cut: the journal never holds a key."""
+    return _KEY_PARAM.sub("key=REDACTED", query) if "key=" in query else query
+
+
+def upload_answered_by(upload_id: str) -> str:
+    """What a journal entry says answered a step of upload ``upload_id``
+    (:meth:`Journal.uploads` reads it back)."""
+    return UPLOAD_PREFIX + upload_id
+
+
+REDACTED_HEADERS = frozenset({"x-goog-api-key", "authorization", "proxy-authorization", "cookie"})
+Headers = list[tuple[bytes, bytes]]
+
+
+def sent_headers(raw: Headers) -> Headers:
+    """A request's headers as the journal keeps them: as sent, credentials cut."""
+    return [
+        (name, b"REDACTED") if name.lower().decode("latin-1") in REDACTED_HEADERS else (name, value)
+        for name, value in raw
+    ]
+
+
+@dataclass
+class Entry:
+    seq: int
+    method: str  # HTTP method
+    path: str
+    rpc: str  # "generateContent", "countTokens", "models.get", ..., "unknown" (no such route)
+    api_version: str
+    model: str | None = None
+    request: dict[str, Any] | None = None  # canonical body, None when it could not be read
+    status: int = 200
+    # What answered: "fixture:<name>", "synthetic", "computed", "catalogue", "files",
+    # "upload:<upload id>", "file:<id>", "fault:<id>", "error:<STATUS>"
+    answered_by: str = ""
+    key: str | None = None  # the request's canonical key (see fake_server.fixtures.key)
+    query: str = ""  # the query string as received, a ``key=`` value cut (e.g. "alt=sse")
+    received: float = 0.0  # when the request arrived, in seconds since the epoch
+    extra: dict[str, Any] = field(default_factory=dict)
+    # Until the answer was complete, in milliseconds (a stream: until it ended; None before).
+    duration_ms: float | None = None
+    # As it travelled (rendered by :meth:`exchange`): the request's headers, credentials cut,
+    # and its body when it is at most the journal's inline size; the answer's headers and body
+    # (a unary answer within that size) or a stream's events, each with when it was sent.
+    headers: Headers = field(default_factory=list, repr=False)
+    sent: bytes | None = field(default=None, repr=False)
+    sent_size: int = 0
+    response_headers: Headers = field(default_factory=list, repr=False)
+    response_body: bytes | None = field(default=None, repr=False)
+    response_size: int = 0
+    events: list[bytes] | None = field(default=None, repr=False)
+    event_times: list[float] = field(default_factory=list, repr=False)
+    stream_end: str | None = None  # how a stream ended: finished, closed, error, aborted, gone
+    closing_event: bytes | None = field(default=None, repr=False)  # the error a stream ended with
+    started: float = field(default=0.0, repr=False, compare=False)  # perf_counter at arrival
+
+    @property
+    def done(self) -> bool:
+        """Whether the answer is complete (a unary one always is once journalled)."""
+        return self.events is None or self.stream_end is not None
+
+    def stream_progress(self, sent: int, finished: bool) -> None:
+        """Kept up to date while a stream answer goes out: the events handed to the server so
+        far (each one's time noted), and whether the whole answer has gone (False for a stream
+        that ended early)."""
+        while len(self.event_times) < sent:
+            self.event_times.append(self._elapsed())
+        self.extra["eventsSent"] = sent
+        self.extra["streamFinished"] = finished
+
+    def ended(self, how: str, closing_event: bytes | None = None) -> None:
+        """The stream is over (``how``: finished, closed, error, aborted or gone); an ``error``
+        end sent ``closing_event`` as one more event."""
+        if closing_event is not None:
+            self.closing_event = closing_event
+            self.event_times.append(self._elapsed())
+        self.stream_end = how
+        self.duration_ms = self._elapsed()
+
+    def _elapsed(self) -> float:
+        return round((time.perf_counter() - self.started) * 1000, 3)
+
+    def to_json(self, *, exchange: bool = True) -> dict[str, Any]:
+        """The entry as the admin API serves it; without ``exchange``, the summary (no headers,
+        bodies or events), as the journal feed sends it."""
+        data = {
+            "seq": self.seq,
+            "method": self.method,
+            "path": self.path,
+            "rpc": self.rpc,
+            "apiVersion": self.api_version,
+            "model": self.model,
+            "request": self.request,
+            "status": self.status,
+            "answeredBy": self.answered_by,
+            "key": self.key,
+            "query": self.query,
+            "received": self.received,
+            "durationMs": self.duration_ms,
+            "done": self.done,
+            "extra": self.extra,
+        }
+        if exchange:
+            data.update(self.exchange())
+        return data
+
+    def exchange(self) -> dict[str, Any]:
+        """What travelled: ``sent`` (headers, size, body) and ``response`` (headers, size, and
+        the body, or the stream's events with their times and how it ended)."""
+        sent: dict[str, Any] = {"headers": _header_list(self.headers), "size": self.sent_size}
+        sent["body"] = _readable(self.sent)
+        response: dict[str, Any] = {"headers": _header_list(self.response_headers)}
+        if self.events is not None:
+            closing = [] if self.closing_event is None else [self.closing_event]
+            shown = self.events[: len(self.event_times) - len(closing)] + closing
+            response["events"] = [
+                {"atMs": at, "data": _readable(event)}
+                for at, event in zip(self.event_times, shown, strict=False)
+            ]
+            response["end"] = self.stream_end
+        else:
+            response["size"] = self.response_size
+            response["body"] = _readable(self.response_body)
+        return {"sent": sent, "response": response}
+
+
+def _header_list(headers: Headers) -> list[list[str]]:
+    return [[name.decode("latin-1"), value.decode("latin-1")] for name, value in headers]
+
+
+def _readable(body: bytes | None) -> Any:
+    """A body as the journal shows it: its JSON, else its text, else None (not kept). A stream
+    event's SSE framing (``data: ``) is taken off."""
+    if body is None:
+        return None
+    text = body.decode("utf-8", "replace")
+    stripped = text.strip()
+    if stripped.startswith("data:"):
+        stripped = stripped[len("data:") :].strip()
+    try:
+        return json.loads(stripped)
+    except (ValueError, RecursionError):  # not JSON, or nested past what the reader walks
+        return text
