@@ -1,4 +1,4 @@
-"""The guide's Java examples with the official Java SDK (google-genai 2.3.0), against the fake.
+"""The guide's Java examples with the official Java SDK (google-genai 2.6.0), against the fake.
 
 ``tests/java`` holds each "### Java" example of the guide as a class of its own, verbatim but for
 the fixes in ``FIXES`` (tests/java/README.md); ``test_the_java_examples_are_the_guides`` proves

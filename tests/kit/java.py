@@ -24,7 +24,7 @@ SOURCES = JAVA_DIR / "src" / "main" / "java"
 CLASSPATH_FILE = ROOT / ".cache" / "java" / "target" / "classpath.txt"
 INSTALL = "mvn -q -B -Dmaven.repo.local=$PWD/.cache/m2 -f tests/java/pom.xml generate-resources"
 # Every variable the Java SDK reads (ApiClient.defaultEnvironmentVariables in google-genai
-# 2.3.0) but the two the guide sets: each would override them or send the SDK to Vertex AI.
+# 2.6.0) but the two the guide sets: each would override them or send the SDK to Vertex AI.
 JAVA_OVERRIDING_ENV = (
     "GOOGLE_API_KEY",
     "GOOGLE_CLOUD_PROJECT",
