@@ -1,13 +1,15 @@
 """The guide's Java examples with the official Java SDK (google-genai 2.6.0), against the fake.
 
 ``tests/java`` holds each "### Java" example of the guide as a class of its own, verbatim but for
-the fixes in ``FIXES`` (tests/java/README.md); ``test_the_java_examples_are_the_guides`` proves
-those are the only differences. The JVM starts slowly, so the classes are compiled once and one
-``java GuideRun <every example>`` run serves the whole module, against a fake of its own served
-on a loopback port. Each test reads its example's JSON line (what the example printed, what the
-SDK logged, the files it uploaded) and that example's part of the fake's journal (the RPCs the
-SDK called and the exact bodies it sent). The child's environment is the guide's:
-``GOOGLE_GEMINI_BASE_URL`` and ``GEMINI_API_KEY`` only (tests/kit/java.py).
+the fixes in ``FIXES`` (tests/java/README.md); ``test_the_java_examples_are_the_guides_but_for_
+the_documented_fixes`` proves those are the only differences. The JVM starts slowly, so the
+classes are compiled once (``java_classpath``) and one ``java GuideRun <every example>`` run
+serves the module, against a fake of its own served on a loopback port. Each test reads its
+example's JSON line (what the example printed, what the SDK logged, the files it uploaded) and
+that example's part of the fake's journal (the RPCs the SDK called and the exact bodies it
+sent). A second run, with a key the fake refuses, shows the SDK's exception for the service's
+error. The child's environment is the guide's: ``GOOGLE_GEMINI_BASE_URL`` and ``GEMINI_API_KEY``
+only (tests/kit/java.py).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from fake_server.pytest_plugin import Fake
 from fake_server.server import ThreadedServer
 from tests.kit.files import FilesKit
 from tests.kit.guide_answers import EXAMPLES, SHIPPED_FIXTURES
-from tests.kit.java import SOURCES, compile_examples, require_java, start_java
+from tests.kit.java import SOURCES, start_java
 
 pytestmark = [pytest.mark.sdk, pytest.mark.java]
 
@@ -138,17 +140,14 @@ def split_journal(entries: list[Entry], examples: list[str]) -> dict[str, list[E
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
-    require_java()
-    work = tmp_path_factory.mktemp("java")
-    classpath = compile_examples(work / "classes")
-    organ = work / "organ.jpg"
+def runs(java_classpath: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
+    organ = tmp_path_factory.mktemp("java") / "organ.jpg"
     organ.write_bytes(ORGAN)
     examples = list(RPCS)
     app = create_app(FakeConfig())
     with ThreadedServer(app) as server:
         fake = Fake(app, server.base_url, in_process=False)
-        lines = start_java(fake, classpath, *examples, env={"GUIDE_ORGAN_JPG": str(organ)})
+        lines = start_java(fake, java_classpath, *examples, env={"GUIDE_ORGAN_JPG": str(organ)})
         by_line = lines.lines()
         calls = split_journal(list(fake.journal.entries), examples)
         yield Runs(fake, {example: Run(by_line[example], calls[example]) for example in examples})
@@ -297,3 +296,58 @@ def test_the_streamed_chat_keeps_one_model_content_per_chunk(runs: Runs) -> None
     assert second.request == {
         "contents": [{"parts": [{"text": text}], "role": role} for role, text in turns[: asked + 1]]
     }
+
+
+REFUSED = ("basic", "stream", "chat")
+
+
+@pytest.fixture(scope="module")
+def refused(java_classpath: str) -> Iterator[Runs]:
+    """``REFUSED`` run with a key the fake does not take (a second JVM: the fake's keys are
+    fixed when it starts)."""
+    app = create_app(FakeConfig(api_keys=frozenset({"the-only-key"})))
+    with ThreadedServer(app) as server:
+        fake = Fake(app, server.base_url, in_process=False)
+        run = start_java(fake, java_classpath, *REFUSED, env={"GEMINI_API_KEY": "not-the-key"})
+        lines = run.lines()
+        entries = list(fake.journal.entries)
+        assert len(entries) == len(REFUSED)  # each fails at its first call
+        yield Runs(fake, {e: Run(lines[e], [c]) for e, c in zip(REFUSED, entries, strict=True)})
+
+
+BAD_KEY = "API key not valid. Please pass a valid API key."
+# The details the service sends with it (real-shapes: "bad API key").
+BAD_KEY_DETAILS = [
+    {
+        "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+        "reason": "API_KEY_INVALID",
+        "domain": "googleapis.com",
+        "metadata": {"service": "generativelanguage.googleapis.com"},
+    },
+    {
+        "@type": "type.googleapis.com/google.rpc.LocalizedMessage",
+        "locale": "en-US",
+        "message": BAD_KEY,
+    },
+]
+
+
+@pytest.mark.parametrize("example", REFUSED)
+def test_a_refused_key_is_a_client_exception_400_in_java(example: str, refused: Runs) -> None:
+    line = refused[example].line
+    (call,) = refused[example].calls
+
+    assert (line["ok"], line["printed"], line["files"]) == (False, "", [])
+    error = line["error"]
+    # ClientException, the SDK's ApiException for a 4xx answer.
+    assert (error["class"], error["code"], error["status"]) == (
+        "com.google.genai.errors.ClientException",
+        400,
+        "INVALID_ARGUMENT",
+    )
+    # message(): the error's message, then each of its details as one line of JSON.
+    message, details = error["apiMessage"].split("\nDetails: ")
+    assert message == BAD_KEY
+    assert [json.loads(detail) for detail in details.splitlines()] == BAD_KEY_DETAILS
+    assert error["message"] == f"400 INVALID_ARGUMENT. {error['apiMessage']}"
+    assert (call.status, call.answered_by) == (400, "error:INVALID_ARGUMENT")

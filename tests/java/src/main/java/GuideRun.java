@@ -26,8 +26,8 @@ import java.util.logging.Logger;
  * Each example is the guide's class, its {@code main} called as a reader runs it; what it printed
  * (System.out), what it wrote to System.err, what the SDK logged (java.util.logging) and the
  * files it uploaded are what the reader sees. An example that throws has {@code "ok": false} and
- * {@code "error": {"class", "message"[, "code", "status"]}} (code and status for an
- * ApiException). The exit code is 0 even when examples fail, 2 for a usage error.
+ * {@code "error": {"class", "message"[, "code", "status", "apiMessage"]}} (the last three for
+ * an ApiException: its code(), status() and message()). The exit code is 0 even when examples fail, 2 for a usage error.
  */
 public final class GuideRun {
   /** Each example's name (as tests/js/guide.mjs names the same example) and its class. */
@@ -126,6 +126,7 @@ public final class GuideRun {
       ApiException api = (ApiException) e;
       error.addProperty("code", api.code());
       error.addProperty("status", api.status());
+      error.addProperty("apiMessage", api.message());
     }
     return error;
   }
