@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -33,6 +33,7 @@ from fake_server.server import ThreadedServer
 from tests.kit.files import FilesKit
 from tests.kit.guide_answers import EXAMPLES, SHIPPED_FIXTURES
 from tests.kit.java import SOURCES, start_java
+from tests.kit.wire import Exchange, sse_events, tap
 
 pytestmark = [pytest.mark.sdk, pytest.mark.java]
 
@@ -80,6 +81,13 @@ HISTORY_ITEM = re.compile(
 )
 
 
+def text_of(answer: dict[str, Any]) -> str:
+    (candidate,) = answer["candidates"]
+    (part,) = candidate["content"]["parts"]
+    text: str = part["text"]
+    return text
+
+
 def fixture_text(name: str) -> str:
     data = json.loads((SHIPPED_FIXTURES / f"{name}.json").read_text("utf-8"))
     text: str = data["answer"]["text"]
@@ -94,10 +102,25 @@ def history(printed: str) -> list[tuple[str, str]]:
 
 @dataclass
 class Run:
-    """One example's outcome: its JSON line and the requests the fake received for it."""
+    """One example's outcome: its JSON line, the requests the fake journalled for it and its
+    HTTP exchanges as the fake's socket saw them (the same requests, in the same order)."""
 
     line: dict[str, Any]
     calls: list[Entry]
+    exchanges: list[Exchange] = field(default_factory=list)
+
+    def answers(self, index: int = 0) -> list[dict[str, Any]]:
+        """The responses the SDK received for request ``index``: the body, or each SSE event."""
+        exchange = self.exchanges[index]
+        assert exchange.complete and exchange.status == 200, exchange
+        if exchange.query == "alt=sse":
+            return sse_events(exchange.body)
+        answer: dict[str, Any] = json.loads(exchange.body)
+        return [answer]
+
+    def answered_text(self, index: int = 0) -> str:
+        """The text the SDK received for request ``index``, every chunk's joined."""
+        return "".join(text_of(answer) for answer in self.answers(index))
 
     @property
     def printed(self) -> str:
@@ -127,15 +150,19 @@ class Runs:
         return text
 
 
-def split_journal(entries: list[Entry], examples: list[str]) -> dict[str, list[Entry]]:
-    """The journal cut into each example's calls (the examples run one after another)."""
-    calls: dict[str, list[Entry]] = {}
-    rest = list(entries)
+def split_journal(
+    entries: list[Entry], exchanges: list[Exchange], examples: list[str]
+) -> dict[str, Run]:
+    """The journal and the exchanges cut into each example's (they run one after another)."""
+    assert [(e.method, e.path) for e in exchanges] == [(e.method, e.path) for e in entries]
+    calls: dict[str, Run] = {}
     for example in examples:
         taken = len(RPCS[example])
-        calls[example], rest = rest[:taken], rest[taken:]
-        assert [e.rpc for e in calls[example]] == RPCS[example], (example, calls[example])
-    assert not rest, rest
+        run = Run({}, entries[:taken], exchanges[:taken])
+        entries, exchanges = entries[taken:], exchanges[taken:]
+        assert [e.rpc for e in run.calls] == RPCS[example], (example, run.calls)
+        calls[example] = run
+    assert not entries, entries
     return calls
 
 
@@ -145,12 +172,15 @@ def runs(java_classpath: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     organ.write_bytes(ORGAN)
     examples = list(RPCS)
     app = create_app(FakeConfig())
+    exchanges = tap(app)
     with ThreadedServer(app) as server:
         fake = Fake(app, server.base_url, in_process=False)
-        lines = start_java(fake, java_classpath, *examples, env={"GUIDE_ORGAN_JPG": str(organ)})
-        by_line = lines.lines()
-        calls = split_journal(list(fake.journal.entries), examples)
-        yield Runs(fake, {example: Run(by_line[example], calls[example]) for example in examples})
+        java = start_java(fake, java_classpath, *examples, env={"GUIDE_ORGAN_JPG": str(organ)})
+        lines = java.lines()  # once the JVM is done
+        by_example = split_journal(list(fake.journal.entries), list(exchanges), examples)
+        for example, line in lines.items():
+            by_example[example].line = line
+        yield Runs(fake, by_example)
 
 
 def java_classes() -> dict[str, str]:
@@ -183,8 +213,27 @@ def test_a_text_example_prints_its_fixture_answer_through_the_java_sdk(
     guide = EXAMPLES[example]
 
     assert run.printed == guide.expected_text() + "\n"
+    # response.text() is the answer's one text part; the rest of it is as the service's.
+    (answer,) = run.answers()
+    assert run.printed == text_of(answer) + "\n"
+    assert answer["candidates"][0]["finishReason"] == "STOP"
+    guide.check_usage(answer["usageMetadata"])
     # The SDK's request, exactly: v1, the body (an empty generationConfig ignored).
     guide.check_call(run.calls[0], "v1")
+
+
+def test_every_java_request_carries_the_key_header_and_the_sdk_version(runs: Runs) -> None:
+    exchanges = [e for run in runs.by_example.values() for e in run.exchanges]
+    key = runs.fake.env["GEMINI_API_KEY"]
+
+    assert len(exchanges) == sum(len(rpcs) for rpcs in RPCS.values())
+    for exchange in exchanges:
+        assert exchange.request_header("x-goog-api-key") == key
+        assert "key=" not in exchange.query
+        for header in ("user-agent", "x-goog-api-client"):
+            assert re.fullmatch(
+                r"google-genai-sdk/2\.6\.0 gl-java/[0-9.]+", exchange.request_header(header) or ""
+            ), exchange.request_headers
 
 
 def test_thinking_budget_zero_goes_over_the_wire_from_java(runs: Runs) -> None:
@@ -233,7 +282,7 @@ def test_the_multimodal_example_uploads_the_image_and_sends_its_uri(runs: Runs) 
             }
         ]
     }
-    assert printed == runs.answer(generate.request) + "\n"
+    assert printed == run.answered_text(2) + "\n" == runs.answer(generate.request) + "\n"
 
 
 def test_the_streamed_story_prints_every_chunk_without_a_newline(runs: Runs) -> None:
@@ -250,7 +299,10 @@ def test_the_streamed_story_prints_every_chunk_without_a_newline(runs: Runs) -> 
         "contents": [{"parts": [{"text": "Write a story about a magic backpack."}], "role": "user"}]
     }
     # System.out.print of each chunk's text: the whole answer, as the unstreamed call gives it.
-    assert run.printed == runs.answer(call.request)
+    assert run.printed == run.answered_text() == runs.answer(call.request)
+    chunks = run.answers()
+    assert len(chunks) > 1
+    assert chunks[-1]["candidates"][0]["finishReason"] == "STOP"
 
 
 def test_the_chat_sends_the_whole_conversation_and_prints_its_history(runs: Runs) -> None:
@@ -286,6 +338,8 @@ def test_the_streamed_chat_keeps_one_model_content_per_chunk(runs: Runs) -> None
     assert {role for role, _ in first_answer + second_answer} == {"model"}
     assert "".join(text for _, text in first_answer) == dogs
     assert "".join(text for _, text in second_answer) == paws
+    assert [text for _, text in first_answer] == [text_of(chunk) for chunk in run.answers(0)]
+    assert [text for _, text in second_answer] == [text_of(chunk) for chunk in run.answers(1)]
     assert len(first_answer) > 1 and len(second_answer) > 1  # the fake streamed them in chunks
     assert [(c.path, c.query, c.answered_by) for c in run.calls] == [
         (f"{MODEL_PATH}:streamGenerateContent", "alt=sse", "fixture:guide-chat-two-dogs"),
