@@ -120,11 +120,12 @@ def node_guide() -> Callable[..., NodeRun]:
 
 
 @pytest.fixture(scope="session")
-def java_classpath(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The guide's Java examples (``tests/java``) compiled once for the session; the classpath
-    that runs them with the Java SDK (skips, naming the install command, without it)."""
+def java_classpath() -> str:
+    """The guide's Java examples (``tests/java``) compiled, unless the same sources already
+    are; the classpath that runs them with the Java SDK (skips, naming the install command,
+    without it)."""
     require_java()
-    return compile_examples(tmp_path_factory.mktemp("java-classes"))
+    return compile_examples()
 
 
 # --- the Files API -------------------------------------------------------------------------

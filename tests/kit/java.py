@@ -2,15 +2,19 @@
 
 Maven resolves the official Java SDK into ``.cache/m2`` and writes its classpath to
 ``CLASSPATH_FILE`` (``INSTALL``, which ``make test`` runs first); :func:`compile_examples`
-compiles ``tests/java/src/main/java`` against it with ``javac``, and :func:`start_java` runs
-``GuideRun`` (tests/java/README.md), which prints one JSON line per example.
+compiles ``tests/java/src/main/java`` against it with ``javac`` into ``.cache/java/classes``,
+once for each version of the sources and classpath, and :func:`start_java` runs ``GuideRun``
+(tests/java/README.md), which prints one JSON line per example.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +26,7 @@ ROOT = Path(__file__).parents[2]
 JAVA_DIR = ROOT / "tests" / "java"
 SOURCES = JAVA_DIR / "src" / "main" / "java"
 CLASSPATH_FILE = ROOT / ".cache" / "java" / "target" / "classpath.txt"
+CLASSES = ROOT / ".cache" / "java" / "classes"
 INSTALL = "mvn -q -B -Dmaven.repo.local=$PWD/.cache/m2 -f tests/java/pom.xml generate-resources"
 # Every variable the Java SDK reads (ApiClient.defaultEnvironmentVariables in google-genai
 # 2.6.0) but the two the guide sets: each would override them or send the SDK to Vertex AI.
@@ -44,17 +49,27 @@ def require_java() -> None:
     require("java", "javac", "mvn", missing=missing)
 
 
-def compile_examples(classes: Path) -> str:
-    """Every class of ``tests/java`` compiled into ``classes``; the classpath to run them."""
+def compile_examples() -> str:
+    """Every class of ``tests/java`` compiled (or found compiled, from the same sources against
+    the same classpath, in ``CLASSES``); the classpath that runs them."""
     classpath = CLASSPATH_FILE.read_text(encoding="utf-8").strip()
-    sources = sorted(str(p) for p in SOURCES.glob("*.java"))
-    subprocess.run(
-        ["javac", "-encoding", "UTF-8", "--release", "17", "-d", str(classes), "-cp", classpath]
-        + sources,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
+    sources = sorted(SOURCES.glob("*.java"))
+    digest = hashlib.sha256(classpath.encode())
+    for source in sources:
+        digest.update(source.name.encode() + b"\0" + source.read_bytes() + b"\0")
+    classes = CLASSES / digest.hexdigest()[:16]
+    if not classes.is_dir():
+        CLASSES.mkdir(parents=True, exist_ok=True)
+        building = Path(tempfile.mkdtemp(dir=CLASSES, prefix="building-"))
+        command = ["javac", "-encoding", "UTF-8", "--release", "17", "-d", str(building)]
+        compiled = subprocess.run(
+            [*command, "-cp", classpath, *map(str, sources)], capture_output=True, text=True
+        )
+        assert compiled.returncode == 0, f"javac failed:\n{compiled.stderr}"
+        try:
+            building.rename(classes)  # whole or not at all, should another session race
+        except OSError:
+            shutil.rmtree(building)
     return os.pathsep.join([str(classes), classpath])
 
 
