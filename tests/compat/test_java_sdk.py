@@ -370,7 +370,7 @@ def refused(java_classpath: str) -> Iterator[Runs]:
 
 
 BAD_KEY = "API key not valid. Please pass a valid API key."
-# The details the service sends with it (real-shapes: "bad API key").
+# The details the service sends with it (docs/evidence.md#service-errors).
 BAD_KEY_DETAILS = [
     {
         "@type": "type.googleapis.com/google.rpc.ErrorInfo",
