@@ -41,7 +41,8 @@ MODEL_PATH = "/v1/models/gemini-2.5-flash"  # the Java SDK's default API version
 DOGS = "I have 2 dogs in my house."
 PAWS = "How many paws are in my house?"
 
-# Each example (named as tests/js names the same one), its class, and the RPCs it calls in order.
+# Each example (named as tests/js names the same one; its class in GuideRun.java) and the RPCs
+# it calls, in order.
 RPCS = {
     "basic": ["generateContent"],
     "thinking_off": ["generateContent"],
