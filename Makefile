@@ -13,7 +13,9 @@ serve: $(VENV)/.installed
 
 # Measures line coverage; a full run (no PYTEST_ARGS) fails below a package's floor
 # ([tool.gemini-ref.coverage-floors] in pyproject.toml).
-test: $(VENV)/.installed-test tests/js/node_modules/.package-lock.json
+LANGUAGES := tests/js/node_modules/.package-lock.json .cache/java/target/classpath.txt
+
+test: $(VENV)/.installed-test $(LANGUAGES)
 	$(BIN)/coverage erase
 	$(BIN)/coverage run -m pytest $(PYTEST_ARGS)
 	$(BIN)/coverage combine --quiet
@@ -24,7 +26,7 @@ conformance: $(VENV)/.installed-test
 	$(BIN)/python -m pytest conformance $(PYTEST_ARGS)
 
 # The SDK-driving tests against the newest official SDKs too (tests/compat_matrix.py).
-compat-matrix: $(VENV)/.installed-test tests/js/node_modules/.package-lock.json
+compat-matrix: $(VENV)/.installed-test $(LANGUAGES)
 	$(BIN)/python tests/compat_matrix.py
 
 lint: $(VENV)/.installed-dev
@@ -67,6 +69,12 @@ tests/js/node_modules/.package-lock.json: tests/js/package-lock.json tests/js/pa
 	@if command -v npm >/dev/null; then \
 		cd tests/js && npm ci --no-audit --no-fund --loglevel=error; \
 	else echo "npm not found: the JS tests will skip (install Node.js 20 or newer)"; fi
+
+# The official Java SDK, pinned by tests/java/pom.xml, into .cache/m2; writes its classpath.
+.cache/java/target/classpath.txt: tests/java/pom.xml
+	@if command -v mvn >/dev/null; then \
+		mvn -q -B -Dstyle.color=never -Dmaven.repo.local=$(CURDIR)/.cache/m2 -f tests/java/pom.xml generate-resources; \
+	else echo "mvn not found: the Java tests will skip (install a JDK 17 and Maven)"; fi
 
 clean:
 	rm -rf $(VENV) .cache tests/js/node_modules .pytest_cache .mypy_cache .ruff_cache .coverage .coverage.*

@@ -1,16 +1,17 @@
-"""Fixtures of the compatibility tests: the official SDKs, node and curl against the fake.
+"""Fixtures of the compatibility tests: the official SDKs, node, Java and curl against the fake.
 
 The helpers live in importable modules (``tests/kit``): the guide's text examples
-(``guide_answers``), the wire tap (``wire``), the JS drivers (``node``), media files and File
-checks (``files``); these fixtures hand them to the tests.
+(``guide_answers``), the wire tap (``wire``), the JS drivers (``node``), the Java examples
+(``java``), media files and File checks (``files``); these fixtures hand them to the tests.
 
 For the official Python SDK: ``guide_env(fake)`` sets the environment of a developer who followed
 the guide (``GEMINI_API_KEY`` and ``GOOGLE_GEMINI_BASE_URL``, nothing that would override them),
 ``sdk_env`` does it for ``gemini_fake_server``, ``api_version`` runs a test on ``v1`` (the SDK's
 default) and ``v1beta`` (what JS and curl use), and ``client`` is ``genai.Client()`` built from
 that environment. ``wire_tap`` records what went over the wire for each request the fake served;
-``node_guide`` runs ``tests/js`` drivers against a fake; ``fake_server_with`` serves a fake with
-any ``FakeConfig`` (an injectable clock, processing times) on the session's port.
+``node_guide`` runs ``tests/js`` drivers against a fake; ``java_classpath`` compiles
+``tests/java`` once; ``fake_server_with`` serves a fake with any ``FakeConfig`` (an injectable
+clock, processing times) on the session's port.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from fake_server.server import ThreadedServer
 from tests.kit.fakes import new_fake
 from tests.kit.files import FakeClock, FilesKit
 from tests.kit.guide_answers import EXAMPLES, GuideExample
+from tests.kit.java import compile_examples, require_java
 from tests.kit.node import NodeRun, require_node, start_node
 from tests.kit.toolchains import require
 from tests.kit.wire import Exchange, tap
@@ -115,6 +117,15 @@ def node_guide() -> Callable[..., NodeRun]:
     """
     require_node()
     return start_node
+
+
+@pytest.fixture(scope="session")
+def java_classpath() -> str:
+    """The guide's Java examples (``tests/java``) compiled, unless the same sources already
+    are; the classpath that runs them with the Java SDK (skips, naming the install command,
+    without it)."""
+    require_java()
+    return compile_examples()
 
 
 # --- the Files API -------------------------------------------------------------------------
