@@ -49,14 +49,6 @@ async def health(request: Request) -> Response:
     return GoogleResponse(dumps_pretty({"status": "ok"}))
 
 
-async def journal_list(request: Request) -> Response:
-    """The journal, oldest first; ``?rpc=`` and ``?model=`` narrow it."""
-    state: FakeState = request.app.state.fake
-    rpc, model = request.query_params.get("rpc"), request.query_params.get("model")
-    entries = [e.to_json() for e in state.journal.calls(rpc, model=model)]
-    return GoogleResponse(dumps_pretty({"entries": entries}))
-
-
 async def journal_reset(request: Request) -> Response:
     journal = request.app.state.fake.journal
     held = journal.bytes_held()

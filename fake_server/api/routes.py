@@ -27,7 +27,7 @@ from ..journal import Journal
 from ..protocol.errors import internal_error, not_found
 from ..state import FakeState
 from ..store import FileStore
-from . import admin, files, generate, models, uploads
+from . import admin, files, generate, journal_api, models, uploads
 from .admin import ADMIN_PREFIX
 
 API_VERSIONS = ("v1beta", "v1", "v1alpha")
@@ -71,7 +71,15 @@ def routes() -> list[Route]:
     ]
     guarded = admin.guarded
     table += [
-        Route(f"{ADMIN_PREFIX}/journal", guarded(admin.journal_list), methods=["GET"]),
+        Route(f"{ADMIN_PREFIX}/journal", guarded(journal_api.journal_list), methods=["GET"]),
+        Route(
+            f"{ADMIN_PREFIX}/journal/stream", guarded(journal_api.journal_stream), methods=["GET"]
+        ),
+        Route(
+            f"{ADMIN_PREFIX}/journal/{{seq:int}}",
+            guarded(journal_api.journal_entry),
+            methods=["GET"],
+        ),
         Route(f"{ADMIN_PREFIX}/journal", guarded(admin.journal_reset), methods=["DELETE"]),
         Route(f"{ADMIN_PREFIX}/fixtures", guarded(admin.fixtures_list), methods=["GET"]),
         Route(f"{ADMIN_PREFIX}/fixtures", guarded(admin.fixtures_add), methods=["POST"]),
