@@ -171,7 +171,7 @@ def start_go(binary: Path, fake: Fake, assets: Path, *examples: str) -> GoRun:
     environment is the guide's: ``GOOGLE_GEMINI_BASE_URL`` and ``GEMINI_API_KEY``, without
     what would override them."""
     child = {k: v for k, v in os.environ.items() if k not in GO_OVERRIDING_ENV}
-    child.update(fake.env)
+    child.update({k: fake.env[k] for k in ("GOOGLE_GEMINI_BASE_URL", "GEMINI_API_KEY")})
     child["GUIDE_ASSETS"] = str(assets)
     process = subprocess.Popen(
         [str(binary), *examples],
