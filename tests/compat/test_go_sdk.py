@@ -21,12 +21,12 @@ from typing import Any
 import pytest
 
 from conformance._guide import Assets, guide_code, picture, read_guide
-from conformance._uploads import sha256_hash
 from fake_server import create_app
 from fake_server.config import FakeConfig
 from fake_server.journal import Entry
 from fake_server.pytest_plugin import Fake
 from fake_server.server import ThreadedServer
+from tests.kit.files import FilesKit
 from tests.kit.go_examples import EXAMPLES
 from tests.kit.go_guide import Build, build, gofmt, imports, prepared, start_go, without_imports
 from tests.kit.guide_answers import EXAMPLES as GUIDE_ANSWERS
@@ -189,7 +189,7 @@ def check_answer(run: Run, thinks: bool = True) -> str:
     for answer in answers:
         assert answer["modelVersion"] == MODEL
         assert re.fullmatch(r"[A-Za-z0-9_-]{23}", answer["responseId"])
-        assert "usageMetadata" in answer  # every chunk has it (protocol/real-shapes.md)
+        assert "usageMetadata" in answer  # on every chunk: docs/evidence.md#service-stream-chunks
         (candidate,) = answer["candidates"]
         assert candidate["content"]["role"] == "model"
     *_, last = answers
@@ -313,13 +313,10 @@ def uploaded_file(run: Run, file: str) -> dict[str, Any]:
     assert chunk["requestHeaders"]["x-goog-upload-offset"] == "0"
     assert run.calls[0].request == {"file": {"mimeType": "image/jpeg"}}
     the_file: dict[str, Any] = json.loads(chunk["body"])["file"]
-    assert re.fullmatch(r"files/[a-z0-9]{12}", the_file["name"])
-    assert the_file["mimeType"] == "image/jpeg"
-    assert the_file["sizeBytes"] == str(len(data))
-    assert the_file["sha256Hash"] == sha256_hash(data)
-    assert the_file["state"] == "ACTIVE"
-    assert the_file["uri"] == f"{run.base_url}/v1/{the_file['name']}"
-    assert run.calls[1].answered_by == f"file:{the_file['name'].removeprefix('files/')}"
+    file_id = FilesKit().check_file(
+        the_file, data, base_url=run.base_url, version="v1", mime_type="image/jpeg"
+    )
+    assert run.calls[1].answered_by == f"file:{file_id}"
     return the_file
 
 

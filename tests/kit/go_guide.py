@@ -34,10 +34,11 @@ from typing import Any
 
 from fake_server.pytest_plugin import Fake
 from tests.kit.go_examples import EXAMPLES, FRAGMENT, REPAIRS
+from tests.kit.toolchains import GO_CACHE as CACHE
+from tests.kit.toolchains import go_env
 
 ROOT = Path(__file__).parents[2]
 GO_DIR = ROOT / "tests" / "go"
-CACHE = ROOT / ".cache" / "go"
 # What would send the SDK elsewhere than GEMINI_API_KEY and GOOGLE_GEMINI_BASE_URL say
 # (google.golang.org/genai client.go: GOOGLE_API_KEY wins over GEMINI_API_KEY).
 GO_OVERRIDING_ENV = (
@@ -48,18 +49,6 @@ GO_OVERRIDING_ENV = (
     "GOOGLE_VERTEX_BASE_URL",
     "GOOGLE_GENAI_API_VERSION",
 )
-
-
-def go_env() -> dict[str, str]:
-    """The go command's environment: the local toolchain, and every download and build
-    cache inside the project's ignored ``.cache/go``."""
-    return {
-        **os.environ,
-        "GOTOOLCHAIN": "local",
-        "GOMODCACHE": str(CACHE / "mod"),
-        "GOCACHE": str(CACHE / "build"),
-        "GOFLAGS": "-modcacherw",
-    }
 
 
 def function_name(name: str) -> str:

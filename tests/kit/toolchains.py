@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
 REQUIRED = "GEMINI_REF_REQUIRE_TOOLCHAINS"
+# Where the go command keeps what it downloads and builds: inside the project, ignored by git.
+GO_CACHE = Path(__file__).parents[2] / ".cache" / "go"
 INSTALL = {
     "node": "Node.js 20 or newer (Debian: apt-get install nodejs npm), then `make test`",
     "npm": "Node.js 20 or newer (Debian: apt-get install nodejs npm), then `make test`",
@@ -35,3 +38,15 @@ def require(*commands: str, missing: str | None = None) -> None:
     if os.environ.get(REQUIRED):
         pytest.fail(f"{reason} ({REQUIRED} is set: CI runs every language's tests)")
     pytest.skip(reason)
+
+
+def go_env() -> dict[str, str]:
+    """The go command's environment: the local toolchain, and every download and build
+    cache inside the project's ignored ``.cache/go``."""
+    return {
+        **os.environ,
+        "GOTOOLCHAIN": "local",
+        "GOMODCACHE": str(GO_CACHE / "mod"),
+        "GOCACHE": str(GO_CACHE / "build"),
+        "GOFLAGS": "-modcacherw",
+    }
