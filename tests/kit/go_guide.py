@@ -28,6 +28,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -125,17 +126,23 @@ def build() -> Build:
     for name, data in sorted({**module, **files}.items()):
         digest.update(name.encode() + b"\0" + data + b"\0")
     home = CACHE / "guide" / digest.hexdigest()[:16]
-    done = Build(home / "guide", home / "src")
-    if done.binary.is_file():
-        return done
-    shutil.rmtree(home, ignore_errors=True)
-    done.source.mkdir(parents=True)
-    for name, data in {**module, **files}.items():
-        (done.source / name).write_bytes(data)
-    go("tool", "goimports", "-w", *files, cwd=done.source)
-    go("build", "-o", str(done.binary.with_suffix(".tmp")), ".", cwd=done.source)
-    done.binary.with_suffix(".tmp").rename(done.binary)  # whole, or not there
-    return done
+    if not (home / "guide").is_file():
+        # Built aside, then renamed into place whole: a run that stops halfway, or two at
+        # once, leave no half-built program under that name.
+        (CACHE / "guide").mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=f"{home.name}.", dir=CACHE / "guide"))
+        (work / "src").mkdir()
+        for name, data in {**module, **files}.items():
+            (work / "src" / name).write_bytes(data)
+        go("tool", "goimports", "-w", *files, cwd=work / "src")
+        go("build", "-o", str(work / "guide"), ".", cwd=work / "src")
+        if not (home / "guide").is_file():
+            shutil.rmtree(home, ignore_errors=True)  # what a run before this one left
+        try:
+            work.rename(home)
+        except OSError:  # another run put it there first
+            shutil.rmtree(work, ignore_errors=True)
+    return Build(home / "guide", home / "src")
 
 
 @dataclass
