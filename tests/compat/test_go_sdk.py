@@ -28,7 +28,16 @@ from fake_server.pytest_plugin import Fake
 from fake_server.server import ThreadedServer
 from tests.kit.files import FilesKit
 from tests.kit.go_examples import EXAMPLES
-from tests.kit.go_guide import Build, build, gofmt, imports, prepared, start_go, without_imports
+from tests.kit.go_guide import (
+    Build,
+    build,
+    gofmt,
+    imports,
+    missing_modules,
+    prepared,
+    start_go,
+    without_imports,
+)
 from tests.kit.guide_answers import EXAMPLES as GUIDE_ANSWERS
 from tests.kit.guide_answers import MODEL, GuideExample
 from tests.kit.toolchains import require
@@ -115,7 +124,7 @@ class Run:
 
 @pytest.fixture(scope="module")
 def built() -> Build:
-    require("go", "gofmt")
+    require("go", "gofmt", missing=missing_modules())
     return build()
 
 

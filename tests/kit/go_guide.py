@@ -91,6 +91,23 @@ def without_imports(source: str) -> str:
     return re.sub(r"^import \(.*?^\)\n", "", source, count=1, flags=re.S | re.M)
 
 
+def missing_modules() -> str | None:
+    """Why the program cannot be built offline, if it cannot: the SDK or goimports, at the
+    versions tests/go/go.mod pins, not in the module cache."""
+    pinned = re.findall(
+        r"^\s*(?:require\s+)?(google\.golang\.org/genai|golang\.org/x/tools) (v\S+)",
+        (GO_DIR / "go.mod").read_text("utf-8"),
+        re.M,
+    )
+    absent = [f"{m}@{v}" for m, v in pinned if not (CACHE / "mod" / f"{m}@{v}").is_dir()]
+    if len(pinned) == 2 and not absent:
+        return None
+    return (
+        f"needs {', '.join(absent) or 'the modules of tests/go/go.mod'} in .cache/go/mod: run"
+        " `GOMODCACHE=$PWD/.cache/go/mod go mod download -C tests/go` (make test does it)"
+    )
+
+
 def go(*args: str, cwd: Path) -> str:
     done = subprocess.run(
         ["go", *args], cwd=cwd, env=go_env(), capture_output=True, text=True, timeout=600

@@ -18,6 +18,7 @@ INSTALL = {
     "node": "Node.js 20 or newer (Debian: apt-get install nodejs npm), then `make test`",
     "npm": "Node.js 20 or newer (Debian: apt-get install nodejs npm), then `make test`",
     "go": "Go 1.26 or newer (https://go.dev/dl/), then `make test`",
+    "gofmt": "Go 1.26 or newer (https://go.dev/dl/), then `make test`",
     "java": "a JDK 17 or newer (Debian: apt-get install openjdk-17-jdk-headless)",
     "mvn": "Maven 3.8 or newer (Debian: apt-get install maven), then `make test`",
 }
@@ -49,4 +50,6 @@ def go_env() -> dict[str, str]:
         "GOMODCACHE": str(GO_CACHE / "mod"),
         "GOCACHE": str(GO_CACHE / "build"),
         "GOFLAGS": "-modcacherw",
+        # The tests build from the cache only: `make test` downloads first (tests/go/README.md).
+        "GOPROXY": "off",
     }
