@@ -14,6 +14,7 @@ import base64
 import hashlib
 import json
 import re
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from fake_server.journal import Entry
 from fake_server.pytest_plugin import Fake
 from fake_server.server import ThreadedServer
 from tests.kit.files import FilesKit
-from tests.kit.go_examples import EXAMPLES
+from tests.kit.go_examples import EXAMPLES, REPAIRS
 from tests.kit.go_guide import (
     Build,
     build,
@@ -172,8 +173,9 @@ def test_a_go_example_prepared_is_the_guides_text_but_for_the_changes_listed(
     code = re.sub(r"func example\w+\(\) \{", "func main() {", code)
     for path, file in EXAMPLES[example].paths.items():
         code = re.sub(rf'asset(URL)?\("{re.escape(file)}"\)', f'"{path}"', code)
-    if example == "thinking_off":
-        code = code.replace("genai.Ptr[int32](0)", "int32(0)").replace("},\n  )", "}\n  )")
+    for printed, fixed in reversed(REPAIRS.get(example, [])):
+        assert code.count(fixed) == 1
+        code = code.replace(fixed, printed)
     if not EXAMPLES[example].text.startswith("package main"):
         body = code.split("  }\n\n", 1)[1].removesuffix("}\n")
         code = "".join(line.removeprefix("  ") for line in body.splitlines(True))
@@ -347,3 +349,25 @@ def test_the_go_two_images_example_sends_one_inline_and_one_uploaded(
     assert text == {"text": "What is different between these two images?"}
     inline_image(inline, run.assets.read("image2.jpeg"))
     assert file_part == {"fileData": {"fileUri": the_file["uri"], "mimeType": "image/jpeg"}}
+
+
+# --- the program itself ------------------------------------------------------------------------
+
+
+def test_a_go_example_whose_call_fails_is_reported_not_ok(built: Build, tmp_path: Path) -> None:
+    # The guide's examples drop the error: result.Text() on a nil result panics.
+    app = create_app(FakeConfig(faults=({"calls": [1], "error": {"status": 503}},)))
+    with ThreadedServer(app) as server:
+        line = start_go(built.binary, Fake(app, server.base_url), tmp_path, "text_generation")
+        (fails,) = line.lines().values()
+    assert not fails["ok"]
+    assert "nil pointer dereference" in fails["error"]
+    assert [e["status"] for e in fails["exchanges"]] == [503]
+
+
+def test_the_go_program_refuses_an_example_it_does_not_have(built: Build) -> None:
+    done = subprocess.run(
+        [str(built.binary), "no_such_example"], capture_output=True, text=True, timeout=60
+    )
+    assert (done.returncode, done.stdout) == (2, "")
+    assert 'unknown example "no_such_example"' in done.stderr
