@@ -13,7 +13,8 @@ serve: $(VENV)/.installed
 
 # Measures line coverage; a full run (no PYTEST_ARGS) fails below a package's floor
 # ([tool.gemini-ref.coverage-floors] in pyproject.toml).
-LANGUAGES := tests/js/node_modules/.package-lock.json .cache/java/target/classpath.txt
+LANGUAGES := tests/js/node_modules/.package-lock.json .cache/java/target/classpath.txt \
+	.cache/go/downloaded
 
 test: $(VENV)/.installed-test $(LANGUAGES)
 	$(BIN)/coverage erase
@@ -75,6 +76,13 @@ tests/js/node_modules/.package-lock.json: tests/js/package-lock.json tests/js/pa
 	@if command -v mvn >/dev/null; then \
 		mvn -q -B -Dstyle.color=never -Dmaven.repo.local=$(CURDIR)/.cache/m2 -f tests/java/pom.xml generate-resources; \
 	else echo "mvn not found: the Java tests will skip (install a JDK 17 and Maven)"; fi
+
+# The official Go SDK, pinned by tests/go/go.mod, into .cache/go (the tests build offline).
+.cache/go/downloaded: tests/go/go.mod tests/go/go.sum
+	@if command -v go >/dev/null; then \
+		GOTOOLCHAIN=local GOMODCACHE=$(CURDIR)/.cache/go/mod GOCACHE=$(CURDIR)/.cache/go/build \
+		GOFLAGS=-modcacherw go mod download -C tests/go && touch $@; \
+	else echo "go not found: the Go tests will skip (install Go 1.26)"; fi
 
 clean:
 	rm -rf $(VENV) .cache tests/js/node_modules .pytest_cache .mypy_cache .ruff_cache .coverage .coverage.*

@@ -7,14 +7,18 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
 REQUIRED = "GEMINI_REF_REQUIRE_TOOLCHAINS"
+# Where the go command keeps what it downloads and builds: inside the project, ignored by git.
+GO_CACHE = Path(__file__).parents[2] / ".cache" / "go"
 INSTALL = {
     "node": "Node.js 20 or newer (Debian: apt-get install nodejs npm), then `make test`",
     "npm": "Node.js 20 or newer (Debian: apt-get install nodejs npm), then `make test`",
     "go": "Go 1.26 or newer (https://go.dev/dl/), then `make test`",
+    "gofmt": "Go 1.26 or newer (https://go.dev/dl/), then `make test`",
     "java": "a JDK 17 or newer (Debian: apt-get install openjdk-17-jdk-headless)",
     "mvn": "Maven 3.8 or newer (Debian: apt-get install maven), then `make test`",
     "curl": "curl (Debian: apt-get install curl)",
@@ -38,3 +42,17 @@ def require(*commands: str, missing: str | None = None) -> None:
     if os.environ.get(REQUIRED):
         pytest.fail(f"{reason} ({REQUIRED} is set: CI runs every language's tests)")
     pytest.skip(reason)
+
+
+def go_env() -> dict[str, str]:
+    """The go command's environment: the local toolchain, and every download and build
+    cache inside the project's ignored ``.cache/go``."""
+    return {
+        **os.environ,
+        "GOTOOLCHAIN": "local",
+        "GOMODCACHE": str(GO_CACHE / "mod"),
+        "GOCACHE": str(GO_CACHE / "build"),
+        "GOFLAGS": "-modcacherw",
+        # The tests build from the cache only: `make test` downloads first (tests/go/README.md).
+        "GOPROXY": "off",
+    }

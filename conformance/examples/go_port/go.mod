@@ -1,0 +1,3 @@
+module gemini-ref/conformance/examples/go_port
+
+go 1.26.0
