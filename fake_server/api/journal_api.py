@@ -88,14 +88,14 @@ async def _feed(request: Request, journal: Journal, since: int) -> AsyncIterator
     yield b": gemini-fake journal feed\n\n"
     while not await request.is_disconnected():
         out = []
-        if journal.resets != resets:
-            resets = journal.resets
-            unfinished.clear()
-            out.append(_event("reset", {"after": journal.reset_after, "resets": resets}))
         for seq, entry in list(unfinished.items()):
             if entry.done:
                 del unfinished[seq]
                 out.append(_event("update", entry.to_json(exchange=False)))
+        if journal.resets != resets:
+            resets = journal.resets
+            unfinished.clear()
+            out.append(_event("reset", {"after": journal.reset_after, "resets": resets}))
         for entry in journal.since(sent)[:FEED_BATCH]:
             sent = entry.seq
             if not entry.done:

@@ -138,6 +138,7 @@ class Entry:
             "received": self.received,
             "durationMs": self.duration_ms,
             "done": self.done,
+            "streamEnd": self.stream_end,
             "extra": self.extra,
         }
         if exchange:

@@ -240,7 +240,7 @@ def test_a_fault_of_the_fakes_own_is_a_500_in_the_envelope(
         raise RuntimeError("a planted fault")
 
     monkeypatch.setattr(catalog, "lookup", broken)
-    monkeypatch.setattr(Journal, "calls", broken)
+    monkeypatch.setattr(Journal, "since", broken)
     with gemini_fake_server.client(headers=KEY) as client:
         for path in ("/v1beta/models/gemini-2.5-flash", "/__fake__/journal"):
             response = client.get(path)
