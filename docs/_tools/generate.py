@@ -210,7 +210,9 @@ UNSERVED: tuple[Unserved, ...] = (
     ),
 )
 
-PROBE_VALUES = {"model": "gemini-2.5-flash", "file": "nosuchfile"}
+PROBE_VALUES = {"model": "gemini-2.5-flash", "file": "nosuchfile", "seq:int": "1"}
+# Asked of a feed so that it sends what there is and ends, as it does for a client in process.
+PROBE_QUERY = {"follow": "false"}
 PROBE_KEY = "docs-probe-key"
 METHOD_NOT_FOUND = (404, "Method not found.")
 
@@ -225,7 +227,8 @@ class Prober:
     def answer(self, method: str, path: str, *, key: bool = True) -> tuple[int, str]:
         """The status and error message (empty on success) for a bodiless request."""
         headers = {"x-goog-api-key": PROBE_KEY} if key else {}
-        response = self._client.request(method, _concrete(path), headers=headers)
+        params = PROBE_QUERY if path.endswith("/stream") else None
+        response = self._client.request(method, _concrete(path), headers=headers, params=params)
         if response.status_code < 400:
             return response.status_code, ""
         try:

@@ -7,8 +7,12 @@ and any tool that wants to follow what the fake receives.
   (headers, bodies, events). The answer also says ``lastSeq`` and ``resets``.
 - ``GET /__fake__/journal/{seq}``: one entry, whole.
 - ``GET /__fake__/journal/stream``: ``event: entry`` with each entry's summary as it is
-  journalled (from ``?since=SEQ`` on), ``event: update`` when a stream it sent unfinished
-  ends, ``event: reset`` when the journal is emptied; a comment every 15 s keeps it open.
+  journalled (from ``?since=SEQ`` on, or from the ``Last-Event-ID`` an ``EventSource`` sends
+  when it reconnects: each entry's event has its seq as ``id``), ``event: update`` when a
+  stream it sent unfinished ends, ``event: reset`` when the journal is emptied; a comment every
+  15 s keeps it open. It follows the journal until the client goes; with ``?follow=false`` it
+  sends what is there and ends (for a client without a socket, such as one in process, which
+  never goes).
 """
 
 from __future__ import annotations
@@ -39,7 +43,8 @@ def _since(request: Request) -> int:
 
 
 async def journal_list(request: Request) -> Response:
-    """The journal, oldest first (see the module docstring for the parameters)."""
+    """The journal, oldest first; `?rpc=`, `?model=` and `?since=SEQ` narrow it, `?summary=true`
+    leaves out headers, bodies and events; with `lastSeq` and `resets`."""
     journal: Journal = request.app.state.fake.journal
     params = request.query_params
     try:
@@ -68,20 +73,27 @@ async def journal_entry(request: Request) -> Response:
 
 
 async def journal_stream(request: Request) -> Response:
-    """The live feed (see the module docstring)."""
+    """The journal live, as server-sent events: `entry` (each entry's summary, from `?since=SEQ`
+    or `Last-Event-ID`), `update` (a stream that ended), `reset`; `?follow=false` ends it."""
     try:
         since = _since(request)
     except ApiError as error:
         return error_response(error)
+    resumed = request.headers.get("last-event-id", "")
+    if resumed.isdigit():
+        since = max(since, int(resumed))
     journal: Journal = request.app.state.fake.journal
+    follow = request.query_params.get("follow", "true").lower() not in ("false", "0", "no")
     return StreamingResponse(
-        _feed(request, journal, since),
+        _feed(request, journal, since, follow),
         media_type="text/event-stream",
         headers={"cache-control": "no-store"},
     )
 
 
-async def _feed(request: Request, journal: Journal, since: int) -> AsyncIterator[bytes]:
+async def _feed(
+    request: Request, journal: Journal, since: int, follow: bool
+) -> AsyncIterator[bytes]:
     sent, resets = since, journal.resets
     unfinished: dict[int, Entry] = {}  # sent before their stream ended
     quiet = 0.0
@@ -100,7 +112,10 @@ async def _feed(request: Request, journal: Journal, since: int) -> AsyncIterator
             sent = entry.seq
             if not entry.done:
                 unfinished[entry.seq] = entry
-            out.append(_event("entry", entry.to_json(exchange=False)))
+            out.append(_event("entry", entry.to_json(exchange=False), entry.seq))
+        if not follow:
+            yield b"".join(out)
+            return
         if out:
             quiet = 0.0
             yield b"".join(out)
@@ -111,5 +126,6 @@ async def _feed(request: Request, journal: Journal, since: int) -> AsyncIterator
         quiet += POLL_SECONDS
 
 
-def _event(name: str, data: object) -> bytes:
-    return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n".encode()
+def _event(name: str, data: object, seq: int | None = None) -> bytes:
+    head = f"event: {name}\n" + ("" if seq is None else f"id: {seq}\n")
+    return f"{head}data: {json.dumps(data, ensure_ascii=False)}\n\n".encode()

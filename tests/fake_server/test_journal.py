@@ -238,3 +238,23 @@ def test_gemini_fake_journal_says_when_it_cannot_read_the_journal() -> None:
         base_url = server.base_url
     with pytest.raises(SystemExit, match="cannot reach a fake at"):
         show(base_url, api_key=None, follow=False, as_json=False, seq=None, out=io.StringIO())
+
+
+def test_a_feed_that_does_not_follow_ends_and_one_that_resumes_starts_after_its_id() -> None:
+    fake = new_fake()  # in process: no socket, so a following feed would never end
+    with fake.client(headers=KEY) as http:
+        for text in ("one", "two", "three"):
+            http.post(GENERATE, json=ask(text))
+        whole = http.get("/__fake__/journal/stream", params={"follow": "false"})
+        resumed = http.get(
+            "/__fake__/journal/stream",
+            params={"follow": "false"},
+            headers={"last-event-id": "2"},
+        )
+    assert whole.headers["content-type"].startswith("text/event-stream")
+    assert [line for line in whole.text.splitlines() if line.startswith("id:")] == [
+        "id: 1",
+        "id: 2",
+        "id: 3",
+    ]
+    assert [line for line in resumed.text.splitlines() if line.startswith("id:")] == ["id: 3"]
