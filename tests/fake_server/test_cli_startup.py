@@ -15,7 +15,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from fake_server import create_app
+from fake_server.announce import run
 from fake_server.cli import main
+from fake_server.server import listen
 from tests.kit.serving import command_line, free_port
 
 SHIPPED = Path(__file__).parents[2] / "fake_server" / "fixtures" / "data"
@@ -68,6 +71,27 @@ def test_port_0_and_a_port_file_give_a_free_port_that_answers_at_once(
     assert process.returncode == 0
     assert not port_file.exists()  # a clean stop takes its port away
     assert [p.name for p in tmp_path.iterdir()] == []  # and leaves no partial file
+
+
+def test_the_port_file_and_the_banner_come_only_once_the_socket_accepts_connections(
+    tmp_path: Path,
+) -> None:
+    sock = listen("127.0.0.1", 0)
+    port = sock.getsockname()[1]
+    port_file = tmp_path / "port"
+    seen = []
+
+    def announce(announced: int) -> str:
+        # Runs on the server's loop, which cannot accept now: a connection that succeeds
+        # here was queued by a socket already listening.
+        with socket.create_connection(("127.0.0.1", port), timeout=2):
+            seen.append((announced, port_file.read_text()))
+        signal.raise_signal(signal.SIGINT)  # then stop, as Ctrl-C does
+        return "announced"
+
+    run(create_app(), sock, port_file, announce)  # returns once stopped
+    assert seen == [(port, f"{port}\n")]
+    assert not port_file.exists() and sock.fileno() == -1  # removed, and the socket closed
 
 
 def test_the_banner_is_printed_only_once_the_socket_accepts_connections(
