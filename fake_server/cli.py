@@ -211,7 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
     lint = commands.add_parser(
         "lint",
         help="check fixtures against the real service's shapes",
-        description="Check each fixture file, and every fixture in each directory, (and the "
+        description="Check each fixture file and every fixture in each directory (and the "
         ".sse files they name) against the shapes the real service sends "
         "(docs/fixture-lint.md). Exit status 0: clean; 1: problems, or no fixture found; "
         "2: unusable input.",

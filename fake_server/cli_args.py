@@ -3,8 +3,8 @@ function below turns one option's text into its value or raises an
 :class:`argparse.ArgumentTypeError` whose message argparse prints after the option's name
 (``argument --port: 'abc' is not a port number (0-65535)``), under the subcommand's usage.
 
-Sizes take units (docs/cli.md#sizes): KB, MB and GB are powers of 1000, as disks and the
-service's own "20 GB" are written; KiB, MiB and GiB are powers of 1024.
+Sizes take units (docs/cli.md#values): KB, MB and GB are powers of 1000 (SI, as disk sizes are
+written); KiB, MiB and GiB are powers of 1024.
 """
 
 from __future__ import annotations

@@ -406,8 +406,9 @@ first, and a clean stop removes the file. A script waits for the file, then call
 ## Values
 
 - Sizes (`--storage-quota`, `--journal-bytes`) are bytes, or a number and a unit: `B`; `KB`,
-  `MB`, `GB` are powers of 1000, as disks and the service's "20 GB" are written; `KiB`,
-  `MiB`, `GiB` are powers of 1024. Units are read in any case; `1.5GB` is 1500000000 bytes.
+  `MB`, `GB` are powers of 1000 (SI, as disk sizes are written); `KiB`, `MiB`, `GiB` are
+  powers of 1024. Units are read in any case; `1.5GB` is 1500000000 bytes. The default
+  storage quota, the service's "20 GB" per project, is kept at 20 GiB.
 - Seconds are 0 or more, fractions allowed; counts are whole numbers, 0 or more.
 - `--processing-seconds KIND=SECONDS` names a kind of file by the first part of its MIME type:
   `video`, `audio`, `image`, `text` or `application` (a PDF is `application/pdf`, so
