@@ -1,43 +1,60 @@
 """``gemini-fake``: run the fake from a shell (docs/cli.md).
 
-gemini-fake serve [--host 127.0.0.1] [--port 8080] [--fixtures DIR ...] [--strict] ...
+gemini-fake serve [--host 127.0.0.1] [--port 8080] [--port-file FILE] [--fixtures DIR ...] ...
 gemini-fake record --upstream URL [--fixtures DIR] [--on-miss] [--overwrite] ...
-gemini-fake lint DIR ...
+gemini-fake lint PATH ...
+
+``serve`` and ``record`` bind their socket first (a busy port or an unknown host is one line on
+stderr and status 2), and say where they listen only once it accepts connections: the banner on
+stdout and, with ``--port-file``, the port in a file, so ``--port 0`` can be used from scripts.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
+from importlib import metadata
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
-from starlette.types import ASGIApp
-
+from .announce import banner, base_url, fixture_counts, run
 from .api.routes import create_app
+from .cli_args import (
+    byte_size,
+    count,
+    data_directory,
+    fault_file,
+    fixture_directory,
+    kind_seconds,
+    parse_command_line,
+    port,
+    port_file,
+    seconds,
+    subcommand_parser,
+)
 from .config import FakeConfig, Pacing
 from .fixtures.format import FixtureError
 from .protocol.errors import ApiError
 from .protocol.limits import DEFAULT_QUOTA_BYTES
 from .record import RecordConfig, create_record_app
-from .server import quiet_stream_aborts, serve_until_stopped
+from .server import ListenError, listen
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gemini-fake", description="A fake of the Gemini API for tests and offline work."
     )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {_version()}", help="print the version"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="serve the fake over HTTP")
-    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=_port, default=8080, help="port to bind (default 8080)")
+    _listening(serve)
     serve.add_argument(
         "--fixtures",
         action="append",
-        type=Path,
+        type=fixture_directory,
         default=[],
         metavar="DIR",
         help="a directory of fixtures; repeat for more (they outrank the shipped ones)",
@@ -70,14 +87,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--journal-limit",
-        type=int,
+        type=count,
         default=10_000,
         metavar="N",
         help="keep only the latest N requests in the journal (default 10000; 0 keeps all)",
     )
     serve.add_argument(
         "--faults",
-        type=Path,
+        type=fault_file,
         default=None,
         metavar="FILE",
         help="fault rules in force from the start: a JSON list (docs/faults.md); kept by a reset",
@@ -92,52 +109,56 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--journal-bytes",
-        type=int,
+        type=byte_size,
         default=256 * 1024 * 1024,
         metavar="BYTES",
-        help="keep only the latest requests whose bodies add up to BYTES (default 256 MiB)",
+        help="keep only the latest requests whose bodies add up to BYTES, e.g. 64MiB "
+        "(default 256 MiB)",
     )
     files = serve.add_argument_group("files")
     files.add_argument(
         "--data-dir",
-        type=Path,
+        type=data_directory,
         default=None,
         metavar="DIR",
         help="keep uploads and files here, across restarts (default: a temporary directory)",
     )
     files.add_argument(
         "--storage-quota",
-        type=int,
+        type=byte_size,
         default=DEFAULT_QUOTA_BYTES,
         metavar="BYTES",
-        help="the project's file storage (default 20 GB, as the service)",
+        help="the project's file storage, in bytes or with a unit: 500MB, 2GiB "
+        "(default 20 GiB, the service's 20 GB)",
     )
     files.add_argument(
         "--processing-seconds",
         action="append",
+        type=kind_seconds,
         default=[],
         metavar="KIND=SECONDS",
-        help="how long new files of a kind stay PROCESSING, e.g. video=2 (default video=2, "
-        "audio=0); repeatable",
+        help="how long new files of a kind (video, audio, image, text, application: the first "
+        "part of their MIME type) stay PROCESSING, e.g. video=2 (default video=2, others 0); "
+        "repeatable",
     )
     stream = serve.add_argument_group("streams (to exercise apps' spinners, timeouts and errors)")
     stream.add_argument(
         "--first-event-delay",
-        type=float,
+        type=seconds,
         default=0.0,
         metavar="SECONDS",
         help="wait this long before a stream's first event",
     )
     stream.add_argument(
         "--event-interval",
-        type=float,
+        type=seconds,
         default=0.0,
         metavar="SECONDS",
         help="wait this long between a stream's events",
     )
     stream.add_argument(
         "--end-streams-after",
-        type=int,
+        type=count,
         default=None,
         metavar="N",
         help="end every stream after N events (see --stream-end)",
@@ -145,9 +166,9 @@ def build_parser() -> argparse.ArgumentParser:
     stream.add_argument(
         "--stream-end",
         choices=Pacing.ENDS,
-        default="close",
-        help="how a stream ended early ends: a clean close, a dropped connection, "
-        "or an error event (default close)",
+        default=None,
+        help="how a stream ended early by --end-streams-after ends (only with it): a clean "
+        "close, a dropped connection, or an error event (default close)",
     )
     record = commands.add_parser(
         "record",
@@ -169,8 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="where recordings are written (default ./fixtures; created 0700)",
     )
-    record.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    record.add_argument("--port", type=_port, default=8080, help="port to bind (default 8080)")
+    _listening(record)
     record.add_argument(
         "--on-miss",
         action="store_true",
@@ -183,7 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     record.add_argument(
         "--timeout",
-        type=float,
+        type=seconds,
         default=600.0,
         metavar="SECONDS",
         help="how long to wait for the upstream (default 600)",
@@ -191,32 +211,51 @@ def build_parser() -> argparse.ArgumentParser:
     lint = commands.add_parser(
         "lint",
         help="check fixtures against the real service's shapes",
-        description="Check every fixture in each DIR (and the .sse files they name) against the "
-        "shapes the real service sends (docs/fixture-lint.md). Exit status 0: clean; 1: problems; "
+        description="Check each fixture file and every fixture in each directory (and the "
+        ".sse files they name) against the shapes the real service sends "
+        "(docs/fixture-lint.md). Exit status 0: clean; 1: problems, or no fixture found; "
         "2: unusable input.",
     )
     lint.add_argument(
-        "directories", nargs="+", type=Path, metavar="DIR", help="a fixture directory"
+        "paths",
+        nargs="+",
+        type=Path,
+        metavar="PATH",
+        help="a fixture directory or a fixture file (*.json)",
     )
     return parser
 
 
-def _port(text: str) -> int:
-    port = int(text)
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"{port} is not a TCP port (0 to 65535)")
-    return port
+def _listening(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    command.add_argument(
+        "--port", type=port, default=8080, help="port to bind (default 8080; 0 picks a free one)"
+    )
+    command.add_argument(
+        "--port-file",
+        type=port_file,
+        default=None,
+        metavar="FILE",
+        help="once listening, write the port to FILE (atomically; removed on a clean stop): "
+        "for scripts that start it with --port 0",
+    )
 
 
-def _processing(pairs: list[str]) -> dict[str, float]:
-    seconds = {"video": 2.0, "audio": 0.0}
-    for pair in pairs:
-        kind, _, value = pair.partition("=")
-        try:
-            seconds[kind.strip().lower()] = float(value)
-        except ValueError:
-            raise ValueError(f"--processing-seconds takes KIND=SECONDS, not {pair!r}") from None
-    return seconds
+def _version() -> str:
+    try:
+        return metadata.version("gemini-ref")
+    except metadata.PackageNotFoundError:  # pragma: no cover - run from a bare checkout
+        return "(not installed)"
+
+
+def check_serve_options(args: argparse.Namespace) -> str | None:
+    """Why ``args`` ask ``serve`` for something it would not do, if they do."""
+    if args.stream_end is not None and args.end_streams_after is None:
+        return (
+            f"--stream-end {args.stream_end} needs --end-streams-after N: streams end early "
+            "only after N events, and --stream-end says how"
+        )
+    return None
 
 
 def config_from(args: argparse.Namespace) -> FakeConfig:
@@ -228,65 +267,46 @@ def config_from(args: argparse.Namespace) -> FakeConfig:
         journal_limit=args.journal_limit or None,
         journal_bytes=args.journal_bytes,
         streaming=Pacing(
-            args.first_event_delay, args.event_interval, args.end_streams_after, args.stream_end
+            args.first_event_delay,
+            args.event_interval,
+            args.end_streams_after,
+            args.stream_end or "close",
         ),
         data_dir=args.data_dir,
         storage_quota_bytes=args.storage_quota,
-        processing_seconds=_processing(args.processing_seconds),
-        faults=_faults(args.faults),
+        processing_seconds={"video": 2.0, "audio": 0.0, **dict(args.processing_seconds)},
+        faults=args.faults or (),
         quotas=tuple(args.quota),
     )
 
 
-def _faults(path: Path | None) -> tuple[dict[str, Any], ...]:
-    """The fault rules of a ``--faults`` file: a JSON list of rules (docs/faults.md)."""
-    if path is None:
-        return ()
-    try:
-        rules = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ValueError(f"--faults {path}: {exc}") from None
-    if not isinstance(rules, list):
-        raise ValueError(f"--faults {path}: the file holds a JSON list of fault rules")
-    return tuple(rules)
-
-
-def banner(host: str, port: int, config: FakeConfig, fixture_count: int) -> str:
-    shown_host = f"[{host}]" if ":" in host else host
-    url = f"http://{shown_host}:{port}"
-    key = next(iter(sorted(config.api_keys)), "any-key")
-    mode = (
-        "strict (misses are errors)" if config.strict else "lenient (misses get synthetic answers)"
-    )
-    return "\n".join(
-        [
-            f"gemini-fake listening on {url}",
-            f"  {fixture_count} fixtures loaded; {mode}",
-            "Point an app or an official SDK at it:",
-            f"  export GOOGLE_GEMINI_BASE_URL={url}",
-            f"  export GEMINI_API_KEY={key}",
-            f"Journal of received requests: {url}/__fake__/journal",
-        ]
-    )
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parse_command_line(parser, argv)
     if args.command == "lint":
         from .fixtures.lint import main as lint
 
-        return lint(args.directories, sys.stdout)
+        return lint(args.paths, sys.stdout)
     if args.command == "record":
         return _record(args)
+    refusal = check_serve_options(args)
+    if refusal:
+        subcommand_parser(parser, args).error(refusal)
     try:
         config = config_from(args)
         config.streaming.check()
         app = create_app(config)
-    except (FixtureError, ValueError, ApiError) as exc:
+        sock = listen(args.host, args.port)
+    except (FixtureError, ValueError, ApiError, ListenError, OSError) as exc:
         print(f"gemini-fake: {exc}", file=sys.stderr)
         return 2
-    print(banner(args.host, args.port, config, len(app.state.fake.fixtures)), flush=True)
-    _run(app, args.host, args.port)
+    directories, shipped = fixture_counts(config, app.state.fake.fixtures.fixtures)
+    run(
+        app,
+        sock,
+        args.port_file,
+        lambda port: banner(args.host, port, config, directories, shipped),
+    )
     return 0
 
 
@@ -313,12 +333,14 @@ def _record(args: argparse.Namespace) -> int:
     )
     try:
         app = create_record_app(config)
-    except (FixtureError, OSError) as exc:
+        sock = listen(args.host, args.port)
+    except (FixtureError, OSError, ListenError) as exc:
         print(f"gemini-fake: {exc}", file=sys.stderr)
         return 2
-    url = f"http://{args.host}:{args.port}"
-    print(
-        "\n".join(
+
+    def announce(port: int) -> str:
+        url = base_url(args.host, port)
+        return "\n".join(
             [
                 f"gemini-fake recording {args.upstream} on {url}",
                 f"  fixtures are written to {args.fixtures}"
@@ -326,16 +348,10 @@ def _record(args: argparse.Namespace) -> int:
                 "Point an app or an official SDK at it, with your own key:",
                 f"  export GOOGLE_GEMINI_BASE_URL={url}",
             ]
-        ),
-        flush=True,
-    )
-    _run(app, args.host, args.port)
+        )
+
+    run(app, sock, args.port_file, announce)
     return 0
-
-
-def _run(app: ASGIApp, host: str, port: int) -> None:
-    quiet_stream_aborts()
-    serve_until_stopped(app, host, port)
 
 
 if __name__ == "__main__":

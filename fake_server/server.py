@@ -1,5 +1,5 @@
-"""Running the fake on a socket: from a shell until a signal stops it
-(:func:`serve_until_stopped`), or from Python in a thread, for tests, benchmarks and tools.
+"""Running the fake on a socket: from a shell until a signal stops it (:func:`listen`, then
+:func:`serve_until_stopped`), or from Python in a thread, for tests, benchmarks and tools.
 
     with ThreadedServer(create_app()) as server:
         os.environ["GOOGLE_GEMINI_BASE_URL"] = server.base_url
@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import TracebackType
 
 import uvicorn
@@ -45,9 +46,60 @@ def quiet_stream_aborts() -> None:
 SHUTDOWN_SECONDS = 3  # how long a stop waits for open requests before it cuts them off
 
 
+class ListenError(Exception):
+    """The fake cannot listen where it was told to; the message says why, in one line."""
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to ``host`` and ``port`` (0: a free one the OS picks), not yet
+    accepting. A name is resolved first, and an IPv4 address of it is preferred, as uvicorn
+    does; what cannot be bound raises :class:`ListenError`."""
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError) as exc:
+        reason = exc.strerror if isinstance(exc, socket.gaierror) else str(exc)
+        raise ListenError(
+            f"cannot listen on {host!r}: not an address, nor a name this machine resolves "
+            f"({reason}); use an address such as 127.0.0.1, ::1 or 0.0.0.0"
+        ) from None
+    family, kind, proto, _, address = min(found, key=lambda a: a[0] != socket.AF_INET)
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a restart reuses the port
+    try:
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        raise ListenError(_bind_failure(host, port, exc)) from None
+    return sock
+
+
+def _bind_failure(host: str, port: int, exc: OSError) -> str:
+    where = f"{host}:{port}" if ":" not in host else f"[{host}]:{port}"
+    if exc.errno == errno.EADDRINUSE:
+        return (
+            f"cannot listen on {where}: the port is in use (another gemini-fake?); "
+            "pick another with --port, or --port 0 for a free one"
+        )
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return f"cannot listen on {where}: {host} is not an address of this machine"
+    if exc.errno == errno.EACCES:
+        return f"cannot listen on {where}: permission denied (ports below 1024 need privileges)"
+    return f"cannot listen on {where}: {exc.strerror or exc}"
+
+
 class _StoppingServer(uvicorn.Server):
     """uvicorn's server, without raising the signal that stopped it once more afterwards
-    (uvicorn does, and the process then dies of it: status -15 instead of a clean stop's 0)."""
+    (uvicorn does, and the process then dies of it: status -15 instead of a clean stop's 0),
+    and saying when it accepts connections (``on_ready``)."""
+
+    def __init__(self, config: uvicorn.Config, on_ready: Callable[[], None]) -> None:
+        super().__init__(config)
+        self._on_ready = on_ready
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started:
+            self._on_ready()
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
@@ -56,20 +108,24 @@ class _StoppingServer(uvicorn.Server):
             self._captured_signals.clear()
 
 
-def serve_until_stopped(app: ASGIApp, host: str, port: int) -> None:
-    """Serve ``app`` until SIGINT or SIGTERM, then stop within :data:`SHUTDOWN_SECONDS` (a
-    client that keeps a request open, such as an upload chunk, is cut off; what it sent is on
-    disk) and return."""
+def serve_until_stopped(
+    app: ASGIApp, sock: socket.socket, on_ready: Callable[[], None] = lambda: None
+) -> None:
+    """Serve ``app`` on ``sock`` (from :func:`listen`) until SIGINT or SIGTERM, then stop
+    within :data:`SHUTDOWN_SECONDS` (a client that keeps a request open, such as an upload
+    chunk, is cut off; what it sent is on disk) and return. ``on_ready`` is called once the
+    socket accepts connections: whatever it announces can be used at once."""
     config = uvicorn.Config(
         app,
-        host=host,
-        port=port,
         log_level="warning",
         access_log=False,
         server_header=False,
         timeout_graceful_shutdown=SHUTDOWN_SECONDS,
     )
-    _StoppingServer(config).run()
+    try:
+        _StoppingServer(config, on_ready).run(sockets=[sock])
+    finally:
+        sock.close()
 
 
 class _Swappable:

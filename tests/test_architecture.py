@@ -37,7 +37,13 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("fake_server.http.adapter",),
     ("fake_server.api",),  # handlers and the route table
     ("fake_server.record", "fake_server.server", "fake_server.inprocess"),
-    ("fake_server.cli", "fake_server.pytest_plugin", "fake_server"),
+    (
+        "fake_server.cli",
+        "fake_server.cli_args",
+        "fake_server.announce",
+        "fake_server.pytest_plugin",
+        "fake_server",
+    ),
 )
 # What must run without a web framework: the linter, the model, the fixtures, the store.
 PURE = (

@@ -25,9 +25,10 @@ from pathlib import Path
 
 import httpx
 
+from fake_server.announce import banner
 from fake_server.api.admin import ADMIN_PREFIX
 from fake_server.api.routes import API_VERSIONS, ROUTE_TABLE, create_app, routes
-from fake_server.cli import banner, build_parser
+from fake_server.cli import build_parser
 from fake_server.config import FakeConfig
 from fake_server.http.adapter import RouteSpec
 from fake_server.inprocess import SyncASGITransport
@@ -369,12 +370,16 @@ CLI_INTRO = """\
 
 {generated}
 
-`gemini-fake` comes with the package (`pip install gemini-ref`; `python -m fake_server.cli` is
-the same program). `make serve` runs `gemini-fake serve` from a fresh checkout, creating
-`.venv` on first use (`make serve PORT=9000` for another port).
+`gemini-fake` comes with the package (installing it: [README](../README.md#install);
+`python -m fake_server` is the same program, and `gemini-fake --version` says which version).
+`make serve` runs `gemini-fake serve` from a fresh checkout, creating `.venv` on first use
+(`make serve PORT=9000` for another port).
 
-`gemini-fake serve` runs the fake under uvicorn until it is interrupted (Ctrl-C). Once it
-accepts connections it prints where it listens and what an app needs in its environment:
+`gemini-fake serve` runs the fake under uvicorn until it is interrupted (Ctrl-C or SIGTERM).
+Once it accepts connections, and not before, it prints where it listens, where its fixtures came
+from (each `--fixtures` directory with its count, with a warning for one that holds none, and
+the shipped ones, or that they are off), how it treats misses, and what an app needs in its
+environment:
 
 ```text
 {banner}
@@ -382,8 +387,37 @@ accepts connections it prints where it listens and what an app needs in its envi
 
 Everything the fake can be told at start-up is an option below; the same settings are the
 fields of `fake_server.config.FakeConfig` (and of the pytest plugin's marker, see
-[pytest plugin](pytest-plugin.md#the-marker)). It exits with status 0 after a clean stop and 2
-for an option it cannot use or a fixture file it cannot load (the message names the file).
+[pytest plugin](pytest-plugin.md#the-marker)).
+
+## Starting from a script
+
+`--port 0` lets the system pick a free port; the banner and `--port-file FILE` give the one it
+got. The file is written once the fake accepts connections, atomically (a reader sees the whole
+number or no file), holding the port and a newline; a file left from an earlier run is removed
+first, and a clean stop removes the file. A script waits for the file, then calls
+`GET /__fake__/health` ([JS test runners and CI](js-test-runners.md)).
+`gemini-fake record` takes `--port 0` and `--port-file` too.
+
+## Exit statuses
+
+- **0**: a clean stop (SIGINT or SIGTERM); for `lint`, every fixture is clean.
+- **1**: `lint` found problems, or a directory it was given holds no fixture.
+- **2**: an option it cannot use (said under the command's own usage, with the nearest option
+  for a typo), a fixture file it cannot load (the message names the file), a port in use or a
+  host it cannot bind. The reason is one line on stderr; nothing is printed on stdout.
+
+## Values
+
+- Sizes (`--storage-quota`, `--journal-bytes`) are bytes, or a number and a unit: `B`; `KB`,
+  `MB`, `GB` are powers of 1000 (SI, as disk sizes are written); `KiB`, `MiB`, `GiB` are
+  powers of 1024. Units are read in any case; `1.5GB` is 1500000000 bytes. The default
+  storage quota, the service's "20 GB" per project, is kept at 20 GiB.
+- Seconds are 0 or more, fractions allowed; counts are whole numbers, 0 or more.
+- `--processing-seconds KIND=SECONDS` names a kind of file by the first part of its MIME type:
+  `video`, `audio`, `image`, `text` or `application` (a PDF is `application/pdf`, so
+  `application=3`). Another kind is refused, rather than accepted and never used.
+- `--stream-end` says how streams ended early by `--end-streams-after` end, so it is refused
+  without it: alone it would change nothing.
 """
 
 # An example per option, keyed by (subcommand, dest); options without one get an example
@@ -394,11 +428,12 @@ CLI_EXAMPLES: dict[tuple[str, str], str] = {
     ("serve", "fixtures"): "--fixtures tests/fixtures --fixtures recorded/",
     ("serve", "api_key"): "--api-key key-1 --api-key key-2",
     ("serve", "journal_limit"): "--journal-limit 0",
-    ("serve", "journal_bytes"): "--journal-bytes 67108864",
+    ("serve", "port_file"): "--port 0 --port-file .gemini-fake.port",
+    ("serve", "journal_bytes"): "--journal-bytes 64MiB",
     ("serve", "faults"): "--faults faults.json",
     ("serve", "quota"): "--quota gemini-2.5-flash:rpm=2",
     ("serve", "data_dir"): "--data-dir .gemini-fake",
-    ("serve", "storage_quota"): "--storage-quota 1000000000",
+    ("serve", "storage_quota"): "--storage-quota 5GB",
     ("serve", "processing_seconds"): "--processing-seconds video=5 --processing-seconds audio=1",
     ("serve", "first_event_delay"): "--first-event-delay 0.5",
     ("serve", "event_interval"): "--event-interval 0.1",
@@ -406,13 +441,13 @@ CLI_EXAMPLES: dict[tuple[str, str], str] = {
     ("serve", "stream_end"): "--end-streams-after 3 --stream-end abort",
     ("record", "fixtures"): "--fixtures recorded/",
     ("record", "timeout"): "--timeout 120",
-    ("lint", "directories"): "fake_server/fixtures/data tests/fixtures",
+    ("lint", "paths"): "fake_server/fixtures/data tests/fixtures/greeting.json",
 }
 
 
 def cli_page(parser: argparse.ArgumentParser | None = None) -> str:
     parser = parser or build_parser()
-    example_banner = banner("127.0.0.1", 8080, FakeConfig(), fixture_count=10)
+    example_banner = banner("127.0.0.1", 8080, FakeConfig(), [], shipped=10)
     generated = GENERATED_BY.format(source="`fake_server.cli.build_parser()`")
     lines = [CLI_INTRO.format(generated=generated, banner=example_banner).rstrip(), ""]
     commands = list(_commands(parser, parser.prog))

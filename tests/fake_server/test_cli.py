@@ -5,34 +5,19 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import coverage
 import httpx
 import pytest
 
-from fake_server.cli import banner, build_parser, config_from
+from fake_server.announce import banner
+from fake_server.cli import build_parser, config_from
 from fake_server.config import FakeConfig
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def cli(*args: str) -> list[str]:
-    """The command line of ``gemini-fake ARGS`` in a child Python. When this run measures
-    coverage (``make test``), so does the child: ``serve`` and ``record`` run only there."""
-    if coverage.Coverage.current() is None:
-        return [sys.executable, "-m", "fake_server.cli", *args]
-    return [sys.executable, "-m", "coverage", "run", "-m", "fake_server.cli", *args]
+from tests.kit.serving import command_line as cli
+from tests.kit.serving import free_port
 
 
 def start(*args: str, command: str = "serve") -> subprocess.Popen[str]:
@@ -127,10 +112,10 @@ def test_options_become_the_config(tmp_path: Path) -> None:
 
 
 def test_banner_names_any_key_when_none_is_required() -> None:
-    text = banner("127.0.0.1", 9000, FakeConfig(), 10)
+    text = banner("127.0.0.1", 9000, FakeConfig(), [], shipped=10)
     assert "export GOOGLE_GEMINI_BASE_URL=http://127.0.0.1:9000" in text
     assert "export GEMINI_API_KEY=any-key" in text
-    assert "10 fixtures loaded; lenient" in text
+    assert "  10 fixtures shipped with the package\n  lenient" in text
 
 
 def test_a_broken_fixture_stops_the_fake_with_its_name(tmp_path: Path) -> None:

@@ -949,7 +949,7 @@ def test_main_counts_in_the_singular(tmp_path: Path) -> None:
 def test_main_exits_2_on_a_missing_directory(tmp_path: Path) -> None:
     out = io.StringIO()
     assert main([SHIPPED, tmp_path / "nowhere"], out) == 2
-    assert out.getvalue() == f"gemini-fake lint: {tmp_path / 'nowhere'} is not a directory\n"
+    assert out.getvalue() == f"gemini-fake lint: {tmp_path / 'nowhere'} does not exist\n"
     with pytest.raises(FileNotFoundError):
         lint_directories([tmp_path / "nowhere"])
 

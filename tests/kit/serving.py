@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 
+import coverage
 import httpx
 
 
@@ -16,6 +17,14 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+def command_line(*args: str) -> list[str]:
+    """``gemini-fake ARGS`` run by this Python. When this run measures coverage (``make
+    test``), so does the child: ``serve`` and ``record`` run only there."""
+    if coverage.Coverage.current() is None:
+        return [sys.executable, "-m", "fake_server.cli", *args]
+    return [sys.executable, "-m", "coverage", "run", "-m", "fake_server.cli", *args]
 
 
 def serve(*args: str) -> tuple[subprocess.Popen[bytes], str]:
