@@ -1,12 +1,15 @@
 """What ``gemini-fake serve`` and ``record`` say once they listen, and only then: the banner on
 stdout (where, which fixtures, how misses are treated, what to export) and, when asked, the port
 in a file written atomically, so a script that started the fake with ``--port 0`` can wait for
-the file and connect at once (docs/js-test-runners.md)."""
+the file and connect at once (docs/js-test-runners.md). And the log on stderr they keep while
+they run: a line per request unless ``--quiet``."""
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
+import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -78,6 +81,20 @@ def _plural(number: int, noun: str) -> str:
 
 def base_url(host: str, port: int) -> str:
     return f"http://{f'[{host}]' if ':' in host else host}:{port}"
+
+
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+def console_logging(level: str) -> None:
+    """The fake's log on stderr at ``level``: at ``info`` a line per request (the access log,
+    :mod:`fake_server.http.access`), at ``debug`` the server's own too."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger = logging.getLogger("gemini_fake")
+    logger.handlers[:] = [handler]
+    logger.setLevel(level.upper())
+    logger.propagate = False
 
 
 def run(

@@ -3,6 +3,7 @@
 gemini-fake serve [--host 127.0.0.1] [--port 8080] [--port-file FILE] [--fixtures DIR ...] ...
 gemini-fake record --upstream URL [--fixtures DIR] [--on-miss] [--overwrite] ...
 gemini-fake lint PATH ...
+gemini-fake journal [--url URL] [--follow] [--seq N] [--json]
 
 ``serve`` and ``record`` bind their socket first (a busy port or an unknown host is one line on
 stderr and status 2), and say where they listen only once it accepts connections: the banner on
@@ -18,7 +19,8 @@ from importlib import metadata
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .announce import banner, base_url, fixture_counts, run
+from . import follow
+from .announce import LOG_LEVELS, banner, base_url, console_logging, fixture_counts, run
 from .api.routes import create_app
 from .cli_args import (
     byte_size,
@@ -223,10 +225,21 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="a fixture directory or a fixture file (*.json)",
     )
+    follow.add_command(commands)
     return parser
 
 
 def _listening(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--log-level",
+        choices=LOG_LEVELS,
+        default="info",
+        help="what is printed on stderr: info (the default) prints a line per request (the "
+        "access log), warning only what went wrong",
+    )
+    command.add_argument(
+        "--quiet", action="store_true", help="no line per request (the same as --log-level warning)"
+    )
     command.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     command.add_argument(
         "--port", type=port, default=8080, help="port to bind (default 8080; 0 picks a free one)"
@@ -287,6 +300,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .fixtures.lint import main as lint
 
         return lint(args.paths, sys.stdout)
+    if args.command == "journal":
+        return follow.run(args)
+    console_logging("warning" if args.quiet else args.log_level)
     if args.command == "record":
         return _record(args)
     refusal = check_serve_options(args)

@@ -1,4 +1,4 @@
-"""``gemini-fake journal``: what a running fake received, from another shell (docs/inspector.md).
+"""``gemini-fake journal``: what a running fake received, from another shell (docs/journal.md).
 
     gemini-fake journal                  # one line per request so far
     gemini-fake journal --follow         # ... and each new one as it comes, until Ctrl-C
@@ -12,7 +12,10 @@ The lines are the access log's (:mod:`fake_server.http.access`). It reads the jo
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
+import sys
 from collections.abc import Iterator
 from typing import Any, TextIO
 
@@ -64,6 +67,47 @@ class JournalClient:
                     yield name, json.loads(raw[len("data:") :])
                 elif not raw:
                     name = "message"
+
+
+def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``gemini-fake journal``'s options."""
+    journal = commands.add_parser(
+        "journal",
+        help="print what a running fake received",
+        description="Print the journal of a running fake, a line per request (time, method, "
+        "path, status, milliseconds, what answered), or one request whole (docs/journal.md).",
+    )
+    journal.add_argument(
+        "--url",
+        default="http://127.0.0.1:8080",
+        help="the fake's base URL (default http://127.0.0.1:8080)",
+    )
+    journal.add_argument(
+        "--follow", "-f", action="store_true", help="go on printing new requests until Ctrl-C"
+    )
+    journal.add_argument(
+        "--seq", type=int, default=None, metavar="N", help="print request N whole, as JSON"
+    )
+    journal.add_argument(
+        "--json", action="store_true", help="a JSON object per line instead of the text lines"
+    )
+    journal.add_argument(
+        "--api-key",
+        default=None,
+        metavar="KEY",
+        help="for a fake started with --api-key (default: $GEMINI_API_KEY)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    return show(
+        args.url,
+        api_key=args.api_key or os.environ.get("GEMINI_API_KEY"),
+        follow=args.follow,
+        as_json=args.json,
+        seq=args.seq,
+        out=sys.stdout,
+    )
 
 
 def show(

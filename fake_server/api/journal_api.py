@@ -1,4 +1,4 @@
-"""The journal over HTTP (docs/inspector.md#the-journal-api): the entries, one entry, and a live
+"""The journal over HTTP (docs/journal.md#the-journal-api): the entries, one entry, and a live
 feed of them as server-sent events, for the inspector page, ``gemini-fake journal --follow``
 and any tool that wants to follow what the fake receives.
 

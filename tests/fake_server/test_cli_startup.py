@@ -7,8 +7,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
 
@@ -19,38 +17,11 @@ from fake_server import create_app
 from fake_server.announce import run
 from fake_server.cli import main
 from fake_server.server import listen
-from tests.kit.serving import command_line, free_port
+from tests.kit.serving import command_line, free_port, launch, processes, wait_for_file
+
+__all__ = ["processes"]  # a fixture, used by name
 
 SHIPPED = Path(__file__).parents[2] / "fake_server" / "fixtures" / "data"
-
-
-@pytest.fixture
-def processes() -> Iterator[list[subprocess.Popen[str]]]:
-    """Started processes, interrupted (and reaped) at the end of the test."""
-    started: list[subprocess.Popen[str]] = []
-    yield started
-    for process in started:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            process.communicate(timeout=10)
-
-
-def launch(processes: list[subprocess.Popen[str]], *args: str) -> subprocess.Popen[str]:
-    process = subprocess.Popen(
-        command_line(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    processes.append(process)
-    return process
-
-
-def wait_for_file(path: Path, process: subprocess.Popen[str], stale: str = "") -> str:
-    """What ``path`` holds once it holds something other than ``stale``."""
-    deadline = time.monotonic() + 20
-    while (text := path.read_text() if path.exists() else "") in ("", stale):
-        assert process.poll() is None, process.communicate()[1]
-        assert time.monotonic() < deadline, "no port file"
-        time.sleep(0.02)
-    return text
 
 
 def test_port_0_and_a_port_file_give_a_free_port_that_answers_at_once(

@@ -3,13 +3,17 @@ benchmarks that need the real command (signals, memory, a long fuzz run)."""
 
 from __future__ import annotations
 
+import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import coverage
 import httpx
+import pytest
 
 
 def free_port() -> int:
@@ -42,3 +46,32 @@ def serve(*args: str) -> tuple[subprocess.Popen[bytes], str]:
             time.sleep(0.1)
     process.kill()
     raise RuntimeError("gemini-fake serve did not start")
+
+
+@pytest.fixture
+def processes() -> Iterator[list[subprocess.Popen[str]]]:
+    """Started processes, interrupted (and reaped) at the end of the test."""
+    started: list[subprocess.Popen[str]] = []
+    yield started
+    for process in started:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            process.communicate(timeout=10)
+
+
+def launch(processes: list[subprocess.Popen[str]], *args: str) -> subprocess.Popen[str]:
+    process = subprocess.Popen(
+        command_line(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    processes.append(process)
+    return process
+
+
+def wait_for_file(path: Path, process: subprocess.Popen[str], stale: str = "") -> str:
+    """What ``path`` holds once it holds something other than ``stale``."""
+    deadline = time.monotonic() + 20
+    while (text := path.read_text() if path.exists() else "") in ("", stale):
+        assert process.poll() is None, process.communicate()[1]
+        assert time.monotonic() < deadline, "no port file"
+        time.sleep(0.02)
+    return text
