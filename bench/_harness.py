@@ -110,7 +110,11 @@ def serve_from_arguments(args: argparse.Namespace, bare_app: Callable[[Path], An
     def make_app() -> Any:
         if kind == "fake":
             from fake_server import FakeConfig, create_app
+            from fake_server.announce import console_logging
 
+            # As `gemini-fake serve` runs by default: a line per request on the console (here
+            # written to /dev/null, which costs what a terminal's write does), the full journal.
+            console_logging("info", open(os.devnull, "w"))  # noqa: SIM115 - for the process
             return create_app(FakeConfig())
         assert capture is not None
         return bare_app(capture)

@@ -13,6 +13,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TextIO
 
 from starlette.types import ASGIApp
 
@@ -83,13 +84,14 @@ def base_url(host: str, port: int) -> str:
     return f"http://{f'[{host}]' if ':' in host else host}:{port}"
 
 
-LOG_LEVELS = ("debug", "info", "warning", "error")
+LOG_LEVELS = ("info", "warning", "error")
 
 
-def console_logging(level: str) -> None:
-    """The fake's log on stderr at ``level``: at ``info`` a line per request (the access log,
-    :mod:`fake_server.http.access`), at ``debug`` the server's own too."""
-    handler = logging.StreamHandler(sys.stderr)
+def console_logging(level: str, stream: TextIO | None = None) -> None:
+    """The fake's log on stderr (or ``stream``) at ``level``: at ``info`` a line per request
+    (the access log, :mod:`fake_server.http.access`), at ``warning`` only what went wrong (a
+    fault of the fake's own, with its traceback), at ``error`` less still."""
+    handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
     logger = logging.getLogger("gemini_fake")
     logger.handlers[:] = [handler]
