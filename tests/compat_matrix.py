@@ -1,11 +1,12 @@
 """``make compat-matrix``: the compatibility tests against the newest official SDKs as well.
 
-``make test`` drives the SDKs pinned in pyproject.toml and tests/js/package-lock.json. This
-installs the newest release of each from the registries beside them (in ``.cache/matrix``, so
-the pinned ones stay as they are), runs the compatibility and conformance suites against those,
-and prints a line per SDK: pinned version, newest version, and the counts. A difference a new
-release brings is fixed in the fake or marked ``xfail`` with its reason on that release, so a
-new SDK cannot silently stop unrelated work from landing; the run fails on any failure.
+``make test`` drives the SDKs pinned in pyproject.toml, tests/js/package-lock.json,
+tests/go/go.mod and tests/java/pom.xml. This installs the newest release of each from the
+registries beside them (in ``.cache/matrix``, so the pinned ones stay as they are), runs the
+compatibility and conformance suites against those, and prints a line per SDK: pinned version,
+newest version, and the counts. A difference a new release brings is fixed in the fake or
+marked ``xfail`` with its reason on that release, so a new SDK cannot silently stop unrelated
+work from landing; the run fails on any failure.
 
     python tests/compat_matrix.py            # what `make compat-matrix` runs
 """
@@ -22,8 +23,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 MATRIX = ROOT / ".cache" / "matrix"
-# Every test that drives an official SDK: the compatibility and conformance suites, and the
-# fault, stub and record tests that use the Python SDK as an app would.
+# Every test that drives an official SDK: the compatibility suite (Python, JS, Go and Java) and
+# conformance, and the fault, stub and record tests that use the Python SDK as an app would.
 SUITES = [
     "tests/compat",
     "conformance",
@@ -79,6 +80,65 @@ def newest_js() -> tuple[Path, str]:
     return folder, str(json.loads(package.read_text())["version"])
 
 
+def go_env() -> dict[str, str]:
+    cache = ROOT / ".cache" / "go"
+    return {
+        **os.environ,
+        "GOTOOLCHAIN": "local",
+        "GOMODCACHE": str(cache / "mod"),
+        "GOCACHE": str(cache / "build"),
+        "GOFLAGS": "-modcacherw",
+    }
+
+
+def newest_go() -> tuple[Path, str] | None:
+    """A copy of tests/go requiring the newest google.golang.org/genai; its folder and that
+    version (None without Go)."""
+    if shutil.which("go") is None:
+        return None
+    folder = MATRIX / "go"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("go.mod", "go.sum", "driver.go"):
+        shutil.copy2(ROOT / "tests" / "go" / name, folder / name)
+    env = go_env()
+    versions = run("go", "list", "-m", "-versions", "google.golang.org/genai", cwd=folder, env=env)
+    version = versions.split()[-1]
+    run("go", "get", f"google.golang.org/genai@{version}", cwd=folder, env=env)
+    run("go", "mod", "tidy", cwd=folder, env=env)
+    run("go", "mod", "download", cwd=folder, env=env)
+    return folder, version.removeprefix("v")
+
+
+MAVEN_METADATA = (
+    "https://repo.maven.apache.org/maven2/com/google/genai/google-genai/maven-metadata.xml"
+)
+
+
+def newest_java() -> tuple[Path, str] | None:
+    """The newest com.google.genai:google-genai resolved by Maven; the classpath file it wrote
+    and that version (None without Maven)."""
+    if shutil.which("mvn") is None:
+        return None
+    import httpx
+
+    metadata = ElementTree.fromstring(httpx.get(MAVEN_METADATA, timeout=60).text)
+    version = metadata.findtext("versioning/release") or ""
+    target = MATRIX / "java" / "target"
+    run(
+        "mvn",
+        "-q",
+        "-B",
+        "-Dstyle.color=never",
+        f"-Dmaven.repo.local={ROOT / '.cache' / 'm2'}",
+        "-f",
+        "tests/java/pom.xml",
+        f"-Dgenai.version={version}",
+        f"-Dbuild.root={target}",
+        "generate-resources",
+    )
+    return target / "classpath.txt", version
+
+
 def pinned() -> dict[str, str]:
     python = run(
         ROOT / ".venv" / "bin" / "python",
@@ -86,7 +146,22 @@ def pinned() -> dict[str, str]:
         "from google.genai import version; print(version.__version__)",
     )
     lock = json.loads((ROOT / "tests" / "js" / "package-lock.json").read_text())
-    return {"python": python, "js": lock["packages"]["node_modules/@google/genai"]["version"]}
+    go_mod = (ROOT / "tests" / "go" / "go.mod").read_text()
+    go = go_mod.split("google.golang.org/genai v", 1)[1].split()[0]
+    pom = ElementTree.parse(ROOT / "tests" / "java" / "pom.xml").getroot()
+    java = (
+        pom.findtext(
+            "{http://maven.apache.org/POM/4.0.0}properties/"
+            "{http://maven.apache.org/POM/4.0.0}genai.version"
+        )
+        or "?"
+    )
+    return {
+        "python": python,
+        "js": lock["packages"]["node_modules/@google/genai"]["version"],
+        "go": go,
+        "java": java,
+    }
 
 
 def counts(report: Path) -> dict[str, int]:
@@ -107,8 +182,13 @@ def main() -> int:
     MATRIX.mkdir(parents=True, exist_ok=True)
     python, python_version = newest_python()
     js_folder, js_version = newest_js()
+    go, java = newest_go(), newest_java()
     report = MATRIX / "report.xml"
     env = {**os.environ, "GEMINI_REF_JS_DIR": str(js_folder)}
+    if go is not None:
+        env["GEMINI_REF_GO_DIR"] = str(go[0])
+    if java is not None:
+        env["GEMINI_REF_JAVA_CLASSPATH"] = str(java[0])
     test = subprocess.run(
         [
             str(python),
@@ -129,6 +209,10 @@ def main() -> int:
     print("compat matrix (the newest SDKs; make test runs the pinned ones)")
     print(f"  google-genai (Python)  pinned {was['python']:<8} newest {python_version}")
     print(f"  @google/genai (JS)     pinned {was['js']:<8} newest {js_version}")
+    go_newest = go[1] if go else "(no Go here: not run)"
+    java_newest = java[1] if java else "(no Maven here: not run)"
+    print(f"  google.golang.org/genai  pinned {was['go']:<8} newest {go_newest}")
+    print(f"  com.google.genai:google-genai (Java)  pinned {was['java']:<8} newest {java_newest}")
     print("  " + ", ".join(f"{n} {k}" for k, n in found.items()))
     return test.returncode
 

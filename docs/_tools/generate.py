@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import json
 import os
 import re
 import sys
@@ -297,8 +298,66 @@ def coverage_page() -> str:
         lines.append(
             _row([f"`{spec.rpc}`", spec.method, f"`{spec.path}`", key, *served, python, js, ours])
         )
-    lines += ["", *notes, "", *_admin_section(prober), "", *_unserved_section(prober)]
+    lines += ["", *notes, "", *_clients_section()]
+    lines += ["", *_admin_section(prober), "", *_unserved_section(prober)]
     return "\n".join(lines) + "\n"
+
+
+ROOT = DOCS.parent
+
+
+def pinned_versions() -> dict[str, str]:
+    """The official SDKs' versions the tests pin, read from where they are pinned."""
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    lock = json.loads((ROOT / "tests" / "js" / "package-lock.json").read_text())
+    go_mod = (ROOT / "tests" / "go" / "go.mod").read_text()
+    pom = (ROOT / "tests" / "java" / "pom.xml").read_text()
+    return {
+        "python": _found(r'"google-genai==([^"]+)"', pyproject),
+        "js": lock["packages"]["node_modules/@google/genai"]["version"],
+        "go": _found(r"google\.golang\.org/genai v(\S+)", go_mod),
+        "java": _found(r"<genai\.version>([^<]+)</genai\.version>", pom),
+    }
+
+
+def _found(pattern: str, text: str) -> str:
+    found = re.search(pattern, text)
+    assert found is not None, f"no {pattern} where the version is pinned"
+    return found.group(1)
+
+
+def _clients_section() -> list[str]:
+    """Every client proven against the fake, with the version the tests pin and the tests."""
+    v = pinned_versions()
+    rows = [
+        ("Python: `google-genai`", v["python"], "tests/compat/test_*python_sdk.py, conformance/"),
+        ("JavaScript: `@google/genai`", v["js"], "tests/compat/test_*js_sdk.py (tests/js)"),
+        ("Go: `google.golang.org/genai`", v["go"], "tests/compat/test_go_sdk.py (tests/go)"),
+        (
+            "Java: `com.google.genai:google-genai`",
+            v["java"],
+            "tests/compat/test_java_sdk.py (tests/java)",
+        ),
+        ("REST: the guide's curl commands", "curl", "tests/compat/test_*curl.py"),
+        (
+            "Apps Script: the guide's scripts",
+            "a shim of its services in node",
+            "tests/compat/test_apps_script.py (tests/js/APPS_SCRIPT.md)",
+        ),
+        ("This project's client, `gemini_ref`", "this repository", "tests/gemini_ref/"),
+    ]
+    lines = [
+        "## Clients proven against the fake",
+        "",
+        "Each runs the guide's examples for its language against the fake on a loopback port,",
+        "at the version its tests pin; `make compat-matrix` runs the same tests against the",
+        "newest release of each official SDK as well.",
+        "",
+        _row(["client", "version", "tests"]),
+        _row(["---"] * 3),
+    ]
+    lines += [_row([client, version, f"`{tests}`"]) for client, version, tests in rows]
+    return lines
 
 
 def _admin_section(prober: Prober) -> list[str]:

@@ -27,6 +27,7 @@ from fake_server.config import FakeConfig
 from fake_server.journal import Entry
 from fake_server.pytest_plugin import Fake
 from fake_server.server import ThreadedServer
+from tests.kit import go_guide
 from tests.kit.files import FilesKit
 from tests.kit.go_examples import EXAMPLES, REPAIRS
 from tests.kit.go_guide import (
@@ -45,7 +46,7 @@ from tests.kit.toolchains import require
 
 pytestmark = [pytest.mark.sdk, pytest.mark.go]
 
-SDK_VERSION = "1.79.1"
+SDK_VERSION = go_guide.sdk_version()  # tests/go/go.mod pins 1.79.1
 UPLOAD = ("files.upload", "files.upload")  # the start, then one chunk that finalizes
 # Each example, in the guide's order, and the RPCs the fake journals for it, in order.
 RPCS: dict[str, tuple[str, ...]] = {

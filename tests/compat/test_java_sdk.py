@@ -30,6 +30,7 @@ from fake_server.config import FakeConfig
 from fake_server.journal import Entry
 from fake_server.pytest_plugin import Fake
 from fake_server.server import ThreadedServer
+from tests.kit import java
 from tests.kit.files import FilesKit
 from tests.kit.guide_answers import EXAMPLES, SHIPPED_FIXTURES
 from tests.kit.java import SOURCES, start_java
@@ -233,7 +234,8 @@ def test_every_java_request_carries_the_key_header_and_the_sdk_version(runs: Run
         assert "key=" not in exchange.query
         for header in ("user-agent", "x-goog-api-client"):
             assert re.fullmatch(
-                r"google-genai-sdk/2\.6\.0 gl-java/[0-9.]+", exchange.request_header(header) or ""
+                rf"google-genai-sdk/{re.escape(java.sdk_version())} gl-java/[0-9.]+",
+                exchange.request_header(header) or "",
             ), exchange.request_headers
 
 

@@ -39,13 +39,26 @@ def test_serve_prints_a_line_per_request_on_stderr(
 ) -> None:
     process, base = started(processes, tmp_path)
     httpx.post(base + GENERATE, json=BODY, headers={"x-goog-api-key": "a-key"})
-    httpx.get(base + "/v1beta/models/gemini-2.5-flash:embedContent?key=a-key")
+    httpx.post(base + "/v1beta/models/gemini-2.5-flash:embedContent?key=a-key", json=BODY)
+    httpx.post(base + GENERATE, json=BODY)  # no key: refused
+    rule = httpx.post(
+        base + "/__fake__/faults",
+        json={"match": {"rpc": "generateContent"}, "error": {"status": "UNAVAILABLE"}},
+    ).json()["id"]
+    httpx.post(base + GENERATE, json=BODY, headers={"x-goog-api-key": "a-key"})
     lines = stopped(process).splitlines()
     assert [line.split()[1:4] for line in lines] == [
         ["POST", GENERATE, "200"],
-        ["GET", "/v1beta/models/gemini-2.5-flash:embedContent?key=REDACTED", "404"],
+        ["POST", "/v1beta/models/gemini-2.5-flash:embedContent?key=REDACTED", "404"],
+        ["POST", GENERATE, "403"],
+        ["POST", GENERATE, "503"],
+    ]  # the fake's own /__fake__ calls are not logged
+    assert [line.split()[-1] for line in lines] == [
+        "fixture:guide-how-does-ai-work",
+        "error:NOT_FOUND",
+        "error:PERMISSION_DENIED",
+        f"fault:{rule}",
     ]
-    assert lines[0].endswith("fixture:guide-how-does-ai-work")
     assert "a-key" not in "".join(lines)
 
 

@@ -197,7 +197,7 @@ def test_the_admin_api_lists_sequences_and_starts_them_over(sequences: Path) -> 
     coin = next(f for f in listed if f["names"][0] == "coin-1")
     assert coin["served"] == coin["answered"] == 0
     assert client.post("/__fake__/reset").json() == {}
-    assert client.get("/__fake__/journal").json() == {"entries": []}
+    assert client.get("/__fake__/journal").json() == {"entries": [], "lastSeq": 2, "resets": 1}
     assert text_of(client.post(GENERATE, json=ask("Roll"))) == "die 1"
 
 

@@ -39,7 +39,17 @@ from tests.kit.toolchains import GO_CACHE as CACHE
 from tests.kit.toolchains import go_env
 
 ROOT = Path(__file__).parents[2]
-GO_DIR = ROOT / "tests" / "go"
+# The module that pins the SDK: tests/go; `make compat-matrix` points GEMINI_REF_GO_DIR at a
+# copy of it requiring the newest release.
+GO_DIR = Path(os.environ.get("GEMINI_REF_GO_DIR") or ROOT / "tests" / "go")
+
+
+def sdk_version() -> str:
+    """The Go SDK's version the module requires, e.g. ``1.79.1``."""
+    found = re.search(r"google\.golang\.org/genai v([0-9][^\s]*)", (GO_DIR / "go.mod").read_text())
+    return found.group(1) if found else "?"
+
+
 # What would send the SDK elsewhere than GEMINI_API_KEY and GOOGLE_GEMINI_BASE_URL say
 # (google.golang.org/genai client.go: GOOGLE_API_KEY wins over GEMINI_API_KEY).
 GO_OVERRIDING_ENV = (

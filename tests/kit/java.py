@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -25,7 +26,20 @@ from tests.kit.toolchains import require
 ROOT = Path(__file__).parents[2]
 JAVA_DIR = ROOT / "tests" / "java"
 SOURCES = JAVA_DIR / "src" / "main" / "java"
-CLASSPATH_FILE = ROOT / ".cache" / "java" / "target" / "classpath.txt"
+# What `make test` resolves from tests/java/pom.xml; `make compat-matrix` points
+# GEMINI_REF_JAVA_CLASSPATH at the newest release's.
+CLASSPATH_FILE = Path(
+    os.environ.get("GEMINI_REF_JAVA_CLASSPATH")
+    or ROOT / ".cache" / "java" / "target" / "classpath.txt"
+)
+
+
+def sdk_version() -> str:
+    """The Java SDK's version on the classpath, e.g. ``2.6.0``."""
+    found = re.search(r"google-genai-([0-9][^/\\]*?)\.jar", CLASSPATH_FILE.read_text())
+    return found.group(1) if found else "?"
+
+
 CLASSES = ROOT / ".cache" / "java" / "classes"
 INSTALL = "mvn -q -B -Dmaven.repo.local=$PWD/.cache/m2 -f tests/java/pom.xml generate-resources"
 # Every variable the Java SDK reads (ApiClient.defaultEnvironmentVariables in google-genai
