@@ -64,9 +64,12 @@ def newest_js() -> tuple[Path, str]:
     """The JS drivers beside the newest @google/genai; their folder and that version."""
     folder = MATRIX / "js"
     folder.mkdir(parents=True, exist_ok=True)
-    for driver in (ROOT / "tests" / "js").glob("*.mjs"):
-        shutil.copy2(driver, folder / driver.name)
-    shutil.copy2(ROOT / "tests" / "js" / "package.json", folder / "package.json")
+    shutil.copytree(  # the drivers, the Apps Script shim and its scripts
+        ROOT / "tests" / "js",
+        folder,
+        ignore=shutil.ignore_patterns("node_modules", "package-lock.json"),
+        dirs_exist_ok=True,
+    )
     run(
         "npm",
         "install",
@@ -103,8 +106,9 @@ def newest_go() -> tuple[Path, str] | None:
     env = go_env()
     versions = run("go", "list", "-m", "-versions", "google.golang.org/genai", cwd=folder, env=env)
     version = versions.split()[-1]
+    # `go get` only: the examples that import the SDK are written at build time, so `go mod
+    # tidy` would drop it
     run("go", "get", f"google.golang.org/genai@{version}", cwd=folder, env=env)
-    run("go", "mod", "tidy", cwd=folder, env=env)
     run("go", "mod", "download", cwd=folder, env=env)
     return folder, version.removeprefix("v")
 
@@ -207,12 +211,18 @@ def main() -> int:
     was = pinned()
     print()
     print("compat matrix (the newest SDKs; make test runs the pinned ones)")
-    print(f"  google-genai (Python)  pinned {was['python']:<8} newest {python_version}")
-    print(f"  @google/genai (JS)     pinned {was['js']:<8} newest {js_version}")
-    go_newest = go[1] if go else "(no Go here: not run)"
-    java_newest = java[1] if java else "(no Maven here: not run)"
-    print(f"  google.golang.org/genai  pinned {was['go']:<8} newest {go_newest}")
-    print(f"  com.google.genai:google-genai (Java)  pinned {was['java']:<8} newest {java_newest}")
+    rows = [
+        ("google-genai (Python)", was["python"], python_version),
+        ("@google/genai (JS)", was["js"], js_version),
+        ("google.golang.org/genai (Go)", was["go"], go[1] if go else "(no Go here: not run)"),
+        (
+            "com.google.genai:google-genai (Java)",
+            was["java"],
+            java[1] if java else "(no Maven here: not run)",
+        ),
+    ]
+    for name, pin, newest in rows:
+        print(f"  {name:<38} pinned {pin:<8} newest {newest}")
     print("  " + ", ".join(f"{n} {k}" for k, n in found.items()))
     return test.returncode
 
