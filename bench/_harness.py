@@ -114,7 +114,8 @@ def serve_from_arguments(args: argparse.Namespace, bare_app: Callable[[Path], An
 
             # As `gemini-fake serve` runs by default: a line per request on the console (here
             # written to /dev/null, which costs what a terminal's write does), the full journal.
-            console_logging("info", open(os.devnull, "w"))  # noqa: SIM115 - for the process
+            logging_on = console_logging("info", open(os.devnull, "w"))  # noqa: SIM115
+            logging_on.__enter__()  # for the life of the process
             return create_app(FakeConfig())
         assert capture is not None
         return bare_app(capture)

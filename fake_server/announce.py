@@ -6,12 +6,13 @@ they run: a line per request unless ``--quiet``."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
 import sys
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -19,6 +20,7 @@ from starlette.types import ASGIApp
 
 from .config import FakeConfig
 from .fixtures.format import SHIPPED_RANK, Fixture
+from .http import access
 from .server import quiet_stream_aborts, serve_until_stopped
 
 
@@ -87,23 +89,40 @@ def base_url(host: str, port: int) -> str:
 LOG_LEVELS = ("info", "warning", "error")
 
 
-def console_logging(level: str, stream: TextIO | None = None) -> None:
-    """The fake's log on stderr (or ``stream``) at ``level``: at ``info`` a line per request
-    (the access log, :mod:`fake_server.http.access`), at ``warning`` only what went wrong (a
-    fault of the fake's own, with its traceback), at ``error`` less still."""
-    handler = logging.StreamHandler(stream or sys.stderr)
+@contextlib.contextmanager
+def console_logging(level: str, stream: TextIO | None = None) -> Iterator[None]:
+    """While in the block, the fake's log on stderr (or ``stream``) at ``level``: at ``info`` a
+    line per request (the access log, :mod:`fake_server.http.access`), at ``warning`` only what
+    went wrong (a fault of the fake's own, with its traceback), at ``error`` less still."""
+    stream = stream or sys.stderr
+    handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(message)s"))
     logger = logging.getLogger("gemini_fake")
+    before = logger.handlers[:], logger.level, logger.propagate
     logger.handlers[:] = [handler]
     logger.setLevel(level.upper())
     logger.propagate = False
+    lines = access.Batched(stream) if level == "info" else None
+    access.write_to(lines)
+    try:
+        yield
+    finally:
+        access.write_to(None)
+        if lines is not None:
+            lines.close()
+        logger.handlers[:], logger.level, logger.propagate = before
 
 
 def run(
-    app: ASGIApp, sock: socket.socket, port_file: Path | None, announce: Callable[[int], str]
+    app: ASGIApp,
+    sock: socket.socket,
+    port_file: Path | None,
+    announce: Callable[[int], str],
+    log_level: str = "info",
 ) -> None:
-    """Serve on ``sock`` until stopped; once it accepts connections, write the port file and
-    print the banner (so whoever reads either can connect at once)."""
+    """Serve on ``sock`` until stopped, logging at ``log_level`` on stderr; once it accepts
+    connections, write the port file and print the banner (so whoever reads either can connect
+    at once)."""
     port: int = sock.getsockname()[1]
 
     def ready() -> None:
@@ -115,7 +134,8 @@ def run(
     if port_file is not None:
         port_file.unlink(missing_ok=True)  # a stale port from an earlier run must not be read
     try:
-        serve_until_stopped(app, sock, ready)
+        with console_logging(log_level):
+            serve_until_stopped(app, sock, ready)
     finally:
         if port_file is not None:
             port_file.unlink(missing_ok=True)

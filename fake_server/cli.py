@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from . import follow
-from .announce import LOG_LEVELS, banner, base_url, console_logging, fixture_counts, run
+from .announce import LOG_LEVELS, banner, base_url, fixture_counts, run
 from .api.routes import create_app
 from .cli_args import (
     byte_size,
@@ -254,6 +254,10 @@ def _listening(command: argparse.ArgumentParser) -> None:
     )
 
 
+def log_level(args: argparse.Namespace) -> str:
+    return "warning" if args.quiet else str(args.log_level)
+
+
 def _version() -> str:
     try:
         return metadata.version("gemini-ref")
@@ -302,7 +306,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return lint(args.paths, sys.stdout)
     if args.command == "journal":
         return follow.run(args)
-    console_logging("warning" if args.quiet else args.log_level)
     if args.command == "record":
         return _record(args)
     refusal = check_serve_options(args)
@@ -322,6 +325,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sock,
         args.port_file,
         lambda port: banner(args.host, port, config, directories, shipped),
+        log_level(args),
     )
     return 0
 
@@ -366,7 +370,7 @@ def _record(args: argparse.Namespace) -> int:
             ]
         )
 
-    run(app, sock, args.port_file, announce)
+    run(app, sock, args.port_file, announce, log_level(args))
     return 0
 
 

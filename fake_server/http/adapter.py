@@ -26,7 +26,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from ..control.faults import Rule
-from ..journal import Entry, journal_view, sent_headers, without_key
+from ..journal import Entry, journal_view, without_key
 from ..model import catalog
 from ..protocol.errors import (
     ApiError,
@@ -229,7 +229,7 @@ async def unknown_route(request: Request) -> Response:
         answered_by="error:NOT_FOUND",
         query=without_key(request.scope["query_string"].decode("latin-1")),
         received=received,
-        headers=sent_headers(request.headers.raw),
+        headers=request.headers.raw,
         sent=bytes(body) if 0 < len(body) <= kept else None,
         sent_size=size,
         response_headers=response.raw_headers,
@@ -317,7 +317,7 @@ def _entry(
         query=without_key(query.decode("latin-1")),
         received=received,
         extra=extra,
-        headers=sent_headers(request.headers.raw),
+        headers=request.headers.raw,
         sent=call.raw if 0 < len(call.raw) <= kept else None,
         sent_size=sent_size,
         response_headers=response.raw_headers,

@@ -19,7 +19,7 @@ from .entry import (
     UPLOAD_PREFIX,
     Entry,
     journal_view,
-    sent_headers,
+    shown_headers,
     upload_answered_by,
     without_key,
 )
@@ -33,7 +33,7 @@ __all__ = [
     "Journal",
     "UploadSession",
     "journal_view",
-    "sent_headers",
+    "shown_headers",
     "upload_answered_by",
     "without_key",
 ]

@@ -49,18 +49,23 @@ def upload_answered_by(upload_id: str) -> str:
 
 
 REDACTED_HEADERS = frozenset({"x-goog-api-key", "authorization", "proxy-authorization", "cookie"})
+_REDACTED = frozenset(name.encode() for name in REDACTED_HEADERS)
 Headers = list[tuple[bytes, bytes]]
 
 
-def sent_headers(raw: Headers) -> Headers:
-    """A request's headers as the journal keeps them: as sent, credentials cut."""
+def shown_headers(raw: Headers) -> list[list[str]]:
+    """A request's headers as the journal shows them: as sent, credentials cut. (The entry
+    keeps the server's own list, and cuts them only here, when it is read.)"""
     return [
-        (name, b"REDACTED") if name.lower().decode("latin-1") in REDACTED_HEADERS else (name, value)
+        [
+            name.decode("latin-1"),
+            "REDACTED" if name.lower() in _REDACTED else value.decode("latin-1"),
+        ]
         for name, value in raw
     ]
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     seq: int
     method: str  # HTTP method
@@ -79,9 +84,10 @@ class Entry:
     extra: dict[str, Any] = field(default_factory=dict)
     # Until the answer was complete, in milliseconds (a stream: until it ended; None before).
     duration_ms: float | None = None
-    # As it travelled (rendered by :meth:`exchange`): the request's headers, credentials cut,
-    # and its body when it is at most the journal's inline size; the answer's headers and body
-    # (a unary answer within that size) or a stream's events, each with when it was sent.
+    # As it travelled (rendered by :meth:`exchange`): the request's headers (credentials cut
+    # when shown), and its body when it is at most the journal's inline size; the answer's
+    # headers and body (a unary answer within that size) or a stream's events, each with when
+    # it was sent.
     headers: Headers = field(default_factory=list, repr=False)
     sent: bytes | None = field(default=None, repr=False)
     sent_size: int = 0
@@ -148,7 +154,7 @@ class Entry:
     def exchange(self) -> dict[str, Any]:
         """What travelled: ``sent`` (headers, size, body) and ``response`` (headers, size, and
         the body, or the stream's events with their times and how it ended)."""
-        sent: dict[str, Any] = {"headers": _header_list(self.headers), "size": self.sent_size}
+        sent: dict[str, Any] = {"headers": shown_headers(self.headers), "size": self.sent_size}
         sent["body"] = _readable(self.sent)
         response: dict[str, Any] = {"headers": _header_list(self.response_headers)}
         if self.events is not None:
