@@ -91,7 +91,7 @@
   }
 
   function row(entry) {
-    const time = entry.received ? new Date(entry.received * 1000).toLocaleTimeString() : "";
+    const time = entry.received ? new Date(entry.received * 1000).toLocaleTimeString([], { hour12: false }) : "";
     const ms = entry.durationMs === null || entry.durationMs === undefined
       ? (entry.done === false ? "…" : "") : Number(entry.durationMs).toFixed(1);
     const miss = entry.extra && entry.extra.miss ? el("span", { class: "tag miss", text: "miss" }) : null;
@@ -109,7 +109,7 @@
     el("td", { class: "rpc", text: entry.rpc }),
     el("td", { class: "model", text: entry.model === null || entry.model === undefined ? "" : entry.model }),
     el("td", { class: "status " + statusClass(entry.status), text: entry.status }),
-    el("td", { class: "answered" }, entry.answeredBy || "", miss),
+    el("td", { class: "answered", title: entry.answeredBy || "" }, el("span", { text: entry.answeredBy || "" }), miss),
     el("td", { class: "ms", text: ms }));
   }
 

@@ -58,11 +58,12 @@
     const el = I.el;
     const rows = (data && Array.isArray(data.fixtures) ? data.fixtures : []).map((f) =>
       el("tr", { class: Number(f.answered) ? "used" : "unused" },
-        el("td", { class: "names", title: (f.sources || []).join("\n"), text: (f.names || []).join(", ") }),
-        el("td", { class: "answered", text: f.answered ?? "" }),
-        el("td", { class: "hint", text: JSON.stringify(f.match || {}) })));
+        el("td", { title: (f.sources || []).join("\n") },
+          el("div", { class: "names", text: (f.names || []).join(", ") }),
+          el("div", { class: "hint match", text: JSON.stringify(f.match || {}) })),
+        el("td", { class: "answered", text: f.answered ?? "" })));
     body("fixtures").replaceChildren(rows.length
-      ? el("table", {}, el("thead", {}, el("tr", {}, el("th", { text: "fixture" }), el("th", { text: "answered" }), el("th", { text: "match" }))), el("tbody", {}, rows))
+      ? el("table", {}, el("thead", {}, el("tr", {}, el("th", { text: "fixture" }), el("th", { text: "answered" }))), el("tbody", {}, rows))
       : none("None loaded."));
   }
 
