@@ -288,3 +288,18 @@ def test_every_file_of_the_page_is_package_data() -> None:
     package = ROOT / "fake_server"
     packaged = {path for pattern in globs for path in package.glob(pattern)}
     assert set((package / "inspector").iterdir()) <= packaged
+
+
+def test_a_reset_empties_the_list_and_later_requests_still_appear(driver, serve) -> None:
+    server = serve()
+    open_inspector(driver, server)
+    client = sdk(server)
+    client.models.generate_content(model=MODEL, contents="Before the reset")
+    open_entry(driver, 1)
+    assert httpx.delete(f"{server.base_url}/__fake__/journal").status_code == 200
+    wait_for(lambda: not driver.find_elements("css selector", "#requests tbody tr"), what="reset")
+    assert "no longer kept" in text_of(driver, "#detail-pane")
+    client.models.generate_content(model=MODEL, contents="After the reset")
+    open_entry(driver, 2)
+    assert "After the reset" in text_of(driver, "#detail-pane .sent .body")
+    assert problems(driver) == []
