@@ -1,6 +1,6 @@
 """Writes ``docs/inspector.png``, the inspector page as the README shows it.
 
-    python docs/_tools/screenshot.py                 # needs chromium, chromedriver, selenium
+    python docs/_tools/screenshot.py                 # needs chromium and chromedriver
     python docs/_tools/screenshot.py --out /tmp/x.png
 
 A fresh fake on a loopback port gets what an app would send, through the official Python SDK:

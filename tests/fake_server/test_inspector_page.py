@@ -119,11 +119,7 @@ def test_filters_narrow_the_list(driver, serve) -> None:
     client.models.generate_content(model=MODEL, contents="Hello")
     client.models.count_tokens(model=MODEL, contents="Hello")
     row(driver, 2)
-    from selenium.webdriver.support.ui import Select
-
-    Select(driver.find_element("css selector", "#filters select[name=rpc]")).select_by_value(
-        "countTokens"
-    )
+    browser.choose(driver, "#filters select[name=rpc]", "countTokens")
     wait_for(lambda: len(driver.find_elements("css selector", "#requests tbody tr")) == 1)
     assert "countTokens" in text_of(driver, "#requests tbody")
 

@@ -1,6 +1,11 @@
-"""A headless Chromium driven by Selenium, for the inspector page's tests and its screenshot:
-Debian's ``chromium`` and ``chromedriver`` (``apt-get install chromium chromium-driver``), never
-a downloaded browser. A test without them skips, saying what to install (tests/kit/toolchains.py).
+"""A headless Chromium for the inspector page's tests and its screenshot: Debian's ``chromium``
+driven through Debian's ``chromedriver`` (``apt-get install chromium chromium-driver``) over the
+W3C WebDriver protocol, which is plain JSON over HTTP on loopback; httpx speaks it, so no
+browser-automation package (and no downloaded browser) is needed. A test without the two
+commands skips, saying what to install (tests/kit/toolchains.py).
+
+The few commands used are those of the protocol (https://www.w3.org/TR/webdriver2/), named as
+Selenium names them, plus chromedriver's ``goog/cdp/execute`` to grant the clipboard.
 """
 
 from __future__ import annotations
@@ -8,64 +13,156 @@ from __future__ import annotations
 import base64
 import io
 import shutil
+import subprocess
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import httpx
+
+from tests.kit.serving import free_port
 from tests.kit.toolchains import require
 
 if TYPE_CHECKING:
     from PIL import Image
-    from selenium.webdriver.chrome.webdriver import WebDriver
 
 T = TypeVar("T")
 WINDOW = (1400, 900)
+ELEMENT = "element-6066-11e4-a52e-4f735466cecf"  # the protocol's key for an element reference
+
+
+class WebDriverError(Exception):
+    """An error the driver answered, e.g. ``stale element reference``."""
+
+
+class Element:
+    def __init__(self, driver: Driver, element_id: str) -> None:
+        self._driver, self.id = driver, element_id
+
+    def _path(self, command: str) -> str:
+        return f"element/{self.id}/{command}"
+
+    def click(self) -> None:
+        self._driver.command("POST", self._path("click"), {})
+
+    @property
+    def text(self) -> str:
+        """The text as rendered (what a reader sees)."""
+        text: str = self._driver.command("GET", self._path("text"))
+        return text
+
+    def get_attribute(self, name: str) -> Any:
+        """The element's DOM property ``name`` (``textContent``, ``value``...)."""
+        return self._driver.command("GET", self._path(f"property/{name}"))
+
+    @property
+    def screenshot_as_png(self) -> bytes:
+        return base64.b64decode(self._driver.command("GET", self._path("screenshot")))
+
+
+class Driver:
+    """One browser session on a running chromedriver."""
+
+    def __init__(self, base_url: str, session_id: str) -> None:
+        self._session = f"{base_url}/session/{session_id}"
+        self._http = httpx.Client(timeout=60)
+
+    def command(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        url = f"{self._session}/{path}" if path else self._session
+        response = self._http.request(method, url, json=body)
+        value = response.json().get("value")
+        if response.status_code >= 400:
+            error = value if isinstance(value, dict) else {}
+            message = (str(error.get("message", "")).splitlines() or [""])[0]
+            raise WebDriverError(f"{error.get('error', response.status_code)}: {message}")
+        return value
+
+    def get(self, url: str) -> None:
+        self.command("POST", "url", {"url": url})
+
+    def find_elements(self, by: str, value: str) -> list[Element]:
+        found = self.command("POST", "elements", {"using": by, "value": value})
+        return [Element(self, item[ELEMENT]) for item in found]
+
+    def find_element(self, by: str, value: str) -> Element:
+        found = self.command("POST", "element", {"using": by, "value": value})
+        return Element(self, found[ELEMENT])
+
+    def _args(self, args: tuple[Any, ...]) -> list[Any]:
+        return [{ELEMENT: a.id} if isinstance(a, Element) else a for a in args]
+
+    def execute_script(self, script: str, *args: Any) -> Any:
+        return self.command("POST", "execute/sync", {"script": script, "args": self._args(args)})
+
+    def execute_async_script(self, script: str, *args: Any) -> Any:
+        body = {"script": script, "args": self._args(args)}
+        return self.command("POST", "execute/async", body)
+
+    def execute_cdp_cmd(self, cmd: str, params: dict[str, Any]) -> Any:
+        return self.command("POST", "goog/cdp/execute", {"cmd": cmd, "params": params})
+
+    def get_screenshot_as_png(self) -> bytes:
+        return base64.b64decode(self.command("GET", "screenshot"))
+
+    def quit(self) -> None:
+        try:
+            self.command("DELETE", "")
+        finally:
+            self._http.close()
 
 
 def require_browser() -> None:
-    """Skip (or fail, under ``GEMINI_REF_REQUIRE_TOOLCHAINS``) without chromium, chromedriver
-    or the selenium package."""
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        missing: str | None = "needs the selenium package: pip install -e '.[test]'"
-    else:
-        missing = None
-    require("chromium", "chromedriver", missing=missing)
+    """Skip (or fail, under ``GEMINI_REF_REQUIRE_TOOLCHAINS``) without chromium and
+    chromedriver."""
+    require("chromium", "chromedriver")
 
 
 @contextmanager
-def chromium(window: tuple[int, int] = WINDOW) -> Iterator[WebDriver]:
-    """A headless Chromium at one device pixel per CSS pixel (screenshots compare pixels),
-    allowed to read and write the clipboard of the pages it opens."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    for argument in (
-        "--headless=new",
-        "--no-sandbox",  # runs as root in containers
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        f"--window-size={window[0]},{window[1]}",
-        "--force-device-scale-factor=1",
-        "--no-first-run",
-        "--disable-extensions",
-        "--disable-background-networking",
-    ):
-        options.add_argument(argument)
-    service = Service(shutil.which("chromedriver") or "/usr/bin/chromedriver")
-    driver = webdriver.Chrome(service=service, options=options)
+def chromium(window: tuple[int, int] = WINDOW) -> Iterator[Driver]:
+    """A headless Chromium at one device pixel per CSS pixel (screenshots compare pixels)."""
+    port = free_port()
+    driver_command = [shutil.which("chromedriver") or "chromedriver", f"--port={port}"]
+    process = subprocess.Popen(driver_command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
     try:
-        yield driver
+        wait_for(lambda: _ready(base), timeout=20, what="chromedriver to start")
+        arguments = [
+            "--headless=new",
+            "--no-sandbox",  # runs as root in containers
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            f"--window-size={window[0]},{window[1]}",
+            "--force-device-scale-factor=1",
+            "--no-first-run",
+            "--disable-extensions",
+            "--disable-background-networking",
+        ]
+        chrome = {"binary": shutil.which("chromium") or "chromium", "args": arguments}
+        capabilities = {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": chrome}}
+        answer = httpx.post(f"{base}/session", json={"capabilities": capabilities}, timeout=60)
+        value = answer.json()["value"]
+        if answer.status_code >= 400:
+            raise WebDriverError(f"no browser session: {value.get('message', value)}")
+        driver = Driver(base, value["sessionId"])
+        try:
+            yield driver
+        finally:
+            driver.quit()
     finally:
-        driver.quit()
+        process.terminate()
+        process.wait(timeout=10)
 
 
-def open_page(driver: WebDriver, url: str) -> None:
-    """Opens ``url`` with the clipboard allowed for its origin."""
+def _ready(base: str) -> bool:
+    try:
+        return bool(httpx.get(f"{base}/status", timeout=2).json()["value"]["ready"])
+    except (httpx.TransportError, ValueError, KeyError):
+        return False
+
+
+def open_page(driver: Driver, url: str) -> None:
+    """Opens ``url``, its origin allowed to read and write the clipboard."""
     origin = "/".join(url.split("/")[:3])
     driver.execute_cdp_cmd(
         "Browser.grantPermissions",
@@ -74,7 +171,7 @@ def open_page(driver: WebDriver, url: str) -> None:
     driver.get(url)
 
 
-def leave(driver: WebDriver) -> None:
+def leave(driver: Driver) -> None:
     """Leaves the page, closing its feed, so the server it read from can stop at once."""
     driver.get("about:blank")
 
@@ -86,7 +183,7 @@ def wait_for(check: Callable[[], T | None], timeout: float = 10.0, what: str = "
     while time.monotonic() < deadline:
         try:
             found = check()
-        except Exception as exc:  # an element replaced while read: look again
+        except (WebDriverError, IndexError, KeyError) as exc:  # e.g. an element re-rendered
             last = exc
         else:
             if found:
@@ -95,13 +192,21 @@ def wait_for(check: Callable[[], T | None], timeout: float = 10.0, what: str = "
     raise AssertionError(f"timed out waiting for {what or check}" + (f": {last}" if last else ""))
 
 
-def text_of(driver: WebDriver, selector: str) -> str:
-    from selenium.webdriver.common.by import By
-
-    return "\n".join(e.text for e in driver.find_elements(By.CSS_SELECTOR, selector))
+def text_of(driver: Driver, selector: str) -> str:
+    return "\n".join(e.text for e in driver.find_elements("css selector", selector))
 
 
-def problems(driver: WebDriver) -> list[str]:
+def choose(driver: Driver, selector: str, value: str) -> None:
+    """Picks ``value`` in the ``<select>`` at ``selector``, as a user's choice does."""
+    driver.execute_script(
+        "const s = document.querySelector(arguments[0]); s.value = arguments[1];"
+        "s.dispatchEvent(new Event('change', {bubbles: true}));",
+        selector,
+        value,
+    )
+
+
+def problems(driver: Driver) -> list[str]:
     """What the page itself reports as gone wrong (its ``#problems`` list)."""
     found: list[str] = driver.execute_script(
         "return Array.from(document.querySelectorAll('#problems li'), li => li.textContent)"
@@ -109,7 +214,7 @@ def problems(driver: WebDriver) -> list[str]:
     return found
 
 
-def screenshot(driver: WebDriver, element: Any = None) -> Image.Image:
+def screenshot(driver: Driver, element: Element | None = None) -> Image.Image:
     """The page (or one element) as the browser painted it, RGB."""
     from PIL import Image
 
@@ -117,7 +222,7 @@ def screenshot(driver: WebDriver, element: Any = None) -> Image.Image:
     return Image.open(io.BytesIO(png)).convert("RGB")
 
 
-def clipboard(driver: WebDriver) -> str:
+def clipboard(driver: Driver) -> str:
     """What the page put on the clipboard."""
     text: str = driver.execute_async_script(
         "const done = arguments[0];"
