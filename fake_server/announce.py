@@ -56,7 +56,9 @@ def banner(
             "Point an app or an official SDK at it:",
             f"  export GOOGLE_GEMINI_BASE_URL={url}",
             f"  export GEMINI_API_KEY={key}",
-            f"Journal of received requests: {url}/__fake__/journal",
+            "See what it receives:",
+            f"  {url}/__fake__/  (the inspector page)",
+            f"  gemini-fake journal --url {url} --follow",
         ]
     )
 

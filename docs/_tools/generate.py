@@ -212,7 +212,7 @@ UNSERVED: tuple[Unserved, ...] = (
     ),
 )
 
-PROBE_VALUES = {"model": "gemini-2.5-flash", "file": "nosuchfile", "seq:int": "1"}
+PROBE_VALUES = {"model": "gemini-2.5-flash", "file": "nosuchfile"}
 # Asked of a feed so that it sends what there is and ends, as it does for a client in process.
 PROBE_QUERY = {"follow": "false"}
 PROBE_KEY = "docs-probe-key"
@@ -256,7 +256,8 @@ def _concrete(path: str, version: str = "v1beta") -> str:
         path = path.replace("{" + name + "}", value)
     while "{" in path:  # any other parameter: a plausible id
         start, end = path.index("{"), path.index("}")
-        path = path[:start] + "x1" + path[end + 1 :]
+        plausible = "1" if path[start:end].endswith(":int") else "x1"  # {seq:int} takes digits
+        path = path[:start] + plausible + path[end + 1 :]
     return path
 
 

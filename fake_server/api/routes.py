@@ -2,8 +2,8 @@
 (``/v1beta`` by default in JS and curl, ``/v1`` in Python), and :func:`create_app`.
 
 Each row names its handler module: :mod:`.generate`, :mod:`.models`, :mod:`.files`,
-:mod:`.uploads`; the admin API is :mod:`.admin`. The adapter (:mod:`fake_server.http.adapter`)
-wraps every handler.
+:mod:`.uploads`; the admin API is :mod:`.admin` (the journal :mod:`.journal_api`, the inspector
+page :mod:`.inspector`). The adapter (:mod:`fake_server.http.adapter`) wraps every handler.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from ..journal import Journal
 from ..protocol.errors import internal_error, not_found
 from ..state import FakeState
 from ..store import FileStore
-from . import admin, files, generate, journal_api, models, uploads
+from . import admin, files, generate, inspector, journal_api, models, uploads
 from .admin import ADMIN_PREFIX
 
 API_VERSIONS = ("v1beta", "v1", "v1alpha")
@@ -96,6 +96,8 @@ def routes() -> list[Route]:
         Route(f"{ADMIN_PREFIX}/clock", guarded(admin.clock_now), methods=["GET"]),
         Route(f"{ADMIN_PREFIX}/verdict", guarded(admin.verdict), methods=["GET"]),
         Route(f"{ADMIN_PREFIX}/health", admin.health, methods=["GET"]),
+        Route(f"{ADMIN_PREFIX}/", guarded(inspector.page), methods=["GET"]),
+        Route(f"{ADMIN_PREFIX}/inspector/{{name}}", inspector.asset, methods=["GET"]),
     ]
     return table
 

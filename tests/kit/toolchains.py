@@ -24,6 +24,8 @@ INSTALL = {
     "curl": "curl (Debian: apt-get install curl)",
     "jq": "jq (Debian: apt-get install jq)",
     "file": "file (Debian: apt-get install file)",
+    "chromium": "Chromium and its driver (Debian: apt-get install chromium chromium-driver)",
+    "chromedriver": "Chromium and its driver (Debian: apt-get install chromium chromium-driver)",
 }
 
 
