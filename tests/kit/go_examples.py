@@ -6,24 +6,12 @@ tests/go/README.md explains them).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from conformance._guide import Script
+
+# One example: the guide's section, its code, and the paths in it (as the Python ones).
+GoExample = Script
 
 
-@dataclass(frozen=True)
-class GoExample:
-    """One example: the guide's section, its code, and the paths in it (the guide's path or
-    URL, and the name of the file made by the test that stands for it)."""
-
-    section: str
-    code: str
-    paths: dict[str, str]
-
-    @property
-    def text(self) -> str:
-        return self.code.removeprefix("\n")
-
-
-# The guide's Go examples, in its order, named by what they show.
 EXAMPLES: dict[str, GoExample] = {
     "text_generation": GoExample(
         "Text generation",

@@ -23,7 +23,6 @@ hash of everything that goes into it; :func:`start_go` runs it against a fake.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import shutil
@@ -31,9 +30,9 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from fake_server.pytest_plugin import Fake
+from tests.kit.drivers import DriverRun
 from tests.kit.go_examples import EXAMPLES, FRAGMENT, REPAIRS
 from tests.kit.toolchains import GO_CACHE as CACHE
 from tests.kit.toolchains import go_env
@@ -172,21 +171,8 @@ def build() -> Build:
     return Build(home / "guide", home / "src")
 
 
-@dataclass
-class GoRun:
+class GoRun(DriverRun):
     """The program running some examples against one fake."""
-
-    examples: list[str]
-    process: subprocess.Popen[str]
-
-    def lines(self, timeout: float = 120) -> dict[str, dict[str, Any]]:
-        """Each example's JSON line, once the program has exited; nothing on stderr."""
-        stdout, stderr = self.process.communicate(timeout=timeout)
-        assert self.process.returncode == 0, stderr
-        assert not stderr.strip(), f"the SDK complained about the fake's answers: {stderr}"
-        lines = [json.loads(line) for line in stdout.splitlines()]
-        assert [line["example"] for line in lines] == self.examples
-        return {line["example"]: line for line in lines}
 
 
 def start_go(binary: Path, fake: Fake, assets: Path, *examples: str) -> GoRun:

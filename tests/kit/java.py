@@ -10,17 +10,15 @@ once for each version of the sources and classpath, and :func:`start_java` runs 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from fake_server.pytest_plugin import Fake
+from tests.kit.drivers import DriverRun
 from tests.kit.toolchains import require
 
 ROOT = Path(__file__).parents[2]
@@ -87,21 +85,8 @@ def compile_examples() -> str:
     return os.pathsep.join([str(classes), classpath])
 
 
-@dataclass
-class JavaRun:
+class JavaRun(DriverRun):
     """``java GuideRun <examples>`` running against one fake."""
-
-    examples: list[str]
-    process: subprocess.Popen[str]
-
-    def lines(self, timeout: float = 120) -> dict[str, dict[str, Any]]:
-        """Each example's JSON line, once the JVM has exited, which it must do cleanly."""
-        stdout, stderr = self.process.communicate(timeout=timeout)
-        assert self.process.returncode == 0, stderr
-        assert not stderr.strip(), f"the JVM complained: {stderr}"
-        lines = [json.loads(line) for line in stdout.splitlines()]
-        assert [line["example"] for line in lines] == self.examples
-        return {line["example"]: line for line in lines}
 
 
 def start_java(

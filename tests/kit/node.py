@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from fake_server.pytest_plugin import Fake
 
 from . import toolchains
+from .drivers import DriverRun
 
 # The drivers and the SDK they import: tests/js, pinned; `make compat-matrix` points
 # GEMINI_REF_JS_DIR at a copy of the drivers beside the newest SDK.
@@ -49,27 +49,16 @@ def require_node() -> None:
     )
 
 
-@dataclass
-class NodeRun:
-    """``node <driver> <examples>`` running against one fake (tests/js/README.md)."""
-
-    examples: list[str]
-    process: subprocess.Popen[str]
+class NodeRun(DriverRun):
+    """``node <driver> <examples>`` running against one fake (tests/js/README.md). The SDK
+    writes its warnings (e.g. "there are non-text parts in the response") on stderr: any fails
+    the run; node's own notices do not."""
 
     def lines(self, timeout: float = 60) -> dict[str, dict[str, Any]]:
-        """Each example's JSON line, once node has exited; the SDK must not have complained."""
-        stdout, stderr = self.process.communicate(timeout=timeout)
-        assert self.process.returncode == 0, stderr
-        # The SDK writes its warnings (e.g. "there are non-text parts in the response") here.
-        warnings = [
-            line
-            for line in stderr.splitlines()
-            if line.strip() and "ExperimentalWarning" not in line and "--trace-" not in line
-        ]
-        assert not warnings, f"the SDK complained about the fake's answers: {stderr}"
-        lines = [json.loads(line) for line in stdout.splitlines()]
-        assert [line["example"] for line in lines] == self.examples
-        return {line["example"]: line for line in lines}
+        return super().lines(timeout)
+
+    def harmless(self, line: str) -> bool:
+        return "ExperimentalWarning" in line or "--trace-" in line
 
 
 def start_node(
