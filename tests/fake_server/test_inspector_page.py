@@ -299,3 +299,23 @@ def test_a_reset_empties_the_list_and_later_requests_still_appear(driver, serve)
     open_entry(driver, 2)
     assert "After the reset" in text_of(driver, "#detail-pane .sent .body")
     assert problems(driver) == []
+
+
+def test_a_refused_call_a_fault_and_an_unknown_path_show_in_the_list(driver, serve) -> None:
+    server = serve(api_keys=frozenset({KEY}))
+    open_inspector(driver, server, KEY)
+    generate = f"{server.base_url}/v1beta/models/{MODEL}:generateContent"
+    body = {"contents": [{"parts": [{"text": "Hi"}]}]}
+    httpx.post(generate, json=body)  # no key: refused
+    rule = httpx.post(
+        f"{server.base_url}/__fake__/faults",
+        headers={"x-goog-api-key": KEY},
+        json={"match": {"rpc": "generateContent"}, "error": {"status": "UNAVAILABLE"}},
+    ).json()["id"]
+    httpx.post(generate, json=body, headers={"x-goog-api-key": KEY})  # the fault answers
+    httpx.post(f"{server.base_url}/v1beta/models/{MODEL}:embedContent", json=body)
+    shown = {seq: wait_for(lambda s=seq: row(driver, s).text, what=f"#{seq}") for seq in (1, 2, 3)}
+    assert "403" in shown[1] and "error:PERMISSION_DENIED" in shown[1]
+    assert "503" in shown[2] and f"fault:{rule}" in shown[2]
+    assert shown[3].split()[2:6] == ["unknown", MODEL, "404", "error:NOT_FOUND"]
+    assert problems(driver) == []
