@@ -113,18 +113,28 @@ def check_contents(contents: list[dict[str, Any]], message: str) -> None:
     violations = list(_content_violations(contents, message))
     if violations:
         raise invalid_argument("".join(f"* {path}: {text}\n" for path, text in violations))
+    for part in _media_parts(contents):
+        blob = part.get("inlineData")
+        if blob is not None:
+            _check_blob(blob)
+
+
+def _media_parts(contents: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Every part, and every part of a function response's media (``functionResponse.parts``)."""
     for content in contents:
         for part in content["parts"]:
-            blob = part.get("inlineData")
-            if blob is None:
-                continue
-            if _mime(blob) not in SUPPORTED_MIME_TYPES:
-                raise invalid_argument(f"Unsupported MIME type: {blob.get('mimeType', '')}")
-            if _mime(blob).startswith("image/"):
-                try:
-                    images.dimensions(base64.b64decode(blob.get("data", "")), _mime(blob))
-                except images.NotAnImage:
-                    raise invalid_argument(images.INVALID_IMAGE) from None
+            yield part
+            yield from part.get("functionResponse", {}).get("parts", ())
+
+
+def _check_blob(blob: dict[str, Any]) -> None:
+    if _mime(blob) not in SUPPORTED_MIME_TYPES:
+        raise invalid_argument(f"Unsupported MIME type: {blob.get('mimeType', '')}")
+    if _mime(blob).startswith("image/"):
+        try:
+            images.dimensions(base64.b64decode(blob.get("data", "")), _mime(blob))
+        except images.NotAnImage:
+            raise invalid_argument(images.INVALID_IMAGE) from None
 
 
 def _mime(blob: dict[str, Any]) -> str:
