@@ -314,7 +314,12 @@ def test_a_refused_call_a_fault_and_an_unknown_path_show_in_the_list(driver, ser
     ).json()["id"]
     httpx.post(generate, json=body, headers={"x-goog-api-key": KEY})  # the fault answers
     httpx.post(f"{server.base_url}/v1beta/models/{MODEL}:embedContent", json=body)
-    shown = {seq: wait_for(lambda s=seq: row(driver, s).text, what=f"#{seq}") for seq in (1, 2, 3)}
+
+    def shown_row(seq: int) -> str:
+        text: str = wait_for(lambda: row(driver, seq).text, what=f"#{seq}")
+        return text
+
+    shown = {seq: shown_row(seq) for seq in (1, 2, 3)}
     assert "403" in shown[1] and "error:PERMISSION_DENIED" in shown[1]
     assert "503" in shown[2] and f"fault:{rule}" in shown[2]
     assert shown[3].split()[2:6] == ["unknown", MODEL, "404", "error:NOT_FOUND"]
