@@ -110,7 +110,7 @@ def check_file(file: dict[str, Any], data: bytes) -> None:
     assert file["sizeBytes"] == str(len(data))
     assert file["sha256Hash"] == sha256_hash(data)
     assert file["mimeType"] == MIME
-    assert file["uri"].endswith(f"/v1beta/{file['name']}")
+    assert file["uri"] == f"https://generativelanguage.googleapis.com/v1beta/{file['name']}"
     assert file["source"] == "UPLOADED"
 
 

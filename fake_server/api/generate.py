@@ -138,6 +138,8 @@ async def count_tokens(call: ApiCall) -> dict[str, Any]:
     else:
         validate.check_contents(request.get("contents", []), "CountTokensRequest")
         counted = request
+    if "cachedContent" in counted:
+        raise validate.missing_cache()
     totals = tokens.count_request(counted, files.file_tokens(call.state.store))
     call.answered_by = "computed"
     return {

@@ -189,7 +189,6 @@ async def start(call: ApiCall, store: FileStore) -> Response:
             declared_size=size,
             started=store.clock().isoformat(),
             api_version=call.version,
-            base_url=base_url,
         )
     )
     url = f"{base_url}/upload/{call.version}/files?upload_id={upload_id}&upload_protocol=resumable"

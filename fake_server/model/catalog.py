@@ -39,6 +39,8 @@ class ModelInfo:
     thinking: Thinking | None = None
     family: str = "2.5"  # response shape family, see fake_server/responses.py
     alias_of: str | None = None
+    # Whether a non-zero presencePenalty or frequencyPenalty is taken (docs/deviations.md).
+    penalties: bool = False
 
     def resource(self) -> dict[str, Any]:
         model: dict[str, Any] = {
@@ -133,6 +135,7 @@ MODELS: tuple[ModelInfo, ...] = (
         8192,
         top_k=40,
         family="2.0",
+        penalties=True,
     ),
     ModelInfo(
         "gemini-2.0-flash-001",
@@ -144,6 +147,7 @@ MODELS: tuple[ModelInfo, ...] = (
         8192,
         top_k=40,
         family="2.0",
+        penalties=True,
     ),
     ModelInfo(
         "gemini-2.0-flash-lite",
@@ -154,6 +158,7 @@ MODELS: tuple[ModelInfo, ...] = (
         8192,
         top_k=40,
         family="2.0",
+        penalties=True,
     ),
     ModelInfo(
         "gemini-flash-latest",
@@ -226,4 +231,5 @@ def stand_in(name: str) -> ModelInfo:
         output_token_limit=65_536,
         methods=("generateContent",),
         family=family,
+        penalties=True,  # what its recordings sent was taken
     )

@@ -28,6 +28,7 @@ from .chunking import aggregate, chunk
 from .shaping import compose
 from .synthesis import synthesize
 from .tokens import FileTokens
+from .validate import missing_cache
 
 
 class NoFixture(Exception):
@@ -88,6 +89,8 @@ def generate(
         others = [synthesize(request, candidate_rng(seed, i)) for i in range(1, count)]
         return compose(request, model, [first, *others], seed, file_tokens)
 
+    if "cachedContent" in request and not _names_cache(found, request["cachedContent"]):
+        raise missing_cache()
     if isinstance(found, Miss):
         if strict:
             raise NoFixture(found)
@@ -109,6 +112,14 @@ def generate(
     if found.response is not None:
         return replay(found.response)
     return replay(with_candidates(fixture_answer(found, request, seed)))
+
+
+def _names_cache(found: Fixture | Miss, cache: str) -> bool:
+    """Whether ``found`` was recorded (or written) for a request naming ``cache``: the fake
+    holds no caches, so only such a fixture answers a request that names one."""
+    if isinstance(found, Miss):
+        return False
+    return bool(found.match.get("request", {}).get("cachedContent") == cache)
 
 
 def candidate_rng(seed: bytes, index: int) -> random.Random:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import math
 import random
+from collections.abc import Callable
 from typing import Any, TypeGuard
 
 from ..protocol.errors import ApiError, invalid_argument
@@ -269,31 +270,31 @@ class _Generator:
         return text
 
     def _number(self, schema: dict[str, Any], depth: int) -> float:
-        low, high = self._bounds(schema, 0.0, 100.0)
+        low, low_open, high, high_open = _limits(schema)
+        first, last = _human_range(low, high)
         self.budget.spend(0, _NUMBER_CHARS)
-        if self.widest or not low < high:
-            return float(low)
-        if _finite(high - low):
-            return round(self.rng.uniform(low, high), 2)
-        share = self.rng.random()  # a range wider than a float holds: mix the bounds instead
-        return round(low * (1 - share) + high * share, 2)
+        if self.widest or not first < last:
+            return float(first)
+        drawn = round(self.rng.uniform(first, last), 2)
+        # Two decimals can fall on an open bound, or outside a tiny range; a float far from 0
+        # has no midpoint between close bounds.
+        for value in (drawn, (first + last) / 2, float(first), float(last)):
+            if _inside(value, low, low_open, high, high_open):
+                return value
+        return float(first)  # no number between the bounds: the lower, as for integers
 
     def _integer(self, schema: dict[str, Any], depth: int) -> int:
-        low, high = self._bounds(schema, 0, 100)
-        first, last = int(-(-low // 1)), int(high // 1)
+        low, low_open, high, high_open = _limits(schema)
+        lowest = None if low is None else math.floor(low) + 1 if low_open else math.ceil(low)
+        highest = None if high is None else math.ceil(high) - 1 if high_open else math.floor(high)
+        if lowest is not None and highest is not None and lowest > highest:
+            self.budget.spend(0, len(str(lowest)))
+            return lowest  # none between the bounds: the lower, as for min > max
+        first, last = (int(bound) for bound in _human_range(lowest, highest))
         self.budget.spend(0, max(len(str(first)), len(str(last))))
-        if self.widest or first > last:  # none between the bounds: the lower, as for min > max
+        if self.widest:
             return first
         return self.rng.randint(first, last)
-
-    def _bounds(self, schema: dict[str, Any], low: float, high: float) -> tuple[float, float]:
-        low = schema.get("minimum", low)
-        high = schema.get("maximum", max(high, low))
-        if "exclusiveMinimum" in schema:
-            low = schema["exclusiveMinimum"] + 1
-        if "exclusiveMaximum" in schema:
-            high = schema["exclusiveMaximum"] - 1
-        return low, max(low, high)
 
     def _boolean(self, schema: dict[str, Any], depth: int) -> bool:
         self.budget.spend(0, 5)
@@ -302,3 +303,50 @@ class _Generator:
     def _null(self, schema: dict[str, Any], depth: int) -> None:
         self.budget.spend(0, 4)
         return None
+
+
+# A value a person would give where the schema allows a vast range (a zod ``int()`` allows
+# +-2**53): within HUMAN_SPAN of 0, or of the bound that keeps 0 out. A range no wider than
+# NARROW_SPAN is the schema's own choice, and drawn from whole.
+HUMAN_SPAN = 100
+NARROW_SPAN = 1000
+
+
+def _human_range(low: float | None, high: float | None) -> tuple[float, float]:
+    """Where to draw a number between ``low`` and ``high`` (either may be missing)."""
+    if low is not None and high is not None and _finite(high - low) and high - low <= NARROW_SPAN:
+        return low, max(low, high)
+    first: float = 0 if low is None else max(0, low)
+    if high is not None:
+        first = min(first, high - HUMAN_SPAN)
+    last = first + HUMAN_SPAN if high is None else min(first + HUMAN_SPAN, high)
+    return first, last
+
+
+def _limits(schema: dict[str, Any]) -> tuple[float | None, bool, float | None, bool]:
+    """``(low, low is open, high, high is open)``: ``minimum``/``maximum`` with the exclusive
+    bounds of either JSON Schema draft (a number of its own, or a boolean on the other)."""
+    low, high = schema.get("minimum"), schema.get("maximum")
+    low, low_open = _tighter(low, schema.get("exclusiveMinimum"), max)
+    high, high_open = _tighter(high, schema.get("exclusiveMaximum"), min)
+    return low, low_open, high, high_open
+
+
+def _tighter(
+    bound: float | None, exclusive: Any, pick: Callable[[float, float], float]
+) -> tuple[float | None, bool]:
+    if isinstance(exclusive, bool):  # draft 4: the inclusive bound made open
+        return bound, exclusive and bound is not None
+    if exclusive is None:
+        return bound, False
+    if bound is None or pick(bound, exclusive) == exclusive:
+        return exclusive, True
+    return bound, False
+
+
+def _inside(
+    value: float, low: float | None, low_open: bool, high: float | None, high_open: bool
+) -> bool:
+    above = low is None or (value > low if low_open else value >= low)
+    below = high is None or (value < high if high_open else value <= high)
+    return above and below

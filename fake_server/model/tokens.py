@@ -102,6 +102,14 @@ def count_contents(
     totals: dict[str, int] = {}
     for content in contents:
         for part in content.get("parts", ()):
+            response = part.get("functionResponse")
+            if response is not None and response.get("parts"):
+                # A multimodal function response: its media cost what they cost as parts.
+                for media in response["parts"]:
+                    modality, tokens = _count_part(media, file_tokens)
+                    totals[modality] = totals.get(modality, 0) + tokens
+                without = {k: v for k, v in response.items() if k != "parts"}
+                part = {**part, "functionResponse": without}
             modality, tokens = _count_part(part, file_tokens)
             totals[modality] = totals.get(modality, 0) + tokens
     return totals

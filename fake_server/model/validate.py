@@ -13,7 +13,7 @@ import base64
 from collections.abc import Iterator
 from typing import Any
 
-from ..protocol.errors import invalid_argument
+from ..protocol.errors import ApiError, invalid_argument, permission_denied
 from ..protocol.limits import MAX_CANDIDATES, RESPONSE_MIME_TYPES, SUPPORTED_MIME_TYPES
 from ..protocol.messages import PART_DATA
 from . import images
@@ -32,6 +32,12 @@ def check_generate(request: dict[str, Any], model: ModelInfo) -> None:
     check_function_turns(contents)
     if model.family == "3":
         check_thought_signatures(contents)
+
+
+def missing_cache() -> ApiError:
+    """A ``cachedContent`` the service does not hold (docs/evidence.md#service-errors). The fake
+    holds no caches: only a fixture recorded with one answers a request that names one."""
+    return permission_denied("CachedContent not found (or permission denied)")
 
 
 def _turns(contents: list[dict[str, Any]]) -> list[tuple[int, str, list[dict[str, Any]]]]:
@@ -113,18 +119,28 @@ def check_contents(contents: list[dict[str, Any]], message: str) -> None:
     violations = list(_content_violations(contents, message))
     if violations:
         raise invalid_argument("".join(f"* {path}: {text}\n" for path, text in violations))
+    for part in _media_parts(contents):
+        blob = part.get("inlineData")
+        if blob is not None:
+            _check_blob(blob)
+
+
+def _media_parts(contents: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Every part, and every part of a function response's media (``functionResponse.parts``)."""
     for content in contents:
         for part in content["parts"]:
-            blob = part.get("inlineData")
-            if blob is None:
-                continue
-            if _mime(blob) not in SUPPORTED_MIME_TYPES:
-                raise invalid_argument(f"Unsupported MIME type: {blob.get('mimeType', '')}")
-            if _mime(blob).startswith("image/"):
-                try:
-                    images.dimensions(base64.b64decode(blob.get("data", "")), _mime(blob))
-                except images.NotAnImage:
-                    raise invalid_argument(images.INVALID_IMAGE) from None
+            yield part
+            yield from part.get("functionResponse", {}).get("parts", ())
+
+
+def _check_blob(blob: dict[str, Any]) -> None:
+    if _mime(blob) not in SUPPORTED_MIME_TYPES:
+        raise invalid_argument(f"Unsupported MIME type: {blob.get('mimeType', '')}")
+    if _mime(blob).startswith("image/"):
+        try:
+            images.dimensions(base64.b64decode(blob.get("data", "")), _mime(blob))
+        except images.NotAnImage:
+            raise invalid_argument(images.INVALID_IMAGE) from None
 
 
 def _mime(blob: dict[str, Any]) -> str:
@@ -155,6 +171,7 @@ def check_generation_config(config: dict[str, Any], model: ModelInfo) -> None:
         _check_range(config, "topK", 1, model.top_k + 1)
     _check_range(config, "candidateCount", 1, MAX_CANDIDATES + 1)
     _check_range(config, "maxOutputTokens", 1, model.output_token_limit + 1)
+    check_penalties(config, model)
     mime = config.get("responseMimeType")
     if mime is not None and mime not in RESPONSE_MIME_TYPES:
         allowed = ", ".join(f"`{m}`" for m in RESPONSE_MIME_TYPES[:-1])
@@ -164,6 +181,15 @@ def check_generation_config(config: dict[str, Any], model: ModelInfo) -> None:
         )
     if "thinkingConfig" in config:
         check_thinking(config["thinkingConfig"], model)
+
+
+def check_penalties(config: dict[str, Any], model: ModelInfo) -> None:
+    """A penalty on a model without them (docs/evidence.md#service-errors); 0, the default, is
+    taken by every model."""
+    if model.penalties:
+        return
+    if config.get("presencePenalty") or config.get("frequencyPenalty"):
+        raise invalid_argument(f"Penalty is not enabled for models/{model.id}")
 
 
 def _check_range(config: dict[str, Any], name: str, low: float, high: float) -> None:

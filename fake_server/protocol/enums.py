@@ -61,6 +61,7 @@ ENUMS: dict[str, tuple[str, ...]] = {
     ),
     "FunctionCallingMode": ("MODE_UNSPECIFIED", "AUTO", "ANY", "NONE", "VALIDATED"),
     "Behavior": ("UNSPECIFIED", "BLOCKING", "NON_BLOCKING"),
+    "MediaProcessing": ("MEDIA_PROCESSING_UNSPECIFIED", "STATIC", "AGENTIC"),
     "Scheduling": ("SCHEDULING_UNSPECIFIED", "SILENT", "WHEN_IDLE", "INTERRUPT"),
     "Language": ("LANGUAGE_UNSPECIFIED", "PYTHON"),
     "Outcome": (

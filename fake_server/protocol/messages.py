@@ -86,6 +86,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "response": "struct",
         "willContinue": "bool",
         "scheduling": "enum:Scheduling",
+        "parts": "FunctionResponsePart[]",
+    },
+    # A multimodal function response: media the function returned, beside its JSON.
+    "FunctionResponsePart": {
+        "inlineData": "FunctionResponseBlob",
+        "fileData": "FunctionResponseFileData",
+        "mediaProcessing": "enum:MediaProcessing",
+    },
+    "FunctionResponseBlob": {"mimeType": "string", "data": "bytes", "displayName": "string"},
+    "FunctionResponseFileData": {
+        "mimeType": "string",
+        "fileUri": "string",
+        "displayName": "string",
     },
     "VideoMetadata": {"startOffset": "string", "endOffset": "string", "fps": "double"},
     "MediaResolution": {"level": "enum:PartMediaResolutionLevel"},
@@ -108,7 +121,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "response": "Schema",
         "responseJsonSchema": "value",
     },
-    "ToolConfig": {"functionCallingConfig": "FunctionCallingConfig", "retrievalConfig": "struct"},
+    "ToolConfig": {
+        "functionCallingConfig": "FunctionCallingConfig",
+        "retrievalConfig": "struct",
+        # Gemini 3: the answer shows the server-side tools' calls as toolCall/toolResponse parts.
+        "includeServerSideToolInvocations": "bool",
+    },
     "FunctionCallingConfig": {
         "mode": "enum:FunctionCallingMode",
         "allowedFunctionNames": "string[]",

@@ -23,7 +23,7 @@ import tempfile
 import threading
 import weakref
 from collections.abc import Iterator
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,7 @@ from typing import Any
 from ..config import Clock, utc_now
 from ..protocol.limits import FILE_LIFETIME
 from .progress import Appender, UploadProgress, steady_heap
-from .records import PendingUpload, StoredFile
+from .records import SERVICE_ORIGIN, PendingUpload, StoredFile
 
 _ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 NAME_PATTERN = re.compile(r"[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?")
@@ -83,7 +83,11 @@ class FileStore:
         if not re.fullmatch(r"[A-Za-z0-9_-]{1,200}", upload_id):
             return None
         path = self._session(upload_id)
-        return PendingUpload(**json.loads(path.read_text())) if path.exists() else None
+        if not path.exists():
+            return None
+        saved = json.loads(path.read_text())
+        known = {f.name for f in fields(PendingUpload)}  # a session saved by an older release
+        return PendingUpload(**{k: v for k, v in saved.items() if k in known})
 
     def received(self, upload_id: str) -> int:
         path = self.part_path(upload_id)
@@ -163,7 +167,7 @@ class FileStore:
             created=now.isoformat(),
             expires=(started + FILE_LIFETIME).isoformat(),
             ready=(now + ready_after).isoformat(),
-            uri=f"{session.base_url}/{session.api_version}/files/{session.file_id}",
+            uri=f"{SERVICE_ORIGIN}/{session.api_version}/files/{session.file_id}",
         )
         os.replace(part, self.data_path(session.file_id))
         _write_json(self._meta(session.file_id), asdict(stored))

@@ -16,6 +16,11 @@ def timestamp(moment: datetime, digits: int) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + fraction + "Z"
 
 
+# A file's ``uri`` names the service, whatever host the upload came to
+# (docs/evidence.md#service-file-resource); the fake takes any host back in a ``fileData``.
+SERVICE_ORIGIN = "https://generativelanguage.googleapis.com"
+
+
 @dataclass
 class PendingUpload:
     """An upload in progress: what was declared at the start, and where it is going."""
@@ -27,7 +32,6 @@ class PendingUpload:
     declared_size: int | None
     started: str  # ISO time of the start call; the file expires 48 h after it
     api_version: str
-    base_url: str  # scheme://host of the start request, for the file's uri
     state: str = "active"  # active, final, cancelled
 
 

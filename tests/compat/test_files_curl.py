@@ -27,7 +27,7 @@ import pytest
 
 from conformance._guide import guide_code, read_guide
 from fake_server.pytest_plugin import Fake
-from tests.kit.files import FilesKit, check_two_images_prompt
+from tests.kit.files import SERVICE_FILES, FilesKit, check_two_images_prompt
 from tests.kit.wire import Exchange
 
 TOOLS = ("curl", "file", "jq", "grep", "cut", "tr", "wc", "base64")
@@ -300,16 +300,13 @@ def test_the_guides_rest_upload_script_uploads_the_image_and_captions_it(
     run = run_script(CAPTION, gemini_fake_server, tmp_path, {"path/to/sample.jpg": image})
 
     lines = run.lines()
-    match = re.fullmatch(
-        rf"file_uri=({re.escape(gemini_fake_server.base_url)}/v1beta/files/(\w+))", lines[0]
-    )
+    match = re.fullmatch(rf"file_uri=({re.escape(SERVICE_FILES)}/v1beta/files/(\w+))", lines[0])
     assert match, lines[0]
     file_uri, file_id = match.groups()
     file = run.json("file_info.json")["file"]
     files_kit.check_file(
         file,
         data,
-        base_url=gemini_fake_server.base_url,
         version="v1beta",
         mime_type="image/png",
         display_name="IMAGE",
@@ -366,7 +363,6 @@ def test_the_guides_multiple_images_script_uploads_one_and_inlines_the_other(
     files_kit.check_file(
         run.json("file_info1.json")["file"],
         jpeg,
-        base_url=gemini_fake_server.base_url,
         version="v1beta",
         mime_type="image/jpeg",
         display_name="IMAGE1",
@@ -396,7 +392,6 @@ def test_the_audio_variant_with_a_single_quoted_body_and_no_key_on_the_chunk(
     files_kit.check_file(
         file,
         data,
-        base_url=gemini_fake_server.base_url,
         version="v1beta",
         mime_type="audio/mpeg",
         display_name="AUDIO",

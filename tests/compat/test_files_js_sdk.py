@@ -182,7 +182,6 @@ def test_an_upload_returns_the_file_as_the_service_shapes_it(
     files_kit.check_file(
         file,
         run.media[variable],
-        base_url=run.fake.base_url,
         version=JS_API,
         mime_type=mime_type,
         display_name=display_name,
@@ -262,7 +261,6 @@ def test_the_guides_caption_example_prompts_with_create_part_from_uri(
     files_kit.check_file(
         file,
         run.media["GUIDE_SAMPLE_JPG"],
-        base_url=run.fake.base_url,
         version=JS_API,
         mime_type="image/jpeg",
     )

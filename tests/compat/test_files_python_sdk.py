@@ -87,7 +87,6 @@ def test_a_1_mb_image_goes_up_as_one_upload_finalize_chunk_and_comes_back_active
     files_kit.check_file(
         wire,
         data,
-        base_url=sdk_env.base_url,
         version=api_version,
         mime_type="image/png",
         display_name="small image",
@@ -131,9 +130,7 @@ def test_a_20_mb_upload_goes_in_8_mib_chunks_exactly_as_sdk_wire_tabulates(
     ]
     assert [e.body for e in session[:-1]] == [b"", b"", b""]
     wire = wire_file(session)
-    files_kit.check_file(
-        wire, data, base_url=sdk_env.base_url, version=api_version, mime_type="audio/mpeg"
-    )
+    files_kit.check_file(wire, data, version=api_version, mime_type="audio/mpeg")
     check_sdk_file(file, wire, data)
     assert file.sha256_hash is not None
     # sha256Hash is base64 of the hex digest of exactly the bytes on disk.
@@ -201,7 +198,6 @@ def test_a_name_in_the_upload_config_becomes_the_file_id(
     files_kit.check_file(
         wire_file(session),
         b"hello world",
-        base_url=sdk_env.base_url,
         version=api_version,
         mime_type="text/plain",
         file_id="my-notes",
@@ -231,7 +227,6 @@ def test_a_zero_byte_file_is_one_empty_upload_finalize_and_works(
     files_kit.check_file(
         wire_file(session),
         b"",
-        base_url=sdk_env.base_url,
         version=api_version,
         mime_type="text/plain",
     )
@@ -259,9 +254,7 @@ async def test_the_async_client_uploads_20_mb_in_the_same_8_mib_chunks(
     (session,) = files_kit.sessions(wire_tap).values()
     assert files_kit.chunks(session) == files_kit.expected_chunks(LARGE)
     wire = wire_file(session)
-    files_kit.check_file(
-        wire, data, base_url=sdk_env.base_url, version=api_version, mime_type="audio/mpeg"
-    )
+    files_kit.check_file(wire, data, version=api_version, mime_type="audio/mpeg")
     check_sdk_file(file, wire, data)
 
 
@@ -284,7 +277,6 @@ def test_a_file_object_upload_needs_a_mime_type_and_sends_no_file_name(
     files_kit.check_file(
         wire_file(session),
         data,
-        base_url=sdk_env.base_url,
         version=api_version,
         mime_type="image/png",
         display_name="from memory",

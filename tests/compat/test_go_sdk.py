@@ -326,9 +326,7 @@ def uploaded_file(run: Run, file: str) -> dict[str, Any]:
     assert chunk["requestHeaders"]["x-goog-upload-offset"] == "0"
     assert run.calls[0].request == {"file": {"mimeType": "image/jpeg"}}
     the_file: dict[str, Any] = json.loads(chunk["body"])["file"]
-    file_id = FilesKit().check_file(
-        the_file, data, base_url=run.base_url, version="v1", mime_type="image/jpeg"
-    )
+    file_id = FilesKit().check_file(the_file, data, version="v1", mime_type="image/jpeg")
     assert run.calls[1].answered_by == f"file:{file_id}"
     return the_file
 

@@ -31,7 +31,7 @@ from fake_server.journal import Entry
 from fake_server.pytest_plugin import Fake
 from fake_server.server import ThreadedServer
 from tests.kit import java
-from tests.kit.files import FilesKit
+from tests.kit.files import SERVICE_FILES, FilesKit
 from tests.kit.guide_answers import EXAMPLES, SHIPPED_FIXTURES
 from tests.kit.java import SOURCES, start_java
 from tests.kit.wire import Exchange, sse_events, tap
@@ -268,7 +268,7 @@ def test_the_multimodal_example_uploads_the_image_and_sends_its_uri(runs: Runs) 
     assert finish.answered_by == f"file:{file['name'].removeprefix('files/')}"
     # The File as the SDK parsed it.
     assert re.fullmatch(r"files/[a-z0-9]{12}", file["name"])
-    assert file["uri"] == f"{runs.fake.base_url}/v1/{file['name']}"
+    assert file["uri"] == f"{SERVICE_FILES}/v1/{file['name']}"
     assert (file["mimeType"], file["sizeBytes"]) == ("image/jpeg", len(ORGAN))
     assert file["sha256Hash"] == sha256_hash(ORGAN)
     assert (file["state"], file["source"]) == ("ACTIVE", "UPLOADED")

@@ -104,7 +104,7 @@ def test_a_finalized_file_has_the_services_fields_and_formats() -> None:
     assert file["sha256Hash"] == sha256_hash(data)
     assert file["createTime"] == file["updateTime"] == "2026-11-25T12:00:00.123456Z"
     assert file["expirationTime"] == "2026-11-27T12:00:00.123456000Z"
-    assert file["uri"] == f"{BASE_URL}/v1beta/files/{file_id}"
+    assert file["uri"] == f"https://generativelanguage.googleapis.com/v1beta/files/{file_id}"
     assert (file["state"], file["source"]) == ("ACTIVE", "UPLOADED")
 
 

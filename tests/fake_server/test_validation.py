@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from fake_server.pytest_plugin import Fake
+from tests.kit.fakes import KEY, new_fake
 
 FLASH = "/v1beta/models/gemini-2.5-flash:generateContent"
 
@@ -276,3 +278,67 @@ def test_error_body_bytes_match_the_real_serialisation(client: httpx.Client) -> 
         }
     }
     assert response.content == (json.dumps(expected, indent=2) + "\n").encode()
+
+
+@pytest.mark.parametrize("penalty", ["presencePenalty", "frequencyPenalty", "presence_penalty"])
+@pytest.mark.parametrize("model", ["gemini-2.5-flash", "gemini-2.5-pro", "gemini-3-flash-preview"])
+def test_a_penalty_on_a_model_without_penalties_is_refused(
+    client: httpx.Client, penalty: str, model: str
+) -> None:
+    # docs/evidence.md#service-errors (recorded on gemini-2.5-flash)
+    response = client.post(f"/v1beta/models/{model}:generateContent", json=body(**{penalty: 0.5}))
+    assert response.status_code == 400
+    error = error_of(response)
+    assert error == {
+        "code": 400,
+        "message": f"Penalty is not enabled for models/{model}",
+        "status": "INVALID_ARGUMENT",
+    }
+
+
+def test_a_penalty_of_zero_is_taken_by_every_model(client: httpx.Client) -> None:
+    zero = body(presencePenalty=0, frequencyPenalty=0.0)
+    assert client.post(FLASH, json=zero).status_code == 200
+
+
+def test_a_model_with_penalties_takes_them(client: httpx.Client) -> None:
+    penalised = body(presencePenalty=0.5, frequencyPenalty=-0.5)
+    response = client.post("/v1beta/models/gemini-2.0-flash:generateContent", json=penalised)
+    assert response.status_code == 200, response.text
+
+
+CACHE_MISSING = {
+    "code": 403,
+    "message": "CachedContent not found (or permission denied)",
+    "status": "PERMISSION_DENIED",
+}
+
+
+@pytest.mark.parametrize("rpc", ["generateContent", "streamGenerateContent?alt=sse"])
+def test_a_cache_the_service_does_not_hold_is_refused(client: httpx.Client, rpc: str) -> None:
+    request = {"contents": [user()], "cachedContent": "cachedContents/nosuchcache"}
+    response = client.post(f"/v1beta/models/gemini-2.5-flash:{rpc}", json=request)
+    assert response.status_code == 403
+    assert response.json()["error"] == CACHE_MISSING
+
+
+def test_counting_with_a_cache_the_service_does_not_hold_is_refused(client: httpx.Client) -> None:
+    inner = {"contents": [user()], "cachedContent": "cachedContents/nosuchcache"}
+    response = client.post(
+        "/v1beta/models/gemini-2.5-flash:countTokens", json={"generateContentRequest": inner}
+    )
+    assert response.status_code == 403
+    assert response.json()["error"] == CACHE_MISSING
+
+
+def test_a_cache_named_by_a_recording_is_answered_by_it(tmp_path: Path) -> None:
+    request = {"contents": [user()], "cachedContent": "cachedContents/recorded"}
+    fixture = {"match": {"request": request}, "answer": {"text": "From the cached document."}}
+    (tmp_path / "cached.json").write_text(json.dumps(fixture))
+    fake = new_fake(fixture_dirs=(tmp_path,))
+    with fake.client(headers=KEY) as http:
+        response = http.post(FLASH, json=request)
+    assert response.status_code == 200, response.text
+    assert response.json()["candidates"][0]["content"]["parts"][0]["text"] == (
+        "From the cached document."
+    )

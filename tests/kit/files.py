@@ -20,6 +20,8 @@ FILE_FIELDS = tuple(
     "name displayName mimeType sizeBytes createTime updateTime expirationTime sha256Hash uri "
     "state source".split()
 )
+# A File's uri names the service whichever host served the upload (the same evidence).
+SERVICE_FILES = "https://generativelanguage.googleapis.com"
 TIME_6 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
 TIME_9 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z")
 
@@ -96,7 +98,6 @@ class FilesKit:
         file: dict[str, Any],
         data: bytes,
         *,
-        base_url: str,
         version: str,
         mime_type: str,
         display_name: str | None = None,
@@ -116,7 +117,7 @@ class FilesKit:
         assert file["mimeType"] == mime_type
         assert file["sizeBytes"] == str(len(data))
         assert file["sha256Hash"] == sha256_hash(data)
-        assert file["uri"] == f"{base_url}/{version}/files/{found_id}"
+        assert file["uri"] == f"{SERVICE_FILES}/{version}/files/{found_id}"
         assert (file["state"], file["source"]) == (state, "UPLOADED")
         assert TIME_6.fullmatch(file["createTime"]), file["createTime"]
         assert file["updateTime"] == file["createTime"]
