@@ -12,6 +12,7 @@ is valid against the property's schema, and keeps the schema-built value otherwi
 from __future__ import annotations
 
 import math
+import operator
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -266,17 +267,23 @@ def _count(bound: Any) -> int:
     return int(bound) if isinstance(bound, int | float) and not isinstance(bound, bool) else 0
 
 
+_BOUNDS = (
+    ("minimum", operator.ge),
+    ("maximum", operator.le),
+    ("exclusiveMinimum", operator.gt),
+    ("exclusiveMaximum", operator.lt),
+)
+
+
 def _fits_number(value: float, prop: dict[str, Any]) -> bool:
     if not math.isfinite(value):
         return False
-    checks = (
-        ("minimum", lambda b: value >= b),
-        ("maximum", lambda b: value <= b),
-        ("exclusiveMinimum", lambda b: value > b),
-        ("exclusiveMaximum", lambda b: value < b),
-    )
-    for name, ok in checks:
+    for name, holds in _BOUNDS:
         bound = prop.get(name)
-        if isinstance(bound, int | float) and not isinstance(bound, bool) and not ok(bound):
+        if (
+            isinstance(bound, int | float)
+            and not isinstance(bound, bool)
+            and not holds(value, bound)
+        ):
             return False
     return True

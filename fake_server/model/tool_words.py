@@ -32,7 +32,7 @@ STOPWORDS = frozenset(
 
 # Everyday domains: a prompt word and a function word of the same domain count as related.
 # "when", "open" and "close" are time words; "on"/"off" are read for booleans, not here.
-DOMAINS: dict[str, tuple[str, ...]] = {
+DOMAINS: dict[str, list[str]] = {
     "weather": (
         "weather umbrella rain raining rainy sunny sun forecast temperature temperatures cold hot "
         "warm snow snowing snowy wind windy storm stormy humid humidity cloudy clouds degrees "
