@@ -97,6 +97,16 @@ class PromptValues:
         found.switch = switches[-1] == "on" if switches else None
         return found
 
+    def or_else(self, whole: PromptValues) -> PromptValues:
+        """These values (read from part of a prompt), each kind the part lacks taken from the
+        whole prompt's."""
+        merged = PromptValues(text=self.text, words=self.words | whole.words)
+        for kind in ("places", "names", "tickers", "quoted", "numbers", "dates", "emails"):
+            setattr(merged, kind, getattr(self, kind) or getattr(whole, kind))
+        merged.languages = self.languages or whole.languages
+        merged.switch = whole.switch if self.switch is None else self.switch
+        return merged
+
 
 def _places_and_names(text: str) -> tuple[list[tuple[str, str, int]], list[str]]:
     """The places, each with the word before it and the number of its list, and the proper

@@ -21,6 +21,7 @@ turn. Arguments start as a value valid against the parameter schema
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,17 +77,41 @@ def function_calls(request: dict[str, Any], rng: random.Random) -> tuple[dict[st
     if not declarations or mode == "NONE" or text is None:
         return ()
     chosen = choose(declarations, text, must_call=mode == "ANY")
-    values = PromptValues.of(text)
+    whole = PromptValues.of(text)
     calls: list[dict[str, Any]] = []
-    for declaration in chosen:
+    for declaration, claimed in chosen:
+        values = PromptValues.of(_scope(text, claimed)).or_else(whole) if claimed else whole
         calls += _calls_to(declaration, values, rng)
     return tuple(calls[:MAX_PARALLEL])
 
 
+# Where a prompt asking for several things divides: at sentence ends, and at "and" or a comma
+# unless a list of names or numbers goes on ("in Rome, Madrid and in Lisbon", "12 and 30").
+_CLAUSE = re.compile(
+    r"[.;?!]+\s+|,(?!\s*(?:and\s+)?(?:(?:in|at|for|to|from|near)\s+)?[A-Z0-9])\s*"
+    r"|\s+and(?!\s+(?:(?:in|at|for|to|from|near)\s+)?[A-Z0-9])\s+"
+)
+
+
+def _scope(text: str, claimed: frozenset[str]) -> str:
+    """The clauses of ``text`` that speak of a function (hold a word it matched): "what time
+    is it in Tokyo" of "Is it sunny in Rome, and what time is it in Tokyo?" for ``get_time``."""
+    clauses = [c for c in _CLAUSE.split(text) if c.strip()]
+    if len(clauses) < 2:
+        return text
+    kept = [
+        c
+        for c in clauses
+        if claimed & set(tool_words.content_words(c) + tool_words.domain_words(c))
+    ]
+    return ". ".join(kept) or text
+
+
 def choose(
     declarations: list[dict[str, Any]], text: str, *, must_call: bool = False
-) -> list[dict[str, Any]]:
-    """The functions to call for ``text``, in declaration order."""
+) -> list[tuple[dict[str, Any], frozenset[str]]]:
+    """The functions to call for ``text``, in declaration order, each with the stems of the
+    prompt it matched."""
     prompt = tool_words.content_words(text)
     related = tool_words.domain_words(text)
     scored = []
@@ -102,7 +127,7 @@ def choose(
         taken |= claimed
     if not picked and must_call:
         picked = [ranked[0][1]]
-    return [declarations[i] for i in sorted(picked)]
+    return [(declarations[i], scored[i][2]) for i in sorted(picked)]
 
 
 def relevance(

@@ -178,6 +178,20 @@ CASES: list[tuple[str, list[dict[str, Any]], list[Call]]] = [
             ("send_email", {"to": "Bob"}),
         ],
     ),
+    (
+        "Is it sunny in Rome and in Madrid, and what time is it in Tokyo?",
+        DAILY,
+        [
+            ("get_weather", {"city": "Rome"}),
+            ("get_weather", {"city": "Madrid"}),
+            ("get_time", {"location": "Tokyo"}),
+        ],
+    ),
+    (
+        "Turn on the kitchen lamp and tell me the weather in Paris.",
+        HOME,
+        [("set_light", {"room": "kitchen", "on": True}), ("get_weather", {"city": "Paris"})],
+    ),
     # --- the right tool among many
     ("Is it cold in Helsinki?", EVERYTHING, [("get_weather", {"city": "Helsinki"})]),
     ("Dim the living room lamp.", EVERYTHING, [("set_light", {"room": "living room"})]),
