@@ -10,7 +10,8 @@ description ½; a prompt word of the same everyday domain as one of the function
 - ``ANY``, the same, or else the best-scoring (first declared on a tie) function: it must call;
 - ``NONE``, nothing.
 
-``allowedFunctionNames`` limits ``ANY`` and ``VALIDATED`` to the functions it names. A function
+``allowedFunctionNames`` limits the choice to the functions it names (the API documents it for
+``ANY`` and ``VALIDATED``). A function
 whose place-like parameter finds several places in the prompt ("in Boston and in Paris"), or
 whose ticker parameter finds several tickers, is called once per place: parallel calls in one
 turn. Arguments start as a value valid against the parameter schema
@@ -71,7 +72,7 @@ def function_calls(request: dict[str, Any], rng: random.Random) -> tuple[dict[st
     mode = calling.get("mode", "AUTO")
     declarations = declarations_of(request)
     allowed = calling.get("allowedFunctionNames")
-    if allowed and mode in ("ANY", "VALIDATED"):
+    if allowed:
         declarations = [d for d in declarations if d.get("name") in allowed]
     text = prompt_text(request)
     if not declarations or mode == "NONE" or text is None:
