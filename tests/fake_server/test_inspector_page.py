@@ -10,6 +10,7 @@ import io
 import json
 import tomllib
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,11 @@ def row(driver: Any, seq: int) -> Any:
         lambda: driver.find_elements("css selector", f'#requests tr[data-seq="{seq}"]'),
         what=f"request #{seq} in the list",
     )[0]
+
+
+def row_text(driver: Any, seq: int) -> str:
+    text: str = row(driver, seq).text
+    return text
 
 
 def open_entry(driver: Any, seq: int) -> None:
@@ -314,7 +320,7 @@ def test_a_refused_call_a_fault_and_an_unknown_path_show_in_the_list(driver, ser
     ).json()["id"]
     httpx.post(generate, json=body, headers={"x-goog-api-key": KEY})  # the fault answers
     httpx.post(f"{server.base_url}/v1beta/models/{MODEL}:embedContent", json=body)
-    shown = {seq: wait_for(lambda s=seq: row(driver, s).text, what=f"#{seq}") for seq in (1, 2, 3)}
+    shown = {seq: wait_for(partial(row_text, driver, seq), what=f"#{seq}") for seq in (1, 2, 3)}
     assert "403" in shown[1] and "error:PERMISSION_DENIED" in shown[1]
     assert "503" in shown[2] and f"fault:{rule}" in shown[2]
     assert shown[3].split()[2:6] == ["unknown", MODEL, "404", "error:NOT_FOUND"]
