@@ -116,15 +116,17 @@ def _places_and_names(text: str) -> tuple[list[tuple[str, str, int]], list[str]]
     last_place_end = -1
     for match in _PROPER.finditer(text):
         start, value = match.start(), match.group().rstrip(".'")
-        before = text[:start]
-        if not before.strip() or before.rstrip()[-1] in ".?!:":  # "Email Bob": not a name
+        before = text[max(0, start - 16) : start]  # enough for "from ", and linear in the text
+        stripped = before.rstrip()
+        if stripped[-1:] in (".", "?", "!", ":") or (not stripped and start <= 16):  # "Email Bob"
             first, _, value = value.partition(" ")
             start += len(first) + 1
-            before = text[:start]
+            before = text[max(0, start - 16) : start]
         if not value or value in _NOT_NAMES or value.isupper():
             continue
         lead = _PLACE_LEAD.search(before)
-        listed = last_place_end >= 0 and _LIST_JOIN.match(text[last_place_end:start])
+        gap = text[last_place_end:start] if 0 <= start - last_place_end <= 24 else "-"
+        listed = last_place_end >= 0 and _LIST_JOIN.match(gap)
         if lead or listed:
             group = places[-1][2] if listed and places else len(places)
             word = lead.group().split()[0].lower() if lead else places[-1][1]
