@@ -12,6 +12,8 @@ import pytest
 from google import genai
 from google.genai import types
 
+from fake_server.pytest_plugin import Fake
+
 pytestmark = pytest.mark.sdk
 
 FLASH = "gemini-2.5-flash"
@@ -62,7 +64,7 @@ def text_of(responses: list[types.GenerateContentResponse]) -> str:
     ],
 )
 def test_automatic_function_calling_runs_the_function_only_when_the_prompt_needs_it(
-    client: genai.Client, prompt: str, cities: list[str], streamed: bool
+    client: genai.Client, gemini_fake_server: Fake, prompt: str, cities: list[str], streamed: bool
 ) -> None:
     forecasts = Forecasts()
     config = types.GenerateContentConfig(tools=[forecasts.get_weather])
@@ -76,6 +78,17 @@ def test_automatic_function_calling_runs_the_function_only_when_the_prompt_needs
     assert not responses[-1].function_calls
     if not streamed:  # the unary call's response is the answer to the function's results
         assert not responses[0].function_calls
+    # One request, and one more with every call's result when there were calls: parallel calls
+    # come in one turn.
+    requests = gemini_fake_server.journal.calls(
+        "streamGenerateContent" if streamed else "generateContent"
+    )
+    assert len(requests) == (2 if cities else 1)
+    if cities:
+        sent = requests[1].request
+        assert sent is not None
+        answered = sent["contents"][-1]["parts"]
+        assert [p["functionResponse"]["name"] for p in answered] == ["get_weather"] * len(cities)
 
 
 def declared(mode: str = "AUTO", **config: Any) -> types.GenerateContentConfig:
