@@ -249,9 +249,13 @@ def test_uploads_faults_quotas_and_the_verdict_show_at_the_side(driver, serve) -
     )
     with pytest.raises(genai.errors.ServerError):
         client.models.count_tokens(model=MODEL, contents="Hi")
-    wait_for(lambda: "notes.txt" in text_of(driver, "#uploads"), what="the upload")
-    assert "final" in text_of(driver, "#uploads") and "1600 of 1600 bytes" in text_of(
-        driver, "#uploads"
+    # The list can show the upload begun before its last chunk: wait for the end.
+    wait_for(
+        lambda: (
+            "final" in text_of(driver, "#uploads")
+            and "1600 of 1600 bytes" in text_of(driver, "#uploads")
+        ),
+        what="the finished upload",
     )
     wait_for(lambda: "fired 1" in text_of(driver, "#faults"), what="the fault rule's count")
     assert "gemini-2.5-pro" in text_of(driver, "#quotas") and "rpm 5" in text_of(driver, "#quotas")
