@@ -15,6 +15,7 @@ from typing import Any
 from . import vision
 from .answer import Answer
 from .schema_instances import instance
+from .tool_choice import function_calls
 
 _OPENINGS = (
     'Here is a short answer to "{topic}".',
@@ -106,67 +107,6 @@ def synthesize(request: dict[str, Any], rng: random.Random) -> Answer:
         "and which points matter most before I answer."
     )
     return Answer(text="\n\n".join(paragraphs), thoughts=thoughts)
-
-
-_WORD = re.compile(r"[a-z0-9]+")
-
-
-def _words(text: str) -> set[str]:
-    return {
-        w for w in _WORD.findall(re.sub(r"([a-z])([A-Z])", r"\1 \2", text).lower()) if len(w) > 2
-    }
-
-
-def function_calls(request: dict[str, Any], rng: random.Random) -> tuple[dict[str, Any], ...]:
-    """The tool a model would call for this request, if any: deterministic, from word overlap.
-
-    Only when the last turn is the user's own message (not tool results). With mode ``AUTO`` a
-    declared function is called when the prompt shares a word with its name or description;
-    with ``ANY`` the closest one is called regardless; ``NONE`` calls nothing. The arguments are
-    a value valid against the function's parameter schema.
-    """
-    declarations = [
-        d for tool in request.get("tools", []) for d in tool.get("functionDeclarations", [])
-    ]
-    calling = request.get("toolConfig", {}).get("functionCallingConfig", {})
-    mode = calling.get("mode", "AUTO")
-    allowed = calling.get("allowedFunctionNames")
-    if allowed:
-        declarations = [d for d in declarations if d.get("name") in allowed]
-    contents = request.get("contents", [])
-    last = contents[-1] if contents else {}
-    if not declarations or mode == "NONE" or last.get("role", "user") != "user":
-        return ()
-    if any("functionResponse" in p for p in last.get("parts", [])):
-        return ()
-    prompt = _words(topic_of(request))
-    scored = [
-        (len(prompt & _words(f"{d.get('name', '')} {d.get('description', '')}")), i, d)
-        for i, d in enumerate(declarations)
-    ]
-    best, _, chosen = max(scored, key=lambda item: (item[0], -item[1]))
-    if best == 0 and mode != "ANY":
-        return ()
-    schema = chosen.get("parametersJsonSchema", chosen.get("parameters"))
-    args = instance(schema, rng) if schema else {}
-    if not isinstance(args, dict):
-        args = {}
-    _use_names_from_prompt(args, schema or {}, topic_of(request))
-    return ({"name": chosen.get("name", ""), "args": args},)
-
-
-def _use_names_from_prompt(args: dict[str, Any], schema: Any, prompt: str) -> None:
-    """Free-text string arguments take the prompt's proper names ("Boston"), as a model would."""
-    names = re.findall(r"(?<!^)(?<![.?!] )\b[A-Z][a-z]+(?: [A-Z][a-z]+)*", prompt)
-    if not names or not isinstance(schema, dict):  # a boolean schema has no properties
-        return
-    properties = schema.get("properties") or {}
-    for key, prop in properties.items():
-        if not isinstance(prop, dict) or key not in args:
-            continue
-        kind = str(prop.get("type", "")).lower()
-        if kind == "string" and "enum" not in prop and "format" not in prop:
-            args[key] = names[0]
 
 
 def _function_results(request: dict[str, Any]) -> list[tuple[str, str]]:

@@ -10,6 +10,7 @@ import io
 import json
 import tomllib
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,11 @@ def row(driver: Any, seq: int) -> Any:
         lambda: driver.find_elements("css selector", f'#requests tr[data-seq="{seq}"]'),
         what=f"request #{seq} in the list",
     )[0]
+
+
+def row_text(driver: Any, seq: int) -> str:
+    text: str = row(driver, seq).text
+    return text
 
 
 def open_entry(driver: Any, seq: int) -> None:
@@ -243,9 +249,13 @@ def test_uploads_faults_quotas_and_the_verdict_show_at_the_side(driver, serve) -
     )
     with pytest.raises(genai.errors.ServerError):
         client.models.count_tokens(model=MODEL, contents="Hi")
-    wait_for(lambda: "notes.txt" in text_of(driver, "#uploads"), what="the upload")
-    assert "final" in text_of(driver, "#uploads") and "1600 of 1600 bytes" in text_of(
-        driver, "#uploads"
+    # The list can show the upload begun before its last chunk: wait for the end.
+    wait_for(
+        lambda: (
+            "final" in text_of(driver, "#uploads")
+            and "1600 of 1600 bytes" in text_of(driver, "#uploads")
+        ),
+        what="the finished upload",
     )
     wait_for(lambda: "fired 1" in text_of(driver, "#faults"), what="the fault rule's count")
     assert "gemini-2.5-pro" in text_of(driver, "#quotas") and "rpm 5" in text_of(driver, "#quotas")
@@ -314,12 +324,7 @@ def test_a_refused_call_a_fault_and_an_unknown_path_show_in_the_list(driver, ser
     ).json()["id"]
     httpx.post(generate, json=body, headers={"x-goog-api-key": KEY})  # the fault answers
     httpx.post(f"{server.base_url}/v1beta/models/{MODEL}:embedContent", json=body)
-
-    def shown_row(seq: int) -> str:
-        text: str = wait_for(lambda: row(driver, seq).text, what=f"#{seq}")
-        return text
-
-    shown = {seq: shown_row(seq) for seq in (1, 2, 3)}
+    shown = {seq: wait_for(partial(row_text, driver, seq), what=f"#{seq}") for seq in (1, 2, 3)}
     assert "403" in shown[1] and "error:PERMISSION_DENIED" in shown[1]
     assert "503" in shown[2] and f"fault:{rule}" in shown[2]
     assert shown[3].split()[2:6] == ["unknown", MODEL, "404", "error:NOT_FOUND"]
