@@ -41,6 +41,8 @@ class ModelInfo:
     alias_of: str | None = None
     # Whether a non-zero presencePenalty or frequencyPenalty is taken (docs/deviations.md).
     penalties: bool = False
+    # Whether responseLogprobs is taken (docs/evidence.md#service-logprobs).
+    logprobs: bool = False
 
     def resource(self) -> dict[str, Any]:
         model: dict[str, Any] = {
@@ -136,6 +138,7 @@ MODELS: tuple[ModelInfo, ...] = (
         top_k=40,
         family="2.0",
         penalties=True,
+        logprobs=True,
     ),
     ModelInfo(
         "gemini-2.0-flash-001",
@@ -148,6 +151,7 @@ MODELS: tuple[ModelInfo, ...] = (
         top_k=40,
         family="2.0",
         penalties=True,
+        logprobs=True,
     ),
     ModelInfo(
         "gemini-2.0-flash-lite",
@@ -159,6 +163,7 @@ MODELS: tuple[ModelInfo, ...] = (
         top_k=40,
         family="2.0",
         penalties=True,
+        logprobs=True,
     ),
     ModelInfo(
         "gemini-flash-latest",
@@ -232,4 +237,5 @@ def stand_in(name: str) -> ModelInfo:
         methods=("generateContent",),
         family=family,
         penalties=True,  # what its recordings sent was taken
+        logprobs=True,
     )

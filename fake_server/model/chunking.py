@@ -17,6 +17,8 @@ import random
 import re
 from typing import Any
 
+from . import logprobs
+
 _WORD_END = re.compile(r"\S+\s*")
 _SENTENCE_END = re.compile(r"[.!?:]\s|\n")
 
@@ -58,6 +60,8 @@ def chunk(body: dict[str, Any], rng: random.Random) -> list[dict[str, Any]]:
     # Gemini 3 signs a text answer in a last chunk of its own; 2.5 signs its first piece.
     sign_last = str(body.get("modelVersion", "")).startswith("gemini-3")
     plans = [_plan(candidate, rng, sign_last) for candidate in candidates]
+    said = [_answer_text(candidate) for candidate in candidates]
+    offsets = [0] * len(candidates)  # how much of each candidate's answer text has gone
     steps = max(len(plan) for plan in plans)
     total_chars = sum(_chars(piece) for plan in plans for piece in plan) or 1
     usage = body.get("usageMetadata", {})
@@ -67,13 +71,17 @@ def chunk(body: dict[str, Any], rng: random.Random) -> list[dict[str, Any]]:
     for step in range(steps):
         last = step == steps - 1
         out = []
-        for candidate, plan in zip(candidates, plans, strict=True):
+        for number, (candidate, plan) in enumerate(zip(candidates, plans, strict=True)):
             if step < len(plan):
                 sent += _chars(plan[step])
                 answering = answering or any(not p.get("thought") for p in plan[step])
                 out.append(_candidate_chunk(candidate, plan[step], last))
+                start = offsets[number]
+                offsets[number] += _chars(plan[step])
+                _logprobs_for(out[-1], said[number], start, offsets[number], last)
             elif last:
                 out.append(_candidate_chunk(candidate, [{"text": ""}], last))
+                _logprobs_for(out[-1], said[number], offsets[number], offsets[number], last)
         chunk_body: dict[str, Any] = {"candidates": out}
         if usage:
             so_far = _usage_so_far(usage, sent, total_chars, answering)
@@ -83,6 +91,24 @@ def chunk(body: dict[str, Any], rng: random.Random) -> list[dict[str, Any]]:
                 chunk_body[key] = value
         chunks.append(chunk_body)
     return chunks
+
+
+def _answer_text(candidate: dict[str, Any]) -> str:
+    parts = (candidate.get("content") or {}).get("parts") or []
+    return "".join(p.get("text", "") for p in parts if not p.get("thought"))
+
+
+def _logprobs_for(chunk: dict[str, Any], text: str, start: int, end: int, last: bool) -> None:
+    """A chunk's ``logprobsResult``: the tokens of the stretch of the answer it carries (all
+    that are left, on the last)."""
+    result = chunk.get("logprobsResult")
+    if result is None:
+        return
+    if not text:  # an answer of no text (function calls): the whole result on the last chunk
+        if not last:
+            del chunk["logprobsResult"]
+        return
+    chunk["logprobsResult"] = logprobs.for_range(result, text, start, len(text) if last else end)
 
 
 def _chars(parts: list[dict[str, Any]]) -> int:

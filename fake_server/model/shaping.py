@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..protocol.requests import thinking_budget
-from . import tokens
+from . import logprobs, tokens
 from .answer import Answer
 from .catalog import ModelInfo
 from .synthesis import enum_value, json_value
@@ -104,10 +104,12 @@ def compose(
             parts.append({"text": answer.thoughts, "thought": True})
         if answer.function_calls:
             calls = [{"functionCall": dict(call)} for call in answer.function_calls]
-            shaped.append(_Candidate("", "STOP", tokens.count_text(json.dumps(calls))))
+            said = json.dumps(calls)  # what the call's tokens are counted over
+            shaped.append(_Candidate("", "STOP", tokens.count_text(said)))
             parts += calls
         else:
             shaped.append(_candidate(_shape_text(answer, config, rng), config, thoughts))
+            said = shaped[-1].text or ""
             if shaped[-1].text is not None:
                 parts.append({"text": shaped[-1].text})
         answer_parts = [p for p in parts if not p.get("thought")]
@@ -121,6 +123,8 @@ def compose(
             answer_parts[0]["thoughtSignature"] = thought_signature(seed + bytes([index]))
         content: dict[str, Any] = {"parts": parts, "role": "model"} if parts else {"role": "model"}
         candidate = _candidate_shape(content, shaped[-1].finish, index, model, rng)
+        if config.get("responseLogprobs"):
+            _add_logprobs(candidate, said, int(config.get("logprobs") or 0), seed, index)
         if answer.function_calls and model.family != "2.0":
             candidate["finishMessage"] = "Model generated function call(s)."
         candidates.append(candidate)
@@ -144,6 +148,16 @@ def _candidate_shape(
     else:
         candidate["index"] = index
     return candidate
+
+
+def _add_logprobs(candidate: dict[str, Any], said: str, top: int, seed: bytes, index: int) -> None:
+    """The candidate's ``logprobsResult`` over the tokens it said (:mod:`.logprobs`), and its
+    ``avgLogprobs``, where the family gives one, their mean."""
+    result = logprobs.logprobs_result(said, top, logprobs.seeded(seed, index))
+    mean = logprobs.average(result)
+    if "avgLogprobs" in candidate and mean is not None:
+        candidate["avgLogprobs"] = mean
+    candidate["logprobsResult"] = result
 
 
 def usage(

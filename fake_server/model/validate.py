@@ -172,6 +172,7 @@ def check_generation_config(config: dict[str, Any], model: ModelInfo) -> None:
     _check_range(config, "candidateCount", 1, MAX_CANDIDATES + 1)
     _check_range(config, "maxOutputTokens", 1, model.output_token_limit + 1)
     check_penalties(config, model)
+    check_logprobs(config, model)
     mime = config.get("responseMimeType")
     if mime is not None and mime not in RESPONSE_MIME_TYPES:
         allowed = ", ".join(f"`{m}`" for m in RESPONSE_MIME_TYPES[:-1])
@@ -190,6 +191,17 @@ def check_penalties(config: dict[str, Any], model: ModelInfo) -> None:
         return
     if config.get("presencePenalty") or config.get("frequencyPenalty"):
         raise invalid_argument(f"Penalty is not enabled for models/{model.id}")
+
+
+def check_logprobs(config: dict[str, Any], model: ModelInfo) -> None:
+    """Log probabilities on a model without them (docs/evidence.md#service-logprobs), and the
+    number of top candidates a step, from 0 to 20."""
+    if (config.get("responseLogprobs") or config.get("logprobs")) and not model.logprobs:
+        raise invalid_argument(f"Logprobs is not enabled for models/{model.id}")
+    _check_range(config, "logprobs", 0, MAX_TOP_LOGPROBS + 1)
+
+
+MAX_TOP_LOGPROBS = 20
 
 
 def _check_range(config: dict[str, Any], name: str, low: float, high: float) -> None:
