@@ -23,7 +23,7 @@ from typing import Protocol
 MAX_BOXES = 64  # chunks, boxes or elements walked in one container
 TAIL_BYTES = 1 << 16  # where an Ogg stream's last page is looked for
 PDF_WINDOW = 1 << 20  # of a PDF: this much from the start and this much from the end
-PDF_STREAM_BYTES = 1 << 20  # inflated from one object stream, at most
+PDF_STREAM_BYTES = 1 << 18  # inflated from one object stream, at most
 PDF_STREAMS = 32  # object streams inflated per PDF, at most
 MAX_PAGES = 1000  # the most pages the service reads of one document
 
@@ -71,10 +71,15 @@ class Base64Source:
 
 def audio_seconds(source: Source, mime_type: str) -> float | None:
     """The length of a WAV, MP3, FLAC or Ogg (Vorbis, Opus) recording, whatever the MIME type
-    says among audio types: the bytes' own signature decides."""
+    says among audio types: the bytes' own signature decides. Raw 16-bit PCM
+    (``audio/L16;rate=24000``, ``audio/pcm``) has no header: its length is its size over the
+    rate (and ``channels``) the MIME type's parameters give."""
+    kind, _, parameters = mime_type.partition(";")
     head = source.read(0, 16)
     reader: Callable[[Source], float | None]
-    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+    if kind.strip().lower() in ("audio/l16", "audio/pcm"):
+        reader = lambda raw: _pcm(raw.size, parameters)  # noqa: E731
+    elif head[:4] == b"RIFF" and head[8:12] == b"WAVE":
         reader = _wav
     elif head[:4] == b"OggS":
         reader = _ogg
@@ -87,6 +92,17 @@ def audio_seconds(source: Source, mime_type: str) -> float | None:
     except (struct.error, IndexError, ValueError, ZeroDivisionError, OverflowError):
         return None
     return seconds if seconds is not None and 0 < seconds < 1e7 else None
+
+
+def _pcm(size: int, parameters: str) -> float | None:
+    values = dict(
+        (name.strip().lower(), value.strip())
+        for name, _, value in (item.partition("=") for item in parameters.split(";"))
+    )
+    rate, channels = values.get("rate", "24000"), values.get("channels", "1")
+    if not (rate.isdigit() and channels.isdigit()) or int(rate) * int(channels) == 0:
+        return None
+    return size / (2 * int(rate) * int(channels))
 
 
 def _wav(source: Source) -> float | None:
@@ -152,8 +168,14 @@ def _mp3(source: Source) -> float | None:
             continue
         mpeg1, channels_mono, bitrate, rate, samples, length = frame
         at = start + found.start()
-        if at + length < source.size and _mp3_frame(source.read(at + length, 4)) is None:
-            continue  # a real frame is followed by another (or by the end)
+        after = found.start() + length  # a real frame is followed by another, or by the end
+        following = window[after : after + 4] if after + 4 <= len(window) else None
+        if (
+            at + length < source.size
+            and _mp3_frame(following if following is not None else source.read(at + length, 4))
+            is None
+        ):
+            continue
         side = (17 if channels_mono else 32) if mpeg1 else (9 if channels_mono else 17)
         xing = source.read(at + 4 + side, 12)
         if xing[:4] in (b"Xing", b"Info") and struct.unpack(">I", xing[4:8])[0] & 1:

@@ -83,7 +83,7 @@ def part_tokens(
     if kind.startswith("image/"):
         return _image(kind, source, resolution, family)
     if kind.startswith("audio/"):
-        seconds = media.audio_seconds(source, kind)
+        seconds = media.audio_seconds(source, mime_type.lower())
         return FALLBACK if seconds is None else _per_second(seconds, AUDIO_PER_SECOND)
     if kind.startswith("video/"):
         return _video(source, part, resolution, family)

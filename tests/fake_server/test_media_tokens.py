@@ -67,6 +67,8 @@ def counted(client: httpx.Client, model: str, body: dict[str, Any]) -> dict[str,
         (make.flac(3 * 44100), "audio/flac", 3.0),
         (make.ogg_vorbis(4.0), "audio/ogg", 4.0),
         (make.ogg_opus(5.0), "audio/ogg", 5.0),
+        (bytes(48000), "audio/L16;codec=pcm;rate=24000", 1.0),  # raw: the size over the rate
+        (bytes(96000), "audio/pcm; rate=16000; channels=3", 1.0),
     ],
 )
 def test_an_audio_files_length_is_read_from_its_headers(
@@ -123,6 +125,7 @@ def test_inline_base64_is_read_a_slice_at_a_time_exactly(
         (make.flac(3 * 44100), "audio/flac", "AUDIO", 96, 96),
         (make.ogg_vorbis(4.0), "audio/ogg", "AUDIO", 128, 128),
         (make.ogg_opus(5.0), "audio/ogg", "AUDIO", 160, 160),
+        (bytes(96000), "audio/L16;codec=pcm;rate=24000", "AUDIO", 64, 64),
         (make.mp4(10), "video/mp4", "VIDEO", 10 * 258 + 320, 10 * 70 + 320),
         (make.mp4(9.5, moov_last=True), "video/quicktime", "VIDEO", 10 * 258 + 304, 700 + 304),
         (make.webm(7.0), "video/webm", "VIDEO", 7 * 258 + 224, 7 * 70 + 224),
