@@ -1,15 +1,18 @@
 """The files resource: ``files.get``, ``files.list`` and ``files.delete``, and the files a
-generate request names (each must exist, be ACTIVE and, if an image, be one; an image costs
-tokens by its size). Uploading is :mod:`.uploads`."""
+generate request names (each must exist, be ACTIVE and, if an image, be one), and what they
+cost: the token counter reads the stored bytes it needs (docs/tokens.md). Uploading is
+:mod:`.uploads`."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from ..fixtures.uploads import FILE_URI, KnownFile, named_files
 from ..http.adapter import ApiCall
-from ..model import images
+from ..model import images, media
+from ..model.media_tokens import MediaCosts
 from ..model.tokens import FileTokens
 from ..protocol.errors import ApiError, invalid_argument, permission_denied
 from ..store import FileStore, StoredFile
@@ -107,13 +110,35 @@ def _image_size(store: FileStore, stored: StoredFile) -> tuple[int, int] | None:
         raise invalid_argument(images.INVALID_IMAGE) from None
 
 
-def file_tokens(store: FileStore) -> FileTokens:
-    """What a fileData part costs: an uploaded image by its size, anything else 258."""
+class StoredBytes:
+    """An uploaded file's bytes as a :class:`fake_server.model.media.Source`: each read opens
+    the file and reads just that slice."""
 
-    def cost(file_data: dict[str, Any]) -> int | None:
+    def __init__(self, path: Path, size: int) -> None:
+        self.path, self.size = path, size
+
+    def read(self, offset: int, length: int) -> bytes:
+        if length <= 0 or offset >= self.size:
+            return b""
+        with self.path.open("rb") as data:
+            data.seek(max(0, offset))
+            return data.read(length)
+
+
+def file_tokens(store: FileStore, family: str = "2.5") -> FileTokens:
+    """What counting a request needs of the store: the bytes of the files its ``fileData``
+    parts name, and the model's family (``ModelInfo.family``), on which the rates depend."""
+
+    def open_file(file_data: dict[str, Any]) -> tuple[str, media.Source] | None:
         match = FILE_URI.search(str(file_data.get("fileUri", "")))
         stored = store.get(match.group(1).removeprefix("files/")) if match else None
-        size = _image_size(store, stored) if stored is not None else None
-        return None if size is None else images.image_tokens(*size)
+        if stored is None:
+            return None
+        path = store.data_path(stored.file_id)
+        try:
+            size = path.stat().st_size
+        except OSError:
+            return None
+        return stored.mime_type, StoredBytes(path, size)
 
-    return cost
+    return MediaCosts(family, open_file)

@@ -39,7 +39,8 @@ async def _read_generate(call: ApiCall) -> tuple[dict[str, Any], catalog.ModelIn
     call.repeatable = not named  # the answer depends on the files' state: never remembered
     files.check_files(named, call.state.store)
     if call.state.quotas:
-        prompt = tokens.count_request(request, files.file_tokens(call.state.store))
+        costs = files.file_tokens(call.state.store, catalog.resolve(model).family)
+        prompt = tokens.count_request(request, costs)
         now = call.state.clock.now()
         refused = call.state.quotas.admit(call.model, sum(prompt.values()), now)
         if refused is not None:
@@ -98,7 +99,7 @@ def _generate(
             lookup,
             catalog.resolve(model),
             strict=call.state.config.strict,
-            file_tokens=files.file_tokens(call.state.store),
+            file_tokens=files.file_tokens(call.state.store, catalog.resolve(model).family),
             files=stand_ins,
         )
     except generation.NoFixture as no_fixture:
@@ -128,7 +129,7 @@ def _strict_miss(rpc: str, miss: Miss) -> ApiError:
 
 async def count_tokens(call: ApiCall) -> dict[str, Any]:
     request = await call.body("CountTokensRequest")
-    call.model_info("countTokens")
+    model = catalog.resolve(call.model_info("countTokens"))
     inner = request.get("generateContentRequest")
     if inner is not None:
         validate.check_contents(
@@ -140,7 +141,7 @@ async def count_tokens(call: ApiCall) -> dict[str, Any]:
         counted = request
     if "cachedContent" in counted:
         raise validate.missing_cache()
-    totals = tokens.count_request(counted, files.file_tokens(call.state.store))
+    totals = tokens.count_request(counted, files.file_tokens(call.state.store, model.family))
     call.answered_by = "computed"
     return {
         "totalTokens": sum(totals.values()),

@@ -2,25 +2,26 @@
 
 The fake cannot run Gemini's tokenizer, so it uses a stable approximation that is close for
 English prose: every run of word characters is a token per six characters (at least one), every
-other visible character is a token, an image costs what its size costs (see
-:mod:`fake_server.model.images`), and any other media part 258 tokens. What
-matters for apps is that the numbers are deterministic and consistent: ``countTokens`` returns the
-``promptTokenCount`` that ``generateContent`` reports for the same contents, and the usage sums
-always hold (see docs/deviations.md).
+other visible character is a token, and a media part costs what the docs' rates give for its
+size, length or pages at the request's media resolution
+(:mod:`fake_server.model.media_tokens`). What matters for apps is that the numbers are
+deterministic and consistent: ``countTokens`` returns the ``promptTokenCount`` that
+``generateContent`` reports for the same contents, and the usage sums always hold (see
+docs/deviations.md).
 """
 
 from __future__ import annotations
 
-import base64
 import functools
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
-from . import images
+from . import media, media_tokens
+from .media_tokens import MediaCosts
 
-MEDIA_PART_TOKENS = 258
+MEDIA_PART_TOKENS = media_tokens.FALLBACK
 
 _PIECE = re.compile(r"\w+|[^\w\s]")
 _WORD = re.compile(r"\w+")
@@ -92,13 +93,19 @@ def _modality(mime_type: str) -> str:
     return "TEXT" if kind == "TEXT" else "DOCUMENT"
 
 
-FileTokens = Callable[[dict[str, Any]], int | None]  # a fileData part -> its cost, if known
+# What counting needs besides the request (the model's family, the uploaded files); the name
+# is the one the callers of count_request pass it under.
+FileTokens = MediaCosts
 
 
 def count_contents(
-    contents: Iterable[dict[str, Any]], file_tokens: FileTokens | None = None
+    contents: Iterable[dict[str, Any]],
+    file_tokens: FileTokens | None = None,
+    resolution: str | None = None,
 ) -> dict[str, int]:
-    """Tokens per modality (``TEXT``, ``IMAGE``, ...) over canonical contents."""
+    """Tokens per modality (``TEXT``, ``IMAGE``, ...) over canonical contents, media counted at
+    ``resolution`` (``generationConfig.mediaResolution``) unless a part says otherwise."""
+    costs = file_tokens or MediaCosts()
     totals: dict[str, int] = {}
     for content in contents:
         for part in content.get("parts", ()):
@@ -106,44 +113,35 @@ def count_contents(
             if response is not None and response.get("parts"):
                 # A multimodal function response: its media cost what they cost as parts.
                 for media in response["parts"]:
-                    modality, tokens = _count_part(media, file_tokens)
+                    modality, tokens = _count_part(media, costs, resolution)
                     totals[modality] = totals.get(modality, 0) + tokens
                 without = {k: v for k, v in response.items() if k != "parts"}
                 part = {**part, "functionResponse": without}
-            modality, tokens = _count_part(part, file_tokens)
+            modality, tokens = _count_part(part, costs, resolution)
             totals[modality] = totals.get(modality, 0) + tokens
     return totals
 
 
-def _count_part(part: dict[str, Any], file_tokens: FileTokens | None) -> tuple[str, int]:
+def _count_part(part: dict[str, Any], costs: MediaCosts, resolution: str | None) -> tuple[str, int]:
     if "text" in part:
         return "TEXT", count_text(part["text"])
-    if "inlineData" in part:
-        blob = part["inlineData"]
-        mime = blob.get("mimeType", "")
-        return _modality(mime), inline_tokens(mime, blob.get("data", ""))
-    if "fileData" in part:
-        counted = file_tokens(part["fileData"]) if file_tokens else None
-        mime = part["fileData"].get("mimeType", "")
-        return _modality(mime), MEDIA_PART_TOKENS if counted is None else counted
+    if "inlineData" in part or "fileData" in part:
+        level = media_tokens.level(part, resolution, costs.family)
+        if "inlineData" in part:
+            blob = part["inlineData"]
+            mime = str(blob.get("mimeType", ""))
+            source: media.Source = media.Base64Source(str(blob.get("data", "")))
+        else:
+            mime = str(part["fileData"].get("mimeType", ""))
+            opened = costs.open_file(part["fileData"]) if costs.open_file else None
+            if opened is None:
+                return _modality(mime), MEDIA_PART_TOKENS
+            stored, source = opened  # measured as the type it was uploaded as
+            cost = media_tokens.part_tokens(stored or mime, source, part, level, costs.family)
+            return _modality(mime or stored), cost
+        return _modality(mime), media_tokens.part_tokens(mime, source, part, level, costs.family)
     other = {k: v for k, v in part.items() if k not in ("thought", "thoughtSignature")}
     return "TEXT", count_text(json.dumps(other, sort_keys=True))
-
-
-HEAD_CHARS = 4 * ((images.HEADER_BYTES + 2) // 3)  # the base64 text of an image's header
-
-
-def inline_tokens(mime_type: str, data: str) -> int:
-    """An inline part's cost: an image's by its size (see fake_server.model.images), else 258.
-
-    Only the header is decoded, where the size is; nothing is kept of the data."""
-    if not mime_type.lower().startswith("image/"):
-        return MEDIA_PART_TOKENS
-    try:
-        size = images.dimensions(base64.b64decode(data[:HEAD_CHARS]), mime_type)
-    except (images.NotAnImage, ValueError):
-        return MEDIA_PART_TOKENS  # validation refuses these before anything is counted
-    return MEDIA_PART_TOKENS if size is None else images.image_tokens(*size)
 
 
 def count_request(request: dict[str, Any], file_tokens: FileTokens | None = None) -> dict[str, int]:
@@ -151,7 +149,8 @@ def count_request(request: dict[str, Any], file_tokens: FileTokens | None = None
     contents = list(request.get("contents", ()))
     if "systemInstruction" in request:
         contents.append(request["systemInstruction"])
-    totals = count_contents(contents, file_tokens)
+    resolution = request.get("generationConfig", {}).get("mediaResolution")
+    totals = count_contents(contents, file_tokens, resolution)
     if request.get("tools"):
         tools = count_text(json.dumps(request["tools"], sort_keys=True))
         totals["TEXT"] = totals.get("TEXT", 0) + tools
