@@ -274,14 +274,14 @@ class _Generator:
         first, last = _human_range(low, high)
         self.budget.spend(0, _NUMBER_CHARS)
         if self.widest or not first < last:
-            return float(first)
+            return _exact(first)
         drawn = round(self.rng.uniform(first, last), 2)
         # Two decimals can fall on an open bound, or outside a tiny range; a float far from 0
         # has no midpoint between close bounds.
-        for value in (drawn, (first + last) / 2, float(first), float(last)):
+        for value in (drawn, (first + last) / 2, _exact(first), _exact(last)):
             if _inside(value, low, low_open, high, high_open):
                 return value
-        return float(first)  # no number between the bounds: the lower, as for integers
+        return _exact(first)  # no number between the bounds: the lower, as for integers
 
     def _integer(self, schema: dict[str, Any], depth: int) -> int:
         low, low_open, high, high_open = _limits(schema)
@@ -310,6 +310,12 @@ class _Generator:
 # NARROW_SPAN is the schema's own choice, and drawn from whole.
 HUMAN_SPAN = 100
 NARROW_SPAN = 1000
+
+
+def _exact(bound: float) -> float:
+    """A bound as a JSON number: as a float when that is the same number, else as it is (an
+    integer past 2**53 that no float holds)."""
+    return float(bound) if float(bound) == bound else bound
 
 
 def _human_range(low: float | None, high: float | None) -> tuple[float, float]:

@@ -110,8 +110,9 @@ def test_a_function_responses_image_costs_image_tokens(client: httpx.Client) -> 
     counted = client.post(f"{G3}:countTokens", json={"generateContentRequest": with_image}).json()
     plain = client.post(f"{G3}:countTokens", json={"generateContentRequest": without}).json()
     details = {d["modality"]: d["tokenCount"] for d in counted["promptTokensDetails"]}
-    # 64 x 48 is one tile: 258 tokens, not the thousands its base64 would be as text.
-    assert details["IMAGE"] == 258
+    # An image at Gemini 3's default resolution: 1,120 tokens (docs/tokens.md), not the
+    # thousands its base64 would be as text.
+    assert details["IMAGE"] == 1120
     assert details["TEXT"] == plain["totalTokens"]
     generated = client.post(f"{G3}:generateContent", json=with_image).json()
     assert generated["usageMetadata"]["promptTokenCount"] == counted["totalTokens"]
