@@ -32,6 +32,7 @@ from tests.kit.node import start_node
 pytestmark = pytest.mark.sdk
 
 G3 = "gemini-3-flash-preview"
+G3_IMAGE_TOKENS = 1120  # an image at Gemini 3's default resolution (docs/tokens.md)
 SIGNATURE = b"a signature the fake made"
 PNG = FilesKit.png(64, 48)
 PENALTY = "Penalty is not enabled for models/gemini-2.5-flash"
@@ -174,7 +175,7 @@ def test_a_function_response_with_an_image_goes_through_the_python_sdk(
     assert response.text and "take_photo" in response.text
     assert response.usage_metadata is not None
     details = response.usage_metadata.prompt_tokens_details or []
-    assert {(d.modality, d.token_count) for d in details} >= {(types.MediaModality.IMAGE, 258)}
+    assert {(d.modality, d.token_count) for d in details} >= {(types.MediaModality.IMAGE, G3_IMAGE_TOKENS)}
     check_function_media_request(only_request(gemini_fake_server))
 
 
@@ -249,7 +250,7 @@ def test_a_function_responses_image_is_counted_as_an_image_in_js(
 ) -> None:
     line, _ = js_runs["function_media"]
     details = {d["modality"]: d["tokenCount"] for d in line["usage"]["promptTokensDetails"]}
-    assert details["IMAGE"] == 258
+    assert details["IMAGE"] == G3_IMAGE_TOKENS
 
 
 @pytest.mark.node
