@@ -175,7 +175,9 @@ def test_a_function_response_with_an_image_goes_through_the_python_sdk(
     assert response.text and "take_photo" in response.text
     assert response.usage_metadata is not None
     details = response.usage_metadata.prompt_tokens_details or []
-    assert {(d.modality, d.token_count) for d in details} >= {(types.MediaModality.IMAGE, G3_IMAGE_TOKENS)}
+    assert {(d.modality, d.token_count) for d in details} >= {
+        (types.MediaModality.IMAGE, G3_IMAGE_TOKENS)
+    }
     check_function_media_request(only_request(gemini_fake_server))
 
 
