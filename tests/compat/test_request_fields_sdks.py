@@ -209,7 +209,15 @@ def test_a_cache_the_service_does_not_hold_is_refused_through_the_python_sdk(
 
 # --- the JS SDK ------------------------------------------------------------------------------
 
-JS_EXAMPLES = ("server_tools", "code_chat", "function_media", "penalty", "unknown_cache")
+JS_EXAMPLES = (
+    "server_tools",
+    "code_chat",
+    "function_media",
+    "penalty",
+    "unknown_cache",
+    "logprobs",
+    "logprobs_refused",
+)
 
 
 @pytest.fixture(scope="module")
@@ -261,6 +269,12 @@ def test_a_function_responses_image_is_counted_as_an_image_in_js(
     [
         ("penalty", 400, "INVALID_ARGUMENT", PENALTY),
         ("unknown_cache", 403, "PERMISSION_DENIED", NO_CACHE),
+        (
+            "logprobs_refused",
+            400,
+            "INVALID_ARGUMENT",
+            "Logprobs is not enabled for models/gemini-2.5-flash",
+        ),
     ],
 )
 def test_the_js_sdk_gets_the_services_refusal(
@@ -276,3 +290,19 @@ def test_the_js_sdk_gets_the_services_refusal(
     error = json.loads(line["error"]["message"])["error"]
     assert (error["code"], error["status"], error["message"]) == (status, code, message)
     assert entry.status == status
+
+
+@pytest.mark.node
+def test_the_js_sdk_reads_the_log_probabilities(
+    js_runs: dict[str, tuple[dict[str, Any], Entry]],
+) -> None:
+    line, entry = js_runs["logprobs"]
+    assert line["ok"], line.get("error")
+    result = line["logprobsResult"]
+    chosen = result["chosenCandidates"]
+    assert "".join(c["token"] for c in chosen) == line["text"].rstrip()
+    assert [len(step["candidates"]) for step in result["topCandidates"]] == [2] * len(chosen)
+    mean = sum(c["logProbability"] for c in chosen) / len(chosen)
+    assert line["avgLogprobs"] == pytest.approx(mean, abs=1e-6)
+    assert entry.request is not None
+    assert entry.request["generationConfig"] == {"responseLogprobs": True, "logprobs": 2}

@@ -2,6 +2,7 @@
 // (tests/compat/test_request_fields_sdks.py checks the lines and what the fake received):
 //
 //   node requests.mjs server_tools | code_chat | function_media | penalty | unknown_cache
+//                     | logprobs | logprobs_refused
 //
 // server_tools:   a Gemini 3 history holding a server-side tool turn (toolCall, toolResponse),
 //                 sent with toolConfig.includeServerSideToolInvocations
@@ -9,6 +10,8 @@
 // function_media: a function response carrying an image (functionResponse.parts)
 // penalty:        presencePenalty on gemini-2.5-flash (refused)
 // unknown_cache:  a cachedContent the service does not hold (refused)
+// logprobs:       responseLogprobs with 2 top candidates on gemini-2.0-flash
+// logprobs_refused: the same on gemini-2.5-flash (refused)
 
 import { readFileSync } from "node:fs";
 import { runExamples } from "./harness.mjs";
@@ -94,6 +97,23 @@ const EXAMPLES = {
       model: "gemini-2.5-flash",
       contents: "Hi",
       config: { cachedContent: "cachedContents/nosuchcache" },
+    });
+    return { text: response.text };
+  },
+  logprobs: async (ai) => {
+    const response = await ai.models.generateContent({
+      model: "gemini-2.0-flash",
+      contents: "How does AI work?",
+      config: { responseLogprobs: true, logprobs: 2 },
+    });
+    const candidate = response.candidates[0];
+    return { text: response.text, avgLogprobs: candidate.avgLogprobs, logprobsResult: candidate.logprobsResult };
+  },
+  logprobs_refused: async (ai) => {
+    const response = await ai.models.generateContent({
+      model: "gemini-2.5-flash",
+      contents: "Hi",
+      config: { responseLogprobs: true, logprobs: 2 },
     });
     return { text: response.text };
   },
