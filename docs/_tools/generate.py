@@ -299,7 +299,7 @@ def coverage_page() -> str:
         lines.append(
             _row([f"`{spec.rpc}`", spec.method, f"`{spec.path}`", key, *served, python, js, ours])
         )
-    lines += ["", *notes, "", *_clients_section()]
+    lines += ["", *notes, "", *_clients_section(), "", *_fields_section()]
     lines += ["", *_admin_section(prober), "", *_unserved_section(prober)]
     return "\n".join(lines) + "\n"
 
@@ -325,6 +325,69 @@ def _found(pattern: str, text: str) -> str:
     found = re.search(pattern, text)
     assert found is not None, f"no {pattern} where the version is pinned"
     return found.group(1)
+
+
+# What the fake does with each field of a generate request's generationConfig, tools and
+# toolConfig (a test checks every field of the message table has its row).
+FIELD_BEHAVIOUR: dict[str, dict[str, str]] = {
+    "GenerationConfig": {
+        "stopSequences": "the answer is cut at the first one, finishReason STOP",
+        "responseMimeType": "`application/json` answers JSON (from the schema when given), "
+        "`text/x.enum` an enum member; other types refused as the service refuses them",
+        "responseSchema": "checked as the service checks it; JSON answers follow it",
+        "responseJsonSchema": "checked as the service checks it; JSON answers follow it",
+        "responseModalities": "taken; answers are text",
+        "candidateCount": "that many candidates (1 to 8), the first a fixture's if one matches",
+        "maxOutputTokens": "the answer (and thinking) cut to it, finishReason MAX_TOKENS",
+        "temperature": "range checked; answers do not depend on it",
+        "topP": "range checked; answers do not depend on it",
+        "topK": "range checked per model; answers do not depend on it",
+        "seed": "taken; answers are seeded by the whole request anyway",
+        "presencePenalty": "refused but on models that take penalties (the 2.0 family)",
+        "frequencyPenalty": "refused but on models that take penalties (the 2.0 family)",
+        "responseLogprobs": "2.0 models: `logprobsResult` and `avgLogprobs`; others refuse",
+        "logprobs": "top candidates a step (0 to 20), with `responseLogprobs`",
+        "enableEnhancedCivicAnswers": "taken; no effect",
+        "speechConfig": "taken; answers are text",
+        "thinkingConfig": "budget and level checked per model; thoughts counted and, with "
+        "`includeThoughts`, shown",
+        "imageConfig": "taken; answers are text",
+        "mediaResolution": "media tokens counted at that resolution ([tokens](tokens.md))",
+    },
+    "Tool": {
+        "functionDeclarations": "calls chosen by meaning, arguments valid against the schema "
+        "([chats](chats.md#function-calls-in-synthetic-answers))",
+        "googleSearchRetrieval": "taken; answered as plain text",
+        "codeExecution": "taken; answered as plain text",
+        "googleSearch": "taken; answered as plain text",
+        "urlContext": "taken; answered as plain text",
+        "googleMaps": "taken; answered as plain text",
+        "fileSearch": "taken; answered as plain text",
+        "computerUse": "taken; answered as plain text",
+    },
+    "ToolConfig": {
+        "functionCallingConfig": "modes AUTO, ANY, NONE, VALIDATED and `allowedFunctionNames`",
+        "retrievalConfig": "taken; no effect",
+        "includeServerSideToolInvocations": "taken; server-side tool turns sent back are taken",
+    },
+}
+
+
+def _fields_section() -> list[str]:
+    """What the fake does with each field of a generate request's config and tools."""
+    lines = [
+        "## Request fields: what the fake does with each",
+        "",
+        "Every field of `generationConfig`, of a tool and of `toolConfig`, as the message table",
+        "has them. A field the service does not have is refused with its 400",
+        "([errors](errors.md)).",
+        "",
+        _row(["message", "field", "what the fake does"]),
+        _row(["---"] * 3),
+    ]
+    for message, fields in FIELD_BEHAVIOUR.items():
+        lines += [_row([f"`{message}`", f"`{name}`", what]) for name, what in fields.items()]
+    return lines
 
 
 def _clients_section() -> list[str]:
