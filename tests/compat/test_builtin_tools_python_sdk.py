@@ -20,11 +20,13 @@ PROMPT = (
     "Qu'est-ce que 12 * (5 + 3) donne, et que dit https://example.com/guide — "
     "ou http://localhost:9/x ? Réponds brièvement, s'il te plaît."
 )
-TOOLS = [
-    types.Tool(google_search=types.GoogleSearch()),
-    types.Tool(code_execution=types.ToolCodeExecution()),
-    types.Tool(url_context=types.UrlContext()),
-]
+CONFIG = types.GenerateContentConfig(
+    tools=[
+        types.Tool(google_search=types.GoogleSearch()),
+        types.Tool(code_execution=types.ToolCodeExecution()),
+        types.Tool(url_context=types.UrlContext()),
+    ]
+)
 
 
 def sdk_client(fake: Fake) -> genai.Client:
@@ -69,9 +71,7 @@ def test_the_sdk_reads_a_unary_answer_with_built_in_tools(
     client = sdk_client(
         gemini_fake_server
     )  # kept referenced (docs/evidence.md#sdk-client-lifetime)
-    response = client.models.generate_content(
-        model=model, contents=PROMPT, config=types.GenerateContentConfig(tools=TOOLS)
-    )
+    response = client.models.generate_content(model=model, contents=PROMPT, config=CONFIG)
     assert response.executable_code == "result = 12 * (5 + 3)\nprint(result)\n"
     assert response.code_execution_result == "96\n"
     (candidate,) = response.candidates or []
@@ -96,9 +96,7 @@ def test_the_sdk_reads_a_streamed_answer_with_built_in_tools(
 ) -> None:
     client = sdk_client(gemini_fake_server)
     chunks = list(
-        client.models.generate_content_stream(
-            model=model, contents=PROMPT, config=types.GenerateContentConfig(tools=TOOLS)
-        )
+        client.models.generate_content_stream(model=model, contents=PROMPT, config=CONFIG)
     )
     assert len(chunks) > 2
     assert chunks[0].executable_code == "result = 12 * (5 + 3)\nprint(result)\n"
