@@ -98,7 +98,9 @@ def synthesize(request: dict[str, Any], rng: random.Random) -> Answer:
             thoughts="**Reading the results**\n\nThe tools answered; I'll report what they said.",
         )
     topic = topic_of(request)
-    builtin = builtin_tools.plan(request, prompt_text(request) or "", topic, rng)
+    builtin = None
+    if builtin_tools.tools_of(request):  # a prompt is read again only for the built-in tools
+        builtin = builtin_tools.plan(request, prompt_text(request) or "", topic, rng)
     sentences = [rng.choice(_OPENINGS).format(topic=topic)]
     if builtin is not None and builtin.said:
         sentences.insert(0, builtin.said)
