@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .builtin_tools import Builtin
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -25,6 +27,7 @@ class Answer:
     json: Any = None
     has_json: bool = False
     function_calls: tuple[dict[str, Any], ...] = ()  # {"name", "args"}: the answer calls tools
+    builtin: Builtin | None = None  # what the built-in tools (search, code, URLs) gave it
 
     @classmethod
     def from_fixture(cls, data: dict[str, Any]) -> Answer:

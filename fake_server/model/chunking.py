@@ -4,7 +4,8 @@
 streams (docs/evidence.md#service-stream-chunks): thought parts first, in their own chunks; then the
 answer in pieces that end at word boundaries, a short first piece (so the first event comes soon)
 and then about a sentence at a time; every chunk carrying ``usageMetadata`` (cumulative so far),
-``modelVersion`` and the same ``responseId``; ``finishReason`` only on the last. The last
+``modelVersion`` and the same ``responseId``; ``finishReason`` only on the last; the
+candidate's other keys (``groundingMetadata``, ``urlContextMetadata``) on every one, whole. The last
 chunk's usage is the whole answer's, so a stream and a unary call for the same request agree.
 
 :func:`aggregate` does the reverse for a recorded stream answering a unary call.
@@ -145,8 +146,12 @@ def _candidate_chunk(
     content = candidate.get("content") or {}
     role = content.get("role", "model")
     out: dict[str, Any] = {"content": {"parts": parts, "role": role} if parts else {"role": role}}
+    # The chunks of a code-execution stream carry no index (docs/evidence.md#service-response-shape)
+    ran_code = any("executableCode" in part for part in content.get("parts") or [])
     for key, value in candidate.items():
         if key in ("content", "avgLogprobs"):  # 2.0 streams carry no avgLogprobs
+            continue
+        if key == "index" and ran_code:
             continue
         if key in ("finishReason", "finishMessage") and not last:
             continue
@@ -162,7 +167,8 @@ def _usage_so_far(usage: dict[str, Any], sent: int, total: int, answering: bool)
     if candidates:
         so_far["candidatesTokenCount"] = candidates
     thoughts = usage.get("thoughtsTokenCount", 0) if answering else 0
-    so_far["totalTokenCount"] = so_far["promptTokenCount"] + candidates + thoughts
+    tool_use = usage.get("toolUsePromptTokenCount", 0)
+    so_far["totalTokenCount"] = so_far["promptTokenCount"] + candidates + thoughts + tool_use
     for key, value in usage.items():
         if key in ("promptTokenCount", "candidatesTokenCount", "totalTokenCount"):
             continue

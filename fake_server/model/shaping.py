@@ -12,12 +12,15 @@ family     candidate keys                                       usage extras
 ``2.0``    content, finishReason, avgLogprobs                   candidatesTokensDetails
 =========  ===================================================  ==========================
 
-and ``totalTokenCount = promptTokenCount + candidatesTokenCount + thoughtsTokenCount`` always.
+and ``totalTokenCount = promptTokenCount + candidatesTokenCount + thoughtsTokenCount +
+toolUsePromptTokenCount`` always. An answer with built-in tools (:mod:`.builtin_tools`) gets its
+code parts before the text, and ``groundingMetadata`` and ``urlContextMetadata`` after ``index``.
 """
 
 from __future__ import annotations
 
 import base64
+import copy
 import hashlib
 import json
 import random
@@ -25,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..protocol.requests import thinking_budget
-from . import logprobs, tokens
+from . import builtin_tools, logprobs, tokens
 from .answer import Answer
 from .catalog import ModelInfo
 from .synthesis import enum_value, json_value
@@ -110,6 +113,10 @@ def compose(
         else:
             shaped.append(_candidate(_shape_text(answer, config, rng), config, thoughts))
             said = shaped[-1].text or ""
+            if answer.builtin is not None and answer.builtin.code:
+                code = [copy.deepcopy(part) for part in answer.builtin.code]
+                shaped[-1].tokens += tokens.count_text(json.dumps(code))
+                parts += code
             if shaped[-1].text is not None:
                 parts.append({"text": shaped[-1].text})
         answer_parts = [p for p in parts if not p.get("thought")]
@@ -127,11 +134,18 @@ def compose(
             _add_logprobs(candidate, said, int(config.get("logprobs") or 0), seed, index)
         if answer.function_calls and model.family != "2.0":
             candidate["finishMessage"] = "Model generated function call(s)."
+        elif answer.builtin is not None:
+            _add_tool_metadata(candidate, answer.builtin, said, seed + bytes([index]))
         candidates.append(candidate)
     body: dict[str, Any] = {
         "candidates": candidates,
         "usageMetadata": usage(
-            request, model, sum(c.tokens for c in shaped), thoughts, file_tokens
+            request,
+            model,
+            sum(c.tokens for c in shaped),
+            thoughts,
+            file_tokens,
+            tool_use=max((a.builtin.tool_tokens for a in answers if a.builtin), default=0),
         ),
         "modelVersion": model.id,
         "responseId": response_id(seed),
@@ -150,6 +164,18 @@ def _candidate_shape(
     return candidate
 
 
+def _add_tool_metadata(
+    candidate: dict[str, Any], builtin: builtin_tools.Builtin, text: str, seed: bytes
+) -> None:
+    """``groundingMetadata`` over the answer's final ``text`` (its supports index into it), then
+    ``urlContextMetadata``: the keys that follow ``index`` (docs/evidence.md#service-grounding)."""
+    if builtin.search is not None:
+        rng = random.Random(int.from_bytes(hashlib.sha256(seed + b"/grounding").digest(), "big"))
+        candidate["groundingMetadata"] = builtin_tools.grounding_metadata(builtin.search, text, rng)
+    if builtin.urls:
+        candidate["urlContextMetadata"] = builtin_tools.url_context_metadata(builtin.urls)
+
+
 def _add_logprobs(candidate: dict[str, Any], said: str, top: int, seed: bytes, index: int) -> None:
     """The candidate's ``logprobsResult`` over the tokens it said (:mod:`.logprobs`), and its
     ``avgLogprobs``, where the family gives one, their mean."""
@@ -166,17 +192,23 @@ def usage(
     candidates: int,
     thoughts: int,
     file_tokens: tokens.FileTokens | None = None,
+    tool_use: int = 0,
 ) -> dict[str, Any]:
-    """usageMetadata in the real key order; zero counts are left out, as the service does."""
+    """usageMetadata in the real key order; zero counts are left out, as the service does.
+    ``tool_use`` is what the built-in tools' retrieved material cost
+    (``toolUsePromptTokenCount``)."""
     prompt = tokens.count_request(request, file_tokens)
     prompt_total = sum(prompt.values())
     meta: dict[str, Any] = {"promptTokenCount": prompt_total}
     if candidates:
         meta["candidatesTokenCount"] = candidates
-    meta["totalTokenCount"] = prompt_total + candidates + thoughts
+    meta["totalTokenCount"] = prompt_total + candidates + thoughts + tool_use
     meta["promptTokensDetails"] = tokens.modality_details(prompt)
     if model.family == "2.0" and candidates:
         meta["candidatesTokensDetails"] = [{"modality": "TEXT", "tokenCount": candidates}]
+    if tool_use:
+        meta["toolUsePromptTokenCount"] = tool_use
+        meta["toolUsePromptTokensDetails"] = [{"modality": "TEXT", "tokenCount": tool_use}]
     if thoughts:
         meta["thoughtsTokenCount"] = thoughts
     meta["serviceTier"] = "standard"

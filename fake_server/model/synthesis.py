@@ -12,10 +12,10 @@ import random
 import re
 from typing import Any
 
-from . import vision
+from . import builtin_tools, vision
 from .answer import Answer
 from .schema_instances import instance
-from .tool_choice import function_calls
+from .tool_choice import function_calls, prompt_text
 
 _OPENINGS = (
     'Here is a short answer to "{topic}".',
@@ -98,7 +98,12 @@ def synthesize(request: dict[str, Any], rng: random.Random) -> Answer:
             thoughts="**Reading the results**\n\nThe tools answered; I'll report what they said.",
         )
     topic = topic_of(request)
+    builtin = None
+    if builtin_tools.tools_of(request):  # a prompt is read again only for the built-in tools
+        builtin = builtin_tools.plan(request, prompt_text(request) or "", topic, rng)
     sentences = [rng.choice(_OPENINGS).format(topic=topic)]
+    if builtin is not None and builtin.said:
+        sentences.insert(0, builtin.said)
     sentences += rng.sample(_BODY, rng.randint(2, 5))
     sentences.append(rng.choice(_CLOSINGS))
     paragraphs = [" ".join(sentences[:2]), " ".join(sentences[2:])]
@@ -106,7 +111,7 @@ def synthesize(request: dict[str, Any], rng: random.Random) -> Answer:
         f'**Considering the question**\n\nI\'m working out what "{topic}" is really asking '
         "and which points matter most before I answer."
     )
-    return Answer(text="\n\n".join(paragraphs), thoughts=thoughts)
+    return Answer(text="\n\n".join(paragraphs), thoughts=thoughts, builtin=builtin)
 
 
 def _function_results(request: dict[str, Any]) -> list[tuple[str, str]]:

@@ -66,7 +66,9 @@ const EXAMPLES = {
       ],
     });
     const response = await chat.sendMessage({ message: "Now double it" });
-    return { text: response.text };
+    // The answer holds code parts before its text, so `response.text` would warn: read the text.
+    const parts = response.candidates[0].content.parts;
+    return { text: parts.map((p) => p.text ?? "").join("") };
   },
   function_media: async (ai) => {
     const call = { functionCall: { name: "take_photo", args: {} }, thoughtSignature: SIGNATURE };
