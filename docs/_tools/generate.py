@@ -357,10 +357,13 @@ FIELD_BEHAVIOUR: dict[str, dict[str, str]] = {
     "Tool": {
         "functionDeclarations": "calls chosen by meaning, arguments valid against the schema "
         "([chats](chats.md#function-calls-in-synthetic-answers))",
-        "googleSearchRetrieval": "taken; answered as plain text",
-        "codeExecution": "taken; answered as plain text",
-        "googleSearch": "taken; answered as plain text",
-        "urlContext": "taken; answered as plain text",
+        "googleSearchRetrieval": "as `googleSearch`",
+        "codeExecution": "`executableCode` and `codeExecutionResult` parts before the text "
+        "(arithmetic in the prompt worked out, nothing run)",
+        "googleSearch": "`groundingMetadata`: invented sources, queries from the prompt, supports "
+        "as UTF-8 byte slices of the answer; tool-use tokens in the usage",
+        "urlContext": "`urlContextMetadata` with a retrieval status per URL in the prompt "
+        "(nothing fetched); tool-use tokens in the usage",
         "googleMaps": "taken; answered as plain text",
         "fileSearch": "taken; answered as plain text",
         "computerUse": "taken; answered as plain text",
