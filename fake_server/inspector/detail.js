@@ -30,6 +30,7 @@
         entry.key ? el("span", { class: "key", text: ` · key ${entry.key}` }) : ""),
       miss(entry),
       fixture(entry),
+      tools(entry),
       el("div", { class: "images" }),
       el("div", { class: "exchange" }, sent(entry), answer(entry)),
       extra(entry),
@@ -52,6 +53,48 @@
       el("p", {}, "Nearest fixture: ", el("strong", { class: "nearest", text: found.nearest }),
         found.source ? ` (${found.source})` : "", ", which differs in:"),
       el("ul", { class: "differences" }, differences.map((d) => el("li", { class: "difference", text: d }))));
+  }
+
+  // --- what the answer did with its tools: calls, code and its result, search, URLs ----------
+  function answerBodies(entry) {
+    const response = entry.response || {};
+    const bodies = Array.isArray(response.events) ? response.events.map((e) => e && e.data) : [response.body];
+    return bodies.filter((b) => b && typeof b === "object" && !Array.isArray(b));
+  }
+
+  function tools(entry) {
+    const el = I.el;
+    const items = [];
+    let grounding = null;
+    let urls = null;
+    for (const body of answerBodies(entry)) {
+      const candidate = Array.isArray(body.candidates) ? body.candidates[0] : null;
+      if (!candidate || typeof candidate !== "object") continue;
+      grounding = candidate.groundingMetadata || grounding; // every chunk carries the whole
+      urls = candidate.urlContextMetadata || urls;
+      const parts = (candidate.content && Array.isArray(candidate.content.parts)) ? candidate.content.parts : [];
+      for (const part of parts) {
+        if (!part || typeof part !== "object") continue;
+        if (part.functionCall) items.push(el("li", { class: "tool call", text: `calls ${part.functionCall.name}(${JSON.stringify(part.functionCall.args || {})})` }));
+        if (part.toolCall) items.push(el("li", { class: "tool server", text: `server-side ${part.toolCall.toolType}: ${JSON.stringify(part.toolCall.args || {})}` }));
+        if (part.executableCode) items.push(el("li", { class: "tool code" }, "runs code:", el("pre", { text: String(part.executableCode.code || "") })));
+        if (part.codeExecutionResult) items.push(el("li", { class: "tool result" }, `${part.codeExecutionResult.outcome || "result"}:`, el("pre", { text: String(part.codeExecutionResult.output || "") })));
+      }
+    }
+    if (grounding) {
+      const queries = Array.isArray(grounding.webSearchQueries) ? grounding.webSearchQueries : [];
+      const chunks = Array.isArray(grounding.groundingChunks) ? grounding.groundingChunks : [];
+      const supports = Array.isArray(grounding.groundingSupports) ? grounding.groundingSupports : [];
+      items.push(el("li", { class: "tool search" },
+        `searched ${queries.map((q) => JSON.stringify(q)).join(", ") || "(no queries)"}; ${supports.length} grounded segments from:`,
+        el("ul", {}, chunks.map((c) => el("li", { class: "source", text: (c && c.web && (c.web.title || c.web.uri)) || "(a source)" })))));
+    }
+    if (urls && Array.isArray(urls.urlMetadata)) {
+      items.push(el("li", { class: "tool urls" }, "read URLs:",
+        el("ul", {}, urls.urlMetadata.map((u) => el("li", { class: "url", text: `${u && u.retrievedUrl} · ${u && u.urlRetrievalStatus}` })))));
+    }
+    if (!items.length) return null;
+    return el("section", { class: "tools" }, el("h3", { text: "Tools in the answer" }), el("ul", { class: "tool-list" }, items));
   }
 
   // --- a fixture ready to save: this request, and an answer to write ------------------------

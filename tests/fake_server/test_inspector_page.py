@@ -329,3 +329,35 @@ def test_a_refused_call_a_fault_and_an_unknown_path_show_in_the_list(driver, ser
     assert "503" in shown[2] and f"fault:{rule}" in shown[2]
     assert shown[3].split()[2:6] == ["unknown", MODEL, "404", "error:NOT_FOUND"]
     assert problems(driver) == []
+
+
+def test_an_answers_tools_show_as_calls_code_search_and_urls(driver, serve) -> None:
+    server = serve()
+    open_inspector(driver, server)
+    client = sdk(server)
+    search = types.GenerateContentConfig(
+        tools=[
+            types.Tool(google_search=types.GoogleSearch()),
+            types.Tool(url_context=types.UrlContext()),
+        ]
+    )
+    client.models.generate_content(
+        model=MODEL, contents="Summarize https://example.com/news for me", config=search
+    )
+    code = types.GenerateContentConfig(tools=[types.Tool(code_execution=types.ToolCodeExecution())])
+    client.models.generate_content(model=MODEL, contents="What is 12 * 7?", config=code)
+
+    open_entry(driver, 1)
+    shown = wait_for(lambda: text_of(driver, "#detail-pane .tools"), what="the tools section")
+    again = client.models.generate_content(  # the same request: the same answer
+        model=MODEL, contents="Summarize https://example.com/news for me", config=search
+    )
+    grounding = (again.candidates or [types.Candidate()])[0].grounding_metadata
+    assert grounding is not None and grounding.grounding_chunks
+    for chunk in grounding.grounding_chunks:
+        assert chunk.web is not None and (chunk.web.title or "") in shown
+    assert "searched" in shown and "https://example.com/news" in shown
+    open_entry(driver, 2)
+    shown = wait_for(lambda: text_of(driver, "#detail-pane .tools"), what="the code")
+    assert "runs code:" in shown and "84" in shown  # 12 * 7, worked out, not run
+    assert problems(driver) == []
