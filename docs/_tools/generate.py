@@ -371,7 +371,10 @@ FIELD_BEHAVIOUR: dict[str, dict[str, str]] = {
     "ToolConfig": {
         "functionCallingConfig": "modes AUTO, ANY, NONE, VALIDATED and `allowedFunctionNames`",
         "retrievalConfig": "taken; no effect",
-        "includeServerSideToolInvocations": "taken; server-side tool turns sent back are taken",
+        "includeServerSideToolInvocations": (
+            "Gemini 3: `toolCall` / `toolResponse` parts for the search and the URL fetch "
+            "before the answer; server-side tool turns sent back are taken"
+        ),
     },
 }
 

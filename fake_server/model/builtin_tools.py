@@ -16,6 +16,13 @@ fetched: every result is invented, seeded by the request, so the same request ge
   ``.local``, a private or loopback address) getting ``URL_RETRIEVAL_STATUS_ERROR``.
 
 Search and URL context add ``toolUsePromptTokenCount``: what the retrieved material costs.
+
+On Gemini 3, a request that sets ``toolConfig.includeServerSideToolInvocations`` also sees the
+search and the URL fetch themselves (:func:`invocations`): a ``toolCall`` part and its
+``toolResponse``, sharing an 8-character id, with the arguments and results the service's tool
+combination documents (``queries`` / ``search_suggestions``, ``urls`` / ``urls_metadata``).
+Code execution has no tool type of its own: its ``executableCode`` and ``codeExecutionResult``
+parts already show it.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ import ipaddress
 import operator
 import random
 import re
+import string
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -49,6 +57,9 @@ DOMAINS = (
     "theguardian.com",
     "nih.gov",
 )
+# The built-in tool each ToolType stands for, in the order their invocations are shown
+TOOL_TYPES = {"googleSearch": "GOOGLE_SEARCH_WEB", "urlContext": "URL_CONTEXT"}
+_ID_ALPHABET = string.ascii_lowercase + string.digits + string.ascii_uppercase
 UNREACHABLE_SUFFIXES = (".invalid", ".test", ".example", ".local", ".localhost", ".internal")
 _URL = re.compile(r"https?://[^\s<>\"'`)\]}]+")
 _ARITHMETIC = re.compile(r"[-+(]*\d[\d.]*(?:\s*(?:\*\*|//|[-+*/%^])\s*[-+(]*\d[\d.]*\)*)+\)*")
@@ -292,3 +303,45 @@ def _bounded(value: int | float) -> int | float:
 
 def url_context_metadata(urls: tuple[dict[str, str], ...]) -> dict[str, Any]:
     return {"urlMetadata": [dict(entry) for entry in urls]}
+
+
+def shows_invocations(request: dict[str, Any]) -> bool:
+    """Whether the request asks to see the server-side tools' calls and responses."""
+    config = request.get("toolConfig")
+    return isinstance(config, dict) and config.get("includeServerSideToolInvocations") is True
+
+
+def invocation_id(seed: bytes) -> str:
+    """8 characters of ``[a-z0-9A-Z]``, like the service's (``gjl2yj5t``); fixed by the seed."""
+    digest = hashlib.sha256(seed + b"/invocationId").digest()
+    return "".join(_ID_ALPHABET[byte % len(_ID_ALPHABET)] for byte in digest[:8])
+
+
+def invocations(request: dict[str, Any], builtin: Builtin, seed: bytes) -> list[dict[str, Any]]:
+    """The ``toolCall`` and ``toolResponse`` parts of what the declared tools did, a call then its
+    response, the pair sharing an id; keys in the service's order (``toolType``, ``args`` or
+    ``response``, ``id``); no signatures (the caller signs each part)."""
+    tools = tools_of(request)
+    done: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+    if "googleSearch" in tools and builtin.search is not None:
+        queries = list(builtin.search.queries)
+        suggestions = {"search_suggestions": entry_point(builtin.search.queries)}
+        done.append((TOOL_TYPES["googleSearch"], {"queries": queries}, suggestions))
+    if "urlContext" in tools and builtin.urls:
+        fetched = {
+            "urls_metadata": [
+                {
+                    "retrieved_url": u["retrievedUrl"],
+                    "url_retrieval_status": u["urlRetrievalStatus"],
+                }
+                for u in builtin.urls
+            ]
+        }
+        urls = [u["retrievedUrl"] for u in builtin.urls]
+        done.append((TOOL_TYPES["urlContext"], {"urls": urls}, fetched))
+    parts: list[dict[str, Any]] = []
+    for number, (tool_type, args, response) in enumerate(done):
+        call_id = invocation_id(seed + bytes([number]))
+        parts.append({"toolCall": {"toolType": tool_type, "args": args, "id": call_id}})
+        parts.append({"toolResponse": {"toolType": tool_type, "response": response, "id": call_id}})
+    return parts

@@ -127,7 +127,8 @@ def _plan(
     plan: list[list[dict[str, Any]]] = []
     for part in parts:
         if part.get("thought") or "text" not in part:
-            plan.append([part])  # thoughts and non-text parts (function calls) come whole
+            # thoughts and non-text parts (function calls, tool invocations) come whole
+            plan.append([part])
             continue
         pieces: list[dict[str, Any]] = [
             {"text": piece} for piece in split_text(part["text"], rng) or [""]

@@ -14,7 +14,9 @@ family     candidate keys                                       usage extras
 
 and ``totalTokenCount = promptTokenCount + candidatesTokenCount + thoughtsTokenCount +
 toolUsePromptTokenCount`` always. An answer with built-in tools (:mod:`.builtin_tools`) gets its
-code parts before the text, and ``groundingMetadata`` and ``urlContextMetadata`` after ``index``.
+code parts before the text, and ``groundingMetadata`` and ``urlContextMetadata`` after ``index``;
+on Gemini 3 with ``toolConfig.includeServerSideToolInvocations``, the tools' ``toolCall`` and
+``toolResponse`` parts come first, each signed.
 """
 
 from __future__ import annotations
@@ -113,13 +115,19 @@ def compose(
         else:
             shaped.append(_candidate(_shape_text(answer, config, rng), config, thoughts))
             said = shaped[-1].text or ""
+            if (
+                answer.builtin is not None
+                and model.family == "3"
+                and builtin_tools.shows_invocations(request)
+            ):
+                parts += _invocations(request, answer.builtin, seed + bytes([index]))
             if answer.builtin is not None and answer.builtin.code:
                 code = [copy.deepcopy(part) for part in answer.builtin.code]
                 shaped[-1].tokens += tokens.count_text(json.dumps(code))
                 parts += code
             if shaped[-1].text is not None:
                 parts.append({"text": shaped[-1].text})
-        answer_parts = [p for p in parts if not p.get("thought")]
+        answer_parts = [p for p in parts if not p.get("thought") and not _invocation(p)]
         # Who signs (docs/evidence.md#service-thought-signatures): 2.5 signs function calls, and
         # answers when thoughts are requested; Gemini 3 signs every answer. Only the first part of
         # the answer is signed.
@@ -151,6 +159,21 @@ def compose(
         "responseId": response_id(seed),
     }
     return body
+
+
+def _invocation(part: dict[str, Any]) -> bool:
+    return "toolCall" in part or "toolResponse" in part
+
+
+def _invocations(
+    request: dict[str, Any], builtin: builtin_tools.Builtin, seed: bytes
+) -> list[dict[str, Any]]:
+    """The server-side tools' ``toolCall`` and ``toolResponse`` parts, each signed, the
+    signature its last key (docs/evidence.md#service-thought-signatures)."""
+    parts = builtin_tools.invocations(request, builtin, seed)
+    for number, part in enumerate(parts):
+        part["thoughtSignature"] = thought_signature(seed + b"/invocation" + bytes([number]))
+    return parts
 
 
 def _candidate_shape(

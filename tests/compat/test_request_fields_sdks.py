@@ -255,6 +255,17 @@ def test_the_js_sdk_sends_back_what_the_service_takes(
 
 
 @pytest.mark.node
+def test_the_js_sdk_reads_the_server_side_tool_parts_of_the_answer(
+    js_runs: dict[str, tuple[dict[str, Any], Entry]],
+) -> None:
+    line, _ = js_runs["server_tools"]
+    assert line["kinds"][:2] == ["toolCall", "toolResponse"]
+    assert set(line["kinds"][2:]) == {"text"}
+    call_id = line["ids"][0]
+    assert len(call_id) == 8 and line["ids"][1] == call_id and call_id != "t8f3k2qa"
+
+
+@pytest.mark.node
 def test_a_function_responses_image_is_counted_as_an_image_in_js(
     js_runs: dict[str, tuple[dict[str, Any], Entry]],
 ) -> None:

@@ -47,7 +47,14 @@ const EXAMPLES = {
         toolConfig: { includeServerSideToolInvocations: true },
       },
     });
-    return { text: response.text };
+    // The answer opens with its own search's toolCall and toolResponse, so `response.text`
+    // would warn: read the text, and name each part's kind.
+    const parts = response.candidates[0].content.parts;
+    return {
+      text: parts.map((p) => p.text ?? "").join(""),
+      kinds: parts.map((p) => Object.keys(p).find((k) => k !== "thoughtSignature")),
+      ids: parts.map((p) => (p.toolCall ?? p.toolResponse)?.id ?? null),
+    };
   },
   code_chat: async (ai) => {
     const chat = ai.chats.create({
