@@ -79,8 +79,18 @@ def row_text(driver: Any, seq: int) -> str:
 
 
 def open_entry(driver: Any, seq: int) -> None:
-    wait_for(lambda: row(driver, seq).click() or True, what=f"a click on #{seq}")  # rows re-render
-    wait_for(lambda: text_of(driver, "#detail-pane h2").startswith(f"#{seq} "), what=f"#{seq}")
+    """Click request ``seq``'s row until its detail shows: the list re-renders as entries
+    arrive, so a click can land on a row just replaced."""
+
+    def opened() -> bool:
+        row(driver, seq).click()
+        try:
+            wait_for(lambda: text_of(driver, "#detail-pane h2").startswith(f"#{seq} "), 2.0)
+        except AssertionError:
+            return False
+        return True
+
+    wait_for(opened, what=f"#{seq} opened")
 
 
 def png(size: tuple[int, int], color: tuple[int, int, int]) -> bytes:
