@@ -4,9 +4,14 @@ JVM), printing one JSON line per example: what every language's driver has in co
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+from fake_server.pytest_plugin import Fake
 
 
 @dataclass
@@ -31,3 +36,23 @@ class DriverRun:
     def harmless(self, line: str) -> bool:
         """Whether a line on stderr is the runtime's own, not the SDK's (none, by default)."""
         return False
+
+
+def launch(
+    command: list[str],
+    fake: Fake,
+    overriding: Iterable[str],
+    *,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+) -> subprocess.Popen[str]:
+    """``command`` started against ``fake`` in the guide's environment: this process's, less
+    the ``overriding`` variables an SDK would prefer, with ``GOOGLE_GEMINI_BASE_URL`` and
+    ``GEMINI_API_KEY`` set to the fake's, plus any ``env`` given."""
+    dropped = set(overriding)
+    child = {k: v for k, v in os.environ.items() if k not in dropped}
+    child.update({k: fake.env[k] for k in ("GOOGLE_GEMINI_BASE_URL", "GEMINI_API_KEY")})
+    child.update(env or {})
+    return subprocess.Popen(
+        command, cwd=cwd, env=child, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )

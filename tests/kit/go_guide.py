@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fake_server.pytest_plugin import Fake
-from tests.kit.drivers import DriverRun
+from tests.kit.drivers import DriverRun, launch
 from tests.kit.go_examples import EXAMPLES, FRAGMENT, REPAIRS
 from tests.kit.toolchains import GO_CACHE as CACHE
 from tests.kit.toolchains import go_env
@@ -179,14 +179,6 @@ def start_go(binary: Path, fake: Fake, assets: Path, *examples: str) -> GoRun:
     """The program running ``examples`` against ``fake``, their files in ``assets``; the
     environment is the guide's: ``GOOGLE_GEMINI_BASE_URL`` and ``GEMINI_API_KEY``, without
     what would override them."""
-    child = {k: v for k, v in os.environ.items() if k not in GO_OVERRIDING_ENV}
-    child.update({k: fake.env[k] for k in ("GOOGLE_GEMINI_BASE_URL", "GEMINI_API_KEY")})
-    child["GUIDE_ASSETS"] = str(assets)
-    process = subprocess.Popen(
-        [str(binary), *examples],
-        env=child,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    assets_env = {"GUIDE_ASSETS": str(assets)}
+    process = launch([str(binary), *examples], fake, GO_OVERRIDING_ENV, env=assets_env)
     return GoRun(list(examples), process)

@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 from fake_server.pytest_plugin import Fake
-from tests.kit.drivers import DriverRun
+from tests.kit.drivers import DriverRun, launch
 from tests.kit.toolchains import require
 
 ROOT = Path(__file__).parents[2]
@@ -97,16 +97,6 @@ def start_java(
     The child's environment is the guide's: ``GOOGLE_GEMINI_BASE_URL`` and ``GEMINI_API_KEY``,
     without any variable the SDK would prefer to them, plus any ``env`` given.
     """
-    child = {k: v for k, v in os.environ.items() if k not in JAVA_OVERRIDING_ENV}
-    child["GOOGLE_GEMINI_BASE_URL"] = fake.base_url
-    child["GEMINI_API_KEY"] = fake.env["GEMINI_API_KEY"]
-    child.update(env or {})
-    process = subprocess.Popen(
-        ["java", "-cp", classpath, "GuideRun", *examples],
-        cwd=JAVA_DIR,
-        env=child,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    command = ["java", "-cp", classpath, "GuideRun", *examples]
+    process = launch(command, fake, JAVA_OVERRIDING_ENV, cwd=JAVA_DIR, env=env)
     return JavaRun(list(examples), process)

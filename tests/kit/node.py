@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from pathlib import Path
 from typing import Any
 
 from fake_server.pytest_plugin import Fake
 
 from . import toolchains
-from .drivers import DriverRun
+from .drivers import DriverRun, launch
 
 # The drivers and the SDK they import: tests/js, pinned; `make compat-matrix` points
 # GEMINI_REF_JS_DIR at a copy of the drivers beside the newest SDK.
@@ -70,15 +69,5 @@ def start_node(
     without the variables that would override them, plus any ``env`` given.
     """
     require_node()
-    child = {k: v for k, v in os.environ.items() if k not in JS_OVERRIDING_ENV}
-    child.update(fake.env)
-    child.update(env or {})
-    process = subprocess.Popen(
-        ["node", script, *examples],
-        cwd=JS_DIR,
-        env=child,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = launch(["node", script, *examples], fake, JS_OVERRIDING_ENV, cwd=JS_DIR, env=env)
     return NodeRun(list(examples), process)
