@@ -254,4 +254,5 @@ def named_cache(
         raise invalid_argument(
             f"Model models/{model.id} does not match the model of {cache.name} ({cache.model})."
         )
+    call.extra["cachedContent"] = {"name": cache.name, "tokens": sum(cache.tokens.values())}
     return cache

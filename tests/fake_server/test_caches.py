@@ -474,3 +474,14 @@ def test_a_fault_can_target_cache_creation(client: httpx.Client, gemini_fake: Fa
     assert (first.status_code, first.json()["error"]["status"]) == (503, "UNAVAILABLE")
     assert client.get(CACHES).json() == {}  # the refused call made no cache
     assert client.post(CACHES, json=body).status_code == 200
+
+
+def test_the_journal_notes_the_cache_a_prompt_used(client: httpx.Client) -> None:
+    cache = create(client)
+    client.post(f"{FLASH}:generateContent", json=ask("Which pier?", cache["name"]))
+    entry = client.get("/__fake__/journal").json()["entries"][-1]
+    assert entry["rpc"] == "generateContent"
+    assert entry["extra"]["cachedContent"] == {
+        "name": cache["name"],
+        "tokens": cache["usageMetadata"]["totalTokenCount"],
+    }
