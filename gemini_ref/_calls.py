@@ -19,17 +19,23 @@ from ._contents import check_request_limits, to_content, to_contents
 from ._wire import from_wire, to_wire
 from .pagers import Page
 from .types import (
+    CachedContent,
     CountTokensConfig,
     CountTokensResponse,
+    CreateCachedContentConfig,
+    DeleteCachedContentResponse,
     DeleteFileResponse,
     File,
     GenerateContentConfig,
     GenerateContentResponse,
+    ListCachedContentsConfig,
+    ListCachedContentsResponse,
     ListFilesConfig,
     ListFilesResponse,
     ListModelsConfig,
     ListModelsResponse,
     Model,
+    UpdateCachedContentConfig,
 )
 
 T = TypeVar("T")
@@ -192,6 +198,61 @@ def delete_file(name: str) -> Call[DeleteFileResponse]:
     )
 
 
+# --- Caches ------------------------------------------------------------------------------------
+
+
+def create_cached_content(
+    model: str, config: CreateCachedContentConfig | Mapping[str, Any] | None
+) -> Call[CachedContent]:
+    """The body the SDK sends: the model's resource name and the config's fields, contents and
+    system instruction normalised as ``generate_content`` normalises them."""
+    options = coerce(CreateCachedContentConfig, config or {})
+    if options.ttl is not None and options.expire_time is not None:
+        raise ValueError("give a cache ttl or expire_time, not both")
+    if options.contents is not None:
+        options = dataclasses.replace(options, contents=to_contents(options.contents))
+    if options.system_instruction is not None:
+        system_instruction = to_content(options.system_instruction)
+        options = dataclasses.replace(options, system_instruction=system_instruction)
+    body = {"model": model_name(model), **to_wire(options)}
+    return Call("POST", "cachedContents", parse=partial(from_wire, CachedContent), body=body)
+
+
+def get_cached_content(name: str) -> Call[CachedContent]:
+    return Call("GET", cache_name(name), parse=partial(from_wire, CachedContent))
+
+
+def list_cached_contents(
+    config: ListCachedContentsConfig | Mapping[str, Any] | None,
+) -> Listing[CachedContent]:
+    options = coerce(ListCachedContentsConfig, config or {})
+    return _listing("cachedContents", _caches_page, options.page_size, options.page_token)
+
+
+def _caches_page(data: Any) -> Page[CachedContent]:
+    answer = from_wire(ListCachedContentsResponse, data)  # an empty listing is {}
+    return Page(answer.cached_contents or [], answer.next_page_token or None)
+
+
+def update_cached_content(
+    name: str, config: UpdateCachedContentConfig | Mapping[str, Any] | None
+) -> Call[CachedContent]:
+    """A PATCH of the expiry, without an ``updateMask``, as both official SDKs send it."""
+    options = coerce(UpdateCachedContentConfig, config or {})
+    return Call(
+        "PATCH", cache_name(name), parse=partial(from_wire, CachedContent), body=to_wire(options)
+    )
+
+
+def delete_cached_content(name: str) -> Call[DeleteCachedContentResponse]:
+    return Call(
+        "DELETE",
+        cache_name(name),
+        parse=partial(from_wire, DeleteCachedContentResponse),
+        empty_ok=True,
+    )
+
+
 # --- Listings and resource names ---------------------------------------------------------------
 
 
@@ -218,6 +279,16 @@ def file_id(name: str) -> str:
     if not file or any(char in file for char in "/?#%") or file.strip(".") == "":
         raise ValueError(f"invalid file name {name!r}; expected 'files/<id>' or '<id>'")
     return file
+
+
+def cache_name(name: str) -> str:
+    """A cache's resource name: ``abc`` or ``cachedContents/abc`` → ``cachedContents/abc``."""
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str like 'cachedContents/abc', got {type(name).__name__}")
+    cache = name.removeprefix("cachedContents/")
+    if not cache or any(char in cache for char in "/?#%") or cache.strip(".") == "":
+        raise ValueError(f"invalid cache name {name!r}; expected 'cachedContents/<id>' or '<id>'")
+    return f"cachedContents/{cache}"
 
 
 def model_name(model: str) -> str:

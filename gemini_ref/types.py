@@ -13,11 +13,20 @@ Enumerations are ``StrEnum`` constants for convenience; fields are typed ``str``
 service adds tomorrow still parses, and ``candidate.finish_reason == FinishReason.STOP`` works.
 
 This module is the types' public face; they are defined by family in ``_types/``: ``contents``,
-``configs``, ``responses``, ``models``, ``files`` and ``enums``.
+``configs``, ``responses``, ``models``, ``files``, ``caches`` and ``enums``.
 """
 
 from __future__ import annotations
 
+from ._types.caches import (
+    CachedContent,
+    CachedContentUsageMetadata,
+    CreateCachedContentConfig,
+    DeleteCachedContentResponse,
+    ListCachedContentsConfig,
+    ListCachedContentsResponse,
+    UpdateCachedContentConfig,
+)
 from ._types.configs import (
     CountTokensConfig,
     FunctionCallingConfig,
@@ -83,12 +92,16 @@ from ._types.responses import logger as logger
 __all__ = [
     "Blob",
     "BlockedReason",
+    "CachedContent",
+    "CachedContentUsageMetadata",
     "Candidate",
     "Citation",
     "CitationMetadata",
     "Content",
     "CountTokensConfig",
     "CountTokensResponse",
+    "CreateCachedContentConfig",
+    "DeleteCachedContentResponse",
     "DeleteFileResponse",
     "File",
     "FileData",
@@ -109,6 +122,8 @@ __all__ = [
     "HarmBlockThreshold",
     "HarmCategory",
     "HttpOptions",
+    "ListCachedContentsConfig",
+    "ListCachedContentsResponse",
     "ListFilesConfig",
     "ListFilesResponse",
     "ListModelsConfig",
@@ -126,6 +141,7 @@ __all__ = [
     "Tool",
     "ToolCodeExecution",
     "ToolConfig",
+    "UpdateCachedContentConfig",
     "UploadFileConfig",
     "UrlContext",
     "UsageMetadata",

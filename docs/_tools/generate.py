@@ -62,6 +62,11 @@ SDK_METHODS: dict[str, tuple[str, str, str]] = {
     "files.list": ("`files.list`", "`files.list`", "`files.list`"),
     "files.get": ("`files.get`", "`files.get`", "`files.get`"),
     "files.delete": ("`files.delete`", "`files.delete`", "`files.delete`"),
+    "cachedContents.create": ("`caches.create`", "`caches.create`", "`caches.create`"),
+    "cachedContents.list": ("`caches.list`", "`caches.list`", "`caches.list`"),
+    "cachedContents.get": ("`caches.get`", "`caches.get`", "`caches.get`"),
+    "cachedContents.patch": ("`caches.update`", "`caches.update`", "`caches.update`"),
+    "cachedContents.delete": ("`caches.delete`", "`caches.delete`", "`caches.delete`"),
 }
 
 SDK_COLUMNS = ("Python SDK", "JS SDK", "gemini_ref")
@@ -79,6 +84,10 @@ ROUTE_NOTES: dict[str, str] = {
     ),
     "generateContent": (
         "Chats are client-side: every turn is one of these calls ([chats](chats.md))."
+    ),
+    "cachedContents.create": (
+        "A cache expires on the fake's clock; generate and countTokens calls naming it answer "
+        "as if its parts came first ([caching](caching.md))."
     ),
 }
 
@@ -139,20 +148,6 @@ UNSERVED: tuple[Unserved, ...] = (
         "batch jobs: get (also list, cancel, delete)",
         "`batches.get`, `list`, `cancel`, `delete`",
         "`batches.get`, `list`, `cancel`, `delete`",
-    ),
-    Unserved(
-        "POST",
-        "/{v}/cachedContents",
-        "context caching: create (also list)",
-        "`caches.create`, `list`",
-        "`caches.create`, `list`",
-    ),
-    Unserved(
-        "GET",
-        "/{v}/cachedContents/{cache}",
-        "context caching: get (also PATCH, DELETE)",
-        "`caches.get`, `update`, `delete`",
-        "`caches.get`, `update`, `delete`",
     ),
     Unserved(
         "POST",

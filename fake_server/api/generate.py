@@ -24,11 +24,15 @@ from ..protocol.wire import (
     dumps_element,
     dumps_event,
 )
-from . import files
+from ..store.caches import CachedContent
+from . import caches, files
 
 
-async def _read_generate(call: ApiCall) -> tuple[dict[str, Any], catalog.ModelInfo]:
-    """A generate request read, its model found and every rule checked, files included."""
+async def _read_generate(
+    call: ApiCall,
+) -> tuple[dict[str, Any], catalog.ModelInfo, CachedContent | None]:
+    """A generate request read, its model found and every rule checked, files included, and
+    the cache it names (if the fake holds it)."""
     request = await call.body("GenerateContentRequest")
     if catalog.lookup(call.model or "") is None and call.state.fixtures.names_model(call.model):
         model = catalog.stand_in(call.model or "")  # a recording's model: replayed, not refused
@@ -38,24 +42,25 @@ async def _read_generate(call: ApiCall) -> tuple[dict[str, Any], catalog.ModelIn
     named = files.file_ids(request)
     call.repeatable = not named  # the answer depends on the files' state: never remembered
     files.check_files(named, call.state.store)
+    cache = caches.named_cache(call, request, model)
     if call.state.quotas:
         costs = files.file_tokens(call.state.store, catalog.resolve(model).family)
-        prompt = tokens.count_request(request, costs)
+        prompt = tokens.count_request(cache.merged(request) if cache else request, costs)
         now = call.state.clock.now()
         refused = call.state.quotas.admit(call.model, sum(prompt.values()), now)
         if refused is not None:
             raise refused
-    return request, model
+    return request, model, cache
 
 
 async def generate_content(call: ApiCall) -> dict[str, Any]:
-    request, model = await _read_generate(call)
-    return _generate(call, request, model).body
+    request, model, cache = await _read_generate(call)
+    return _generate(call, request, model, cache).body
 
 
 async def stream_generate_content(call: ApiCall) -> EventStreamResponse:
-    request, model = await _read_generate(call)
-    generated = _generate(call, request, model)
+    request, model, cache = await _read_generate(call)
+    generated = _generate(call, request, model, cache)
     pacing = generated.pacing or call.state.config.streaming
     if call.framing == "sse":
         if generated.recorded is not None:
@@ -86,7 +91,10 @@ OVERLOADED = ApiError(503, "UNAVAILABLE", "The model is overloaded. Please try a
 
 
 def _generate(
-    call: ApiCall, request: dict[str, Any], model: catalog.ModelInfo
+    call: ApiCall,
+    request: dict[str, Any],
+    model: catalog.ModelInfo,
+    cache: CachedContent | None = None,
 ) -> generation.Generated:
     """The answer for a validated generate request; in strict mode a miss is an error."""
     lookup = Call(call.rpc, call.model or "", request)
@@ -101,6 +109,7 @@ def _generate(
             strict=call.state.config.strict,
             file_tokens=files.file_tokens(call.state.store, catalog.resolve(model).family),
             files=stand_ins,
+            cache=cache,
         )
     except generation.NoFixture as no_fixture:
         call.key, call.extra["miss"] = no_fixture.miss.key, no_fixture.miss.to_json()
@@ -139,11 +148,17 @@ async def count_tokens(call: ApiCall) -> dict[str, Any]:
     else:
         validate.check_contents(request.get("contents", []), "CountTokensRequest")
         counted = request
-    if "cachedContent" in counted:
+    cache = caches.named_cache(call, counted, model)
+    if "cachedContent" in counted and cache is None:
         raise validate.missing_cache()
+    if cache is not None:
+        counted = cache.merged(counted)
     totals = tokens.count_request(counted, files.file_tokens(call.state.store, model.family))
     call.answered_by = "computed"
-    return {
-        "totalTokens": sum(totals.values()),
-        "promptTokensDetails": tokens.modality_details(totals),
-    }
+    body: dict[str, Any] = {"totalTokens": sum(totals.values())}
+    if cache is not None:
+        body["cachedContentTokenCount"] = sum(cache.tokens.values())
+    body["promptTokensDetails"] = tokens.modality_details(totals)
+    if cache is not None:
+        body["cacheTokensDetails"] = tokens.modality_details(cache.tokens)
+    return body

@@ -2,8 +2,9 @@
 (``/v1beta`` by default in JS and curl, ``/v1`` in Python), and :func:`create_app`.
 
 Each row names its handler module: :mod:`.generate`, :mod:`.models`, :mod:`.files`,
-:mod:`.uploads`; the admin API is :mod:`.admin` (the journal :mod:`.journal_api`, the inspector
-page :mod:`.inspector`). The adapter (:mod:`fake_server.http.adapter`) wraps every handler.
+:mod:`.uploads`, :mod:`.caches`; the admin API is :mod:`.admin` (the journal
+:mod:`.journal_api`, the inspector page :mod:`.inspector`). The adapter
+(:mod:`fake_server.http.adapter`) wraps every handler.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from ..journal import Journal
 from ..protocol.errors import internal_error, not_found
 from ..state import FakeState
 from ..store import FileStore
-from . import admin, files, generate, inspector, journal_api, models, uploads
+from . import admin, caches, files, generate, inspector, journal_api, models, uploads
 from .admin import ADMIN_PREFIX
 
 API_VERSIONS = ("v1beta", "v1", "v1alpha")
@@ -59,6 +60,37 @@ ROUTE_TABLE: tuple[RouteSpec, ...] = (
     RouteSpec("GET", "/{v}/files", "files.list", files.list_files, memo=False),
     RouteSpec("GET", "/{v}/files/{file}", "files.get", files.get_file, memo=False),
     RouteSpec("DELETE", "/{v}/files/{file}", "files.delete", files.delete_file, memo=False),
+    RouteSpec(
+        "POST",
+        "/{v}/cachedContents",
+        "cachedContents.create",
+        caches.create_cached_content,
+        memo=False,
+    ),
+    RouteSpec(
+        "GET", "/{v}/cachedContents", "cachedContents.list", caches.list_cached_contents, memo=False
+    ),
+    RouteSpec(
+        "GET",
+        "/{v}/cachedContents/{cache}",
+        "cachedContents.get",
+        caches.get_cached_content,
+        memo=False,
+    ),
+    RouteSpec(
+        "PATCH",
+        "/{v}/cachedContents/{cache}",
+        "cachedContents.patch",
+        caches.update_cached_content,
+        memo=False,
+    ),
+    RouteSpec(
+        "DELETE",
+        "/{v}/cachedContents/{cache}",
+        "cachedContents.delete",
+        caches.delete_cached_content,
+        memo=False,
+    ),
 )
 
 

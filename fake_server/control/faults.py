@@ -37,6 +37,11 @@ RPCS = (
     "files.list",
     "files.delete",
     "files.upload",
+    "cachedContents.create",
+    "cachedContents.list",
+    "cachedContents.get",
+    "cachedContents.patch",
+    "cachedContents.delete",
 )
 COMMANDS = ("start", "upload", "finalize", "query", "cancel")
 UPLOAD_ACTIONS = ("noUploadStatus", "lose")

@@ -43,6 +43,8 @@ class ModelInfo:
     penalties: bool = False
     # Whether responseLogprobs is taken (docs/evidence.md#service-logprobs).
     logprobs: bool = False
+    # The fewest tokens a cachedContent for it may hold (docs/evidence.md#service-caches).
+    min_cache_tokens: int = 4096
 
     def resource(self) -> dict[str, Any]:
         model: dict[str, Any] = {
@@ -89,6 +91,7 @@ MODELS: tuple[ModelInfo, ...] = (
         _M,
         65536,
         thinking=_FLASH_THINKING,
+        min_cache_tokens=1024,
     ),
     ModelInfo(
         "gemini-2.5-pro",
@@ -107,6 +110,7 @@ MODELS: tuple[ModelInfo, ...] = (
         _M,
         65536,
         thinking=_LITE_THINKING,
+        min_cache_tokens=2048,
     ),
     ModelInfo(
         "gemini-3-flash-preview",
@@ -117,6 +121,7 @@ MODELS: tuple[ModelInfo, ...] = (
         65536,
         thinking=_G3_FLASH_THINKING,
         family="3",
+        min_cache_tokens=1024,
     ),
     ModelInfo(
         "gemini-3-pro-preview",
@@ -174,6 +179,7 @@ MODELS: tuple[ModelInfo, ...] = (
         65536,
         thinking=_FLASH_THINKING,
         alias_of="gemini-2.5-flash",
+        min_cache_tokens=1024,
     ),
     ModelInfo(
         "gemini-flash-lite-latest",
@@ -184,6 +190,7 @@ MODELS: tuple[ModelInfo, ...] = (
         65536,
         thinking=_LITE_THINKING,
         alias_of="gemini-2.5-flash-lite",
+        min_cache_tokens=2048,
     ),
     ModelInfo(
         "gemini-pro-latest",

@@ -22,6 +22,7 @@ from ..fixtures.format import Fixture
 from ..fixtures.key import Call, request_key
 from ..fixtures.matching import FixtureSet, Miss
 from ..protocol.wire import event_json, parse_sse
+from ..store.caches import CachedContent
 from .answer import Answer
 from .catalog import ModelInfo
 from .chunking import aggregate, chunk
@@ -75,21 +76,26 @@ def generate(
     strict: bool,
     file_tokens: FileTokens | None = None,
     files: Mapping[str, str] | None = None,
+    cache: CachedContent | None = None,
 ) -> Generated:
     """The response body for ``call`` on the concrete ``model``; strict raises NoFixture.
-    ``files`` names the recorded file each upload the request names stands for, in matching."""
+    ``files`` names the recorded file each upload the request names stands for, in matching.
+    ``cache`` is the cached content the request names: matching sees the request as sent,
+    the answer is to the request with the cache in front of it."""
     key = request_key(call)
     seed = key.encode()
-    request = call.request
     found = fixtures.find(call, files=files)
+    request = cache.merged(call.request) if cache is not None else call.request
+    cached = cache.tokens if cache is not None else None
 
     def with_candidates(first: Answer) -> dict[str, Any]:
         # Candidates after the first are always synthetic; the first is the fixture's, if any.
         count = int(request.get("generationConfig", {}).get("candidateCount", 1))
         others = [synthesize(request, candidate_rng(seed, i)) for i in range(1, count)]
-        return compose(request, model, [first, *others], seed, file_tokens)
+        return compose(request, model, [first, *others], seed, file_tokens, cached)
 
-    if "cachedContent" in request and not _names_cache(found, request["cachedContent"]):
+    named = call.request.get("cachedContent")
+    if named is not None and cache is None and not _names_cache(found, named):
         raise missing_cache()
     if isinstance(found, Miss):
         if strict:
@@ -115,8 +121,8 @@ def generate(
 
 
 def _names_cache(found: Fixture | Miss, cache: str) -> bool:
-    """Whether ``found`` was recorded (or written) for a request naming ``cache``: the fake
-    holds no caches, so only such a fixture answers a request that names one."""
+    """Whether ``found`` was recorded (or written) for a request naming ``cache``: such a
+    fixture answers a request naming a cache the fake does not hold (a recording's)."""
     if isinstance(found, Miss):
         return False
     return bool(found.match.get("request", {}).get("cachedContent") == cache)

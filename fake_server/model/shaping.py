@@ -95,8 +95,10 @@ def compose(
     answers: list[Answer],
     seed: bytes,
     file_tokens: tokens.FileTokens | None = None,
+    cached: dict[str, int] | None = None,
 ) -> dict[str, Any]:
-    """The whole response body for ``request`` answered by ``answers`` (one per candidate)."""
+    """The whole response body for ``request`` answered by ``answers`` (one per candidate);
+    ``cached`` is what of the prompt came from a cached content, per modality."""
     rng = random.Random(int.from_bytes(hashlib.sha256(seed).digest(), "big"))
     config = request.get("generationConfig", {})
     thoughts = thinking_tokens(request, model, rng)
@@ -157,6 +159,7 @@ def compose(
             thoughts,
             file_tokens,
             tool_use=max((a.builtin.tool_tokens for a in answers if a.builtin), default=0),
+            cached=cached,
         ),
         "modelVersion": model.id,
         "responseId": response_id(seed),
@@ -251,17 +254,24 @@ def usage(
     thoughts: int,
     file_tokens: tokens.FileTokens | None = None,
     tool_use: int = 0,
+    cached: dict[str, int] | None = None,
 ) -> dict[str, Any]:
     """usageMetadata in the real key order; zero counts are left out, as the service does.
     ``tool_use`` is what the built-in tools' retrieved material cost
-    (``toolUsePromptTokenCount``)."""
+    (``toolUsePromptTokenCount``); ``cached`` what of the prompt came from a cached content
+    (``cachedContentTokenCount``, part of ``promptTokenCount``)."""
     prompt = tokens.count_request(request, file_tokens)
     prompt_total = sum(prompt.values())
     meta: dict[str, Any] = {"promptTokenCount": prompt_total}
     if candidates:
         meta["candidatesTokenCount"] = candidates
     meta["totalTokenCount"] = prompt_total + candidates + thoughts + tool_use
+    from_cache = {m: min(n, prompt.get(m, 0)) for m, n in (cached or {}).items()}
+    if sum(from_cache.values()):
+        meta["cachedContentTokenCount"] = sum(from_cache.values())
     meta["promptTokensDetails"] = tokens.modality_details(prompt)
+    if sum(from_cache.values()):
+        meta["cacheTokensDetails"] = tokens.modality_details(from_cache)
     if model.family == "2.0" and candidates:
         meta["candidatesTokensDetails"] = [{"modality": "TEXT", "tokenCount": candidates}]
     if tool_use:

@@ -66,8 +66,9 @@ def check_tool_combination(request: dict[str, Any], model: ModelInfo) -> None:
 
 
 def missing_cache() -> ApiError:
-    """A ``cachedContent`` the service does not hold (docs/evidence.md#service-errors). The fake
-    holds no caches: only a fixture recorded with one answers a request that names one."""
+    """A ``cachedContent`` the service does not hold, never made, deleted or expired
+    (docs/evidence.md#service-errors): a request naming one is refused, unless a fixture
+    recorded with it answers (docs/caching.md)."""
     return permission_denied("CachedContent not found (or permission denied)")
 
 

@@ -80,6 +80,23 @@ MESSAGES: dict[str, dict[str, str]] = {
         "contents": "Content[]",
         "generateContentRequest": "GenerateContentRequest",
     },
+    # cachedContents: create's and update's body, and the resource (times are JSON strings:
+    # ``ttl`` a Duration such as "300s", ``expireTime`` a Timestamp).
+    "CachedContent": {
+        "expireTime": "string",
+        "ttl": "string",
+        "name": "string",
+        "displayName": "string",
+        "model": "string",
+        "systemInstruction": "Content",
+        "contents": "Content[]",
+        "tools": "Tool[]",
+        "toolConfig": "ToolConfig",
+        "createTime": "string",
+        "updateTime": "string",
+        "usageMetadata": "CachedContentUsageMetadata",
+    },
+    "CachedContentUsageMetadata": {"totalTokenCount": "count"},
     "FunctionResponse": {
         "id": "string",
         "name": "string",

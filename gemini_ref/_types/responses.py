@@ -148,3 +148,4 @@ class CountTokensResponse(Base):
     total_tokens: int | None = None
     cached_content_token_count: int | None = None
     prompt_tokens_details: list[ModalityTokenCount] | None = None
+    cache_tokens_details: list[ModalityTokenCount] | None = None

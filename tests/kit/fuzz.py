@@ -111,6 +111,23 @@ GENERATE_BODY = st.one_of(
 )
 
 
+MODEL_NAMES = st.sampled_from(["models/gemini-2.5-flash", "gemini-2.0-flash", "models/nope", ""])
+CACHE_BODY = st.one_of(
+    message("CachedContent"),
+    st.fixed_dictionaries(  # mostly valid, so creating and updating run too
+        {"model": MODEL_NAMES},
+        optional={
+            "contents": st.just([{"role": "user", "parts": [{"text": "word " * 1100}]}]),
+            "ttl": st.sampled_from(["300s", "0s", "-5s", "1.5s", "9" * 13 + "s", "x"]),
+            "expireTime": st.sampled_from(
+                ["2030-01-01T00:00:00Z", "2000-01-01T00:00:00.123456789Z", "9999-12-31T23:59:59Z"]
+            ),
+            "displayName": TEXT,
+        },
+    ),
+)
+
+
 def encoded(value: st.SearchStrategy[Any]) -> st.SearchStrategy[bytes]:
     """JSON text of ``value``, as sent or bent: lenient syntax, cut short, or not JSON at all."""
 
@@ -142,7 +159,8 @@ QUERY_VALUES = st.sampled_from(["", "1", "-1", "0", "abc", "99999999999999999999
 
 
 def _path(template: str, version: str, model: str, file: str) -> str:
-    return template.replace("{v}", version).replace("{model}", model).replace("{file}", file)
+    named = template.replace("{v}", version).replace("{model}", model)
+    return named.replace("{file}", file).replace("{cache}", file)
 
 
 @st.composite
@@ -164,7 +182,9 @@ def api_request(draw: st.DrawFn) -> Request:
         path += "?" + "&".join(f"{name}={value}" for name, value in query)
     headers = {"x-goog-api-key": KEY} if draw(st.integers(0, 9)) else {}
     body = b""
-    if spec.method == "POST" and spec.rpc != "files.upload":
+    if spec.rpc.startswith("cachedContents."):
+        body = draw(encoded(CACHE_BODY)) if spec.method in ("POST", "PATCH") else b""
+    elif spec.method == "POST" and spec.rpc != "files.upload":
         body = draw(encoded(GENERATE_BODY))
     elif spec.rpc == "files.upload":
         return draw(upload_request(version))
