@@ -19,6 +19,7 @@ from .fixtures.matching import FixtureSet
 from .http.memo import AnswerMemo
 from .journal import Journal
 from .store import FileStore
+from .store.batches import BatchStore
 
 
 @dataclass
@@ -34,6 +35,7 @@ class FakeState:
     faults: FaultSet = field(default_factory=FaultSet)
     quotas: QuotaSet = field(default_factory=QuotaSet)
     clock: TestClock = field(default_factory=lambda: TestClock(utc_now))
+    batches: BatchStore = field(default_factory=BatchStore)
     _stub_numbers: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _fixtures_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -79,8 +81,8 @@ class FakeState:
     def reset(self) -> None:
         """Start over without a restart: journal, fixture sequences, remembered answers, and
         fault rules and quotas as at start-up, the clock back to real time, run-time fixtures
-        removed (files and uploads stay, delete them through the Files API, but upload order
-        starts over)."""
+        removed, batches forgotten (files and uploads stay, delete them through the Files API,
+        but upload order starts over)."""
         held = self.journal.bytes_held()
         self.journal.reset()
         self.remove_stubs()
@@ -89,6 +91,7 @@ class FakeState:
         self.faults.reset()
         self.quotas.reset()
         self.clock.reset()
+        self.batches.clear()
         self.store.restart_order()
         give_back_memory(held)
 

@@ -36,6 +36,13 @@ RPCS = (
     "files.list",
     "files.delete",
     "files.upload",
+    "files.download",
+    "media.download",
+    "batchGenerateContent",
+    "batches.get",
+    "batches.list",
+    "batches.cancel",
+    "batches.delete",
 )
 COMMANDS = ("start", "upload", "finalize", "query", "cancel")
 UPLOAD_ACTIONS = ("noUploadStatus", "lose")

@@ -110,6 +110,17 @@ GENERATE_BODY = st.one_of(
     ),
 )
 
+BATCH_BODY = st.one_of(
+    message("BatchGenerateContentRequest"),
+    st.fixed_dictionaries(  # mostly valid, so batches are made and answered too
+        {
+            "batch": st.fixed_dictionaries(
+                {"inputConfig": st.fixed_dictionaries({"requests": message("InlinedRequests", 1)})}
+            )
+        }
+    ),
+)
+
 
 def encoded(value: st.SearchStrategy[Any]) -> st.SearchStrategy[bytes]:
     """JSON text of ``value``, as sent or bent: lenient syntax, cut short, or not JSON at all."""
@@ -142,7 +153,8 @@ QUERY_VALUES = st.sampled_from(["", "1", "-1", "0", "abc", "99999999999999999999
 
 
 def _path(template: str, version: str, model: str, file: str) -> str:
-    return template.replace("{v}", version).replace("{model}", model).replace("{file}", file)
+    named = template.replace("{v}", version).replace("{model}", model)
+    return named.replace("{file}", file).replace("{batch}", file)
 
 
 @st.composite
@@ -164,7 +176,9 @@ def api_request(draw: st.DrawFn) -> Request:
         path += "?" + "&".join(f"{name}={value}" for name, value in query)
     headers = {"x-goog-api-key": KEY} if draw(st.integers(0, 9)) else {}
     body = b""
-    if spec.method == "POST" and spec.rpc != "files.upload":
+    if spec.rpc == "batchGenerateContent":
+        body = draw(encoded(BATCH_BODY))
+    elif spec.method == "POST" and spec.rpc != "files.upload":
         body = draw(encoded(GENERATE_BODY))
     elif spec.rpc == "files.upload":
         return draw(upload_request(version))
