@@ -10,6 +10,7 @@ import httpx
 
 from ._caller import AsyncCaller, Caller
 from ._settings import DEFAULT_TIMEOUT, Settings, resolve
+from .batches import AsyncBatches, Batches
 from .chats import AsyncChats, Chats
 from .files import AsyncFiles, Files
 from .models import AsyncModels, Models
@@ -58,6 +59,7 @@ class Client:
         caller = Caller(self._settings, self._http)
         self.models = Models(caller)
         self.files = Files(caller)
+        self.batches = Batches(caller)
         self.chats = Chats(caller)
 
     @property
@@ -103,6 +105,7 @@ class AsyncClient:
         caller = AsyncCaller(settings, self._http)
         self.models = AsyncModels(caller)
         self.files = AsyncFiles(caller)
+        self.batches = AsyncBatches(caller)
         self.chats = AsyncChats(caller)
 
     async def aclose(self) -> None:

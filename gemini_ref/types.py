@@ -18,6 +18,16 @@ This module is the types' public face; they are defined by family in ``_types/``
 
 from __future__ import annotations
 
+from ._types.batches import (
+    BatchJob,
+    BatchJobDestination,
+    CreateBatchJobConfig,
+    DeleteResourceJob,
+    InlinedRequest,
+    InlinedResponse,
+    JobError,
+    ListBatchJobsConfig,
+)
 from ._types.configs import (
     CountTokensConfig,
     FunctionCallingConfig,
@@ -51,6 +61,7 @@ from ._types.enums import (
     FunctionCallingConfigMode,
     HarmBlockThreshold,
     HarmCategory,
+    JobState,
     MediaResolution,
     Modality,
     ThinkingLevel,
@@ -81,6 +92,15 @@ from ._types.responses import (
 from ._types.responses import logger as logger
 
 __all__ = [
+    "BatchJob",
+    "BatchJobDestination",
+    "CreateBatchJobConfig",
+    "DeleteResourceJob",
+    "InlinedRequest",
+    "InlinedResponse",
+    "JobError",
+    "JobState",
+    "ListBatchJobsConfig",
     "Blob",
     "BlockedReason",
     "Candidate",
