@@ -32,10 +32,10 @@ CANCELLED = "BATCH_STATE_CANCELLED"
 EXPIRED = "BATCH_STATE_EXPIRED"
 DONE = frozenset({SUCCEEDED, FAILED, CANCELLED, EXPIRED})
 
-# A batch not done within 48 hours expires (docs/evidence.md#service-batches).
+# The fake's own bounds (docs/deviations.md#batches): a batch not done within 48 hours expires
+# (the service has the state, BATCH_STATE_EXPIRED; the lifetime is a file's), at most 100 run
+# at once, and the store keeps 500 in all, forgetting the oldest finished ones first.
 BATCH_LIFETIME = timedelta(hours=48)
-# The service runs at most 100 batches at once per project (docs/evidence.md#service-batches);
-# the fake keeps this many in all, forgetting the oldest finished ones first.
 MAX_ACTIVE_BATCHES = 100
 MAX_KEPT_BATCHES = 500
 _ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
