@@ -17,6 +17,8 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
+import anyio.to_thread
+
 from ..fixtures.key import Call
 from ..http.adapter import ApiCall
 from ..model import catalog, generation, validate
@@ -106,14 +108,14 @@ async def create(call: ApiCall) -> dict[str, Any]:
         _check_count(batch.request_count)
     state.batches.add(batch)
     call.answered_by = f"batch:{batch.batch_id}"
-    settle(state, batch, now)
+    await settled(state, batch, now)
     return batch.operation(now)
 
 
 async def get_batch(call: ApiCall) -> dict[str, Any]:
     batch = _find(call)
     now = call.state.clock.now()
-    settle(call.state, batch, now)
+    await settled(call.state, batch, now)
     return batch.operation(now)
 
 
@@ -130,7 +132,7 @@ async def list_batches(call: ApiCall) -> dict[str, Any]:
     body: dict[str, Any] = {}
     if page:
         for batch in page:
-            settle(call.state, batch, now)
+            await settled(call.state, batch, now)
         body["operations"] = [batch.operation(now) for batch in page]
     if start + size < len(everything):
         body["nextPageToken"] = str(start + size)
@@ -142,10 +144,11 @@ async def cancel(call: ApiCall) -> dict[str, Any]:
     finished batch changes nothing."""
     batch = _find(call)
     now = call.state.clock.now()
-    settle(call.state, batch, now)
-    if batch.final_state is None:
-        error = status_of(ApiError(499, "CANCELLED", "The batch was cancelled."))
-        batch.finish(CANCELLED, Outcome(error=error), now)
+    await settled(call.state, batch, now)
+    with batch.settling:
+        if batch.final_state is None:
+            error = status_of(ApiError(499, "CANCELLED", "The batch was cancelled."))
+            batch.finish(CANCELLED, Outcome(error=error), now)
     return {}
 
 
@@ -200,10 +203,21 @@ def _lines(state: FakeState, file_name: str) -> list[bytes]:
 # --- finishing a batch -------------------------------------------------------------------------
 
 
+async def settled(state: FakeState, batch: Batch, now: datetime) -> None:
+    """``batch`` finished if it is due, its answers worked out on a worker thread (a batch of
+    thousands of requests takes a second or two: other clients are not kept waiting)."""
+    if batch.is_due(now):
+        await anyio.to_thread.run_sync(settle, state, batch, now)
+
+
 def settle(state: FakeState, batch: Batch, now: datetime) -> None:
     """If ``batch`` is due, finish it: expired, failed, or its requests answered."""
-    if not batch.is_due(now):
-        return
+    with batch.settling:
+        if batch.is_due(now):
+            _finish(state, batch)
+
+
+def _finish(state: FakeState, batch: Batch) -> None:
     if batch.overdue():
         error = ApiError(504, "DEADLINE_EXCEEDED", "The batch did not finish within 48 hours.")
         batch.finish(EXPIRED, Outcome(error=status_of(error)), batch.expires)

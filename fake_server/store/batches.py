@@ -108,6 +108,8 @@ class Batch:
     ended: datetime | None = None
     final_state: str | None = None
     outcome: Outcome | None = None
+    # Held while its answers are worked out, so that two calls finding it due do it once.
+    settling: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
     def name(self) -> str:

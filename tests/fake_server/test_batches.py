@@ -4,12 +4,15 @@ cancel, delete, list, and the bounds, in process."""
 from __future__ import annotations
 
 import json
+import threading
+import time
 from typing import Any
 
 import httpx
 import pytest
 
 from fake_server.api import batches
+from fake_server.cli import build_parser, config_from
 from fake_server.store.batches import BATCH_TYPE, MAX_ACTIVE_BATCHES, OUTPUT_TYPE
 from tests.kit.fakes import KEY, ask, error, new_fake
 
@@ -308,3 +311,41 @@ def test_a_reset_forgets_batches() -> None:
     name = create(client, inline(GOOD))["name"]
     fake.reset()
     assert client.get(f"/v1beta/{name}").status_code == 404
+
+
+def test_batch_delay_comes_from_the_command_line() -> None:
+    args = build_parser().parse_args(["serve", "--batch-delay", "0"])
+    assert config_from(args).batch_delay == 0
+    assert config_from(build_parser().parse_args(["serve"])).batch_delay == 300
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["serve", "--batch-delay", "-1"])
+
+
+def test_calls_that_find_a_batch_due_at_once_answer_it_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    read = batches._lines
+
+    def slow_read(state: Any, name: str) -> list[bytes]:
+        time.sleep(0.05)  # every call is inside at once, unless they take turns
+        return read(state, name)
+
+    monkeypatch.setattr(batches, "_lines", slow_read)
+    fake = new_fake(batch_delay=10)
+    client = fake.client(headers=KEY)
+    source = upload_jsonl(client, b'{"key": "a", "request": {"contents": []}}\n')
+    name = create(client, {"batch": {"inputConfig": {"fileName": source}}})["name"]
+    fake.advance_clock(10)
+    batch = fake.state.batches.get(name.removeprefix("batches/"))
+    assert batch is not None
+    now = fake.state.clock.now()
+    threads = [
+        threading.Thread(target=batches.settle, args=(fake.state, batch, now)) for _ in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    results = [f for f in fake.state.store.files() if f.source == "GENERATED"]
+    assert len(results) == 1
+    assert get(client, name)["response"]["responsesFile"] == f"files/{results[0].file_id}"
