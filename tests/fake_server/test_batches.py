@@ -166,6 +166,7 @@ def test_a_batch_from_a_file_writes_its_answers_to_a_file_to_download() -> None:
     assert location.endswith(f"/download/v1beta/{result}:download?alt=media")
     media = client.get(location)
     assert media.status_code == 200
+    assert client.get(location.split("?")[0]).status_code == 400  # alt=media is needed
     assert media.headers["server"] == "UploadServer"
     assert media.headers["content-disposition"] == "attachment"
     assert int(shown["sizeBytes"]) == len(media.content)
@@ -349,3 +350,23 @@ def test_calls_that_find_a_batch_due_at_once_answer_it_once(
     results = [f for f in fake.state.store.files() if f.source == "GENERATED"]
     assert len(results) == 1
     assert get(client, name)["response"]["responsesFile"] == f"files/{results[0].file_id}"
+
+
+def test_a_recorded_error_answers_its_request_in_a_batch_and_a_file_line_needs_a_request() -> None:
+    fake = new_fake(batch_delay=0)
+    overloaded = "The model is overloaded. Please try again later."
+    fake.stub(
+        match={"lastUserText": "Hi"},
+        status=503,
+        response={"error": {"code": 503, "message": overloaded, "status": "UNAVAILABLE"}},
+    )
+    client = fake.client(headers=KEY)
+    operation = create(client, inline({"request": ask("Hi")}))
+    (answer,) = operation["response"]["inlinedResponses"]["inlinedResponses"]
+    assert answer == {"error": {"code": 14, "message": overloaded}}  # UNAVAILABLE
+    source = upload_jsonl(client, b'{"key": "k", "request": "Hi"}\n[1]\n')
+    result = create(client, {"batch": {"inputConfig": {"fileName": source}}})
+    media = client.get(f"/download/v1beta/{result['response']['responsesFile']}:download?alt=media")
+    first, second = (json.loads(line) for line in media.content.splitlines())
+    assert first["key"] == "k" and first["error"]["code"] == 3
+    assert "key" not in second and second["error"]["code"] == 3
