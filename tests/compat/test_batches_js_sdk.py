@@ -46,10 +46,14 @@ def test_an_inline_batch_runs_on_the_fake_clock_and_its_answers_are_read(
     assert inline["running"] == "JOB_STATE_RUNNING"
     assert inline["done"]["state"] == "JOB_STATE_SUCCEEDED"
     assert inline["done"]["endTime"] > inline["done"]["createTime"]
-    good, bad = inline["answers"]
+    good, bad, briefed = inline["answers"]
     assert good == {"metadata": {"key": "a"}, "text": inline["direct"], "error": None}
     assert bad["metadata"] == {"key": "b"} and bad["text"] is None
     assert bad["error"]["code"] == 3 and "temperature" in bad["error"]["message"]
+    assert briefed["text"] and briefed["error"] is None  # a system instruction in the request
+    sent = run[1].journal.calls("batchGenerateContent")[0].request
+    assert sent is not None
+    assert sent["batch"]["inputConfig"]["requests"]["requests"][2]["request"]["systemInstruction"]
 
 
 def test_a_file_batch_answers_in_a_generated_file_the_sdk_downloads(

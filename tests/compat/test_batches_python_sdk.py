@@ -43,6 +43,12 @@ def inline_requests() -> list[types.InlinedRequest]:
             config=types.GenerateContentConfig(temperature=5),
             metadata={"key": "b"},
         ),
+        # root-level config fields (a system instruction) go into the request, as in generate
+        types.InlinedRequest(
+            contents=QUESTION,
+            config=types.GenerateContentConfig(system_instruction="Be brief.", temperature=0.5),
+            metadata={"key": "c"},
+        ),
     ]
 
 
@@ -73,13 +79,17 @@ def test_an_inline_batch_goes_pending_running_succeeded_and_reads_its_answers(
     assert done.state == types.JobState.JOB_STATE_SUCCEEDED
     assert done.end_time is not None and done.end_time > done.create_time  # type: ignore[operator]
     assert done.dest is not None and done.dest.inlined_responses is not None
-    first, second = done.dest.inlined_responses
+    first, second, third = done.dest.inlined_responses
     direct = client.models.generate_content(model=MODEL, contents=QUESTION)
     assert first.response is not None and first.response.text == direct.text
     assert first.metadata == {"key": "a"}
     assert second.response is None and second.error is not None
     assert second.error.code == 3 and second.metadata == {"key": "b"}
     assert "temperature" in (second.error.message or "")
+    assert third.response is not None and third.response.text and third.error is None
+    sent = sdk_env.journal.last("batchGenerateContent").request
+    assert sent is not None
+    assert sent["batch"]["inputConfig"]["requests"]["requests"][2]["request"]["systemInstruction"]
     calls = sdk_env.journal.calls("batchGenerateContent")
     assert [c.path for c in calls] == [f"/{api_version}/models/{MODEL}:batchGenerateContent"]
 
@@ -164,3 +174,26 @@ def test_a_model_that_does_not_batch_and_a_missing_input_file_are_client_errors(
     with pytest.raises(errors.ClientError) as missing:
         client.batches.create(model=MODEL, src="files/doesnotexist")
     assert missing.value.code == 403
+
+
+@pytest.mark.anyio
+async def test_the_async_client_creates_polls_lists_and_cancels(
+    sdk_env: Fake, api_version: str
+) -> None:
+    client = genai.Client()
+    try:
+        job = await client.aio.batches.create(model=MODEL, src=inline_requests())
+        assert job.name is not None
+        sdk_env.advance_clock(300)
+        done = await client.aio.batches.get(name=job.name)
+        listed = [j.name async for j in await client.aio.batches.list()]
+        await client.aio.batches.cancel(name=job.name)  # done already: stays SUCCEEDED
+        again = await client.aio.batches.get(name=job.name)
+    finally:
+        await client.aio.aclose()
+        client.close()
+
+    assert done.state == types.JobState.JOB_STATE_SUCCEEDED
+    assert done.dest is not None and done.dest.inlined_responses is not None
+    assert listed == [job.name]
+    assert again.state == done.state

@@ -23,6 +23,7 @@ const DONE = ["JOB_STATE_SUCCEEDED", "JOB_STATE_FAILED", "JOB_STATE_CANCELLED", 
 const INLINE = [
   { contents: [{ role: "user", parts: [{ text: QUESTION }] }], metadata: { key: "a" } },
   { contents: QUESTION, config: { temperature: 5 }, metadata: { key: "b" } },
+  { contents: QUESTION, config: { systemInstruction: "Be brief.", temperature: 0.5 }, metadata: { key: "c" } },
 ];
 
 // Moves the fake's clock, as a test would instead of sleeping.
