@@ -97,11 +97,8 @@ async def create(call: ApiCall) -> dict[str, Any]:
                 "RESOURCE_EXHAUSTED",
                 "Too many inline requests are waiting in batches; wait for a batch to finish.",
             )
-        batch.requests, batch.request_count, batch.held_bytes = (
-            requests,
-            len(requests),
-            len(call.raw),
-        )
+        batch.requests, batch.request_count = requests, len(requests)
+        batch.held_bytes = len(call.raw)
     else:
         batch.file_name = _input_file(state, str(file_name))
         batch.request_count = len(_lines(state, batch.file_name))
