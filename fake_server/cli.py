@@ -143,6 +143,14 @@ def build_parser() -> argparse.ArgumentParser:
         "part of their MIME type) stay PROCESSING, e.g. video=2 (default video=2, others 0); "
         "repeatable",
     )
+    serve.add_argument(
+        "--batch-delay",
+        type=seconds,
+        default=300.0,
+        metavar="SECONDS",
+        help="how long a batch takes on the fake's clock, PENDING for its first fifth, then "
+        "RUNNING, then done (default 300; 0: done at once)",
+    )
     stream = serve.add_argument_group("streams (to exercise apps' spinners, timeouts and errors)")
     stream.add_argument(
         "--first-event-delay",
@@ -294,6 +302,7 @@ def config_from(args: argparse.Namespace) -> FakeConfig:
         processing_seconds={"video": 2.0, "audio": 0.0, **dict(args.processing_seconds)},
         faults=args.faults or (),
         quotas=tuple(args.quota),
+        batch_delay=args.batch_delay,
     )
 
 

@@ -82,6 +82,10 @@ class FakeConfig:
     directory for the fake's lifetime); ``storage_quota_bytes`` is the project's storage;
     ``processing_seconds`` how long new files of a kind (``"video"``, ``"audio"``, ...) stay
     PROCESSING before they turn ACTIVE; ``clock`` and ``seed`` pin times and file ids.
+
+    Batches: ``batch_delay`` is how long a batch takes on the fake's clock, from creation to
+    done (PENDING for its first fifth, then RUNNING); 0 finishes every batch at once
+    (docs/batches.md).
     """
 
     fixture_dirs: tuple[Path, ...] = ()
@@ -107,3 +111,4 @@ class FakeConfig:
     )
     clock: Clock = utc_now
     seed: int | None = None  # file ids; None draws a fresh seed per fake
+    batch_delay: float = 300.0

@@ -19,6 +19,7 @@ from .fixtures.matching import FixtureSet
 from .http.memo import AnswerMemo
 from .journal import Journal
 from .store import FileStore
+from .store.batches import BatchStore
 from .store.caches import CacheStore
 
 
@@ -36,6 +37,7 @@ class FakeState:
     quotas: QuotaSet = field(default_factory=QuotaSet)
     clock: TestClock = field(default_factory=lambda: TestClock(utc_now))
     caches: CacheStore = field(default_factory=CacheStore)
+    batches: BatchStore = field(default_factory=BatchStore)
     _stub_numbers: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _fixtures_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -81,8 +83,8 @@ class FakeState:
     def reset(self) -> None:
         """Start over without a restart: journal, fixture sequences, remembered answers, and
         fault rules and quotas as at start-up, the clock back to real time, run-time fixtures
-        and cached contents removed (files and uploads stay, delete them through the Files
-        API, but upload order starts over)."""
+        and cached contents removed, batches forgotten (files and uploads stay, delete them
+        through the Files API, but upload order starts over)."""
         held = self.journal.bytes_held()
         self.journal.reset()
         self.remove_stubs()
@@ -92,6 +94,7 @@ class FakeState:
         self.quotas.reset()
         self.clock.reset()
         self.caches.clear()
+        self.batches.clear()
         self.store.restart_order()
         give_back_memory(held)
 

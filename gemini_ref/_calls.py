@@ -10,6 +10,7 @@ How a ``Call`` goes out and how its answer comes back is ``_exchange``'s; the sy
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any, Generic, TypeVar
@@ -19,15 +20,20 @@ from ._contents import check_request_limits, to_content, to_contents
 from ._wire import from_wire, to_wire
 from .pagers import Page
 from .types import (
+    BatchJob,
     CachedContent,
     CountTokensConfig,
     CountTokensResponse,
+    CreateBatchJobConfig,
     CreateCachedContentConfig,
     DeleteCachedContentResponse,
     DeleteFileResponse,
+    DeleteResourceJob,
     File,
     GenerateContentConfig,
     GenerateContentResponse,
+    InlinedRequest,
+    ListBatchJobsConfig,
     ListCachedContentsConfig,
     ListCachedContentsResponse,
     ListFilesConfig,
@@ -251,6 +257,94 @@ def delete_cached_content(name: str) -> Call[DeleteCachedContentResponse]:
         parse=partial(from_wire, DeleteCachedContentResponse),
         empty_ok=True,
     )
+
+
+# --- Batches ------------------------------------------------------------------------------------
+
+BatchSource = str | list[InlinedRequest | Mapping[str, Any]]
+
+
+def create_batch(
+    model: str, src: BatchSource, config: CreateBatchJobConfig | Mapping[str, Any] | None
+) -> Call[BatchJob]:
+    """A batch of ``src``: inline requests (each ``contents``, ``config``, ``metadata``, as
+    ``generate_content`` takes them) or the name of an uploaded JSONL file, ``"files/..."``."""
+    options = coerce(CreateBatchJobConfig, config or {})
+    if isinstance(src, str):
+        source: dict[str, Any] = {"fileName": f"files/{file_id(src)}"}
+    else:
+        source = {"requests": {"requests": [_inlined(item) for item in src]}}
+    batch: dict[str, Any] = {"inputConfig": source}
+    if options.display_name is not None:
+        batch = {"displayName": options.display_name, **batch}
+    return Call(
+        "POST", f"{model_name(model)}:batchGenerateContent", batch_job, body={"batch": batch}
+    )
+
+
+def _inlined(item: InlinedRequest | Mapping[str, Any]) -> dict[str, Any]:
+    request = coerce(InlinedRequest, item)
+    inlined: dict[str, Any] = {"request": generate_content_body(request.contents, request.config)}
+    if request.metadata is not None:
+        inlined["metadata"] = request.metadata
+    return inlined
+
+
+def get_batch(name: str) -> Call[BatchJob]:
+    return Call("GET", f"batches/{batch_id(name)}", batch_job)
+
+
+def cancel_batch(name: str) -> Call[None]:
+    return Call("POST", f"batches/{batch_id(name)}:cancel", lambda data: None, body={})
+
+
+def delete_batch(name: str) -> Call[DeleteResourceJob]:
+    return Call(
+        "DELETE",
+        f"batches/{batch_id(name)}",
+        partial(from_wire, DeleteResourceJob),
+        empty_ok=True,
+    )
+
+
+def list_batches(config: ListBatchJobsConfig | Mapping[str, Any] | None) -> Listing[BatchJob]:
+    options = coerce(ListBatchJobsConfig, config or {})
+    return _listing("batches", _batches_page, options.page_size, options.page_token)
+
+
+def _batches_page(data: Any) -> Page[BatchJob]:
+    return Page([batch_job(op) for op in data.get("operations", [])], data.get("nextPageToken"))
+
+
+def batch_job(operation: Any) -> BatchJob:
+    """The service's operation read as the SDK reads it: the batch is its ``metadata``, the
+    answers its ``metadata.output`` (docs/batches.md#what-the-sdks-read)."""
+    batch = operation.get("metadata", {})
+    output = batch.get("output", {})
+    dest = {
+        "fileName": output.get("responsesFile"),
+        "inlinedResponses": output.get("inlinedResponses", {}).get("inlinedResponses"),
+    }
+    state = batch.get("state")
+    flat = {
+        "name": operation.get("name"),
+        "displayName": batch.get("displayName"),
+        "state": state.replace("BATCH_STATE_", "JOB_STATE_") if state else None,
+        "error": operation.get("error"),
+        "createTime": batch.get("createTime"),
+        "endTime": batch.get("endTime"),
+        "updateTime": batch.get("updateTime"),
+        "model": batch.get("model"),
+        "dest": {k: v for k, v in dest.items() if v is not None} if output else None,
+    }
+    return from_wire(BatchJob, {k: v for k, v in flat.items() if v is not None})
+
+
+def batch_id(name: str) -> str:
+    """The ID in a batch's name: ``batches/abc`` → ``abc`` (the SDK takes only that form)."""
+    if not isinstance(name, str) or not re.fullmatch(r"batches/[^/?#%]+", name):
+        raise ValueError(f"invalid batch name {name!r}; expected 'batches/<id>'")
+    return name.removeprefix("batches/")
 
 
 # --- Listings and resource names ---------------------------------------------------------------

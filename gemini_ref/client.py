@@ -10,6 +10,7 @@ import httpx
 
 from ._caller import AsyncCaller, Caller
 from ._settings import DEFAULT_TIMEOUT, Settings, resolve
+from .batches import AsyncBatches, Batches
 from .caches import AsyncCaches, Caches
 from .chats import AsyncChats, Chats
 from .files import AsyncFiles, Files
@@ -60,6 +61,7 @@ class Client:
         self.models = Models(caller)
         self.files = Files(caller)
         self.caches = Caches(caller)
+        self.batches = Batches(caller)
         self.chats = Chats(caller)
 
     @property
@@ -106,6 +108,7 @@ class AsyncClient:
         self.models = AsyncModels(caller)
         self.files = AsyncFiles(caller)
         self.caches = AsyncCaches(caller)
+        self.batches = AsyncBatches(caller)
         self.chats = AsyncChats(caller)
 
     async def aclose(self) -> None:

@@ -18,6 +18,16 @@ This module is the types' public face; they are defined by family in ``_types/``
 
 from __future__ import annotations
 
+from ._types.batches import (
+    BatchJob,
+    BatchJobDestination,
+    CreateBatchJobConfig,
+    DeleteResourceJob,
+    InlinedRequest,
+    InlinedResponse,
+    JobError,
+    ListBatchJobsConfig,
+)
 from ._types.caches import (
     CachedContent,
     CachedContentUsageMetadata,
@@ -60,6 +70,7 @@ from ._types.enums import (
     FunctionCallingConfigMode,
     HarmBlockThreshold,
     HarmCategory,
+    JobState,
     MediaResolution,
     Modality,
     ThinkingLevel,
@@ -90,6 +101,15 @@ from ._types.responses import (
 from ._types.responses import logger as logger
 
 __all__ = [
+    "BatchJob",
+    "BatchJobDestination",
+    "CreateBatchJobConfig",
+    "DeleteResourceJob",
+    "InlinedRequest",
+    "InlinedResponse",
+    "JobError",
+    "JobState",
+    "ListBatchJobsConfig",
     "Blob",
     "BlockedReason",
     "CachedContent",

@@ -67,6 +67,13 @@ SDK_METHODS: dict[str, tuple[str, str, str]] = {
     "cachedContents.get": ("`caches.get`", "`caches.get`", "`caches.get`"),
     "cachedContents.patch": ("`caches.update`", "`caches.update`", "`caches.update`"),
     "cachedContents.delete": ("`caches.delete`", "`caches.delete`", "`caches.delete`"),
+    "files.download": ("`files.download`", "`files.download`", "—"),
+    "media.download": ("`files.download` (after the redirect)", "`files.download` (likewise)", "—"),
+    "batchGenerateContent": ("`batches.create`", "`batches.create`", "`batches.create`"),
+    "batches.list": ("`batches.list`", "`batches.list`", "`batches.list`"),
+    "batches.get": ("`batches.get`", "`batches.get`", "`batches.get`"),
+    "batches.cancel": ("`batches.cancel`", "`batches.cancel`", "`batches.cancel`"),
+    "batches.delete": ("`batches.delete`", "`batches.delete`", "`batches.delete`"),
 }
 
 SDK_COLUMNS = ("Python SDK", "JS SDK", "gemini_ref")
@@ -88,6 +95,15 @@ ROUTE_NOTES: dict[str, str] = {
     "cachedContents.create": (
         "A cache expires on the fake's clock; generate and countTokens calls naming it answer "
         "as if its parts came first ([caching](caching.md))."
+    ),
+    "batchGenerateContent": (
+        "Requests inline or in an uploaded JSONL file; states on the fake's clock "
+        "([batches](batches.md))."
+    ),
+    "files.download": (
+        "A 302 to `/download/{v}/files/{id}:download?alt=media`, as the service answers; "
+        "only generated files (a batch's results) "
+        "([batches](batches.md#downloading-the-result-file))."
     ),
 }
 
@@ -130,24 +146,10 @@ UNSERVED: tuple[Unserved, ...] = (
     ),
     Unserved(
         "POST",
-        "/{v}/models/{model}:batchGenerateContent",
-        "batch jobs",
-        "`batches.create`",
-        "`batches.create`",
-    ),
-    Unserved(
-        "POST",
         "/{v}/models/{model}:asyncBatchEmbedContent",
         "batch embedding jobs",
         "`batches.create_embeddings`",
         "`batches.createEmbeddings`",
-    ),
-    Unserved(
-        "GET",
-        "/{v}/batches/{batch}",
-        "batch jobs: get (also list, cancel, delete)",
-        "`batches.get`, `list`, `cancel`, `delete`",
-        "`batches.get`, `list`, `cancel`, `delete`",
     ),
     Unserved(
         "POST",
@@ -562,6 +564,7 @@ CLI_EXAMPLES: dict[tuple[str, str], str] = {
     ("serve", "data_dir"): "--data-dir .gemini-fake",
     ("serve", "storage_quota"): "--storage-quota 5GB",
     ("serve", "processing_seconds"): "--processing-seconds video=5 --processing-seconds audio=1",
+    ("serve", "batch_delay"): "--batch-delay 0",
     ("serve", "first_event_delay"): "--first-event-delay 0.5",
     ("serve", "event_interval"): "--event-interval 0.1",
     ("serve", "end_streams_after"): "--end-streams-after 3 --stream-end error",

@@ -28,7 +28,18 @@ from ..journal import Journal
 from ..protocol.errors import internal_error, not_found
 from ..state import FakeState
 from ..store import FileStore
-from . import admin, caches, files, generate, inspector, journal_api, models, uploads
+from . import (
+    admin,
+    batches,
+    caches,
+    downloads,
+    files,
+    generate,
+    inspector,
+    journal_api,
+    models,
+    uploads,
+)
 from .admin import ADMIN_PREFIX
 
 API_VERSIONS = ("v1beta", "v1", "v1alpha")
@@ -58,6 +69,13 @@ ROUTE_TABLE: tuple[RouteSpec, ...] = (
         error_reply=uploads.fault_reply,
     ),
     RouteSpec("GET", "/{v}/files", "files.list", files.list_files, memo=False),
+    # before files.get, whose {file} would take "<id>:download"
+    RouteSpec(
+        "GET", "/{v}/files/{file}:download", "files.download", downloads.download, memo=False
+    ),
+    RouteSpec(
+        "GET", "/download/{v}/files/{file}:download", "media.download", downloads.media, memo=False
+    ),
     RouteSpec("GET", "/{v}/files/{file}", "files.get", files.get_file, memo=False),
     RouteSpec("DELETE", "/{v}/files/{file}", "files.delete", files.delete_file, memo=False),
     RouteSpec(
@@ -91,6 +109,17 @@ ROUTE_TABLE: tuple[RouteSpec, ...] = (
         caches.delete_cached_content,
         memo=False,
     ),
+    RouteSpec(
+        "POST",
+        "/{v}/models/{model}:batchGenerateContent",
+        "batchGenerateContent",
+        batches.create,
+        memo=False,
+    ),
+    RouteSpec("GET", "/{v}/batches", "batches.list", batches.list_batches, memo=False),
+    RouteSpec("GET", "/{v}/batches/{batch}", "batches.get", batches.get_batch, memo=False),
+    RouteSpec("POST", "/{v}/batches/{batch}:cancel", "batches.cancel", batches.cancel, memo=False),
+    RouteSpec("DELETE", "/{v}/batches/{batch}", "batches.delete", batches.delete, memo=False),
 )
 
 

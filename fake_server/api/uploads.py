@@ -49,6 +49,7 @@ from ..protocol.limits import (
     MAX_FILE_BYTES,
     MAX_UPLOAD_START_BYTES,
     SUPPORTED_MIME_TYPES,
+    UPLOAD_ONLY_MIME_TYPES,
 )
 from ..protocol.wire import dumps_pretty
 from ..store import NAME_PATTERN, Appender, FileStore, PendingUpload
@@ -357,7 +358,7 @@ def _finalize(session: PendingUpload, store: FileStore, call: ApiCall) -> Respon
         )
         return upload_error(error, "active", session.upload_id)
     mime = session.mime_type.split(";", 1)[0].strip().lower()
-    if mime not in SUPPORTED_MIME_TYPES:
+    if mime not in SUPPORTED_MIME_TYPES and mime not in UPLOAD_ONLY_MIME_TYPES:
         error = invalid_argument(f"Unsupported MIME type: {session.mime_type}")
         session.state = "cancelled"
         store.save_session(session)

@@ -42,6 +42,13 @@ RPCS = (
     "cachedContents.get",
     "cachedContents.patch",
     "cachedContents.delete",
+    "files.download",
+    "media.download",
+    "batchGenerateContent",
+    "batches.get",
+    "batches.list",
+    "batches.cancel",
+    "batches.delete",
 )
 COMMANDS = ("start", "upload", "finalize", "query", "cancel")
 UPLOAD_ACTIONS = ("noUploadStatus", "lose")

@@ -60,6 +60,9 @@ SUPPORTED_MIME_TYPES = frozenset(
         "text/rtf",
     }
 )
+# Uploaded, but never sent inline: a batch's input file (JSON Lines), which the batch guide
+# uploads with the MIME type "jsonl" (docs/evidence.md#service-batches).
+UPLOAD_ONLY_MIME_TYPES = frozenset({"jsonl", "application/jsonl"})
 RESPONSE_MIME_TYPES = (
     "text/plain",
     "application/json",

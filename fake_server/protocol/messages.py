@@ -76,6 +76,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "serviceTier": "enum:ServiceTier",
         "store": "bool",
     },
+    "BatchGenerateContentRequest": {"batch": "GenerateContentBatch"},
+    # What a client sends of a batch (the service fills in the rest: docs/batches.md).
+    "GenerateContentBatch": {
+        "model": "string",
+        "name": "string",
+        "displayName": "string",
+        "inputConfig": "InputConfig",
+        "priority": "int64",
+        "webhookConfig": "struct",
+    },
+    "InputConfig": {"fileName": "string", "requests": "InlinedRequests"},
+    "InlinedRequests": {"requests": "InlinedRequest[]"},
+    "InlinedRequest": {"request": "GenerateContentRequest", "metadata": "struct"},
     "CountTokensRequest": {
         "contents": "Content[]",
         "generateContentRequest": "GenerateContentRequest",

@@ -147,8 +147,11 @@ class FileStore:
     def exists(self, file_id: str) -> bool:
         return self._meta(file_id).exists()
 
-    def commit(self, session: PendingUpload, ready_after: timedelta) -> StoredFile:
-        """Turn a finished session's bytes into a file: hash them, move them, describe them.
+    def commit(
+        self, session: PendingUpload, ready_after: timedelta, source: str = "UPLOADED"
+    ) -> StoredFile:
+        """Turn a finished session's bytes into a file: hash them, move them, describe them
+        (``source`` GENERATED for a file the service made, such as a batch's results).
 
         The bytes were hashed as they were written; only those this process did not write (an
         upload begun before a restart, or on another worker) are read back.
@@ -168,6 +171,7 @@ class FileStore:
             expires=(started + FILE_LIFETIME).isoformat(),
             ready=(now + ready_after).isoformat(),
             uri=f"{SERVICE_ORIGIN}/{session.api_version}/files/{session.file_id}",
+            source=source,
         )
         os.replace(part, self.data_path(session.file_id))
         _write_json(self._meta(session.file_id), asdict(stored))

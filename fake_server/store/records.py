@@ -48,6 +48,7 @@ class StoredFile:
     expires: str
     ready: str  # when PROCESSING turns ACTIVE
     uri: str
+    source: str = "UPLOADED"  # or "GENERATED": made by the service (a batch's results)
 
     @property
     def sha256_hash(self) -> str:
@@ -73,7 +74,8 @@ class StoredFile:
             expirationTime=timestamp(datetime.fromisoformat(self.expires), 9),
             sha256Hash=self.sha256_hash,
             uri=self.uri,
-            state=self.state(now),
-            source="UPLOADED",
         )
+        if self.source == "GENERATED":  # docs/evidence.md#service-batches
+            body["downloadUri"] = f"{self.uri}:download?alt=media"
+        body.update(state=self.state(now), source=self.source)
         return body

@@ -91,3 +91,15 @@ class FunctionCallingConfigMode(StrEnum):
     ANY = "ANY"
     NONE = "NONE"
     VALIDATED = "VALIDATED"
+
+
+class JobState(StrEnum):
+    """Where a batch job is (the service's ``BATCH_STATE_*``, renamed as the SDK does)."""
+
+    JOB_STATE_UNSPECIFIED = "JOB_STATE_UNSPECIFIED"
+    JOB_STATE_PENDING = "JOB_STATE_PENDING"
+    JOB_STATE_RUNNING = "JOB_STATE_RUNNING"
+    JOB_STATE_SUCCEEDED = "JOB_STATE_SUCCEEDED"
+    JOB_STATE_FAILED = "JOB_STATE_FAILED"
+    JOB_STATE_CANCELLED = "JOB_STATE_CANCELLED"
+    JOB_STATE_EXPIRED = "JOB_STATE_EXPIRED"

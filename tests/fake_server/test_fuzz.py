@@ -13,7 +13,7 @@ from fake_server import FakeConfig, create_app
 from fake_server.inprocess import SyncASGITransport
 from tests.kit.fuzz import KEY, REQUESTS, Request, problem
 
-APP = create_app(FakeConfig(api_keys=frozenset({KEY})))  # one fake: state carries over, as in life
+APP = create_app(FakeConfig(api_keys=frozenset({KEY}), batch_delay=0))  # state carries over
 CLIENT = httpx.Client(base_url="http://fake.test", transport=SyncASGITransport(APP), timeout=30)
 
 

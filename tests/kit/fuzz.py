@@ -110,6 +110,17 @@ GENERATE_BODY = st.one_of(
     ),
 )
 
+BATCH_BODY = st.one_of(
+    message("BatchGenerateContentRequest"),
+    st.fixed_dictionaries(  # mostly valid, so batches are made and answered too
+        {
+            "batch": st.fixed_dictionaries(
+                {"inputConfig": st.fixed_dictionaries({"requests": message("InlinedRequests", 1)})}
+            )
+        }
+    ),
+)
+
 
 MODEL_NAMES = st.sampled_from(["models/gemini-2.5-flash", "gemini-2.0-flash", "models/nope", ""])
 CACHE_BODY = st.one_of(
@@ -160,7 +171,7 @@ QUERY_VALUES = st.sampled_from(["", "1", "-1", "0", "abc", "99999999999999999999
 
 def _path(template: str, version: str, model: str, file: str) -> str:
     named = template.replace("{v}", version).replace("{model}", model)
-    return named.replace("{file}", file).replace("{cache}", file)
+    return named.replace("{file}", file).replace("{cache}", file).replace("{batch}", file)
 
 
 @st.composite
@@ -184,6 +195,8 @@ def api_request(draw: st.DrawFn) -> Request:
     body = b""
     if spec.rpc.startswith("cachedContents."):
         body = draw(encoded(CACHE_BODY)) if spec.method in ("POST", "PATCH") else b""
+    elif spec.rpc == "batchGenerateContent":
+        body = draw(encoded(BATCH_BODY))
     elif spec.method == "POST" and spec.rpc != "files.upload":
         body = draw(encoded(GENERATE_BODY))
     elif spec.rpc == "files.upload":
