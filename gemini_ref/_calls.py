@@ -10,7 +10,6 @@ How a ``Call`` goes out and how its answer comes back is ``_exchange``'s; the sy
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any, Generic, TypeVar
@@ -20,20 +19,15 @@ from ._contents import check_request_limits, to_content, to_contents
 from ._wire import from_wire, to_wire
 from .pagers import Page
 from .types import (
-    BatchJob,
     CachedContent,
     CountTokensConfig,
     CountTokensResponse,
-    CreateBatchJobConfig,
     CreateCachedContentConfig,
     DeleteCachedContentResponse,
     DeleteFileResponse,
-    DeleteResourceJob,
     File,
     GenerateContentConfig,
     GenerateContentResponse,
-    InlinedRequest,
-    ListBatchJobsConfig,
     ListCachedContentsConfig,
     ListCachedContentsResponse,
     ListFilesConfig,
@@ -169,7 +163,7 @@ def get_model(model: str) -> Call[Model]:
 
 def list_models(config: ListModelsConfig | Mapping[str, Any] | None) -> Listing[Model]:
     options = coerce(ListModelsConfig, config or {})
-    return _listing("models", _models_page, options.page_size, options.page_token)
+    return listing("models", _models_page, options.page_size, options.page_token)
 
 
 def _models_page(data: Any) -> Page[Model]:
@@ -187,7 +181,7 @@ def get_file(name: str) -> Call[File]:
 
 def list_files(config: ListFilesConfig | Mapping[str, Any] | None) -> Listing[File]:
     options = coerce(ListFilesConfig, config or {})
-    return _listing("files", _files_page, options.page_size, options.page_token)
+    return listing("files", _files_page, options.page_size, options.page_token)
 
 
 def _files_page(data: Any) -> Page[File]:
@@ -232,7 +226,7 @@ def list_cached_contents(
     config: ListCachedContentsConfig | Mapping[str, Any] | None,
 ) -> Listing[CachedContent]:
     options = coerce(ListCachedContentsConfig, config or {})
-    return _listing("cachedContents", _caches_page, options.page_size, options.page_token)
+    return listing("cachedContents", _caches_page, options.page_size, options.page_token)
 
 
 def _caches_page(data: Any) -> Page[CachedContent]:
@@ -259,98 +253,10 @@ def delete_cached_content(name: str) -> Call[DeleteCachedContentResponse]:
     )
 
 
-# --- Batches ------------------------------------------------------------------------------------
-
-BatchSource = str | list[InlinedRequest | Mapping[str, Any]]
-
-
-def create_batch(
-    model: str, src: BatchSource, config: CreateBatchJobConfig | Mapping[str, Any] | None
-) -> Call[BatchJob]:
-    """A batch of ``src``: inline requests (each ``contents``, ``config``, ``metadata``, as
-    ``generate_content`` takes them) or the name of an uploaded JSONL file, ``"files/..."``."""
-    options = coerce(CreateBatchJobConfig, config or {})
-    if isinstance(src, str):
-        source: dict[str, Any] = {"fileName": f"files/{file_id(src)}"}
-    else:
-        source = {"requests": {"requests": [_inlined(item) for item in src]}}
-    batch: dict[str, Any] = {"inputConfig": source}
-    if options.display_name is not None:
-        batch = {"displayName": options.display_name, **batch}
-    return Call(
-        "POST", f"{model_name(model)}:batchGenerateContent", batch_job, body={"batch": batch}
-    )
-
-
-def _inlined(item: InlinedRequest | Mapping[str, Any]) -> dict[str, Any]:
-    request = coerce(InlinedRequest, item)
-    inlined: dict[str, Any] = {"request": generate_content_body(request.contents, request.config)}
-    if request.metadata is not None:
-        inlined["metadata"] = request.metadata
-    return inlined
-
-
-def get_batch(name: str) -> Call[BatchJob]:
-    return Call("GET", f"batches/{batch_id(name)}", batch_job)
-
-
-def cancel_batch(name: str) -> Call[None]:
-    return Call("POST", f"batches/{batch_id(name)}:cancel", lambda data: None, body={})
-
-
-def delete_batch(name: str) -> Call[DeleteResourceJob]:
-    return Call(
-        "DELETE",
-        f"batches/{batch_id(name)}",
-        partial(from_wire, DeleteResourceJob),
-        empty_ok=True,
-    )
-
-
-def list_batches(config: ListBatchJobsConfig | Mapping[str, Any] | None) -> Listing[BatchJob]:
-    options = coerce(ListBatchJobsConfig, config or {})
-    return _listing("batches", _batches_page, options.page_size, options.page_token)
-
-
-def _batches_page(data: Any) -> Page[BatchJob]:
-    return Page([batch_job(op) for op in data.get("operations", [])], data.get("nextPageToken"))
-
-
-def batch_job(operation: Any) -> BatchJob:
-    """The service's operation read as the SDK reads it: the batch is its ``metadata``, the
-    answers its ``metadata.output`` (docs/batches.md#what-the-sdks-read)."""
-    batch = operation.get("metadata", {})
-    output = batch.get("output", {})
-    dest = {
-        "fileName": output.get("responsesFile"),
-        "inlinedResponses": output.get("inlinedResponses", {}).get("inlinedResponses"),
-    }
-    state = batch.get("state")
-    flat = {
-        "name": operation.get("name"),
-        "displayName": batch.get("displayName"),
-        "state": state.replace("BATCH_STATE_", "JOB_STATE_") if state else None,
-        "error": operation.get("error"),
-        "createTime": batch.get("createTime"),
-        "endTime": batch.get("endTime"),
-        "updateTime": batch.get("updateTime"),
-        "model": batch.get("model"),
-        "dest": {k: v for k, v in dest.items() if v is not None} if output else None,
-    }
-    return from_wire(BatchJob, {k: v for k, v in flat.items() if v is not None})
-
-
-def batch_id(name: str) -> str:
-    """The ID in a batch's name: ``batches/abc`` → ``abc`` (the SDK takes only that form)."""
-    if not isinstance(name, str) or not re.fullmatch(r"batches/[^/?#%]+", name):
-        raise ValueError(f"invalid batch name {name!r}; expected 'batches/<id>'")
-    return name.removeprefix("batches/")
-
-
 # --- Listings and resource names ---------------------------------------------------------------
 
 
-def _listing(
+def listing(
     path: str, parse: Callable[[Any], Page[T]], page_size: int | None, first_token: str | None
 ) -> Listing[T]:
     def page(page_token: str | None) -> Call[Page[T]]:

@@ -16,8 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ._caller import AsyncCaller, Caller
-from ._calls import (
+from ._batch_calls import (
     BatchSource,
     cancel_batch,
     create_batch,
@@ -25,6 +24,7 @@ from ._calls import (
     get_batch,
     list_batches,
 )
+from ._caller import AsyncCaller, Caller
 from .pagers import AsyncPager, Pager
 from .types import BatchJob, CreateBatchJobConfig, DeleteResourceJob, ListBatchJobsConfig
 

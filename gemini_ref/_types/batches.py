@@ -1,7 +1,7 @@
 """Batch jobs (``batches.create``, ``batches.get``…): what they hold, as the SDK shows them.
 
 The service answers an operation, ``{"name", "metadata": {...the batch...}, "done", ...}``; the
-SDK (and ``_calls.batch_job``) reads it into a flat ``BatchJob`` whose ``state`` is a
+SDK (and ``_batch_calls.batch_job``) reads it into a flat ``BatchJob`` whose ``state`` is a
 ``JobState`` (``BATCH_STATE_RUNNING`` becomes ``JOB_STATE_RUNNING``) and whose ``dest`` holds the
 answers: inline, or the name of the result file.
 """
