@@ -1,7 +1,7 @@
 """The route table: which handler serves which path, under each API version the SDKs use
 (``/v1beta`` by default in JS and curl, ``/v1`` in Python), and :func:`create_app`.
 
-Each row names its handler module: :mod:`.generate`, :mod:`.models`, :mod:`.files`,
+Each row names its handler module: :mod:`.generate`, :mod:`.embed`, :mod:`.models`, :mod:`.files`,
 :mod:`.uploads`; the admin API is :mod:`.admin` (the journal :mod:`.journal_api`, the inspector
 page :mod:`.inspector`). The adapter (:mod:`fake_server.http.adapter`) wraps every handler.
 """
@@ -27,7 +27,7 @@ from ..journal import Journal
 from ..protocol.errors import internal_error, not_found
 from ..state import FakeState
 from ..store import FileStore
-from . import admin, files, generate, inspector, journal_api, models, uploads
+from . import admin, embed, files, generate, inspector, journal_api, models, uploads
 from .admin import ADMIN_PREFIX
 
 API_VERSIONS = ("v1beta", "v1", "v1alpha")
@@ -44,6 +44,13 @@ ROUTE_TABLE: tuple[RouteSpec, ...] = (
         generate.stream_generate_content,
     ),
     RouteSpec("POST", "/{v}/models/{model}:countTokens", "countTokens", generate.count_tokens),
+    RouteSpec("POST", "/{v}/models/{model}:embedContent", "embedContent", embed.embed_content),
+    RouteSpec(
+        "POST",
+        "/{v}/models/{model}:batchEmbedContents",
+        "batchEmbedContents",
+        embed.batch_embed_contents,
+    ),
     RouteSpec("GET", "/{v}/models", "models.list", models.list_models),
     RouteSpec("GET", "/{v}/models/{model}", "models.get", models.get_model),
     RouteSpec(
@@ -60,6 +67,9 @@ ROUTE_TABLE: tuple[RouteSpec, ...] = (
     RouteSpec("GET", "/{v}/files/{file}", "files.get", files.get_file, memo=False),
     RouteSpec("DELETE", "/{v}/files/{file}", "files.delete", files.delete_file, memo=False),
 )
+
+# The catalogue advertises a model's method only where a row of this table serves it.
+models.SERVED.update(spec.rpc for spec in ROUTE_TABLE)
 
 
 def routes() -> list[Route]:

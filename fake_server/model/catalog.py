@@ -27,6 +27,16 @@ class Thinking:
 
 
 @dataclass(frozen=True)
+class Embedding:
+    """An embedding model's output (docs/evidence.md#service-embeddings)."""
+
+    dimensions: int = 3072  # the default and the largest outputDimensionality
+    min_dimensions: int = 128
+    multimodal: bool = False  # takes images, audio, video and documents besides text
+    reports_usage: bool = False  # answers carry usageMetadata
+
+
+@dataclass(frozen=True)
 class ModelInfo:
     id: str
     version: str
@@ -43,6 +53,7 @@ class ModelInfo:
     penalties: bool = False
     # Whether responseLogprobs is taken (docs/evidence.md#service-logprobs).
     logprobs: bool = False
+    embedding: Embedding | None = None  # set on embedding models
 
     def resource(self) -> dict[str, Any]:
         model: dict[str, Any] = {
@@ -205,6 +216,19 @@ MODELS: tuple[ModelInfo, ...] = (
         methods=EMBED_METHODS,
         top_k=None,
         family="embedding",
+        embedding=Embedding(),
+    ),
+    ModelInfo(
+        "gemini-embedding-2",
+        "2",
+        "Gemini Embedding 2",
+        "Obtain a distributed representation of text, images, audio, video and documents.",
+        8192,
+        1,
+        methods=EMBED_METHODS,
+        top_k=None,
+        family="embedding",
+        embedding=Embedding(multimodal=True, reports_usage=True),
     ),
 )
 
