@@ -13,7 +13,7 @@ Enumerations are ``StrEnum`` constants for convenience; fields are typed ``str``
 service adds tomorrow still parses, and ``candidate.finish_reason == FinishReason.STOP`` works.
 
 This module is the types' public face; they are defined by family in ``_types/``: ``contents``,
-``configs``, ``responses``, ``models``, ``files`` and ``enums``.
+``configs``, ``responses``, ``embeddings``, ``models``, ``files`` and ``enums``.
 """
 
 from __future__ import annotations
@@ -42,6 +42,11 @@ from ._types.contents import (
     FunctionCall,
     FunctionResponse,
     Part,
+)
+from ._types.embeddings import (
+    ContentEmbedding,
+    EmbedContentConfig,
+    EmbedContentResponse,
 )
 from ._types.enums import (
     BlockedReason,
@@ -87,9 +92,12 @@ __all__ = [
     "Citation",
     "CitationMetadata",
     "Content",
+    "ContentEmbedding",
     "CountTokensConfig",
     "CountTokensResponse",
     "DeleteFileResponse",
+    "EmbedContentConfig",
+    "EmbedContentResponse",
     "File",
     "FileData",
     "FileSource",
