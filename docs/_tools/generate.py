@@ -56,6 +56,12 @@ SDK_METHODS: dict[str, tuple[str, str, str]] = {
         "`models.generate_content_stream`, `Chat.send_message_stream` (`alt=sse`)",
     ),
     "countTokens": ("`models.count_tokens`", "`models.countTokens`", "`models.count_tokens`"),
+    "embedContent": ("—", "—", "—"),
+    "batchEmbedContents": (
+        "`models.embed_content`",
+        "`models.embedContent`",
+        "`models.embed_content`",
+    ),
     "models.list": ("`models.list`", "`models.list`", "`models.list`"),
     "models.get": ("`models.get`", "`models.get`", "`models.get`"),
     "files.upload": ("`files.upload`", "`files.upload`", "`files.upload`"),
@@ -79,6 +85,10 @@ ROUTE_NOTES: dict[str, str] = {
     ),
     "generateContent": (
         "Chats are client-side: every turn is one of these calls ([chats](chats.md))."
+    ),
+    "embedContent": (
+        "One content, as the REST docs' curl samples send it; the SDKs send "
+        "`batchEmbedContents` ([embeddings](embeddings.md))."
     ),
 }
 
@@ -105,20 +115,6 @@ class Unserved:
 
 # From recorded traffic (docs/evidence.md#service-other-endpoints) and the official SDKs' sources.
 UNSERVED: tuple[Unserved, ...] = (
-    Unserved(
-        "POST",
-        "/{v}/models/{model}:embedContent",
-        "embeddings, one content (the REST docs)",
-        "—",
-        "—",
-    ),
-    Unserved(
-        "POST",
-        "/{v}/models/{model}:batchEmbedContents",
-        "embeddings, as the SDKs ask for them",
-        "`models.embed_content`",
-        "`models.embedContent`",
-    ),
     Unserved(
         "POST",
         "/{v}/models/{model}:batchGenerateContent",

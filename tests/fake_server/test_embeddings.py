@@ -245,3 +245,11 @@ def test_text_past_the_input_limit_is_cut_not_refused(client: httpx.Client) -> N
     long = client.post(EMBED, json=text(head + "omega " * 50)).json()["embedding"]["values"]
     same_head = client.post(EMBED, json=text(head + "zeta " * 50)).json()["embedding"]["values"]
     assert long == same_head
+
+
+def test_a_fault_rule_can_fail_the_embedding_calls(client: httpx.Client, gemini_fake: Any) -> None:
+    gemini_fake.fault(match={"rpc": "batchEmbedContents"}, error={"status": 503})
+    failed = client.post(BATCH, json=batch("x"))
+    assert failed.status_code == 503
+    assert failed.json()["error"]["status"] == "UNAVAILABLE"
+    assert client.post(EMBED, json=text("x")).status_code == 200  # another rpc: untouched
