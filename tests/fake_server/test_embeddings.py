@@ -169,6 +169,11 @@ def test_an_empty_batch_or_content_is_refused(client: httpx.Client) -> None:
     )
     no_content = client.post(EMBED, json={})
     assert message(no_content) == "* EmbedContentRequest.content: content is not specified\n"
+    no_data = client.post(EMBED, json={"content": {"parts": [{"thought": True}, {"text": "x"}]}})
+    assert message(no_data) == (
+        "* EmbedContentRequest.content.parts[0].data: "
+        "required oneof field 'data' must have one initialized field\n"
+    )
 
 
 def test_a_request_naming_another_model_is_refused(client: httpx.Client) -> None:
@@ -253,3 +258,45 @@ def test_a_fault_rule_can_fail_the_embedding_calls(client: httpx.Client, gemini_
     assert failed.status_code == 503
     assert failed.json()["error"]["status"] == "UNAVAILABLE"
     assert client.post(EMBED, json=text("x")).status_code == 200  # another rpc: untouched
+
+
+def test_gemini_embedding_2_embeds_an_uploaded_file_and_a_missing_one_is_refused(
+    client: httpx.Client,
+) -> None:
+    png = FilesKit.png(seed=3)
+    started = client.post(
+        "/upload/v1beta/files",
+        headers={
+            "x-goog-upload-protocol": "resumable",
+            "x-goog-upload-command": "start",
+            "x-goog-upload-header-content-length": str(len(png)),
+            "x-goog-upload-header-content-type": "image/png",
+        },
+        json={"file": {}},
+    )
+    url = started.headers["x-goog-upload-url"]
+    finished = client.post(
+        url,
+        headers={"x-goog-upload-command": "upload, finalize", "x-goog-upload-offset": "0"},
+        content=png,
+    )
+    uri = finished.json()["file"]["uri"]
+
+    def embed_file(file_uri: str) -> httpx.Response:
+        part = {"fileData": {"mimeType": "image/png", "fileUri": file_uri}}
+        return client.post(BATCH_2, json={"requests": [{"content": {"parts": [part]}}]})
+
+    answer = embed_file(uri).json()
+    assert len(answer["embeddings"][0]["values"]) == 3072
+    assert answer["usageMetadata"]["promptTokenDetails"][0]["modality"] == "IMAGE"
+    missing = embed_file(uri.rsplit("/", 1)[0] + "/nosuchfile")
+    assert missing.status_code == 403
+
+
+def test_a_part_that_is_not_media_or_text_cannot_be_embedded(client: httpx.Client) -> None:
+    call = {"functionCall": {"name": "f", "args": {}}}
+    response = client.post(BATCH_2, json={"requests": [{"content": {"parts": [call]}}]})
+    assert message(response) == (
+        "* BatchEmbedContentsRequest.requests[0].content.parts[0].data: "
+        "functionCall cannot be embedded\n"
+    )
