@@ -160,7 +160,7 @@ def test_more_than_100_texts_is_the_services_400(client: genai.Client) -> None:
 
 
 def test_an_output_size_out_of_range_is_a_400(client: genai.Client) -> None:
-    config = types.EmbedContentConfig(output_dimensionality=64)
+    config = types.EmbedContentConfig(output_dimensionality=4000)
     with pytest.raises(errors.ClientError) as caught:
         client.models.embed_content(model="gemini-embedding-001", contents="x", config=config)
 

@@ -72,11 +72,16 @@ def test_a_smaller_output_is_the_full_vectors_start_and_not_normalised(
     assert 0.2 < norm(values) < 0.95
 
 
-@pytest.mark.parametrize("size", [127, 3073, -1])
-def test_an_output_size_outside_128_to_3072_is_refused(client: httpx.Client, size: int) -> None:
+def test_a_small_output_size_is_taken_as_the_sdks_own_tests_ask(client: httpx.Client) -> None:
+    answer = client.post(EMBED, json=text("x", outputDimensionality=10)).json()
+    assert len(answer["embedding"]["values"]) == 10
+
+
+@pytest.mark.parametrize("size", [3073, -1])
+def test_an_output_size_outside_1_to_3072_is_refused(client: httpx.Client, size: int) -> None:
     response = client.post(EMBED, json=text("x", outputDimensionality=size))
     assert message(response) == (
-        f"* EmbedContentRequest.output_dimensionality: must be between 128 and 3072, not {size}\n"
+        f"* EmbedContentRequest.output_dimensionality: must be between 1 and 3072, not {size}\n"
     )
 
 
