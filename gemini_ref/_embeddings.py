@@ -13,8 +13,6 @@ from ._contents import to_content, to_contents
 from ._wire import from_wire, to_wire
 from .types import EmbedContentConfig, EmbedContentResponse
 
-MAX_BATCH = 100  # what the service takes in one call
-
 
 def embed_content(
     model: str, contents: Any, config: EmbedContentConfig | Mapping[str, Any] | None
@@ -30,8 +28,6 @@ def embed_content(
         inputs = [to_content(contents)]
     if not inputs:
         raise ValueError("contents are required: pass a string, a Part, a Content or a list")
-    if len(inputs) > MAX_BATCH:  # the service refuses it; say so before sending
-        raise ValueError(f"at most {MAX_BATCH} contents can be embedded in one call")
     options = to_wire(coerce(EmbedContentConfig, config or {}))
     requests = [{"model": name, "content": to_wire(c), **options} for c in inputs]
     return Call(

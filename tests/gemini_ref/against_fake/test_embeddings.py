@@ -50,3 +50,11 @@ def test_gemini_embedding_2_reports_usage(client: genai.Client) -> None:
     )
     assert result.usage_metadata is not None
     assert result.usage_metadata.prompt_token_count == 3
+
+
+def test_more_than_100_texts_is_the_services_bad_request(client: genai.Client) -> None:
+    with pytest.raises(errors.BadRequestError) as caught:
+        client.models.embed_content(model="gemini-embedding-001", contents=["x"] * 101)
+    assert caught.value.message == (
+        "* BatchEmbedContentsRequest.requests: at most 100 requests can be in one batch\n"
+    )
