@@ -101,8 +101,9 @@ def newest_go() -> tuple[Path, str] | None:
         return None
     folder = MATRIX / "go"
     folder.mkdir(parents=True, exist_ok=True)
-    for name in ("go.mod", "go.sum", "driver.go"):
-        shutil.copy2(ROOT / "tests" / "go" / name, folder / name)
+    source = ROOT / "tests" / "go"
+    for path in [source / "go.mod", source / "go.sum", *sorted(source.glob("*.go"))]:
+        shutil.copy2(path, folder / path.name)
     env = go_env()
     versions = run("go", "list", "-m", "-versions", "google.golang.org/genai", cwd=folder, env=env)
     version = versions.split()[-1]

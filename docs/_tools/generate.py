@@ -352,7 +352,8 @@ FIELD_BEHAVIOUR: dict[str, dict[str, str]] = {
     },
     "Tool": {
         "functionDeclarations": "calls chosen by meaning, arguments valid against the schema "
-        "([chats](chats.md#function-calls-in-synthetic-answers))",
+        "([chats](chats.md#function-calls-in-synthetic-answers)); beside a built-in tool, "
+        "refused before Gemini 3 and on Gemini 3 without `includeServerSideToolInvocations`",
         "googleSearchRetrieval": "as `googleSearch`",
         "codeExecution": "`executableCode` and `codeExecutionResult` parts before the text "
         "(arithmetic in the prompt worked out, nothing run)",
@@ -360,8 +361,10 @@ FIELD_BEHAVIOUR: dict[str, dict[str, str]] = {
         "as UTF-8 byte slices of the answer; tool-use tokens in the usage",
         "urlContext": "`urlContextMetadata` with a retrieval status per URL in the prompt "
         "(nothing fetched); tool-use tokens in the usage",
-        "googleMaps": "taken; answered as plain text",
-        "fileSearch": "taken; answered as plain text",
+        "googleMaps": "`groundingMetadata` of two to four invented places of the kind asked for "
+        "(`maps` chunks, supports over the sentences naming them), a widget token with "
+        "`enableWidget`; tool-use tokens in the usage",
+        "fileSearch": "taken; answered as plain text (File Search stores are not served)",
         "computerUse": "taken; answered as plain text",
     },
     "ToolConfig": {

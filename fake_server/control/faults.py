@@ -17,6 +17,7 @@ adapter (:mod:`fake_server.http.adapter`) carries the actions out.
 from __future__ import annotations
 
 import itertools
+import json
 import random
 import re
 import threading
@@ -45,7 +46,8 @@ ACTIONS = ("error", "delay", "stream", "drop", "garbage", *UPLOAD_ACTIONS)
 GARBAGE = ("invalid-json", "malformed-event")
 SELECTORS = ("calls", "after", "every", "probability")
 RULE_KEYS = ("id", "match", *SELECTORS, "seed", "times", *ACTIONS)
-MATCH_KEYS = ("rpc", "model", "command", "chunk")
+MATCH_KEYS = ("rpc", "model", "command", "chunk", "tool")
+TOOL_RPCS = ("generateContent", "streamGenerateContent", "countTokens")  # bodies with tools
 STREAM_ENDS = ("close", "abort", "error")
 DROPS = ("mid-body",)
 _ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
@@ -54,13 +56,42 @@ UPLOADS_COUNTED = 10_000  # uploads whose chunks are counted at once (ids are th
 
 @dataclass(frozen=True)
 class Call:
-    """What a rule can match: the RPC, the model, and for an upload its commands and, for a
-    command that carries bytes, its place among its upload's byte-carrying commands."""
+    """What a rule can match: the RPC, the model, the request's body (for the tools it
+    declares), and for an upload its commands and, for a command that carries bytes, its place
+    among its upload's byte-carrying commands."""
 
     rpc: str
     model: str | None = None
     commands: frozenset[str] = frozenset()
     chunk: int | None = None
+    body: bytes = b""
+
+
+def declared_tools(body: bytes) -> frozenset[str]:
+    """What a request body declares in ``tools``: each built-in tool by its name in camel case
+    (``googleSearch``, also when sent as ``google_search``) and each declared function by its
+    own name; nothing when the body is not JSON."""
+    try:
+        request = json.loads(body)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return frozenset()
+    tools = request.get("tools") if isinstance(request, dict) else None
+    names: set[str] = set()
+    for tool in tools if isinstance(tools, list) else []:
+        for key, value in tool.items() if isinstance(tool, dict) else ():
+            key = _CAMEL.sub(lambda m: m.group(1).upper(), key)
+            if key != "functionDeclarations":
+                names.add(key)
+            elif isinstance(value, list):
+                names.update(
+                    d["name"]
+                    for d in value
+                    if isinstance(d, dict) and isinstance(d.get("name"), str)
+                )
+    return frozenset(names)
+
+
+_CAMEL = re.compile(r"_([a-z])")
 
 
 @dataclass
@@ -92,6 +123,8 @@ class Rule:
         if "model" in match and (call.model or "").removeprefix("models/") != match["model"]:
             return False
         if "command" in match and match["command"] not in call.commands:
+            return False
+        if "tool" in match and match["tool"] not in declared_tools(call.body):
             return False
         return "chunk" not in match or match["chunk"] == call.chunk
 
@@ -244,6 +277,13 @@ def _match(match: Any) -> dict[str, Any]:
         raise invalid_argument('"command" and "chunk" match only {"rpc": "files.upload"}.')
     if "chunk" in match:
         _count(match["chunk"], "chunk")
+    if "tool" in match:
+        if not isinstance(match["tool"], str) or not match["tool"]:
+            raise invalid_argument(
+                '"tool" is a built-in tool ("googleSearch") or a declared function\'s name.'
+            )
+        if match.get("rpc", TOOL_RPCS[0]) not in TOOL_RPCS:
+            raise invalid_argument(f'"tool" matches only the rpcs {list(TOOL_RPCS)}.')
     if "model" in match:
         if not isinstance(match["model"], str):
             raise invalid_argument('"model" is a model id, such as "gemini-2.5-flash".')

@@ -150,7 +150,8 @@ def endpoint(spec: RouteSpec, version: str) -> Callable[[Request], Awaitable[Res
             if spec.reads_body:
                 call.raw = await read_body(request, MAX_REQUEST_BYTES)
             if state.faults:  # nothing to look at on the hot path when no rule is set
-                rule = state.faults.pick(faults.call_of(request, rpc, call.model, state.faults))
+                seen = faults.call_of(request, rpc, call.model, state.faults, call.raw)
+                rule = state.faults.pick(seen)
                 call.fault = rule
             fault = await faults.before(rule, call.model) if rule is not None else None
         except ApiError as error:

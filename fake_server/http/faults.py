@@ -23,10 +23,10 @@ from ..protocol.wire import dumps_element, dumps_event
 from .responses import EventStreamResponse, GoogleResponse, StreamAborted
 
 
-def call_of(request: Request, rpc: str, model: str | None, faults: FaultSet) -> Call:
+def call_of(request: Request, rpc: str, model: str | None, faults: FaultSet, body: bytes) -> Call:
     """The call as a rule sees it; an upload's byte-carrying commands are counted per upload."""
     if rpc != "files.upload":
-        return Call(rpc, model)
+        return Call(rpc, model, body=body)
     upload_id = request.query_params.get("upload_id")
     if upload_id is None:
         return Call(rpc, model, frozenset({"start"}))

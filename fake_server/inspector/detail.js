@@ -85,9 +85,11 @@
       const queries = Array.isArray(grounding.webSearchQueries) ? grounding.webSearchQueries : [];
       const chunks = Array.isArray(grounding.groundingChunks) ? grounding.groundingChunks : [];
       const supports = Array.isArray(grounding.groundingSupports) ? grounding.groundingSupports : [];
-      items.push(el("li", { class: "tool search" },
-        `searched ${queries.map((q) => JSON.stringify(q)).join(", ") || "(no queries)"}; ${supports.length} grounded segments from:`,
-        el("ul", {}, chunks.map((c) => el("li", { class: "source", text: (c && c.web && (c.web.title || c.web.uri)) || "(a source)" })))));
+      const source = (c) => (c && c.web && (c.web.title || c.web.uri))
+        || (c && c.maps && `${c.maps.title || c.maps.uri} (Google Maps)`) || "(a source)";
+      const lead = queries.length ? `searched ${queries.map((q) => JSON.stringify(q)).join(", ")}` : "grounded";
+      items.push(el("li", { class: "tool search" }, `${lead}; ${supports.length} grounded segments from:`,
+        el("ul", {}, chunks.map((c) => el("li", { class: "source", text: source(c) })))));
     }
     if (urls && Array.isArray(urls.urlMetadata)) {
       items.push(el("li", { class: "tool urls" }, "read URLs:",

@@ -2,11 +2,8 @@
 shapes (docs/evidence.md#service-grounding, #service-builtin-tools). Nothing is searched, run or
 fetched: every result is invented, seeded by the request, so the same request gets the same one.
 
-- **Search** (``googleSearch``, and the 1.5-era ``googleSearchRetrieval``): one or two queries
-  made from the prompt, two to four sources behind the service's redirect URIs, each titled with
-  a bare domain, and a support for sentences of the final answer. A support's ``segment`` holds
-  UTF-8 **byte** offsets into the answer's text, ``startIndex`` left out when 0, and its
-  ``text`` is exactly that slice.
+- **Search** (``googleSearch``, and the 1.5-era ``googleSearchRetrieval``) and **Google Maps**
+  (``googleMaps``): ``groundingMetadata`` (:mod:`.grounding`).
 - **Code execution** (``codeExecution``): an ``executableCode`` part and its
   ``codeExecutionResult`` before the text. An arithmetic expression in the prompt is printed,
   its value worked out by walking its syntax tree (never ``eval``); otherwise the code counts the
@@ -15,7 +12,8 @@ fetched: every result is invented, seeded by the request, so the same request ge
   cannot be reached from the internet (``localhost``, ``.invalid``, ``.test``, ``.example``,
   ``.local``, a private or loopback address) getting ``URL_RETRIEVAL_STATUS_ERROR``.
 
-Search and URL context add ``toolUsePromptTokenCount``: what the retrieved material costs.
+Search, URL context and Maps add ``toolUsePromptTokenCount``: what the retrieved material
+costs.
 
 On Gemini 3, a request that sets ``toolConfig.includeServerSideToolInvocations`` also sees the
 search and the URL fetch themselves (:func:`invocations`): a ``toolCall`` part and its
@@ -28,7 +26,6 @@ parts already show it.
 from __future__ import annotations
 
 import ast
-import base64
 import hashlib
 import ipaddress
 import operator
@@ -38,51 +35,34 @@ import string
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote_plus, urlsplit
+from urllib.parse import urlsplit
+
+from . import grounding
 
 SEARCH_TOOLS = ("googleSearch", "googleSearchRetrieval")
-TOOLS = (*SEARCH_TOOLS, "codeExecution", "urlContext")
-REDIRECT = "https://vertexaisearch.cloud.google.com/grounding-api-redirect/"
-DOMAINS = (
-    "wikipedia.org",
-    "britannica.com",
-    "nationalgeographic.com",
-    "bbc.com",
-    "reuters.com",
-    "nasa.gov",
-    "nature.com",
-    "sciencedaily.com",
-    "khanacademy.org",
-    "howstuffworks.com",
-    "theguardian.com",
-    "nih.gov",
-)
+MAPS_TOOL = "googleMaps"
+TOOLS = (*SEARCH_TOOLS, "codeExecution", "urlContext", MAPS_TOOL)
 # The built-in tool each ToolType stands for, in the order their invocations are shown
 TOOL_TYPES = {"googleSearch": "GOOGLE_SEARCH_WEB", "urlContext": "URL_CONTEXT"}
 _ID_ALPHABET = string.ascii_lowercase + string.digits + string.ascii_uppercase
 UNREACHABLE_SUFFIXES = (".invalid", ".test", ".example", ".local", ".localhost", ".internal")
 _URL = re.compile(r"https?://[^\s<>\"'`)\]}]+")
 _ARITHMETIC = re.compile(r"[-+(]*\d[\d.]*(?:\s*(?:\*\*|//|[-+*/%^])\s*[-+(]*\d[\d.]*\)*)+\)*")
-_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 MAX_EXPONENT = 64
 MAX_MAGNITUDE = 10**30
-
-
-@dataclass(frozen=True)
-class Search:
-    queries: tuple[str, ...]
-    sources: tuple[tuple[str, str], ...]  # (redirect uri, title)
 
 
 @dataclass(frozen=True)
 class Builtin:
     """What the built-in tools give one answer."""
 
-    search: Search | None = None
+    search: grounding.Search | None = None
     code: tuple[dict[str, Any], ...] = ()  # the executableCode and codeExecutionResult parts
     urls: tuple[dict[str, str], ...] = ()  # urlMetadata entries
+    places: tuple[grounding.Place, ...] = ()  # what Google Maps found
+    widget: bool = False  # whether googleMaps asked for a widget context token
     tool_tokens: int = 0  # toolUsePromptTokenCount
-    said: str = ""  # the sentence the answer opens with
+    said: str = ""  # the sentences the answer opens with
 
 
 def tools_of(request: dict[str, Any]) -> set[str]:
@@ -102,7 +82,7 @@ def plan(request: dict[str, Any], prompt: str, topic: str, rng: random.Random) -
     tools = tools_of(request)
     if not tools:
         return None
-    search = _search(topic, rng) if tools & set(SEARCH_TOOLS) else None
+    search = grounding.search(topic, rng) if tools & set(SEARCH_TOOLS) else None
     tool_tokens = sum(rng.randint(80, 400) for _ in search.queries) if search else 0
     code: tuple[dict[str, Any], ...] = ()
     said = ""
@@ -125,82 +105,19 @@ def plan(request: dict[str, Any], prompt: str, topic: str, rng: random.Random) -
         tool_tokens += sum(
             rng.randint(300, 2500) for u in urls if u["urlRetrievalStatus"].endswith("SUCCESS")
         )
-    return Builtin(search, code, urls, tool_tokens, said)
-
-
-def _search(topic: str, rng: random.Random) -> Search:
-    query = topic.rstrip("?.!:…").strip().lower() or "general information"
-    queries = [query]
-    if rng.random() < 0.5:
-        queries.append(f"{query} explained")
-    titles = rng.sample(DOMAINS, rng.randint(2, 4))
-    sources = tuple((REDIRECT + _redirect_id(rng), title) for title in titles)
-    return Search(tuple(queries), sources)
-
-
-def _redirect_id(rng: random.Random) -> str:
-    """An opaque id of the length the service's have (about 120 to 200 characters)."""
-    raw = hashlib.sha512(rng.getrandbits(128).to_bytes(16, "big")).digest()
-    return (
-        "AUZIYQ" + base64.urlsafe_b64encode(raw * 2).decode().rstrip("=")[: rng.randint(110, 190)]
-    )
-
-
-def grounding_metadata(search: Search, text: str, rng: random.Random) -> dict[str, Any]:
-    """``groundingMetadata`` for an answer of ``text``, its keys in the service's order."""
-    metadata: dict[str, Any] = {
-        "searchEntryPoint": {"renderedContent": entry_point(search.queries)},
-        "groundingChunks": [{"web": {"uri": uri, "title": title}} for uri, title in search.sources],
-    }
-    supports = grounding_supports(text, len(search.sources), rng)
-    if supports:
-        metadata["groundingSupports"] = supports
-    metadata["webSearchQueries"] = list(search.queries)
-    return metadata
-
-
-def grounding_supports(text: str, sources: int, rng: random.Random) -> list[dict[str, Any]]:
-    """One support for most sentences of ``text``: UTF-8 byte offsets, ``text`` the slice."""
-    supports = []
-    data = text.encode()
-    for match in _SENTENCE.finditer(text):
-        sentence = match.group().strip()
-        if len(sentence) < 12 or rng.random() < 0.25:
-            continue
-        start = match.start() + (len(match.group()) - len(match.group().lstrip()))
-        begin = len(text[:start].encode())
-        end = begin + len(sentence.encode())
-        assert data[begin:end].decode() == sentence
-        segment: dict[str, Any] = {"startIndex": begin} if begin else {}
-        segment |= {"endIndex": end, "text": sentence}
-        indices = sorted(rng.sample(range(sources), rng.randint(1, min(2, sources))))
-        supports.append({"segment": segment, "groundingChunkIndices": indices})
-    return supports
-
-
-def entry_point(queries: tuple[str, ...]) -> str:
-    """The Search suggestions chip block: a style sheet, then one chip per query."""
-    chips = "\n".join(
-        f'    <a class="chip" href="https://www.google.com/search?q={quote_plus(q)}'
-        f'&amp;client=app-vertex-grounding&amp;safesearch=active">{_escaped(q)}</a>'
-        for q in queries
-    )
-    return (
-        "<style>\n.container {\n  align-items: center;\n  border-radius: 8px;\n"
-        "  display: flex;\n  font-family: Google Sans, Roboto, sans-serif;\n  font-size: 14px;\n"
-        "  line-height: 20px;\n  padding: 8px 12px;\n}\n.chip {\n  display: inline-block;\n"
-        "  border: solid 1px;\n  border-radius: 16px;\n  min-width: 14px;\n  padding: 5px 16px;\n"
-        "  text-align: center;\n  user-select: none;\n  margin: 0 8px;\n}\n"
-        ".carousel {\n  overflow: auto;\n  scrollbar-width: none;\n  white-space: nowrap;\n"
-        "  margin-right: -12px;\n}\n</style>\n"
-        '<div class="container">\n  <div class="headline">\n'
-        '    <div class="gradient-container"><div class="gradient"></div></div>\n  </div>\n'
-        f'  <div class="carousel">\n{chips}\n  </div>\n</div>\n'
-    )
-
-
-def _escaped(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    places: tuple[grounding.Place, ...] = ()
+    widget = False
+    if MAPS_TOOL in tools:
+        places = grounding.places(prompt, rng)
+        widget = any(
+            isinstance(tool, dict)
+            and isinstance(tool.get(MAPS_TOOL), dict)
+            and tool[MAPS_TOOL].get("enableWidget") is True
+            for tool in request.get("tools", [])
+        )
+        said = " ".join(filter(None, (said, *(grounding.place_sentence(p, rng) for p in places))))
+        tool_tokens += sum(rng.randint(60, 240) for _ in places)
+    return Builtin(search, code, urls, places, widget, tool_tokens, said)
 
 
 def url_statuses(prompt: str) -> list[tuple[str, str]]:
@@ -325,7 +242,7 @@ def invocations(request: dict[str, Any], builtin: Builtin, seed: bytes) -> list[
     done: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
     if "googleSearch" in tools and builtin.search is not None:
         queries = list(builtin.search.queries)
-        suggestions = {"search_suggestions": entry_point(builtin.search.queries)}
+        suggestions = {"search_suggestions": grounding.entry_point(builtin.search.queries)}
         done.append((TOOL_TYPES["googleSearch"], {"queries": queries}, suggestions))
     if "urlContext" in tools and builtin.urls:
         fetched = {

@@ -21,7 +21,9 @@ from . import tool_words
 from .schema_instances import kind_of
 
 _CAP = r"[A-Z][\w'.-]*"
-_PROPER = re.compile(rf"{_CAP}(?:\s+{_CAP})*")
+# a name goes on over spaces, but not past a word that ends a sentence ("States. What's");
+# an abbreviation of one or two letters does not end one ("St. Louis", "D.C.")
+_PROPER = re.compile(rf"{_CAP}(?:(?<!\w\w\w\.)\s+{_CAP})*")
 _PLACE_LEAD = re.compile(r"\b(?:in|at|for|to|from|near)\s+$", re.IGNORECASE)
 _LIST_JOIN = re.compile(r"^\s*(?:,\s*(?:and\s+)?|and\s+|or\s+)(?:(?:in|at|for|to|from)\s+)?$")
 _QUOTED = re.compile(r"\"([^\"]+)\"|“([^”]+)”|(?<![\w])'([^']+)'(?![\w])")

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..protocol.requests import thinking_budget
-from . import builtin_tools, logprobs, tokens
+from . import builtin_tools, grounding, logprobs, tokens
 from .answer import Answer
 from .catalog import ModelInfo
 from .synthesis import enum_value, json_value
@@ -107,26 +107,28 @@ def compose(
         parts: list[dict[str, Any]] = []
         if include_thoughts and answer.thoughts:
             parts.append({"text": answer.thoughts, "thought": True})
-        if answer.function_calls:
-            calls = [{"functionCall": dict(call)} for call in answer.function_calls]
+        # On Gemini 3 a request may ask to see the server-side tools' calls (and its function
+        # calls then carry ids, as they do beside them: docs/evidence.md#service-builtin-tools)
+        shows = model.family == "3" and builtin_tools.shows_invocations(request)
+        calls = [
+            {"functionCall": _with_id(call, seed + bytes([index, number])) if shows else dict(call)}
+            for number, call in enumerate(answer.function_calls)
+        ]
+        if calls:
             said = json.dumps(calls)  # what the call's tokens are counted over
             shaped.append(_Candidate("", "STOP", tokens.count_text(said)))
-            parts += calls
         else:
             shaped.append(_candidate(_shape_text(answer, config, rng), config, thoughts))
             said = shaped[-1].text or ""
-            if (
-                answer.builtin is not None
-                and model.family == "3"
-                and builtin_tools.shows_invocations(request)
-            ):
-                parts += _invocations(request, answer.builtin, seed + bytes([index]))
-            if answer.builtin is not None and answer.builtin.code:
-                code = [copy.deepcopy(part) for part in answer.builtin.code]
-                shaped[-1].tokens += tokens.count_text(json.dumps(code))
-                parts += code
-            if shaped[-1].text is not None:
-                parts.append({"text": shaped[-1].text})
+        if answer.builtin is not None and shows:
+            parts += _invocations(request, answer.builtin, seed + bytes([index]))
+        if answer.builtin is not None and answer.builtin.code:
+            code = [copy.deepcopy(part) for part in answer.builtin.code]
+            shaped[-1].tokens += tokens.count_text(json.dumps(code))
+            parts += code
+        parts += calls
+        if not calls and shaped[-1].text is not None:
+            parts.append({"text": shaped[-1].text})
         answer_parts = [p for p in parts if not p.get("thought") and not _invocation(p)]
         # Who signs (docs/evidence.md#service-thought-signatures): 2.5 signs function calls, and
         # answers when thoughts are requested; Gemini 3 signs every answer. Only the first part of
@@ -140,10 +142,11 @@ def compose(
         candidate = _candidate_shape(content, shaped[-1].finish, index, model, rng)
         if config.get("responseLogprobs"):
             _add_logprobs(candidate, said, int(config.get("logprobs") or 0), seed, index)
-        if answer.function_calls and model.family != "2.0":
+        if calls and model.family != "2.0":
             candidate["finishMessage"] = "Model generated function call(s)."
-        elif answer.builtin is not None:
-            _add_tool_metadata(candidate, answer.builtin, said, seed + bytes([index]))
+        if answer.builtin is not None:  # a turn that ends in calls has no text to support
+            text = "" if calls else said
+            _add_tool_metadata(candidate, answer.builtin, text, seed + bytes([index]))
         candidates.append(candidate)
     body: dict[str, Any] = {
         "candidates": candidates,
@@ -159,6 +162,12 @@ def compose(
         "responseId": response_id(seed),
     }
     return body
+
+
+def _with_id(call: dict[str, Any], seed: bytes) -> dict[str, Any]:
+    """A function call with the 8-character id the service gives it beside server-side tools
+    (``name``, ``args``, ``id``)."""
+    return {**call, "id": builtin_tools.invocation_id(seed + b"/functionCall")}
 
 
 def _invocation(part: dict[str, Any]) -> bool:
@@ -192,11 +201,37 @@ def _add_tool_metadata(
 ) -> None:
     """``groundingMetadata`` over the answer's final ``text`` (its supports index into it), then
     ``urlContextMetadata``: the keys that follow ``index`` (docs/evidence.md#service-grounding)."""
+    rng = random.Random(int.from_bytes(hashlib.sha256(seed + b"/grounding").digest(), "big"))
     if builtin.search is not None:
-        rng = random.Random(int.from_bytes(hashlib.sha256(seed + b"/grounding").digest(), "big"))
-        candidate["groundingMetadata"] = builtin_tools.grounding_metadata(builtin.search, text, rng)
+        candidate["groundingMetadata"] = grounding.grounding_metadata(builtin.search, text, rng)
+    if builtin.places:
+        maps = grounding.maps_grounding_metadata(builtin.places, builtin.widget, text, rng)
+        candidate["groundingMetadata"] = _merged(candidate.get("groundingMetadata"), maps)
     if builtin.urls:
         candidate["urlContextMetadata"] = builtin_tools.url_context_metadata(builtin.urls)
+
+
+def _merged(search: dict[str, Any] | None, maps: dict[str, Any]) -> dict[str, Any]:
+    """One ``groundingMetadata`` for an answer grounded by both Search and Maps: the Maps
+    chunks after the web ones (their supports' indices moved along), keys in the service's
+    order."""
+    if search is None:
+        return maps
+    offset = len(search["groundingChunks"])
+    supports = search.get("groundingSupports", []) + [
+        {**s, "groundingChunkIndices": [i + offset for i in s["groundingChunkIndices"]]}
+        for s in maps.get("groundingSupports", [])
+    ]
+    merged: dict[str, Any] = {
+        "searchEntryPoint": search["searchEntryPoint"],
+        "groundingChunks": search["groundingChunks"] + maps["groundingChunks"],
+    }
+    if supports:
+        merged["groundingSupports"] = supports
+    merged["webSearchQueries"] = search["webSearchQueries"]
+    if "googleMapsWidgetContextToken" in maps:
+        merged["googleMapsWidgetContextToken"] = maps["googleMapsWidgetContextToken"]
+    return merged
 
 
 def _add_logprobs(candidate: dict[str, Any], said: str, top: int, seed: bytes, index: int) -> None:

@@ -84,7 +84,12 @@ def synthesize(request: dict[str, Any], rng: random.Random) -> Answer:
     calls = function_calls(request, rng)
     if calls:
         thoughts = "**Choosing a tool**\n\nThe request needs information a tool can provide."
-        return Answer(text="", thoughts=thoughts, function_calls=calls)
+        builtin = None
+        if builtin_tools.tools_of(request):  # built-in tools and functions together (Gemini 3)
+            builtin = builtin_tools.plan(
+                request, prompt_text(request) or "", topic_of(request), rng
+            )
+        return Answer(text="", thoughts=thoughts, function_calls=calls, builtin=builtin)
     kind = vision.kind_of(request)
     if kind is not None:
         items = vision.answer(request, kind, rng)
@@ -121,7 +126,7 @@ def _function_results(request: dict[str, Any]) -> list[tuple[str, str]]:
     return [
         (
             p["functionResponse"].get("name", ""),
-            json.dumps(p["functionResponse"].get("response", {})),
+            json.dumps(p["functionResponse"].get("response", {}), ensure_ascii=False),
         )
         for p in contents[-1].get("parts", [])
         if "functionResponse" in p

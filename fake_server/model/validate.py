@@ -29,9 +29,40 @@ def check_generate(request: dict[str, Any], model: ModelInfo) -> None:
     check_contents(contents, "GenerateContentRequest")
     check_generation_config(request.get("generationConfig", {}), model)
     check_schemas(request)
+    check_tool_combination(request, model)
     check_function_turns(contents)
     if model.family == "3":
         check_thought_signatures(contents)
+
+
+# The built-in tools the service runs itself, which a request may combine with its own
+# functions only on Gemini 3, and only when it asks to see them run
+SERVER_TOOLS = (
+    "googleSearch",
+    "googleSearchRetrieval",
+    "codeExecution",
+    "urlContext",
+    "googleMaps",
+    "fileSearch",
+)
+
+
+def check_tool_combination(request: dict[str, Any], model: ModelInfo) -> None:
+    """Built-in tools beside function declarations (docs/evidence.md#service-builtin-tools):
+    refused before Gemini 3, and on Gemini 3 unless ``includeServerSideToolInvocations``."""
+    tools = [tool for tool in request.get("tools", []) if isinstance(tool, dict)]
+    if not any(tool.get("functionDeclarations") for tool in tools):
+        return
+    if not any(name in tool for tool in tools for name in SERVER_TOOLS):
+        return
+    if model.family != "3":
+        raise invalid_argument("Tool use with function calling is unsupported by the model.")
+    config = request.get("toolConfig")
+    if not (isinstance(config, dict) and config.get("includeServerSideToolInvocations") is True):
+        raise invalid_argument(
+            "Please enable tool_config.include_server_side_tool_invocations to use Built-in "
+            "tools with Function calling."
+        )
 
 
 def missing_cache() -> ApiError:

@@ -116,7 +116,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "codeExecution": "struct",
         "googleSearch": "struct",
         "urlContext": "struct",
-        "googleMaps": "struct",
+        "googleMaps": "GoogleMaps",
         "fileSearch": "struct",
         "computerUse": "struct",
     },
@@ -131,10 +131,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "ToolConfig": {
         "functionCallingConfig": "FunctionCallingConfig",
-        "retrievalConfig": "struct",
+        "retrievalConfig": "RetrievalConfig",
         # Gemini 3: the answer shows the server-side tools' calls as toolCall/toolResponse parts.
         "includeServerSideToolInvocations": "bool",
     },
+    "GoogleMaps": {"enableWidget": "bool"},
+    "RetrievalConfig": {"latLng": "LatLng", "languageCode": "string"},
+    "LatLng": {"latitude": "double", "longitude": "double"},
     "FunctionCallingConfig": {
         "mode": "enum:FunctionCallingMode",
         "allowedFunctionNames": "string[]",

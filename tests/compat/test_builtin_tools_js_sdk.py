@@ -33,7 +33,8 @@ def lines() -> dict[str, dict[str, Any]]:
     app = create_app(FakeConfig())
     with ThreadedServer(app) as server:
         fake = Fake(app, server.base_url)
-        return start_node(fake, "unary", "stream", script="builtin_tools.mjs").lines()
+        examples = ("unary", "stream", "maps", "combined", "refused")
+        return start_node(fake, *examples, script="builtin_tools.mjs").lines()
 
 
 def check_grounding(metadata: dict[str, Any], text: str) -> None:
@@ -75,3 +76,41 @@ def test_the_js_sdk_reads_a_streamed_answer_with_built_in_tools(
     for chunk in chunks:
         check_grounding(chunk["groundingMetadata"], text)
         assert chunk["urlContextMetadata"] == {"urlMetadata": URLS}
+
+
+def test_the_js_sdk_reads_places_from_google_maps(lines: dict[str, dict[str, Any]]) -> None:
+    line = lines["maps"]
+    assert line["ok"], line
+    unary, chunks = line["unary"], line["chunks"]
+    metadata = unary["groundingMetadata"]
+    places = [chunk["maps"] for chunk in metadata["groundingChunks"]]
+    assert places and all("Italian" in p["title"] and p["title"] in unary["text"] for p in places)
+    assert all(p["placeId"].startswith("places/ChIJ") for p in places)
+    assert metadata["googleMapsWidgetContextToken"].startswith("widgetcontent/")
+    for support in metadata["groundingSupports"]:
+        segment = support["segment"]
+        start = segment.get("startIndex", 0)
+        assert unary["text"].encode()[start : segment["endIndex"]].decode() == segment["text"]
+    assert "".join(c["text"] or "" for c in chunks) == unary["text"]
+    assert all(c["groundingMetadata"] == metadata for c in chunks)
+
+
+def test_the_js_sdk_calls_a_function_beside_the_search_and_sends_its_id_back(
+    lines: dict[str, dict[str, Any]],
+) -> None:
+    line = lines["combined"]
+    assert line["ok"], line
+    (call,) = line["calls"]
+    assert call["name"] == "getWeather" and call["args"] == {"city": "Utqiagvik"}
+    assert len(call["id"]) == 8
+    kinds = [next(k for k in part if k != "thoughtSignature") for part in line["parts"]]
+    assert kinds == ["toolCall", "toolResponse", "functionCall"]
+    assert "snow, -12 °C" in line["text"]
+
+
+def test_the_js_sdk_throws_the_services_refusal_before_gemini_3(
+    lines: dict[str, dict[str, Any]],
+) -> None:
+    thrown = lines["refused"]["thrown"]
+    assert thrown["name"] == "ApiError" and thrown["status"] == 400
+    assert "Tool use with function calling is unsupported by the model." in thrown["message"]

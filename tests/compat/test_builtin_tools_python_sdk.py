@@ -112,3 +112,63 @@ def test_the_sdk_reads_a_streamed_answer_with_built_in_tools(
         (candidate,) = chunk.candidates or []
         check_grounding(candidate.grounding_metadata, text)
         check_urls(candidate.url_context_metadata)
+
+
+MAPS_CONFIG = types.GenerateContentConfig(
+    tools=[types.Tool(google_maps=types.GoogleMaps(enable_widget=True))],
+    tool_config=types.ToolConfig(
+        retrieval_config=types.RetrievalConfig(
+            lat_lng=types.LatLng(latitude=34.050481, longitude=-118.248526)
+        )
+    ),
+)
+MAPS_PROMPT = "What are the best Italian restaurants within a 15-minute walk from here?"
+
+
+def check_places(metadata: types.GroundingMetadata | None, text: str) -> None:
+    """What the Maps grounding guide's code reads: each chunk's ``maps`` title and URI."""
+    assert metadata is not None
+    places = [chunk.maps for chunk in metadata.grounding_chunks or []]
+    assert places and all(place is not None for place in places)
+    for place in places:
+        assert place is not None and place.title and place.uri and place.place_id
+        assert place.uri.startswith("https://maps.google.com/?cid=")
+        assert place.place_id.startswith("places/")
+        assert "Italian" in place.title and place.title in text
+    assert (metadata.google_maps_widget_context_token or "").startswith("widgetcontent/")
+    data = text.encode()
+    for support in metadata.grounding_supports or []:
+        segment = support.segment
+        assert segment is not None and segment.end_index is not None
+        assert data[segment.start_index or 0 : segment.end_index].decode() == segment.text
+        (index,) = support.grounding_chunk_indices or []
+        place = places[index]
+        assert place is not None and place.title and place.title in (segment.text or "")
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["unary", "stream"])
+def test_the_sdk_reads_places_from_google_maps(gemini_fake_server: Fake, stream: bool) -> None:
+    client = sdk_client(gemini_fake_server)
+    if stream:
+        chunks = list(
+            client.models.generate_content_stream(
+                model=FLASH, contents=MAPS_PROMPT, config=MAPS_CONFIG
+            )
+        )
+        text = "".join(chunk.text or "" for chunk in chunks)
+        metadata = [c.candidates[0].grounding_metadata for c in chunks if c.candidates]
+        assert len(metadata) == len(chunks) > 1 and all(m == metadata[0] for m in metadata)
+        check_places(metadata[0], text)
+    else:
+        response = client.models.generate_content(
+            model=FLASH, contents=MAPS_PROMPT, config=MAPS_CONFIG
+        )
+        assert response.candidates
+        check_places(response.candidates[0].grounding_metadata, response.text or "")
+    sent = gemini_fake_server.last_call().request
+    assert sent["tools"] == [{"googleMaps": {"enableWidget": True}}]
+    # The SDK sends the location in snake case inside a camel-case body; the fake reads both
+    assert sent["toolConfig"]["retrievalConfig"]["latLng"] == {
+        "latitude": 34.050481,
+        "longitude": -118.248526,
+    }

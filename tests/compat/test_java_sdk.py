@@ -72,7 +72,8 @@ FIXES = {
         ),
     ],
 }
-HARNESS = {"GuideRun", "GuideFiles"}  # the driver's classes, not the guide's
+# the driver's classes and the examples beyond the guide (test_app_features_go_java.py)
+HARNESS = {"GuideRun", "GuideFiles", "AppFeatures"}
 
 ORGAN = FilesKit.jpeg()
 # Content{parts=Optional[[Part{..., text=Optional[T], ...}]], role=Optional[R]}: Content's

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from fake_server.model import builtin_tools
+from fake_server.model import builtin_tools, grounding
 from fake_server.pytest_plugin import Fake
 from tests.kit.fakes import KEY, ask, new_fake
 
@@ -82,8 +83,8 @@ def test_search_grounds_the_answer_in_the_services_shape(tool: str, model: str) 
     assert 2 <= len(metadata["groundingChunks"]) <= 4
     for chunk in metadata["groundingChunks"]:
         assert list(chunk["web"]) == ["uri", "title"]
-        assert chunk["web"]["uri"].startswith(builtin_tools.REDIRECT)
-        assert chunk["web"]["title"] in builtin_tools.DOMAINS
+        assert chunk["web"]["uri"].startswith(grounding.REDIRECT)
+        assert chunk["web"]["title"] in grounding.DOMAINS
     text = text_of(candidate)
     assert_supports_are_byte_slices(metadata, text)
     # Past the prompt's non-ASCII, a byte offset is not the character offset
@@ -244,22 +245,93 @@ def test_a_stream_carries_the_grounding_on_every_chunk_and_joins_to_the_unary_an
     assert chunks[-1]["usageMetadata"] == whole["usageMetadata"]
 
 
-def test_declared_functions_are_still_called_with_built_in_tools_beside_them() -> None:
-    request = with_tools("What is the weather in Paris?", "googleSearch")
-    request["tools"].append(
-        {
-            "functionDeclarations": [
-                {
-                    "name": "get_weather",
-                    "description": "Get the weather for a city.",
-                    "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
-                }
-            ]
-        }
+WEATHER = {
+    "name": "get_weather",
+    "description": "Get the weather for a city.",
+    "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
+}
+
+
+def with_functions(text: str, *tools: str, invocations: bool = False) -> dict[str, Any]:
+    request = with_tools(text, *tools)
+    request["tools"].append({"functionDeclarations": [WEATHER]})
+    if invocations:
+        request["toolConfig"] = {"includeServerSideToolInvocations": True}
+    return request
+
+
+@pytest.mark.parametrize("tool", ["googleSearch", "codeExecution", "urlContext", "googleMaps"])
+def test_built_in_tools_beside_functions_are_refused_before_gemini_3(tool: str) -> None:
+    with new_fake().client(headers=KEY) as http:
+        answer = http.post(
+            f"/v1beta/models/{FLASH}:generateContent",
+            json=with_functions("What is the weather in Paris?", tool, invocations=True),
+        )
+    assert answer.status_code == 400
+    assert answer.json()["error"]["message"] == (
+        "Tool use with function calling is unsupported by the model."
     )
-    (candidate,) = post(new_fake(), FLASH, request)["candidates"]
-    assert candidate["content"]["parts"][0]["functionCall"]["name"] == "get_weather"
-    assert "groundingMetadata" not in candidate
+
+
+def test_gemini_3_takes_them_together_only_when_asked_to_show_the_invocations() -> None:
+    with new_fake().client(headers=KEY) as http:
+        answer = http.post(
+            f"/v1beta/models/{GEMINI_3}:generateContent",
+            json=with_functions("What is the weather in Paris?", "googleSearch"),
+        )
+    assert answer.status_code == 400
+    assert answer.json()["error"] == {
+        "code": 400,
+        "message": "Please enable tool_config.include_server_side_tool_invocations to use "
+        "Built-in tools with Function calling.",
+        "status": "INVALID_ARGUMENT",
+    }
+
+
+def test_gemini_3_searches_then_calls_the_function_with_an_id() -> None:
+    request = with_functions(
+        "What is the weather in Paris today?", "googleSearch", invocations=True
+    )
+    (candidate,) = post(new_fake(), GEMINI_3, request)["candidates"]
+    search_call, search_response, call = candidate["content"]["parts"]
+    assert search_call["toolCall"]["toolType"] == "GOOGLE_SEARCH_WEB"
+    assert search_response["toolResponse"]["id"] == search_call["toolCall"]["id"]
+    assert list(call) == ["functionCall", "thoughtSignature"]
+    assert list(call["functionCall"]) == ["name", "args", "id"]
+    assert call["functionCall"]["args"] == {"city": "Paris"}
+    assert len(call["functionCall"]["id"]) == 8
+    assert call["functionCall"]["id"] != search_call["toolCall"]["id"]
+    assert candidate["finishMessage"] == "Model generated function call(s)."
+    grounding = candidate["groundingMetadata"]  # the search ran; no text for supports yet
+    assert grounding["webSearchQueries"] == search_call["toolCall"]["args"]["queries"]
+    assert "groundingSupports" not in grounding
+
+
+def test_the_turn_after_the_function_answers_in_text() -> None:
+    request = with_functions(
+        "What is the weather in Paris today?", "googleSearch", invocations=True
+    )
+    fake = new_fake()
+    first = post(fake, GEMINI_3, request)["candidates"][0]["content"]
+    call = first["parts"][-1]["functionCall"]
+    request["contents"] += [
+        first,
+        {
+            "role": "user",
+            "parts": [
+                {
+                    "functionResponse": {
+                        "name": call["name"],
+                        "response": {"forecast": "sunny, 21 °C"},
+                        "id": call["id"],
+                    }
+                }
+            ],
+        },
+    ]
+    (candidate,) = post(fake, GEMINI_3, request)["candidates"]
+    (answer,) = candidate["content"]["parts"]
+    assert "sunny, 21 °C" in answer["text"]
 
 
 def test_a_request_without_built_in_tools_is_answered_as_before() -> None:
@@ -275,3 +347,68 @@ def test_a_fixture_answers_as_before_with_built_in_tools(tmp_path: Path) -> None
     (candidate,) = post(new_fake(fixture_dirs=(tmp_path,)), FLASH, request)["candidates"]
     assert candidate["content"]["parts"] == [{"text": "Forty-two."}]
     assert list(candidate) == ["content", "finishReason", "index"]
+
+
+MAPS_PROMPT = "What are the best Italian restaurants within a 15-minute walk from here?"
+
+
+def test_google_maps_grounds_the_answer_in_places_of_the_kind_asked_for() -> None:
+    request = with_tools(MAPS_PROMPT, "googleMaps")
+    request["toolConfig"] = {
+        "retrievalConfig": {"latLng": {"latitude": 34.05, "longitude": -118.2}}
+    }
+    body = post(new_fake(), FLASH, request)
+    (candidate,) = body["candidates"]
+    metadata = candidate["groundingMetadata"]
+    assert list(metadata) == ["groundingChunks", "groundingSupports"]  # no widget unless asked
+    places = [chunk["maps"] for chunk in metadata["groundingChunks"]]
+    assert 2 <= len(places) <= 4
+    for place in places:
+        assert list(place) == ["uri", "title", "placeId"]
+        assert re.fullmatch(r"https://maps\.google\.com/\?cid=\d{18,20}", place["uri"])
+        assert re.fullmatch(r"places/ChIJ[\w-]{23}", place["placeId"])
+        assert "Italian" in place["title"]
+        assert place["title"].split()[-1] in ("Kitchen", "Bistro", "Grill")
+    text = text_of(candidate)
+    assert_supports_are_byte_slices(metadata, text)
+    # Every place is named in the answer, and the support of the sentence naming it points to it
+    for index, place in enumerate(places):
+        assert place["title"] in text
+        assert any(
+            place["title"] in s["segment"]["text"] and index in s["groundingChunkIndices"]
+            for s in metadata["groundingSupports"]
+        )
+    assert "toolUsePromptTokenCount" in body["usageMetadata"]
+
+
+def test_google_maps_gives_a_widget_token_when_asked_and_rides_every_chunk() -> None:
+    request = with_tools("Any good coffee near Union Square?")
+    request["tools"] = [{"googleMaps": {"enableWidget": True}}]
+    fake = new_fake()
+    whole = post(fake, FLASH, request)["candidates"][0]
+    token = whole["groundingMetadata"]["googleMapsWidgetContextToken"]
+    assert re.fullmatch(r"widgetcontent/[\w-]{100,}", token)
+    titles = [c["maps"]["title"] for c in whole["groundingMetadata"]["groundingChunks"]]
+    assert all(t.split()[-1] in ("Café", "House", "Roasters") for t in titles)
+    chunks = post(fake, FLASH, request, stream=True)
+    assert all(
+        c["candidates"][0]["groundingMetadata"] == whole["groundingMetadata"] for c in chunks
+    )
+
+
+def test_search_and_maps_share_one_grounding_metadata() -> None:
+    body = post(new_fake(), FLASH, with_tools(MAPS_PROMPT, "googleSearch", "googleMaps"))
+    metadata = body["candidates"][0]["groundingMetadata"]
+    assert list(metadata)[0] == "searchEntryPoint" and "webSearchQueries" in metadata
+    kinds = [next(iter(chunk)) for chunk in metadata["groundingChunks"]]
+    assert kinds == sorted(kinds, key=lambda kind: kind != "web") and {"web", "maps"} == set(kinds)
+    assert_supports_are_byte_slices(metadata, text_of(body["candidates"][0]))
+    first_place = kinds.index("maps")
+    place_supports = [
+        s for s in metadata["groundingSupports"] if max(s["groundingChunkIndices"]) >= first_place
+    ]
+    assert place_supports
+    for support in place_supports:  # the places' supports point past the web sources
+        (index,) = support["groundingChunkIndices"]
+        title = metadata["groundingChunks"][index]["maps"]["title"]
+        assert title in support["segment"]["text"]

@@ -80,6 +80,8 @@ def test_a_list_of_rules_is_added_at_once_and_all_are_removed_at_once(
         ({"delay": [2, 1]}, '"delay" is seconds'),
         ({"stream": {"endAfter": 1}}, "only"),
         ({"drop": "sometimes"}, '"drop" is one of'),
+        ({"match": {"tool": ""}, "delay": 1}, '"tool" is a built-in tool'),
+        ({"match": {"rpc": "models.list", "tool": "googleSearch"}, "delay": 1}, "only the rpcs"),
         ({"eror": {"status": 503}}, "Unknown fault rule keys"),
         ([1], "a JSON object"),
     ],
@@ -130,6 +132,29 @@ def test_a_rule_matches_only_its_rpc_and_model(client: httpx.Client) -> None:
     assert statuses(client, 1, f"{FLASH}:countTokens") == [200]
     assert statuses(client, 1, "/v1beta/models/gemini-2.5-pro:countTokens") == [500]
     assert statuses(client, 1, "/v1beta/models/gemini-2.5-pro:generateContent") == [200]
+
+
+def test_a_rule_matches_the_calls_that_declare_its_tool(client: httpx.Client) -> None:
+    """A built-in tool by its name, in either spelling the service takes, or a declared function
+    by its own: the app's other calls go on as before."""
+    add(client, match={"tool": "googleSearch"}, error={"status": 503})
+    add(
+        client, match={"rpc": "streamGenerateContent", "tool": "get_weather"}, error={"status": 500}
+    )
+    search = {**ASK, "tools": [{"google_search": {}}]}
+    weather = {"name": "get_weather", "description": "Weather for a city."}
+    functions = {**ASK, "tools": [{"functionDeclarations": [weather]}]}
+    assert client.post(GENERATE, json=search).status_code == 503
+    assert client.post(f"{FLASH}:countTokens", json=search).status_code == 503
+    assert client.post(GENERATE, json=functions).status_code == 200
+    assert client.post(STREAM, json=functions).status_code == 500
+    assert client.post(STREAM, json={**ASK, "tools": [{"codeExecution": {}}]}).status_code == 200
+    assert statuses(client, 1) == [200]
+    assert client.post(GENERATE, content=b"{not json").status_code == 400  # no tools to match
+    counted = {
+        rule["id"]: rule["matched"] for rule in client.get("/__fake__/faults").json()["faults"]
+    }
+    assert counted == {"fault-1": 2, "fault-2": 1}
 
 
 # --- errors ------------------------------------------------------------------------------------

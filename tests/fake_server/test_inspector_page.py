@@ -341,7 +341,7 @@ def test_a_refused_call_a_fault_and_an_unknown_path_show_in_the_list(driver, ser
     assert problems(driver) == []
 
 
-def test_an_answers_tools_show_as_calls_code_search_and_urls(driver, serve) -> None:
+def test_an_answers_tools_show_as_calls_code_search_urls_and_places(driver, serve) -> None:
     server = serve()
     open_inspector(driver, server)
     client = sdk(server)
@@ -356,6 +356,8 @@ def test_an_answers_tools_show_as_calls_code_search_and_urls(driver, serve) -> N
     )
     code = types.GenerateContentConfig(tools=[types.Tool(code_execution=types.ToolCodeExecution())])
     client.models.generate_content(model=MODEL, contents="What is 12 * 7?", config=code)
+    maps = types.GenerateContentConfig(tools=[types.Tool(google_maps=types.GoogleMaps())])
+    places = client.models.generate_content(model=MODEL, contents="Cafés near me?", config=maps)
 
     open_entry(driver, 1)
     shown = wait_for(lambda: text_of(driver, "#detail-pane .tools"), what="the tools section")
@@ -370,4 +372,11 @@ def test_an_answers_tools_show_as_calls_code_search_and_urls(driver, serve) -> N
     open_entry(driver, 2)
     shown = wait_for(lambda: text_of(driver, "#detail-pane .tools"), what="the code")
     assert "runs code:" in shown and "84" in shown  # 12 * 7, worked out, not run
+    open_entry(driver, 3)
+    shown = wait_for(lambda: text_of(driver, "#detail-pane .tools"), what="the places")
+    metadata = (places.candidates or [types.Candidate()])[0].grounding_metadata
+    assert metadata is not None and metadata.grounding_chunks
+    assert shown.startswith("Tools in the answer\ngrounded;")
+    for chunk in metadata.grounding_chunks:
+        assert chunk.maps is not None and f"{chunk.maps.title} (Google Maps)" in shown
     assert problems(driver) == []

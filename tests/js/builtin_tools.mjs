@@ -1,10 +1,15 @@
 // Answers with the built-in tools, read by the JS SDK
 // (tests/compat/test_builtin_tools_js_sdk.py checks the lines):
 //
-//   node builtin_tools.mjs unary | stream
+//   node builtin_tools.mjs unary | stream | maps | combined | refused
 //
-// unary:  Google Search, code execution and URL context on gemini-3-flash-preview
-// stream: the same, streamed; one entry per chunk
+// unary:    Google Search, code execution and URL context on gemini-3-flash-preview
+// stream:   the same, streamed; one entry per chunk
+// maps:     Google Maps with its widget on gemini-2.5-flash, unary and streamed
+// combined: Google Search beside a declared function on Gemini 3, showing the invocations:
+//           the SDK's functionCalls (with ids), then the turn that sends the function's
+//           response back with that id, and its text
+// refused:  the same tools on gemini-2.5-flash: the error the SDK throws
 
 import { runExamples } from "./harness.mjs";
 
@@ -30,6 +35,26 @@ function read(response) {
   };
 }
 
+const MAPS_PROMPT = "What are the best Italian restaurants within a 15-minute walk from here?";
+const MAPS_CONFIG = {
+  tools: [{ googleMaps: { enableWidget: true } }],
+  toolConfig: { retrievalConfig: { latLng: { latitude: 34.050481, longitude: -118.248526 } } },
+};
+const WEATHER = {
+  name: "getWeather",
+  description: "Gets the weather for a requested city.",
+  parameters: {
+    type: "object",
+    properties: { city: { type: "string", description: "The city and state" } },
+    required: ["city"],
+  },
+};
+const COMBINED = {
+  tools: [{ googleSearch: {}, functionDeclarations: [WEATHER] }],
+  toolConfig: { includeServerSideToolInvocations: true },
+};
+const WEATHER_PROMPT = "What is the weather like in Utqiagvik today?";
+
 const EXAMPLES = {
   unary: async (ai) => read(await ai.models.generateContent({ model: G3, contents: PROMPT, config: CONFIG })),
   stream: async (ai) => {
@@ -42,6 +67,37 @@ const EXAMPLES = {
       chunks.push(read(chunk));
     }
     return { chunks };
+  },
+  maps: async (ai) => {
+    const request = { model: "gemini-2.5-flash", contents: MAPS_PROMPT, config: MAPS_CONFIG };
+    const unary = read(await ai.models.generateContent(request));
+    const chunks = [];
+    for await (const chunk of await ai.models.generateContentStream(request)) {
+      chunks.push(read(chunk));
+    }
+    return { unary, chunks };
+  },
+  combined: async (ai) => {
+    const contents = [{ role: "user", parts: [{ text: WEATHER_PROMPT }] }];
+    const first = await ai.models.generateContent({ model: G3, contents, config: COMBINED });
+    const calls = first.functionCalls;
+    contents.push(first.candidates[0].content);
+    contents.push({
+      role: "user",
+      parts: calls.map((call) => ({
+        functionResponse: { name: call.name, id: call.id, response: { forecast: "snow, -12 °C" } },
+      })),
+    });
+    const second = await ai.models.generateContent({ model: G3, contents, config: COMBINED });
+    return { calls, parts: first.candidates[0].content.parts, text: second.text };
+  },
+  refused: async (ai) => {
+    try {
+      await ai.models.generateContent({ model: "gemini-2.5-flash", contents: WEATHER_PROMPT, config: COMBINED });
+      return { thrown: null };
+    } catch (error) {
+      return { thrown: { name: error.name, status: error.status, message: error.message } };
+    }
   },
 };
 

@@ -146,7 +146,9 @@ class Build:
 
 def build() -> Build:
     """The program that runs every example, compiled unless the cache has it already."""
-    module = {name: (GO_DIR / name).read_bytes() for name in ("go.mod", "go.sum", "driver.go")}
+    # the driver, and the examples beyond the guide written for it (features.go)
+    names = ["go.mod", "go.sum", *sorted(p.name for p in GO_DIR.glob("*.go"))]
+    module = {name: (GO_DIR / name).read_bytes() for name in names}
     files = {f"example_{name}.go": prepared(name).encode() for name in EXAMPLES}
     digest = hashlib.sha256()
     for name, data in sorted({**module, **files}.items()):

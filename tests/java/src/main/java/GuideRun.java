@@ -42,6 +42,12 @@ public final class GuideRun {
     EXAMPLES.put("stream", "GenerateContentStream");
     EXAMPLES.put("chat", "MultiTurnConversation");
     EXAMPLES.put("chat_stream", "MultiTurnConversationWithStreaming");
+    // Beyond the guide: what apps put in a generateContent call (AppFeatures.java)
+    EXAMPLES.put("tool_choice", "AppFeatures$ToolChoice");
+    EXAMPLES.put("builtin_tools", "AppFeatures$BuiltinTools");
+    EXAMPLES.put("google_maps", "AppFeatures$GoogleMapsGrounding");
+    EXAMPLES.put("tools_combined", "AppFeatures$ToolsCombined");
+    EXAMPLES.put("logprobs", "AppFeatures$Logprobs");
   }
 
   /** The SDK's log records while an example runs. */
