@@ -138,6 +138,15 @@ CASES = [
         path="/v1beta/models/gemini-nope:generateContent",
     ),
     Case(
+        "over 100 requests in a `batchEmbedContents`",
+        "embed-batch-too-big",
+        400,
+        "INVALID_ARGUMENT",
+        "* BatchEmbedContentsRequest.requests: at most 100 requests can be in one batch\n",
+        body={"requests": [{"content": hi("x")}] * 101},
+        path="/v1beta/models/gemini-embedding-001:batchEmbedContents",
+    ),
+    Case(
         "empty or missing `contents`",
         "empty-contents",
         400,

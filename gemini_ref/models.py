@@ -1,4 +1,5 @@
-"""``client.models`` and ``client.aio.models``: generate content, count tokens, list models."""
+"""``client.models`` and ``client.aio.models``: generate content, count tokens, embed content,
+list models."""
 
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ from typing import Any
 from ._caller import AsyncCaller, Caller
 from ._calls import count_tokens, generate_content, generate_content_stream, get_model, list_models
 from ._contents import ContentsLike
+from ._embeddings import embed_content
 from .pagers import AsyncPager, Pager
 from .types import (
     CountTokensConfig,
     CountTokensResponse,
+    EmbedContentConfig,
+    EmbedContentResponse,
     GenerateContentConfig,
     GenerateContentResponse,
     ListModelsConfig,
@@ -21,6 +25,7 @@ from .types import (
 GenerateConfigLike = GenerateContentConfig | Mapping[str, Any]
 CountConfigLike = CountTokensConfig | Mapping[str, Any]
 ListConfigLike = ListModelsConfig | Mapping[str, Any]
+EmbedConfigLike = EmbedContentConfig | Mapping[str, Any]
 
 
 class Models:
@@ -54,6 +59,12 @@ class Models:
     ) -> CountTokensResponse:
         """Count the tokens ``contents`` would take as a prompt."""
         return self._caller.send(count_tokens(model, contents, config))
+
+    def embed_content(
+        self, *, model: str, contents: ContentsLike, config: EmbedConfigLike | None = None
+    ) -> EmbedContentResponse:
+        """One embedding per item of ``contents`` (up to 100), in order."""
+        return self._caller.send(embed_content(model, contents, config))
 
     def get(self, *, model: str) -> Model:
         """The model's resource: limits, defaults, supported actions."""
@@ -90,6 +101,12 @@ class AsyncModels:
     ) -> CountTokensResponse:
         """Count the tokens ``contents`` would take as a prompt."""
         return await self._caller.send(count_tokens(model, contents, config))
+
+    async def embed_content(
+        self, *, model: str, contents: ContentsLike, config: EmbedConfigLike | None = None
+    ) -> EmbedContentResponse:
+        """One embedding per item of ``contents`` (up to 100), in order."""
+        return await self._caller.send(embed_content(model, contents, config))
 
     async def get(self, *, model: str) -> Model:
         """The model's resource: limits, defaults, supported actions."""

@@ -13,7 +13,7 @@ Enumerations are ``StrEnum`` constants for convenience; fields are typed ``str``
 service adds tomorrow still parses, and ``candidate.finish_reason == FinishReason.STOP`` works.
 
 This module is the types' public face; they are defined by family in ``_types/``: ``contents``,
-``configs``, ``responses``, ``models``, ``files``, ``caches`` and ``enums``.
+``configs``, ``responses``, ``embeddings``, ``models``, ``files``, ``caches`` and ``enums``.
 """
 
 from __future__ import annotations
@@ -61,6 +61,11 @@ from ._types.contents import (
     FunctionCall,
     FunctionResponse,
     Part,
+)
+from ._types.embeddings import (
+    ContentEmbedding,
+    EmbedContentConfig,
+    EmbedContentResponse,
 )
 from ._types.enums import (
     BlockedReason,
@@ -118,11 +123,14 @@ __all__ = [
     "Citation",
     "CitationMetadata",
     "Content",
+    "ContentEmbedding",
     "CountTokensConfig",
     "CountTokensResponse",
     "CreateCachedContentConfig",
     "DeleteCachedContentResponse",
     "DeleteFileResponse",
+    "EmbedContentConfig",
+    "EmbedContentResponse",
     "File",
     "FileData",
     "FileSource",

@@ -56,6 +56,12 @@ SDK_METHODS: dict[str, tuple[str, str, str]] = {
         "`models.generate_content_stream`, `Chat.send_message_stream` (`alt=sse`)",
     ),
     "countTokens": ("`models.count_tokens`", "`models.countTokens`", "`models.count_tokens`"),
+    "embedContent": ("—", "—", "—"),
+    "batchEmbedContents": (
+        "`models.embed_content`",
+        "`models.embedContent`",
+        "`models.embed_content`",
+    ),
     "models.list": ("`models.list`", "`models.list`", "`models.list`"),
     "models.get": ("`models.get`", "`models.get`", "`models.get`"),
     "files.upload": ("`files.upload`", "`files.upload`", "`files.upload`"),
@@ -105,6 +111,10 @@ ROUTE_NOTES: dict[str, str] = {
         "only generated files (a batch's results) "
         "([batches](batches.md#downloading-the-result-file))."
     ),
+    "embedContent": (
+        "One content, as the REST docs' curl samples send it; the SDKs send "
+        "`batchEmbedContents` ([embeddings](embeddings.md))."
+    ),
 }
 
 # For admin endpoints without a docstring (a docstring's first line is used when there is one).
@@ -130,20 +140,6 @@ class Unserved:
 
 # From recorded traffic (docs/evidence.md#service-other-endpoints) and the official SDKs' sources.
 UNSERVED: tuple[Unserved, ...] = (
-    Unserved(
-        "POST",
-        "/{v}/models/{model}:embedContent",
-        "embeddings, one content (the REST docs)",
-        "—",
-        "—",
-    ),
-    Unserved(
-        "POST",
-        "/{v}/models/{model}:batchEmbedContents",
-        "embeddings, as the SDKs ask for them",
-        "`models.embed_content`",
-        "`models.embedContent`",
-    ),
     Unserved(
         "POST",
         "/{v}/models/{model}:asyncBatchEmbedContent",

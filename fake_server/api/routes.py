@@ -1,9 +1,9 @@
 """The route table: which handler serves which path, under each API version the SDKs use
 (``/v1beta`` by default in JS and curl, ``/v1`` in Python), and :func:`create_app`.
 
-Each row names its handler module: :mod:`.generate`, :mod:`.models`, :mod:`.files`,
-:mod:`.uploads`, :mod:`.caches`; the admin API is :mod:`.admin` (the journal
-:mod:`.journal_api`, the inspector page :mod:`.inspector`). The adapter
+Each row names its handler module: :mod:`.generate`, :mod:`.embed`, :mod:`.models`, :mod:`.files`,
+:mod:`.uploads`, :mod:`.downloads`, :mod:`.caches`, :mod:`.batches`; the admin API is :mod:`.admin`
+(the journal :mod:`.journal_api`, the inspector page :mod:`.inspector`). The adapter
 (:mod:`fake_server.http.adapter`) wraps every handler.
 """
 
@@ -33,6 +33,7 @@ from . import (
     batches,
     caches,
     downloads,
+    embed,
     files,
     generate,
     inspector,
@@ -56,6 +57,13 @@ ROUTE_TABLE: tuple[RouteSpec, ...] = (
         generate.stream_generate_content,
     ),
     RouteSpec("POST", "/{v}/models/{model}:countTokens", "countTokens", generate.count_tokens),
+    RouteSpec("POST", "/{v}/models/{model}:embedContent", "embedContent", embed.embed_content),
+    RouteSpec(
+        "POST",
+        "/{v}/models/{model}:batchEmbedContents",
+        "batchEmbedContents",
+        embed.batch_embed_contents,
+    ),
     RouteSpec("GET", "/{v}/models", "models.list", models.list_models),
     RouteSpec("GET", "/{v}/models/{model}", "models.get", models.get_model),
     RouteSpec(
@@ -121,6 +129,9 @@ ROUTE_TABLE: tuple[RouteSpec, ...] = (
     RouteSpec("POST", "/{v}/batches/{batch}:cancel", "batches.cancel", batches.cancel, memo=False),
     RouteSpec("DELETE", "/{v}/batches/{batch}", "batches.delete", batches.delete, memo=False),
 )
+
+# The catalogue advertises a model's method only where a row of this table serves it.
+models.SERVED.update(spec.rpc for spec in ROUTE_TABLE)
 
 
 def routes() -> list[Route]:

@@ -31,6 +31,8 @@ RPCS = (
     "generateContent",
     "streamGenerateContent",
     "countTokens",
+    "embedContent",
+    "batchEmbedContents",
     "models.get",
     "models.list",
     "files.get",

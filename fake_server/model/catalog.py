@@ -27,6 +27,16 @@ class Thinking:
 
 
 @dataclass(frozen=True)
+class Embedding:
+    """An embedding model's output (docs/evidence.md#service-embeddings)."""
+
+    dimensions: int = 3072  # the default and the largest outputDimensionality
+    min_dimensions: int = 1  # the SDK's own tests ask for 10 (docs/evidence.md#service-embeddings)
+    multimodal: bool = False  # takes images, audio, video and documents besides text
+    reports_usage: bool = False  # answers carry usageMetadata
+
+
+@dataclass(frozen=True)
 class ModelInfo:
     id: str
     version: str
@@ -45,6 +55,7 @@ class ModelInfo:
     logprobs: bool = False
     # The fewest tokens a cachedContent for it may hold (docs/evidence.md#service-caches).
     min_cache_tokens: int = 4096
+    embedding: Embedding | None = None  # set on embedding models
 
     def resource(self) -> dict[str, Any]:
         model: dict[str, Any] = {
@@ -212,6 +223,19 @@ MODELS: tuple[ModelInfo, ...] = (
         methods=EMBED_METHODS,
         top_k=None,
         family="embedding",
+        embedding=Embedding(),
+    ),
+    ModelInfo(
+        "gemini-embedding-2",
+        "2",
+        "Gemini Embedding 2",
+        "Obtain a distributed representation of text, images, audio, video and documents.",
+        8192,
+        1,
+        methods=EMBED_METHODS,
+        top_k=None,
+        family="embedding",
+        embedding=Embedding(multimodal=True, reports_usage=True),
     ),
 )
 

@@ -110,6 +110,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "usageMetadata": "CachedContentUsageMetadata",
     },
     "CachedContentUsageMetadata": {"totalTokenCount": "count"},
+    "EmbedContentRequest": {
+        "model": "string",
+        "content": "Content",
+        "taskType": "enum:TaskType",
+        "title": "string",
+        "outputDimensionality": "int32",
+    },
+    "BatchEmbedContentsRequest": {"requests": "EmbedContentRequest[]"},
     "FunctionResponse": {
         "id": "string",
         "name": "string",
@@ -317,6 +325,20 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "TopCandidates": {"candidates": "LogprobsCandidate[]"},
     "LogprobsCandidate": {"token": "string", "tokenId": "count", "logProbability": "float"},
+    "EmbedContentResponse": {
+        "embedding": "ContentEmbedding",
+        "usageMetadata": "EmbeddingUsageMetadata",
+    },
+    "BatchEmbedContentsResponse": {
+        "embeddings": "ContentEmbedding[]",
+        "usageMetadata": "EmbeddingUsageMetadata",
+    },
+    "ContentEmbedding": {"values": "float[]"},
+    # As recorded: "promptTokenDetails", singular (docs/evidence.md#service-embeddings).
+    "EmbeddingUsageMetadata": {
+        "promptTokenCount": "count",
+        "promptTokenDetails": "ModalityTokenCount[]",
+    },
     "ModelStatus": {
         "modelStage": "enum:ModelStage",
         "retirementTime": "string",

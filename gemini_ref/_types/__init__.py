@@ -6,5 +6,6 @@
 * ``configs``: what calls take besides their contents (every ``…Config``, ``Tool``,
   ``HttpOptions``);
 * ``responses``: what ``generate_content`` and ``count_tokens`` answer;
+* ``embeddings``: what ``embed_content`` takes and answers;
 * ``models`` and ``files``: the two resources, with their listings.
 """

@@ -39,7 +39,7 @@ def test_serve_prints_a_line_per_request_on_stderr(
 ) -> None:
     process, base = started(processes, tmp_path)
     httpx.post(base + GENERATE, json=BODY, headers={"x-goog-api-key": "a-key"})
-    httpx.post(base + "/v1beta/models/gemini-2.5-flash:embedContent?key=a-key", json=BODY)
+    httpx.post(base + "/v1beta/models/gemini-2.5-flash:predict?key=a-key", json=BODY)
     httpx.post(base + GENERATE, json=BODY)  # no key: refused
     rule = httpx.post(
         base + "/__fake__/faults",
@@ -49,7 +49,7 @@ def test_serve_prints_a_line_per_request_on_stderr(
     lines = stopped(process).splitlines()
     assert [line.split()[1:4] for line in lines] == [
         ["POST", GENERATE, "200"],
-        ["POST", "/v1beta/models/gemini-2.5-flash:embedContent?key=REDACTED", "404"],
+        ["POST", "/v1beta/models/gemini-2.5-flash:predict?key=REDACTED", "404"],
         ["POST", GENERATE, "403"],
         ["POST", GENERATE, "503"],
     ]  # the fake's own /__fake__ calls are not logged

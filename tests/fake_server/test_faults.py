@@ -71,7 +71,7 @@ def test_a_list_of_rules_is_added_at_once_and_all_are_removed_at_once(
     ("rule", "says"),
     [
         ({"error": {"status": 503}, "delay": 1}, "exactly one action"),
-        ({"match": {"rpc": "embedContent"}, "delay": 1}, "Unknown rpc"),
+        ({"match": {"rpc": "predict"}, "delay": 1}, "Unknown rpc"),
         ({"match": {"command": "upload"}, "delay": 1}, "match only"),
         ({"calls": [0], "delay": 1}, '"calls" is a whole number'),
         ({"calls": [1], "every": 2, "delay": 1}, "at most one of"),

@@ -333,7 +333,7 @@ def test_a_refused_call_a_fault_and_an_unknown_path_show_in_the_list(driver, ser
         json={"match": {"rpc": "generateContent"}, "error": {"status": "UNAVAILABLE"}},
     ).json()["id"]
     httpx.post(generate, json=body, headers={"x-goog-api-key": KEY})  # the fault answers
-    httpx.post(f"{server.base_url}/v1beta/models/{MODEL}:embedContent", json=body)
+    httpx.post(f"{server.base_url}/v1beta/models/{MODEL}:predict", json=body)
     shown = {seq: wait_for(partial(row_text, driver, seq), what=f"#{seq}") for seq in (1, 2, 3)}
     assert "403" in shown[1] and "error:PERMISSION_DENIED" in shown[1]
     assert "503" in shown[2] and f"fault:{rule}" in shown[2]

@@ -35,8 +35,8 @@ def entries(http: httpx.Client, **params: Any) -> dict[str, Any]:
 def test_an_unknown_path_is_journalled_with_what_the_app_sent() -> None:
     fake = new_fake()
     with fake.client() as http:
-        sent = {"content": {"parts": [{"text": "embed me"}]}}
-        answer = http.post("/v1beta/models/gemini-2.5-flash:embedContent?key=secret-key", json=sent)
+        sent = {"instances": [{"prompt": "a lighthouse"}]}
+        answer = http.post("/v1beta/models/gemini-2.5-flash:predict?key=secret-key", json=sent)
         assert answer.status_code == 404
         http.get("/__fake__/no-such-admin-route")  # the fake's own paths are not journalled
         (entry,) = entries(http)["entries"]

@@ -137,6 +137,11 @@ CACHE_BODY = st.one_of(
         },
     ),
 )
+# The bodies of the other POST routes, by rpc (the rest get generate bodies).
+BODIES = {
+    "embedContent": message("EmbedContentRequest"),
+    "batchEmbedContents": message("BatchEmbedContentsRequest"),
+}
 
 
 def encoded(value: st.SearchStrategy[Any]) -> st.SearchStrategy[bytes]:
@@ -160,9 +165,9 @@ def encoded(value: st.SearchStrategy[Any]) -> st.SearchStrategy[bytes]:
 
 # --- requests --------------------------------------------------------------------------------
 
-MODELS = st.sampled_from([m.id for m in catalog.MODELS[:6]]) | st.sampled_from(
-    ["nope", "models%2Fx", "%00", "a" * 300, "gemini-2.5-flash%0d%0a", "..%2F"]
-)
+MODELS = st.sampled_from(
+    [m.id for m in catalog.MODELS[:6]] + ["gemini-embedding-001"]
+) | st.sampled_from(["nope", "models%2Fx", "%00", "a" * 300, "gemini-2.5-flash%0d%0a", "..%2F"])
 IDS = st.sampled_from(["abc123", "nope", "%00", "%0d%0a", "x" * 300, ""]) | st.text(
     "abcdefghijklmnopqrstuvwxyz0123456789-_%", max_size=45
 )
@@ -198,7 +203,7 @@ def api_request(draw: st.DrawFn) -> Request:
     elif spec.rpc == "batchGenerateContent":
         body = draw(encoded(BATCH_BODY))
     elif spec.method == "POST" and spec.rpc != "files.upload":
-        body = draw(encoded(GENERATE_BODY))
+        body = draw(encoded(BODIES.get(spec.rpc, GENERATE_BODY)))
     elif spec.rpc == "files.upload":
         return draw(upload_request(version))
     return Request(spec.method, path, headers, body)
