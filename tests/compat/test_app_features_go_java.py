@@ -1,6 +1,7 @@
 """The official Go and Java SDKs against the fake beyond the guide: what apps put in a
-generateContent call — functions chosen by meaning, built-in tools, Google Maps, tools beside
-functions on Gemini 3, log probabilities — written as an app would, in ``tests/go/features.go``
+generateContent call (functions chosen by meaning, built-in tools, Google Maps, tools beside
+functions on Gemini 3, log probabilities) and the APIs around it (embeddings, context caches,
+batches), written as an app would, in ``tests/go/features.go``
 (built into the guide's Go program, ``tests/kit/go_guide.py``) and
 ``tests/java/src/main/java/AppFeatures.java`` (run by ``GuideRun``). Each example prints what
 the SDK read back as one JSON value, the same in both languages, and the same checks read it.
@@ -9,6 +10,7 @@ the SDK read back as one JSON value, the same in both languages, and the same ch
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,7 +27,17 @@ from tests.kit.toolchains import require
 
 pytestmark = pytest.mark.sdk
 
-EXAMPLES = ("tool_choice", "builtin_tools", "google_maps", "tools_combined", "logprobs")
+EXAMPLES = (
+    "tool_choice",
+    "builtin_tools",
+    "google_maps",
+    "tools_combined",
+    "logprobs",
+    "embeddings",
+    "caches",
+    "batches",
+)
+BATCH_DELAY = 0.3  # seconds a batch takes, on the fake's clock (real time here): a few polls
 
 
 def go_printed(fake: Fake, assets: Path) -> dict[str, Any]:
@@ -58,7 +70,7 @@ def printed(
 ) -> dict[str, Any]:
     """What each example printed, from one run of the language's program against a fake on a
     socket."""
-    app = create_app(FakeConfig())
+    app = create_app(FakeConfig(batch_delay=BATCH_DELAY))
     with ThreadedServer(app) as server:
         run: Callable[[Fake, Path], dict[str, Any]] = request.param
         return run(Fake(app, server.base_url), tmp_path_factory.mktemp("features"))
@@ -145,3 +157,44 @@ def test_the_sdk_reads_log_probabilities_and_their_refusal(printed: dict[str, An
     assert answer["avgLogprobs"] == pytest.approx(mean, abs=1e-6)
     assert answer["refused"]["code"] == 400
     assert answer["refused"]["message"] == "Logprobs is not enabled for models/gemini-2.5-flash"
+
+
+def test_the_sdk_embeds_and_the_nearest_document_answers_the_question(
+    printed: dict[str, Any],
+) -> None:
+    answer = printed["embeddings"]
+    assert answer["count"] == 5 and answer["dimensions"] == 768
+    assert answer["nearest"] == 4  # "Jupiter is the largest planet ..., a gas giant."
+    assert answer["refused"]["code"] == 400
+    assert "at most 100 requests can be in one batch" in answer["refused"]["message"]
+
+
+def test_the_sdk_creates_lists_extends_uses_and_deletes_caches(printed: dict[str, Any]) -> None:
+    answer = printed["caches"]
+    created = answer["created"]
+    names = [cache["name"] for cache in created]
+    assert all(re.fullmatch(r"cachedContents/[a-z0-9]{40}", name) for name in names)
+    assert [cache["displayName"] for cache in created] == ["manual 0", "manual 1", "manual 2"]
+    assert answer["got"]["name"] == names[0] and answer["got"]["model"] == "models/gemini-2.5-flash"
+    assert sorted(answer["listed"]) == sorted(names)  # every page of two, read by the pager
+    assert 3290 <= answer["extended"] <= 3310  # an hour from now, not five minutes
+    usage = answer["usage"]
+    assert usage["cachedContentTokenCount"] == created[0]["usageMetadata"]["totalTokenCount"]
+    assert usage["promptTokenCount"] > usage["cachedContentTokenCount"]
+    assert answer["gone"]["code"] == 403
+
+
+def test_the_sdk_polls_a_batch_until_it_is_done_and_reads_its_answers(
+    printed: dict[str, Any],
+) -> None:
+    answer = printed["batches"]
+    assert re.fullmatch(r"batches/[\w-]+", answer["name"])
+    assert answer["display"] == "colours and greetings"
+    states = answer["states"]
+    assert states[0] == "JOB_STATE_PENDING" and states[-1] == "JOB_STATE_SUCCEEDED"
+    assert len(states) > 2  # polled while it ran
+    prompts = [a["metadata"]["prompt"] for a in answer["answers"]]
+    assert prompts == ["Name a primary colour.", "Say hello in French."]
+    assert all(a["text"] for a in answer["answers"])
+    assert answer["name"] in answer["listed"]
+    assert answer["gone"]["code"] == 404

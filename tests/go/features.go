@@ -7,6 +7,9 @@
 //	google_maps      Google Maps grounding with its widget
 //	tools_combined   Google Search beside a function on Gemini 3, and its refusal on 2.5
 //	logprobs         log probabilities on 2.0, and their refusal on 2.5
+//	embeddings       documents and a question embedded, the nearest picked; a batch too large
+//	caches           a cache created, read, listed page by page, extended, used and deleted
+//	batches          an inline batch created, polled until done, its answers read, listed, deleted
 package main
 
 import (
@@ -14,6 +17,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"log"
+	"math"
+	"strings"
+	"time"
 
 	"google.golang.org/genai"
 )
@@ -24,6 +30,9 @@ func init() {
 	examples["google_maps"] = googleMaps
 	examples["tools_combined"] = toolsCombined
 	examples["logprobs"] = logprobs
+	examples["embeddings"] = embeddings
+	examples["caches"] = caches
+	examples["batches"] = batches
 }
 
 // show prints v as one line of JSON.
@@ -223,5 +232,163 @@ func logprobs() {
 		"avgLogprobs": candidate.AvgLogprobs,
 		"result":      candidate.LogprobsResult,
 		"refused":     failure(refused),
+	})
+}
+
+var documents = []string{
+	"The Eiffel Tower is a wrought-iron lattice tower in Paris, France.",
+	"Photosynthesis lets plants turn sunlight, water and carbon dioxide into sugar.",
+	"The Great Barrier Reef off Australia is the largest coral reef system.",
+	"A sourdough starter is a culture of wild yeast and lactic acid bacteria.",
+	"Jupiter is the largest planet in the Solar System, a gas giant.",
+}
+
+func embeddings() {
+	ctx := context.Background()
+	client := newClient(ctx)
+	contents := []*genai.Content{}
+	for _, document := range documents {
+		contents = append(contents, genai.NewContentFromText(document, genai.RoleUser))
+	}
+	config := &genai.EmbedContentConfig{TaskType: "RETRIEVAL_DOCUMENT", OutputDimensionality: genai.Ptr[int32](768)}
+	stored, err := client.Models.EmbedContent(ctx, "gemini-embedding-001", contents, config)
+	if err != nil {
+		log.Fatal(err)
+	}
+	question := genai.Text("Which planet is the biggest gas giant?")
+	asked, err := client.Models.EmbedContent(ctx, "gemini-embedding-001", question,
+		&genai.EmbedContentConfig{TaskType: "RETRIEVAL_QUERY", OutputDimensionality: genai.Ptr[int32](768)})
+	if err != nil {
+		log.Fatal(err)
+	}
+	nearest, best := -1, -2.0
+	for i, embedding := range stored.Embeddings {
+		if score := cosine(embedding.Values, asked.Embeddings[0].Values); score > best {
+			nearest, best = i, score
+		}
+	}
+	tooMany := []*genai.Content{}
+	for i := 0; i < 101; i++ {
+		tooMany = append(tooMany, genai.NewContentFromText(fmt.Sprintf("text %d", i), genai.RoleUser))
+	}
+	_, refused := client.Models.EmbedContent(ctx, "gemini-embedding-001", tooMany, nil)
+	show(map[string]any{
+		"count":      len(stored.Embeddings),
+		"dimensions": len(stored.Embeddings[0].Values),
+		"nearest":    nearest,
+		"refused":    failure(refused),
+	})
+}
+
+func cosine(a, b []float32) float64 {
+	var dot, na, nb float64
+	for i := range a {
+		dot += float64(a[i]) * float64(b[i])
+		na += float64(a[i]) * float64(a[i])
+		nb += float64(b[i]) * float64(b[i])
+	}
+	return dot / math.Sqrt(na*nb)
+}
+
+func caches() {
+	ctx := context.Background()
+	client := newClient(ctx)
+	manual := strings.Repeat("The pump must be primed before the first start. ", 160)
+	created := []*genai.CachedContent{}
+	for i := 0; i < 3; i++ {
+		cache, err := client.Caches.Create(ctx, "gemini-2.5-flash", &genai.CreateCachedContentConfig{
+			DisplayName:       fmt.Sprintf("manual %d", i),
+			Contents:          genai.Text(manual),
+			SystemInstruction: genai.NewContentFromText("Answer from the manual.", genai.RoleUser),
+			TTL:               300 * time.Second,
+		})
+		if err != nil {
+			log.Fatal(err)
+		}
+		created = append(created, cache)
+	}
+	cache := created[0]
+	got, err := client.Caches.Get(ctx, cache.Name, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	listed := []string{}
+	page, err := client.Caches.List(ctx, &genai.ListCachedContentsConfig{PageSize: 2})
+	for err == nil {
+		for _, item := range page.Items {
+			listed = append(listed, item.Name)
+		}
+		page, err = page.Next(ctx)
+	}
+	if err != genai.ErrPageDone {
+		log.Fatal(err)
+	}
+	updated, err := client.Caches.Update(ctx, cache.Name, &genai.UpdateCachedContentConfig{TTL: time.Hour})
+	if err != nil {
+		log.Fatal(err)
+	}
+	answer, err := client.Models.GenerateContent(ctx, "gemini-2.5-flash", genai.Text("What comes before the first start?"),
+		&genai.GenerateContentConfig{CachedContent: cache.Name})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, each := range created {
+		if _, err := client.Caches.Delete(ctx, each.Name, nil); err != nil {
+			log.Fatal(err)
+		}
+	}
+	_, gone := client.Caches.Get(ctx, cache.Name, nil)
+	show(map[string]any{
+		"created":  created,
+		"got":      got,
+		"listed":   listed,
+		"extended": updated.ExpireTime.Sub(cache.ExpireTime).Seconds(),
+		"usage":    answer.UsageMetadata,
+		"gone":     failure(gone),
+	})
+}
+
+func batches() {
+	ctx := context.Background()
+	client := newClient(ctx)
+	requests := []*genai.InlinedRequest{}
+	for _, prompt := range []string{"Name a primary colour.", "Say hello in French."} {
+		requests = append(requests, &genai.InlinedRequest{Contents: genai.Text(prompt), Metadata: map[string]string{"prompt": prompt}})
+	}
+	job, err := client.Batches.Create(ctx, "gemini-2.5-flash", &genai.BatchJobSource{InlinedRequests: requests},
+		&genai.CreateBatchJobConfig{DisplayName: "colours and greetings"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	states := []genai.JobState{job.State}
+	for polls := 0; job.State != genai.JobStateSucceeded && polls < 200; polls++ {
+		time.Sleep(20 * time.Millisecond)
+		if job, err = client.Batches.Get(ctx, job.Name, nil); err != nil {
+			log.Fatal(err)
+		}
+		states = append(states, job.State)
+	}
+	answers := []map[string]any{}
+	for _, inlined := range job.Dest.InlinedResponses {
+		answers = append(answers, map[string]any{"metadata": inlined.Metadata, "text": textOf(inlined.Response)})
+	}
+	listed := []string{}
+	for item, err := range client.Batches.All(ctx) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		listed = append(listed, item.Name)
+	}
+	if _, err := client.Batches.Delete(ctx, job.Name, nil); err != nil {
+		log.Fatal(err)
+	}
+	_, gone := client.Batches.Get(ctx, job.Name, nil)
+	show(map[string]any{
+		"name":    job.Name,
+		"display": job.DisplayName,
+		"states":  states,
+		"answers": answers,
+		"listed":  listed,
+		"gone":    failure(gone),
 	})
 }

@@ -1,9 +1,18 @@
 import com.google.genai.Client;
 import com.google.genai.JsonSerializable;
+import com.google.genai.Pager;
 import com.google.genai.ResponseStream;
 import com.google.genai.errors.ApiException;
+import com.google.genai.types.BatchJob;
+import com.google.genai.types.BatchJobSource;
+import com.google.genai.types.CachedContent;
 import com.google.genai.types.Candidate;
 import com.google.genai.types.Content;
+import com.google.genai.types.ContentEmbedding;
+import com.google.genai.types.CreateBatchJobConfig;
+import com.google.genai.types.CreateCachedContentConfig;
+import com.google.genai.types.EmbedContentConfig;
+import com.google.genai.types.EmbedContentResponse;
 import com.google.genai.types.FunctionCall;
 import com.google.genai.types.FunctionDeclaration;
 import com.google.genai.types.FunctionResponse;
@@ -11,7 +20,12 @@ import com.google.genai.types.GenerateContentConfig;
 import com.google.genai.types.GenerateContentResponse;
 import com.google.genai.types.GoogleMaps;
 import com.google.genai.types.GoogleSearch;
+import com.google.genai.types.InlinedRequest;
+import com.google.genai.types.InlinedResponse;
+import com.google.genai.types.JobState;
 import com.google.genai.types.LatLng;
+import com.google.genai.types.ListBatchJobsConfig;
+import com.google.genai.types.ListCachedContentsConfig;
 import com.google.genai.types.Part;
 import com.google.genai.types.RetrievalConfig;
 import com.google.genai.types.Schema;
@@ -19,7 +33,9 @@ import com.google.genai.types.Tool;
 import com.google.genai.types.ToolCodeExecution;
 import com.google.genai.types.ToolConfig;
 import com.google.genai.types.Type;
+import com.google.genai.types.UpdateCachedContentConfig;
 import com.google.genai.types.UrlContext;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -252,6 +268,175 @@ public final class AppFeatures {
         shown.put("refused", null);
       } catch (ApiException e) {
         shown.put("refused", failure(e));
+      }
+      show(shown);
+    }
+  }
+
+  static final List<String> DOCUMENTS =
+      List.of(
+          "The Eiffel Tower is a wrought-iron lattice tower in Paris, France.",
+          "Photosynthesis lets plants turn sunlight, water and carbon dioxide into sugar.",
+          "The Great Barrier Reef off Australia is the largest coral reef system.",
+          "A sourdough starter is a culture of wild yeast and lactic acid bacteria.",
+          "Jupiter is the largest planet in the Solar System, a gas giant.");
+
+  static double cosine(List<Float> a, List<Float> b) {
+    double dot = 0, na = 0, nb = 0;
+    for (int i = 0; i < a.size(); i++) {
+      dot += a.get(i) * b.get(i);
+      na += a.get(i) * a.get(i);
+      nb += b.get(i) * b.get(i);
+    }
+    return dot / Math.sqrt(na * nb);
+  }
+
+  /** Documents and a question embedded, the nearest picked; a batch too large refused. */
+  public static final class Embeddings {
+    public static void main(String[] args) {
+      Client client = new Client();
+      EmbedContentConfig documents =
+          EmbedContentConfig.builder().taskType("RETRIEVAL_DOCUMENT").outputDimensionality(768).build();
+      EmbedContentConfig query =
+          EmbedContentConfig.builder().taskType("RETRIEVAL_QUERY").outputDimensionality(768).build();
+      List<ContentEmbedding> stored =
+          client.models.embedContent("gemini-embedding-001", DOCUMENTS, documents).embeddings().orElseThrow();
+      EmbedContentResponse asked =
+          client.models.embedContent("gemini-embedding-001", "Which planet is the biggest gas giant?", query);
+      List<Float> question = asked.embeddings().orElseThrow().get(0).values().orElseThrow();
+      int nearest = -1;
+      double best = -2;
+      for (int i = 0; i < stored.size(); i++) {
+        double score = cosine(stored.get(i).values().orElseThrow(), question);
+        if (score > best) {
+          nearest = i;
+          best = score;
+        }
+      }
+      List<String> tooMany = new ArrayList<>();
+      for (int i = 0; i < 101; i++) {
+        tooMany.add("text " + i);
+      }
+      Map<String, Object> shown = new LinkedHashMap<>();
+      shown.put("count", stored.size());
+      shown.put("dimensions", stored.get(0).values().orElseThrow().size());
+      shown.put("nearest", nearest);
+      try {
+        client.models.embedContent("gemini-embedding-001", tooMany, null);
+        shown.put("refused", null);
+      } catch (ApiException e) {
+        shown.put("refused", failure(e));
+      }
+      show(shown);
+    }
+  }
+
+  /** A cache created, read, listed page by page, extended, used and deleted. */
+  public static final class Caches {
+    public static void main(String[] args) {
+      Client client = new Client();
+      String manual = "The pump must be primed before the first start. ".repeat(160);
+      List<CachedContent> created = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        created.add(
+            client.caches.create(
+                FLASH,
+                CreateCachedContentConfig.builder()
+                    .displayName("manual " + i)
+                    .contents(List.of(Content.fromParts(Part.fromText(manual))))
+                    .systemInstruction(Content.fromParts(Part.fromText("Answer from the manual.")))
+                    .ttl(Duration.ofSeconds(300))
+                    .build()));
+      }
+      String name = created.get(0).name().orElseThrow();
+      CachedContent got = client.caches.get(name, null);
+      List<String> listed = new ArrayList<>();
+      Pager<CachedContent> pager =
+          client.caches.list(ListCachedContentsConfig.builder().pageSize(2).build());
+      for (CachedContent item : pager) {
+        listed.add(item.name().orElseThrow());
+      }
+      CachedContent updated =
+          client.caches.update(
+              name, UpdateCachedContentConfig.builder().ttl(Duration.ofHours(1)).build());
+      GenerateContentResponse answer =
+          client.models.generateContent(
+              FLASH,
+              "What comes before the first start?",
+              GenerateContentConfig.builder().cachedContent(name).build());
+      for (CachedContent each : created) {
+        client.caches.delete(each.name().orElseThrow(), null);
+      }
+      Map<String, Object> shown = new LinkedHashMap<>();
+      shown.put("created", json(created));
+      shown.put("got", json(got));
+      shown.put("listed", listed);
+      shown.put(
+          "extended",
+          Duration.between(
+                  created.get(0).expireTime().orElseThrow(), updated.expireTime().orElseThrow())
+              .toSeconds());
+      shown.put("usage", json(answer.usageMetadata().orElse(null)));
+      try {
+        client.caches.get(name, null);
+        shown.put("gone", null);
+      } catch (ApiException e) {
+        shown.put("gone", failure(e));
+      }
+      show(shown);
+    }
+  }
+
+  /** An inline batch created, polled until done, its answers read, listed and deleted. */
+  public static final class Batches {
+    public static void main(String[] args) throws InterruptedException {
+      Client client = new Client();
+      List<InlinedRequest> requests = new ArrayList<>();
+      for (String prompt : List.of("Name a primary colour.", "Say hello in French.")) {
+        requests.add(
+            InlinedRequest.builder()
+                .contents(List.of(Content.fromParts(Part.fromText(prompt))))
+                .metadata(Map.of("prompt", prompt))
+                .build());
+      }
+      BatchJob job =
+          client.batches.create(
+              FLASH,
+              BatchJobSource.builder().inlinedRequests(requests).build(),
+              CreateBatchJobConfig.builder().displayName("colours and greetings").build());
+      List<String> states = new ArrayList<>();
+      states.add(job.state().orElseThrow().toString());
+      for (int polls = 0;
+          job.state().orElseThrow().knownEnum() != JobState.Known.JOB_STATE_SUCCEEDED && polls < 200;
+          polls++) {
+        Thread.sleep(20);
+        job = client.batches.get(job.name().orElseThrow(), null);
+        states.add(job.state().orElseThrow().toString());
+      }
+      List<Map<String, Object>> answers = new ArrayList<>();
+      for (InlinedResponse inlined : job.dest().orElseThrow().inlinedResponses().orElseThrow()) {
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("metadata", inlined.metadata().orElse(null));
+        answer.put("text", textOf(inlined.response().orElseThrow()));
+        answers.add(answer);
+      }
+      List<String> listed = new ArrayList<>();
+      for (BatchJob item : client.batches.list(ListBatchJobsConfig.builder().build())) {
+        listed.add(item.name().orElseThrow());
+      }
+      String name = job.name().orElseThrow();
+      client.batches.delete(name, null);
+      Map<String, Object> shown = new LinkedHashMap<>();
+      shown.put("name", name);
+      shown.put("display", job.displayName().orElse(null));
+      shown.put("states", states);
+      shown.put("answers", answers);
+      shown.put("listed", listed);
+      try {
+        client.batches.get(name, null);
+        shown.put("gone", null);
+      } catch (ApiException e) {
+        shown.put("gone", failure(e));
       }
       show(shown);
     }

@@ -48,6 +48,9 @@ public final class GuideRun {
     EXAMPLES.put("google_maps", "AppFeatures$GoogleMapsGrounding");
     EXAMPLES.put("tools_combined", "AppFeatures$ToolsCombined");
     EXAMPLES.put("logprobs", "AppFeatures$Logprobs");
+    EXAMPLES.put("embeddings", "AppFeatures$Embeddings");
+    EXAMPLES.put("caches", "AppFeatures$Caches");
+    EXAMPLES.put("batches", "AppFeatures$Batches");
   }
 
   /** The SDK's log records while an example runs. */
