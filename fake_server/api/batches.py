@@ -118,21 +118,13 @@ async def get_batch(call: ApiCall) -> dict[str, Any]:
 
 async def list_batches(call: ApiCall) -> dict[str, Any]:
     call.answered_by = "batches"
-    size, token = call.page(BATCHES_PAGE_SIZE, BATCHES_PAGE_SIZE_MAX)
-    try:
-        start = int(token or 0)
-    except ValueError:
-        raise invalid_argument("Invalid page token.") from None
     everything = list(call.state.batches.all())
-    page = everything[max(0, start) : max(0, start) + size]
+    page, body = call.offset_page(everything, BATCHES_PAGE_SIZE, BATCHES_PAGE_SIZE_MAX)
     now = call.state.clock.now()
-    body: dict[str, Any] = {}
+    for batch in page:
+        await settled(call.state, batch, now)
     if page:
-        for batch in page:
-            await settled(call.state, batch, now)
-        body["operations"] = [batch.operation(now) for batch in page]
-    if start + size < len(everything):
-        body["nextPageToken"] = str(start + size)
+        body = {"operations": [batch.operation(now) for batch in page], **body}
     return body
 
 

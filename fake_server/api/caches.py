@@ -122,20 +122,10 @@ async def get_cached_content(call: ApiCall) -> dict[str, Any]:
 
 async def list_cached_contents(call: ApiCall) -> dict[str, Any]:
     call.answered_by = "caches"
-    size, token = call.page(CACHES_PAGE_SIZE, CACHES_PAGE_SIZE_MAX)
-    try:
-        start = int(token or 0)
-    except ValueError:
-        raise invalid_argument("Invalid page token.") from None
-    if start < 0:
-        raise invalid_argument("Invalid page token.")
     everything = call.state.caches.all(call.state.clock.now())
-    body: dict[str, Any] = {}
-    page = everything[start : start + size]
+    page, body = call.offset_page(everything, CACHES_PAGE_SIZE, CACHES_PAGE_SIZE_MAX)
     if page:
-        body["cachedContents"] = [cache.resource() for cache in page]
-    if start + size < len(everything):
-        body["nextPageToken"] = str(start + size)
+        body = {"cachedContents": [cache.resource() for cache in page], **body}
     return body
 
 

@@ -49,18 +49,9 @@ async def delete_file(call: ApiCall) -> dict[str, Any]:
 async def list_files(call: ApiCall) -> dict[str, Any]:
     call.answered_by = "files"
     store = call.state.store
-    size, token = call.page(FILES_PAGE_SIZE, FILES_PAGE_SIZE_MAX)
-    try:
-        start = int(token or 0)
-    except ValueError:
-        raise invalid_argument("Invalid page token.") from None
-    everything = list(store.files())
-    page = everything[start : start + size]
-    body: dict[str, Any] = {}
+    page, body = call.offset_page(list(store.files()), FILES_PAGE_SIZE, FILES_PAGE_SIZE_MAX)
     if page:
-        body["files"] = [f.resource(store.clock()) for f in page]
-    if start + size < len(everything):
-        body["nextPageToken"] = str(start + size)
+        body = {"files": [f.resource(store.clock()) for f in page], **body}
     return body
 
 

@@ -91,6 +91,24 @@ class ApiCall:
             raise invalid_argument("Invalid value for pageSize.") from None
         return (default_size if size <= 0 else min(size, max_size)), token
 
+    def offset_page(
+        self, items: list[Any], default_size: int, max_size: int
+    ) -> tuple[list[Any], dict[str, Any]]:
+        """One page of ``items`` for a list call whose page token is the offset to start at,
+        and the rest of the body: ``nextPageToken`` when more follow. The caller puts the page,
+        as resources, before it when it is not empty (an empty listing is ``{}``)."""
+        size, token = self.page(default_size, max_size)
+        try:
+            start = int(token or 0)
+        except ValueError:
+            start = -1
+        if start < 0:
+            raise invalid_argument("Invalid page token.")
+        body: dict[str, Any] = {}
+        if start + size < len(items):
+            body["nextPageToken"] = str(start + size)
+        return items[start : start + size], body
+
     def model_info(self, method: str) -> catalog.ModelInfo:
         """The requested model, or the real 404 naming the base method."""
         model = catalog.lookup(self.model or "")

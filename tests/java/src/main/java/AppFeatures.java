@@ -75,6 +75,16 @@ public final class AppFeatures {
     return value == null ? null : JsonSerializable.toJsonNode(value);
   }
 
+  /** The call's refusal, as {@link #failure} shows it; null when it was answered. */
+  static Map<String, Object> refusal(Runnable call) {
+    try {
+      call.run();
+      return null;
+    } catch (ApiException e) {
+      return failure(e);
+    }
+  }
+
   static Map<String, Object> failure(ApiException e) {
     Map<String, Object> failure = new LinkedHashMap<>();
     failure.put("code", e.code());
@@ -241,12 +251,9 @@ public final class AppFeatures {
       shown.put("parts", json(first(answer).content().orElseThrow().parts().orElseThrow()));
       shown.put("calls", calls(answer));
       shown.put("text", textOf(after));
-      try {
-        client.models.generateContent(FLASH, "Weather in Oslo?", config);
-        shown.put("refused", null);
-      } catch (ApiException e) {
-        shown.put("refused", failure(e));
-      }
+      shown.put(
+          "refused",
+          refusal(() -> client.models.generateContent(FLASH, "Weather in Oslo?", config)));
       show(shown);
     }
   }
@@ -263,12 +270,9 @@ public final class AppFeatures {
       shown.put("text", textOf(result));
       shown.put("avgLogprobs", first(result).avgLogprobs().orElse(null));
       shown.put("result", json(first(result).logprobsResult().orElse(null)));
-      try {
-        client.models.generateContent(FLASH, "Name a primary colour.", config);
-        shown.put("refused", null);
-      } catch (ApiException e) {
-        shown.put("refused", failure(e));
-      }
+      shown.put(
+          "refused",
+          refusal(() -> client.models.generateContent(FLASH, "Name a primary colour.", config)));
       show(shown);
     }
   }
@@ -321,12 +325,9 @@ public final class AppFeatures {
       shown.put("count", stored.size());
       shown.put("dimensions", stored.get(0).values().orElseThrow().size());
       shown.put("nearest", nearest);
-      try {
-        client.models.embedContent("gemini-embedding-001", tooMany, null);
-        shown.put("refused", null);
-      } catch (ApiException e) {
-        shown.put("refused", failure(e));
-      }
+      shown.put(
+          "refused",
+          refusal(() -> client.models.embedContent("gemini-embedding-001", tooMany, null)));
       show(shown);
     }
   }
@@ -377,12 +378,7 @@ public final class AppFeatures {
                   created.get(0).expireTime().orElseThrow(), updated.expireTime().orElseThrow())
               .toSeconds());
       shown.put("usage", json(answer.usageMetadata().orElse(null)));
-      try {
-        client.caches.get(name, null);
-        shown.put("gone", null);
-      } catch (ApiException e) {
-        shown.put("gone", failure(e));
-      }
+      shown.put("gone", refusal(() -> client.caches.get(name, null)));
       show(shown);
     }
   }
@@ -432,12 +428,7 @@ public final class AppFeatures {
       shown.put("states", states);
       shown.put("answers", answers);
       shown.put("listed", listed);
-      try {
-        client.batches.get(name, null);
-        shown.put("gone", null);
-      } catch (ApiException e) {
-        shown.put("gone", failure(e));
-      }
+      shown.put("gone", refusal(() -> client.batches.get(name, null)));
       show(shown);
     }
   }
