@@ -20,7 +20,7 @@ from starlette.types import ASGIApp
 
 from .config import FakeConfig
 from .fixtures.format import SHIPPED_RANK, Fixture
-from .http import access
+from .http import access, stacks
 from .server import quiet_stream_aborts, serve_until_stopped
 
 
@@ -40,6 +40,7 @@ def banner(
     config: FakeConfig,
     directories: Sequence[tuple[Path, int]],
     shipped: int | None,
+    stack: str = "httptools",
 ) -> str:
     """What ``serve`` prints once it listens: where, which fixtures it answers from, how it
     treats misses, and what an app needs in its environment."""
@@ -53,6 +54,7 @@ def banner(
             f"gemini-fake listening on {url}",
             *_fixture_lines(config, directories, shipped),
             f"  {mode}",
+            f"  HTTP: {stacks.describe(stack)}",
             "Point an app or an official SDK at it:",
             f"  export GOOGLE_GEMINI_BASE_URL={url}",
             f"  export GEMINI_API_KEY={key}",
@@ -121,6 +123,7 @@ def run(
     port_file: Path | None,
     announce: Callable[[int], str],
     log_level: str = "info",
+    stack: str = "httptools",
 ) -> None:
     """Serve on ``sock`` until stopped, logging at ``log_level`` on stderr; once it accepts
     connections, write the port file and print the banner (so whoever reads either can connect
@@ -137,7 +140,7 @@ def run(
         port_file.unlink(missing_ok=True)  # a stale port from an earlier run must not be read
     try:
         with console_logging(log_level):
-            serve_until_stopped(app, sock, ready)
+            serve_until_stopped(app, sock, ready, stack)
     finally:
         if port_file is not None:
             port_file.unlink(missing_ok=True)

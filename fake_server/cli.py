@@ -37,6 +37,7 @@ from .cli_args import (
 )
 from .config import FakeConfig, Pacing
 from .fixtures.format import FixtureError
+from .http import stacks
 from .protocol.errors import ApiError
 from .protocol.limits import DEFAULT_QUOTA_BYTES
 from .record import RecordConfig, create_record_app
@@ -248,6 +249,13 @@ def _listening(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--quiet", action="store_true", help="no line per request (the same as --log-level warning)"
     )
+    command.add_argument(
+        "--http",
+        choices=stacks.CHOICES,
+        default=stacks.default_choice(),
+        help="the HTTP stack: httptools on uvloop, h11 on asyncio (pure Python), or auto, the "
+        f"first where it is installed (default: ${stacks.ENV}, else auto)",
+    )
     command.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     command.add_argument(
         "--port", type=port, default=8080, help="port to bind (default 8080; 0 picks a free one)"
@@ -323,6 +331,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config = config_from(args)
         config.streaming.check()
+        stack = stacks.resolve(args.http)
         app = create_app(config)
         sock = listen(args.host, args.port)
     except (FixtureError, ValueError, ApiError, ListenError, OSError) as exc:
@@ -333,8 +342,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         app,
         sock,
         args.port_file,
-        lambda port: banner(args.host, port, config, directories, shipped),
+        lambda port: banner(args.host, port, config, directories, shipped, stack),
         log_level(args),
+        stack,
     )
     return 0
 
@@ -361,9 +371,10 @@ def _record(args: argparse.Namespace) -> int:
         timeout=args.timeout,
     )
     try:
+        stack = stacks.resolve(args.http)
         app = create_record_app(config)
         sock = listen(args.host, args.port)
-    except (FixtureError, OSError, ListenError) as exc:
+    except (FixtureError, OSError, ListenError, ValueError) as exc:
         print(f"gemini-fake: {exc}", file=sys.stderr)
         return 2
 
@@ -372,6 +383,7 @@ def _record(args: argparse.Namespace) -> int:
         return "\n".join(
             [
                 f"gemini-fake recording {args.upstream} on {url}",
+                f"  HTTP: {stacks.describe(stack)}",
                 f"  fixtures are written to {args.fixtures}"
                 + ("; requests they answer are not sent upstream" if args.on_miss else ""),
                 "Point an app or an official SDK at it, with your own key:",
@@ -379,7 +391,7 @@ def _record(args: argparse.Namespace) -> int:
             ]
         )
 
-    run(app, sock, args.port_file, announce, log_level(args))
+    run(app, sock, args.port_file, announce, log_level(args), stack)
     return 0
 
 

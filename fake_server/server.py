@@ -25,6 +25,7 @@ from types import TracebackType
 import uvicorn
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .http import stacks
 from .http.responses import StreamAborted
 
 
@@ -109,18 +110,23 @@ class _StoppingServer(uvicorn.Server):
 
 
 def serve_until_stopped(
-    app: ASGIApp, sock: socket.socket, on_ready: Callable[[], None] = lambda: None
+    app: ASGIApp,
+    sock: socket.socket,
+    on_ready: Callable[[], None] = lambda: None,
+    http: str = "httptools",
 ) -> None:
     """Serve ``app`` on ``sock`` (from :func:`listen`) until SIGINT or SIGTERM, then stop
     within :data:`SHUTDOWN_SECONDS` (a client that keeps a request open, such as an upload
     chunk, is cut off; what it sent is on disk) and return. ``on_ready`` is called once the
-    socket accepts connections: whatever it announces can be used at once."""
+    socket accepts connections: whatever it announces can be used at once. ``http`` is the
+    stack, as :func:`fake_server.http.stacks.resolve` names it."""
     config = uvicorn.Config(
         app,
         log_level="warning",
         access_log=False,
         server_header=False,
         timeout_graceful_shutdown=SHUTDOWN_SECONDS,
+        **stacks.uvicorn_options(http),
     )
     try:
         _StoppingServer(config, on_ready).run(sockets=[sock])
@@ -144,7 +150,13 @@ class _Swappable:
 
 
 class ThreadedServer:
-    def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> None:
+    """The fake on a socket, served from a thread. ``http`` chooses the stack (``auto``,
+    ``h11``, ``httptools``; default ``GEMINI_FAKE_HTTP``, else ``auto``): :attr:`stack` says
+    which runs."""
+
+    def __init__(
+        self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0, http: str | None = None
+    ) -> None:
         self._front = _Swappable(app)
         # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say they are TCP,
         # and without it every keep-alive answer after the first waits ~40 ms for a delayed ACK.
@@ -152,8 +164,14 @@ class ThreadedServer:
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._socket.bind((host, port))
         self.host, self.port = self._socket.getsockname()[:2]
+        self.stack = stacks.resolve(http)
         config = uvicorn.Config(
-            self._front, log_level="warning", server_header=False, access_log=False, lifespan="on"
+            self._front,
+            log_level="warning",
+            server_header=False,
+            access_log=False,
+            lifespan="on",
+            **stacks.uvicorn_options(self.stack),
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(

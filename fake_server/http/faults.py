@@ -20,7 +20,7 @@ from ..control.errors import fault_error
 from ..control.faults import Call, FaultSet, Rule, delay_of
 from ..protocol.errors import ApiError
 from ..protocol.wire import dumps_element, dumps_event
-from .responses import EventStreamResponse, GoogleResponse, StreamAborted
+from .responses import EventStreamResponse, GoogleResponse, StreamAborted, for_http10
 
 
 def call_of(request: Request, rpc: str, model: str | None, faults: FaultSet, body: bytes) -> Call:
@@ -97,7 +97,7 @@ class _CutOff(Response):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         body = self.inner.body
         start = {"type": "http.response.start", "status": self.status_code}
-        await send({**start, "headers": self.raw_headers})
+        await send({**start, "headers": for_http10(scope, self.raw_headers, len(body))})
         half = {"type": "http.response.body", "body": body[: len(body) // 2], "more_body": True}
         await send(half)
         raise StreamAborted("the connection was dropped mid-body, as a fault rule says")

@@ -42,6 +42,17 @@ def _timing(started: float) -> bytes:
     return f"gfet4t7; dur={int((time.perf_counter() - started) * 1000)}".encode()
 
 
+def for_http10(
+    scope: Scope, headers: list[tuple[bytes, bytes]], length: int
+) -> list[tuple[bytes, bytes]]:
+    """``headers``, with the body's length for an HTTP/1.0 client: HTTP/1.0 has no chunked
+    framing, and an answer that says its length is framed alike by both HTTP stacks
+    (docs/protocol.md#http-stacks)."""
+    if scope.get("http_version") != "1.0":
+        return headers
+    return [*headers, (b"content-length", str(length).encode())]
+
+
 class GoogleResponse(Response):
     """A finished body sent the way the front end sends it: chunked, with its headers.
 
@@ -73,12 +84,14 @@ class GoogleResponse(Response):
             headers.append((name.lower().encode(), value.encode()))
         if not chunked:
             headers.append((b"content-length", str(len(body)).encode()))
+        self.chunked = chunked
         self.raw_headers = headers
 
     def retimed(self, started: float) -> GoogleResponse:
         """The same answer again, any ``server-timing`` measured anew from ``started``."""
         again = GoogleResponse.__new__(GoogleResponse)
         again.body, again.status_code, again.background = self.body, self.status_code, None
+        again.chunked = self.chunked
         again.raw_headers = [
             (name, _timing(started)) if name == b"server-timing" else (name, value)
             for name, value in self.raw_headers
@@ -86,9 +99,10 @@ class GoogleResponse(Response):
         return again
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await send(
-            {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
-        )
+        headers = self.raw_headers
+        if self.chunked:
+            headers = for_http10(scope, headers, len(self.body))
+        await send({"type": "http.response.start", "status": self.status_code, "headers": headers})
         await send({"type": "http.response.body", "body": self.body})
 
 
@@ -164,7 +178,7 @@ class EventStreamResponse(Response):
 
         async def stream() -> None:
             nonlocal how
-            how = await self._stream(send)
+            how = await self._stream(send, for_http10(scope, self.raw_headers, self._length()))
             group.cancel_scope.cancel()
 
         async with anyio.create_task_group() as group:
@@ -177,7 +191,21 @@ class EventStreamResponse(Response):
         if how == "aborted":
             raise StreamAborted("the stream was dropped mid-body, as its pacing says")
 
-    async def _stream(self, send: Send) -> str:
+    def _length(self) -> int:
+        """How many bytes the body will have, as :meth:`_stream` sends it (an aborted stream's
+        full length: the client sees it cut short)."""
+        pacing, events = self.pacing, self.events
+        if pacing.end_after is not None and pacing.end_after < len(events):
+            if pacing.end != "abort":
+                events = events[: pacing.end_after]
+                if pacing.end == "error":
+                    events = [*events, self.error_event]
+        if not events:
+            return len(self.head) + len(self.tail)
+        joins = len(self.separator) * (len(events) - 1)
+        return len(self.head) + sum(map(len, events)) + joins + len(self.tail)
+
+    async def _stream(self, send: Send, headers: list[tuple[bytes, bytes]]) -> str:
         """Send the events; how the stream ended: ``finished``, ``closed`` or ``error`` early
         (as its pacing says), or ``aborted``: the connection is to be dropped instead of ended.
 
@@ -185,7 +213,7 @@ class EventStreamResponse(Response):
         bytes the journal does not yet count.
         """
         pacing = self.pacing
-        await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
         self._progress(0, False)
         opened = False  # whether the head has gone out (with the first element)
 
