@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8080
 PYTEST_ARGS ?=
 
-.PHONY: serve test conformance compat-matrix lint bench install clean
+.PHONY: serve test test-h11 conformance compat-matrix lint bench install clean
 
 serve: $(VENV)/.installed
 	$(BIN)/gemini-fake serve --host $(HOST) --port $(PORT)
@@ -21,6 +21,11 @@ test: $(VENV)/.installed-test $(LANGUAGES)
 	$(BIN)/coverage run -m pytest $(PYTEST_ARGS)
 	$(BIN)/coverage combine --quiet
 	$(if $(PYTEST_ARGS),@echo "coverage floors: not checked on a partial run",$(BIN)/python tests/coverage_floors.py)
+
+# Every test again on the pure-Python HTTP stack (h11 on asyncio; `make test` runs the fast
+# one, httptools on uvloop): docs/protocol.md#http-stacks.
+test-h11: $(VENV)/.installed-test $(LANGUAGES)
+	GEMINI_FAKE_HTTP=h11 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The conformance suite alone; GEMINI_CONFORMANCE_TARGET picks the target (conformance/README.md).
 conformance: $(VENV)/.installed-test

@@ -64,8 +64,22 @@ class Target:
 # --- the servers (child processes) ------------------------------------------------------------
 
 
-def serve(make_app: Callable[[], Any], cpu: int | None, parent: int) -> None:
-    """Run one server; print its port on stdout once bound. Exits when the parent goes."""
+def uvicorn_stack(kind: str, stack: str) -> dict[str, Any]:
+    """The ``uvicorn.Config`` arguments for a server on ``stack`` (``httptools`` or ``h11``):
+    the fake on its own protocol classes, as ``gemini-fake serve`` runs it; a bare server on
+    uvicorn's, as anyone would run a Starlette app on that parser and loop."""
+    from fake_server.http import stacks
+
+    if kind == "fake":
+        return stacks.uvicorn_options(stack)
+    return {"http": stack, "loop": "uvloop" if stack == "httptools" else "asyncio"}
+
+
+def serve(
+    make_app: Callable[[], Any], cpu: int | None, parent: int, options: dict[str, Any]
+) -> None:
+    """Run one server with the ``uvicorn.Config`` ``options`` of its stack; print its port on
+    stdout once bound. Exits when the parent goes."""
     if cpu is not None:
         os.sched_setaffinity(0, {cpu})
     import uvicorn
@@ -86,7 +100,13 @@ def serve(make_app: Callable[[], Any], cpu: int | None, parent: int) -> None:
     sock.bind((HOST, 0))
     print(sock.getsockname()[1], flush=True)
     config = uvicorn.Config(
-        app, host=HOST, log_level="warning", access_log=False, server_header=False, workers=1
+        app,
+        host=HOST,
+        log_level="warning",
+        access_log=False,
+        server_header=False,
+        workers=1,
+        **options,
     )
     uvicorn.Server(config).run(sockets=[sock])
 
@@ -120,7 +140,16 @@ def serve_from_arguments(args: argparse.Namespace, bare_app: Callable[[Path], An
         assert capture is not None
         return bare_app(capture)
 
-    serve(make_app, args.cpu, args.parent or os.getppid())
+    options = uvicorn_stack(kind, stack_of(args))
+    serve(make_app, args.cpu, args.parent or os.getppid(), options)
+
+
+def stack_of(args: argparse.Namespace) -> str:
+    """The HTTP stack ``--http`` names: ``auto`` is the fast one where it is installed."""
+    from fake_server.http import stacks
+
+    stack: str = stacks.resolve(args.http)
+    return stack
 
 
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
@@ -147,9 +176,12 @@ class Server:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def start_server(script: str, kind: str, capture: Path | None, cpu: int | None) -> Server:
-    """``python script --serve kind ...``: the benchmark's file builds the app and serves it."""
-    cmd = [sys.executable, script, "--serve", kind, "--parent", str(os.getpid())]
+def start_server(
+    script: str, kind: str, capture: Path | None, cpu: int | None, stack: str
+) -> Server:
+    """``python script --serve kind ...``: the benchmark's file builds the app and serves it on
+    the HTTP ``stack``."""
+    cmd = [sys.executable, script, "--serve", kind, "--parent", str(os.getpid()), "--http", stack]
     if capture is not None:
         cmd += ["--capture", str(capture)]
     if cpu is not None:
@@ -597,6 +629,13 @@ def add_run_arguments(parser: argparse.ArgumentParser, profile_requests: int) ->
     )
     parser.add_argument("--no-pin", action="store_true", help="do not pin processes to CPUs")
     parser.add_argument(
+        "--http",
+        choices=("auto", "h11", "httptools"),
+        default="auto",
+        help="the HTTP stack of both servers: httptools on uvloop, h11 on asyncio, or auto, the "
+        "first where it is installed (auto)",
+    )
+    parser.add_argument(
         "--profile",
         type=int,
         nargs="?",
@@ -708,8 +747,9 @@ def start_bench(
     """
     server_cpu, client_cpu, pinning = pick_cpus(not args.no_pin)
     capture = write_capture(expected, tmp / "answer.json")
-    servers.append(start_server(script, "fake", None, server_cpu))
-    servers.append(start_server(script, "bare", capture, server_cpu))
+    stack = stack_of(args)
+    servers.append(start_server(script, "fake", None, server_cpu, stack))
+    servers.append(start_server(script, "bare", capture, server_cpu, stack))
     fake, bare = servers
     if client_cpu is not None:
         os.sched_setaffinity(0, {client_cpu})  # after the spawns: the servers pin themselves

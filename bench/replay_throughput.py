@@ -79,9 +79,12 @@ from _harness import (  # noqa: E402  (bench/ is not a package: found through sy
     print_profile,
     profile_calls,
     report,
+    stack_of,
     start_bench,
     time_in_process,
 )
+
+from fake_server.http import stacks  # noqa: E402
 
 PATH = "/v1beta/models/gemini-2.5-flash:generateContent"
 BODY = b'{"contents":[{"parts":[{"text":"How does AI work?"}]}]}'
@@ -119,7 +122,7 @@ def run(args: argparse.Namespace, client: str, tmp: Path, servers: list[Server])
         f"replay throughput: POST {PATH}\n"
         f"  body {BODY.decode()} -> {len(expected.body)}-byte fixture answer\n"
         f"  A = the fake (fake_server.create_app), B = bare Starlette sending the same bytes\n"
-        f"  uvicorn, 1 worker each; {bench.pinning}\n"
+        f"  uvicorn, 1 worker each, {stacks.describe(stack_of(args))}; {bench.pinning}\n"
         f"  client: {client}, {args.connections} connections; {args.rounds} rounds x "
         f"{bench.seconds:g} s per server in ABBA order after 1 s warm-up "
         f"(~{bench.total_seconds(args.rounds):.0f} s)\n"

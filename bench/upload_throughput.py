@@ -81,7 +81,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(1, str(Path(__file__).parents[1]))  # the repository root, for conformance/
 # noqa: E402 below: bench/ is not a package, its neighbours are found through sys.path.
-from _harness import launch, stop_servers  # noqa: E402
+from _harness import launch, stop_servers, uvicorn_stack  # noqa: E402
 
 from conformance._uploads import (  # noqa: E402
     CHUNK,
@@ -91,6 +91,7 @@ from conformance._uploads import (  # noqa: E402
     sha256_hash_of_hex,
     start_headers,
 )
+from fake_server.http import stacks  # noqa: E402
 
 HOST = "127.0.0.1"
 API_KEY = "bench-key"
@@ -156,8 +157,9 @@ def bare_app(data_dir: Path, hashed: bool = False) -> Any:
     return Starlette(routes=[Route(START_PATH, upload, methods=["POST"])])
 
 
-def serve(kind: str, data_dir: Path, cpus: set[int] | None, parent: int) -> None:
-    """Run one server; print its port once bound. Exits when the parent goes."""
+def serve(kind: str, data_dir: Path, cpus: set[int] | None, parent: int, stack: str) -> None:
+    """Run one server on the HTTP ``stack``; print its port once bound. Exits when the parent
+    goes."""
     if cpus is not None:
         os.sched_setaffinity(0, cpus)
     # glibc's malloc grows and trims its heap around every read of an upload (hundreds of page
@@ -187,7 +189,13 @@ def serve(kind: str, data_dir: Path, cpus: set[int] | None, parent: int) -> None
     sock.listen(2048)  # before the port is announced: a client may connect at once
     print(sock.getsockname()[1], flush=True)
     config = uvicorn.Config(
-        app, host=HOST, log_level="warning", access_log=False, server_header=False, workers=1
+        app,
+        host=HOST,
+        log_level="warning",
+        access_log=False,
+        server_header=False,
+        workers=1,
+        **uvicorn_stack("fake" if kind == "fake" else "bare", stack),
     )
     uvicorn.Server(config).run(sockets=[sock])
 
@@ -229,9 +237,9 @@ class Server:
         return None if fields is None else int(fields[7])
 
 
-def start_server(kind: str, data_dir: Path, cpus: set[int] | None) -> Server:
+def start_server(kind: str, data_dir: Path, cpus: set[int] | None, stack: str) -> Server:
     cmd = [sys.executable, __file__, "--serve", kind, "--data-dir", str(data_dir)]
-    cmd += ["--parent", str(os.getpid())]
+    cmd += ["--parent", str(os.getpid()), "--http", stack]
     if cpus is not None:
         cmd += ["--serve-cpus", ",".join(map(str, sorted(cpus)))]
     proc, port = launch(cmd, kind)
@@ -505,6 +513,13 @@ def main(argv: list[str] | None = None) -> int:
         "servers pinned to one CPU, the client to another",
     )
     parser.add_argument("--keep-data", action="store_true", help="keep the data directories")
+    parser.add_argument(
+        "--http",
+        choices=("auto", "h11", "httptools"),
+        default="auto",
+        help="the HTTP stack of every server: httptools on uvloop, h11 on asyncio, or auto, the "
+        "first where it is installed (auto)",
+    )
     parser.add_argument("--serve", choices=KINDS, help=argparse.SUPPRESS)
     parser.add_argument("--data-dir", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--serve-cpus", help=argparse.SUPPRESS)
@@ -512,7 +527,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.serve:
         cpus = {int(c) for c in args.serve_cpus.split(",")} if args.serve_cpus else None
-        serve(args.serve, args.data_dir, cpus, args.parent or os.getppid())
+        serve(args.serve, args.data_dir, cpus, args.parent or os.getppid(), args.http)
         return 0
 
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
@@ -522,7 +537,8 @@ def main(argv: list[str] | None = None) -> int:
     if client_cpus is not None:
         os.sched_setaffinity(0, client_cpus)
     size = args.mib * 2**20
-    print(f"upload_throughput: {args.mib} MiB per upload; {pinning}")
+    stack = stacks.resolve(args.http)
+    print(f"upload_throughput: {args.mib} MiB per upload; {stacks.describe(stack)}; {pinning}")
     print("payload: generating and hashing ...", end=" ", flush=True)
     payload = Payload(size)
     print(f"sha256 {payload.sha256_hex[:16]}...")
@@ -532,7 +548,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for kind in KINDS:
             (root / kind).mkdir()
-            servers.append(start_server(kind, root / kind, server_cpus))
+            servers.append(start_server(kind, root / kind, server_cpus, stack))
         by_name = {s.name: s for s in servers}
         warm_up = Payload(min(WARM_UP, size))
         for server in servers:  # first writes to a new directory, first imports: not measured

@@ -32,6 +32,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "fake_server.http.faults",
         "fake_server.http.intake",
         "fake_server.http.access",
+        "fake_server.http.stacks",
     ),
     ("fake_server.state",),
     ("fake_server.http.adapter",),

@@ -58,7 +58,7 @@ def test_serve_prints_the_variables_to_set_and_answers(
 ) -> None:
     base_url, process = served
     assert process.stdout is not None
-    lines = [process.stdout.readline() for _ in range(6)]  # the banner is flushed before serving
+    lines = [process.stdout.readline() for _ in range(7)]  # the banner is flushed before serving
     assert lines[0].strip() == f"gemini-fake listening on {base_url}"
     assert f"export GOOGLE_GEMINI_BASE_URL={base_url}\n" in [line.lstrip() for line in lines]
     assert "export GEMINI_API_KEY=k1\n" in [line.lstrip() for line in lines]
