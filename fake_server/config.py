@@ -35,6 +35,11 @@ class Pacing:
 
     ENDS = ("close", "abort", "error")
 
+    @property
+    def unpaced(self) -> bool:
+        """Whether every event goes out at once and the stream ends only at its end."""
+        return not (self.first_event_delay or self.event_interval) and self.end_after is None
+
     @classmethod
     def from_json(cls, data: dict[str, Any], base: Pacing | None = None) -> Pacing:
         """A fixture's ``streaming`` object over ``base``; unknown keys raise ValueError."""

@@ -333,7 +333,7 @@ def _entry(
         status=response.status_code,
         answered_by=answered_by,
         key=key,
-        query=without_key(query.decode("latin-1")),
+        query=without_key(query.decode("latin-1")) if query else "",
         received=received,
         extra=extra,
         headers=request.headers.raw,
@@ -368,6 +368,8 @@ def _stream_ended(entry: Entry, how: str, closing_event: bytes | None) -> None:
 def _framing(rpc: str, query: bytes, request: Request) -> str:
     if rpc != "streamGenerateContent":
         return "json"
+    if query == b"alt=sse":  # what the SDKs send
+        return "sse"
     return "sse" if b"alt=sse" in query and request.query_params.get("alt") == "sse" else "array"
 
 

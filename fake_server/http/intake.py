@@ -21,20 +21,24 @@ async def read_body(request: Request, limit: int) -> bytes:
     The body is read as it arrives and what is past the limit is dropped unread, so memory
     stays flat whatever the client sends, and the client gets its answer once it has sent all.
     """
+    receive = request.receive
     pieces: list[bytes] = []
     size = 0
-    try:
-        async for piece in request.stream():
-            size += len(piece)
-            if size <= limit:
-                pieces.append(piece)
-            elif pieces:
-                pieces.clear()  # over the limit: keep nothing, read on to the end
-    except ClientDisconnect:
-        raise invalid_argument("The request body ended before its declared length.") from None
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise invalid_argument("The request body ended before its declared length.")
+        piece: bytes = message.get("body", b"")
+        size += len(piece)
+        if size <= limit:
+            pieces.append(piece)
+        elif pieces:
+            pieces.clear()  # over the limit: keep nothing, read on to the end
+        if not message.get("more_body", False):
+            break
     if size > limit:
         raise payload_too_large(limit)
-    return b"".join(pieces)
+    return pieces[0] if len(pieces) == 1 else b"".join(pieces)
 
 
 async def drain(request: Request) -> None:
@@ -48,7 +52,11 @@ async def drain(request: Request) -> None:
 
 def authenticate(request: Request, config: FakeConfig) -> None:
     """``x-goog-api-key`` or ``?key=``; refused exactly as the real front end refuses."""
-    key = request.headers.get("x-goog-api-key") or request.query_params.get("key")
+    key = next((v for n, v in request.scope["headers"] if n == b"x-goog-api-key"), None)
+    if key is not None:
+        key = key.decode("latin-1")
+    else:
+        key = request.query_params.get("key")
     if not key:
         raise permission_denied(UNREGISTERED_CALLER)
     if config.api_keys and key not in config.api_keys:

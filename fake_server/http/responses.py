@@ -42,6 +42,17 @@ def _timing(started: float) -> bytes:
     return f"gfet4t7; dur={int((time.perf_counter() - started) * 1000)}".encode()
 
 
+def _retimed(
+    headers: list[tuple[bytes, bytes]], at: int | None, started: float
+) -> list[tuple[bytes, bytes]]:
+    """``headers`` with the ``server-timing`` at ``at`` (if any) measured anew from ``started``."""
+    if at is None:
+        return headers
+    again = headers.copy()
+    again[at] = (b"server-timing", _timing(started))
+    return again
+
+
 def for_http10(
     scope: Scope, headers: list[tuple[bytes, bytes]], length: int
 ) -> list[tuple[bytes, bytes]]:
@@ -79,7 +90,10 @@ class GoogleResponse(Response):
         # (docs/evidence.md#service-headers).
         headers.extend(_FRONT_END_HEADERS if front_end else [(b"server", b"UploadServer")])
         if started is not None:
+            self.timing_at: int | None = len(headers)
             headers.append((b"server-timing", _timing(started)))
+        else:
+            self.timing_at = None
         for name, value in (extra_headers or {}).items():
             headers.append((name.lower().encode(), value.encode()))
         if not chunked:
@@ -91,11 +105,8 @@ class GoogleResponse(Response):
         """The same answer again, any ``server-timing`` measured anew from ``started``."""
         again = GoogleResponse.__new__(GoogleResponse)
         again.body, again.status_code, again.background = self.body, self.status_code, None
-        again.chunked = self.chunked
-        again.raw_headers = [
-            (name, _timing(started)) if name == b"server-timing" else (name, value)
-            for name, value in self.raw_headers
-        ]
+        again.chunked, again.timing_at = self.chunked, self.timing_at
+        again.raw_headers = _retimed(self.raw_headers, self.timing_at, started)
         return again
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -151,7 +162,10 @@ class EventStreamResponse(Response):
             headers.append((b"content-disposition", b"attachment"))
         headers.extend(_FRONT_END_HEADERS)
         if started is not None:
+            self.timing_at: int | None = len(headers)
             headers.append((b"server-timing", _timing(started)))
+        else:
+            self.timing_at = None
         self.raw_headers = headers
 
     def paced(self, pacing: Pacing, error_event: bytes | None = None) -> EventStreamResponse:
@@ -165,10 +179,7 @@ class EventStreamResponse(Response):
     def retimed(self, started: float) -> EventStreamResponse:
         again = copy.copy(self)
         again.on_progress = again.on_end = None
-        again.raw_headers = [
-            (name, _timing(started)) if name == b"server-timing" else (name, value)
-            for name, value in self.raw_headers
-        ]
+        again.raw_headers = _retimed(self.raw_headers, self.timing_at, started)
         return again
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -176,9 +187,13 @@ class EventStreamResponse(Response):
         # the server busy (or keep it from shutting down).
         how = "gone"  # unless the stream gets to its end
 
+        headers = self.raw_headers
+        if scope.get("http_version") == "1.0":
+            headers = for_http10(scope, headers, self._length())
+
         async def stream() -> None:
             nonlocal how
-            how = await self._stream(send, for_http10(scope, self.raw_headers, self._length()))
+            how = await self._stream(send, headers)
             group.cancel_scope.cancel()
 
         async with anyio.create_task_group() as group:
@@ -215,6 +230,19 @@ class EventStreamResponse(Response):
         pacing = self.pacing
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         self._progress(0, False)
+        if pacing.unpaced and self.events:  # the usual case, the loop below without its checks
+            progress, separator, count = self.on_progress, self.separator, len(self.events)
+            body = self.head + self.events[0]
+            for sent, event in enumerate(self.events[1:], 1):
+                if progress is not None:
+                    progress(sent, False)
+                await send({"type": "http.response.body", "body": body, "more_body": True})
+                body = separator + event
+            if progress is not None:
+                progress(count, True)
+            await send({"type": "http.response.body", "body": body, "more_body": True})
+            await send({"type": "http.response.body", "body": self.tail, "more_body": False})
+            return "finished"
         opened = False  # whether the head has gone out (with the first element)
 
         async def element(data: bytes) -> None:

@@ -145,8 +145,11 @@ def _fast_protocol() -> type:
         """uvicorn's httptools protocol, refusing what h11 refuses, as it refuses it."""
 
         def on_headers_complete(self) -> None:
-            version = self.parser.get_http_version().encode()
-            if head_problem(version, self.headers):
+            # llhttp refuses the rest of head_problem's cases itself; only Host is left (it is
+            # nearly always the first header, so this stops at once)
+            if self.parser.get_http_version() == "1.1" and all(
+                name != b"host" for name, _ in self.headers
+            ):
                 raise httptools.HttpParserError(REFUSAL)
             super().on_headers_complete()
 

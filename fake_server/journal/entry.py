@@ -95,7 +95,7 @@ class Entry:
     response_body: bytes | None = field(default=None, repr=False)
     response_size: int = 0
     events: list[bytes] | None = field(default=None, repr=False)
-    event_times: list[float] = field(default_factory=list, repr=False)
+    event_times: list[float] = field(default_factory=list, repr=False)  # perf_counter readings
     stream_end: str | None = None  # how a stream ended: finished, closed, error, aborted, gone
     closing_event: bytes | None = field(default=None, repr=False)  # the error a stream ended with
     started: float = field(default=0.0, repr=False, compare=False)  # perf_counter at arrival
@@ -109,17 +109,19 @@ class Entry:
         """Kept up to date while a stream answer goes out: the events handed to the server so
         far (each one's time noted), and whether the whole answer has gone (False for a stream
         that ended early)."""
-        while len(self.event_times) < sent:
-            self.event_times.append(self._elapsed())
-        self.extra["eventsSent"] = sent
-        self.extra["streamFinished"] = finished
+        times = self.event_times
+        if len(times) < sent:  # clock readings; exchange() turns them into milliseconds
+            times.extend([time.perf_counter()] * (sent - len(times)))
+        extra = self.extra
+        extra["eventsSent"] = sent
+        extra["streamFinished"] = finished
 
     def ended(self, how: str, closing_event: bytes | None = None) -> None:
         """The stream is over (``how``: finished, closed, error, aborted or gone); an ``error``
         end sent ``closing_event`` as one more event."""
         if closing_event is not None:
             self.closing_event = closing_event
-            self.event_times.append(self._elapsed())
+            self.event_times.append(time.perf_counter())
         self.stream_end = how
         self.duration_ms = self._elapsed()
 
@@ -161,7 +163,7 @@ class Entry:
             closing = [] if self.closing_event is None else [self.closing_event]
             shown = self.events[: len(self.event_times) - len(closing)] + closing
             response["events"] = [
-                {"atMs": at, "data": _readable(event)}
+                {"atMs": round((at - self.started) * 1000, 3), "data": _readable(event)}
                 for at, event in zip(self.event_times, shown, strict=False)
             ]
             response["end"] = self.stream_end
