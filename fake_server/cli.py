@@ -252,7 +252,7 @@ def _listening(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--http",
         choices=stacks.CHOICES,
-        default=stacks.default_choice(),
+        default=None,
         help="the HTTP stack: httptools on uvloop, h11 on asyncio (pure Python), or auto, the "
         f"first where it is installed (default: ${stacks.ENV}, else auto)",
     )
