@@ -26,6 +26,7 @@ import httpx
 from ._calls import Call, Listing
 from ._exchange import build_request, read_response, stream_reader, transport_errors
 from ._settings import Settings
+from ._transport import LightClient
 from ._upload import Read, Sleep, Upload
 from .pagers import AsyncPager, Page, Pager
 from .types import File
@@ -34,9 +35,9 @@ T = TypeVar("T")
 
 
 class Caller:
-    """Performs calls with an ``httpx.Client`` and hands back their parsed answers."""
+    """Performs calls with an ``httpx.Client`` (or a ``LightClient``), hands back their answers."""
 
-    def __init__(self, settings: Settings, http: httpx.Client) -> None:
+    def __init__(self, settings: Settings, http: httpx.Client | LightClient) -> None:
         self.settings = settings
         self.http = http
 

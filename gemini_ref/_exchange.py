@@ -20,6 +20,7 @@ import httpx
 from ._calls import Call
 from ._settings import Settings
 from ._sse import ServerSentEvent, SSEDecoder
+from ._transport import LightClient
 from .errors import (
     APIConnectionError,
     APITimeoutError,
@@ -33,7 +34,7 @@ T = TypeVar("T")
 
 
 def build_request(
-    http: httpx.Client | httpx.AsyncClient, settings: Settings, call: Call[Any]
+    http: httpx.Client | httpx.AsyncClient | LightClient, settings: Settings, call: Call[Any]
 ) -> httpx.Request:
     # Built by the httpx client so its own defaults (headers, auth, event hooks) still apply.
     return http.build_request(

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 
 from .._settings import Settings
+from .._transport import LightClient
 from ..types import File
 from .sources import Source
 
@@ -36,7 +37,9 @@ class Send:
     json: dict[str, Any] | None = None
     content: bytes | None = None
 
-    def build(self, http: httpx.Client | httpx.AsyncClient, settings: Settings) -> httpx.Request:
+    def build(
+        self, http: httpx.Client | httpx.AsyncClient | LightClient, settings: Settings
+    ) -> httpx.Request:
         # Built by the httpx client so its own defaults (headers, cookies, timeout) still apply.
         request = http.build_request(
             self.method,
