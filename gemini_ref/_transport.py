@@ -190,10 +190,12 @@ class _Body(httpx.SyncByteStream):
                 yield chunk
 
     def close(self) -> None:
-        if self._answer.isclosed() and not self._answer.will_close:
-            self._release()  # read to its end, and the server keeps the connection open
+        # Read to its end? (http.client closes a chunked body there, but not a sized one.)
+        read = self._answer.isclosed() or self._answer.length == 0
+        self._answer.close()
+        if read and not self._answer.will_close:
+            self._release()  # and the server keeps the connection open
         else:
-            self._answer.close()
             self._connection.close()
 
 

@@ -1,0 +1,185 @@
+"""The HTTP client ``Client`` makes for itself (``_transport``), against small servers on a socket.
+
+Each test runs a stdlib ``http.server`` on a free loopback port whose handler says what that
+test needs; the answers the fake gives are covered by ``against_fake/``, whose socket runs use
+this client too.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import httpx
+import pytest
+
+import gemini_ref as genai
+from gemini_ref import errors
+from gemini_ref._transport import LightClient, StdlibTransport
+
+ANSWER = {"candidates": [{"content": {"parts": [{"text": "Hi"}], "role": "model"}}]}
+Handler = Callable[[BaseHTTPRequestHandler], None]
+
+
+def answer_json(handler: BaseHTTPRequestHandler, body: Any = ANSWER, **headers: str) -> None:
+    data = json.dumps(body).encode()
+    handler.send_response(200)
+    handler.send_header("content-type", "application/json")
+    handler.send_header("content-length", str(len(data)))
+    for name, value in headers.items():
+        handler.send_header(name.replace("_", "-"), value)
+    handler.end_headers()
+    handler.wfile.write(data)
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[Handler], str]]:
+    """``serve(handle)``: the base URL of an HTTP/1.1 server calling ``handle`` for each POST."""
+    servers: list[ThreadingHTTPServer] = []
+
+    def start(handle: Handler) -> str:
+        class Answer(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive
+
+            def do_POST(self) -> None:
+                self.body = self.rfile.read(int(self.headers.get("content-length", 0)))
+                handle(self)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def generate(client: genai.Client) -> str | None:
+    return client.models.generate_content(model="gemini-2.5-flash", contents="Hello").text
+
+
+def test_client_sends_with_its_light_client_unless_the_environment_names_a_proxy(monkeypatch):
+    with genai.Client(api_key="k") as client:
+        assert isinstance(client.models._caller.http, LightClient)
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    with genai.Client(api_key="k") as client:
+        assert isinstance(client.models._caller.http, httpx.Client)
+
+
+def test_a_request_goes_out_as_httpx_builds_it(serve):
+    seen: list[Any] = []  # the handlers, each with the body it read
+
+    def handle(handler: BaseHTTPRequestHandler) -> None:
+        seen.append(handler)
+        answer_json(handler)
+
+    base = serve(handle)
+    with genai.Client(api_key="secret", base_url=base) as client:
+        assert generate(client) == "Hi"
+    (request,) = seen
+    assert request.path == "/v1beta/models/gemini-2.5-flash:generateContent"
+    assert request.headers["x-goog-api-key"] == "secret"
+    assert request.headers["host"] == base.removeprefix("http://")
+    assert request.headers["content-type"] == "application/json"
+    assert request.headers["accept-encoding"] == "gzip, deflate"
+    assert request.headers["user-agent"].startswith("gemini-ref/")
+    assert json.loads(request.body) == {
+        "contents": [{"parts": [{"text": "Hello"}], "role": "user"}]
+    }
+
+
+def test_calls_reuse_one_keep_alive_connection(serve):
+    ports: list[int] = []
+
+    def handle(handler: BaseHTTPRequestHandler) -> None:
+        ports.append(handler.client_address[1])
+        answer_json(handler)
+
+    with genai.Client(api_key="k", base_url=serve(handle)) as client:
+        for _ in range(3):
+            assert generate(client) == "Hi"
+    assert len(set(ports)) == 1
+
+
+def test_a_connection_the_server_closed_while_idle_is_not_reused(serve):
+    ports: list[int] = []
+
+    def handle(handler: BaseHTTPRequestHandler) -> None:
+        ports.append(handler.client_address[1])
+        answer_json(handler)
+        handler.close_connection = True  # closed after answering, without saying so
+
+    with genai.Client(api_key="k", base_url=serve(handle)) as client:
+        assert generate(client) == "Hi"
+        assert generate(client) == "Hi"
+    assert len(set(ports)) == 2
+
+
+def test_an_answer_saying_connection_close_gives_its_connection_up(serve):
+    base = serve(lambda handler: answer_json(handler, connection="close"))
+    transport = StdlibTransport()
+    http = LightClient(httpx.Timeout(5.0), transport)
+    with genai.Client(api_key="k", base_url=base, http_client=http) as client:  # type: ignore[arg-type]
+        assert generate(client) == "Hi"
+    assert not any(transport._idle.values())
+
+
+def test_a_refused_connection_raises_api_connection_error():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # bound, not listening: connections are refused
+        with genai.Client(api_key="k", base_url=f"http://127.0.0.1:{port}") as client:
+            with pytest.raises(errors.APIConnectionError) as raised:
+                generate(client)
+    assert isinstance(raised.value.__cause__, httpx.ConnectError)
+
+
+def test_an_answer_slower_than_the_read_timeout_raises_api_timeout_error(serve):
+    release = threading.Event()
+
+    def handle(handler: BaseHTTPRequestHandler) -> None:
+        release.wait(5)
+
+    with genai.Client(api_key="k", base_url=serve(handle), timeout=0.2) as client:
+        with pytest.raises(errors.APITimeoutError) as raised:
+            generate(client)
+    release.set()
+    assert isinstance(raised.value.__cause__, httpx.ReadTimeout)
+
+
+def test_an_answer_that_is_not_http_raises_api_connection_error(serve):
+    def handle(handler: BaseHTTPRequestHandler) -> None:
+        handler.wfile.write(b"nonsense\r\n\r\n")
+        handler.close_connection = True
+
+    with genai.Client(api_key="k", base_url=serve(handle)) as client:
+        with pytest.raises(errors.APIConnectionError) as raised:
+            generate(client)
+    assert isinstance(raised.value.__cause__, httpx.RemoteProtocolError)
+
+
+def test_an_error_answer_is_read_as_an_api_error(serve):
+    envelope = {"error": {"code": 404, "message": "no such model", "status": "NOT_FOUND"}}
+
+    def handle(handler: BaseHTTPRequestHandler) -> None:
+        data = json.dumps(envelope).encode()
+        handler.send_response(404)
+        handler.send_header("content-type", "application/json")
+        handler.send_header("content-length", str(len(data)))
+        handler.end_headers()
+        handler.wfile.write(data)
+
+    with genai.Client(api_key="k", base_url=serve(handle)) as client:
+        with pytest.raises(errors.NotFoundError) as raised:
+            generate(client)
+    assert raised.value.message == "no such model"
+    assert raised.value.response is not None and raised.value.response.status_code == 404
