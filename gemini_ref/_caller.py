@@ -20,7 +20,6 @@ from collections.abc import AsyncGenerator, Generator
 from contextlib import aclosing, closing
 from typing import TypeVar
 
-import anyio.to_thread
 import httpx
 
 from ._calls import Call, Listing
@@ -121,6 +120,8 @@ class AsyncCaller:
         return AsyncPager(fetch, await fetch(listing.first_token))
 
     async def upload(self, upload: Upload) -> File:
+        import anyio.to_thread  # here, not at the top: nothing else needs anyio, sync code never
+
         with upload.run() as run:
             for step in run:
                 if isinstance(step, Read):
