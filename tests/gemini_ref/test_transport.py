@@ -183,3 +183,40 @@ def test_an_error_answer_is_read_as_an_api_error(serve):
             generate(client)
     assert raised.value.message == "no such model"
     assert raised.value.response is not None and raised.value.response.status_code == 404
+
+
+def test_a_stream_left_early_closes_its_connection_instead_of_pooling_it(serve):
+    ports: list[int] = []
+    event = b"data: " + json.dumps(ANSWER).encode() + b"\r\n\r\n"
+
+    def handle(handler: BaseHTTPRequestHandler) -> None:
+        ports.append(handler.client_address[1])
+        if "stream" not in handler.path:
+            return answer_json(handler)
+        handler.send_response(200)
+        handler.send_header("content-type", "text/event-stream")
+        handler.send_header("transfer-encoding", "chunked")
+        handler.end_headers()
+        for _ in range(3):
+            handler.wfile.write(b"%x\r\n%s\r\n" % (len(event), event))
+        handler.wfile.write(b"0\r\n\r\n")
+
+    with genai.Client(api_key="k", base_url=serve(handle)) as client:
+        stream = client.models.generate_content_stream(model="gemini-2.5-flash", contents="Hi")
+        assert next(stream).text == "Hi"
+        stream.close()
+        assert not any(client.models._caller.http.transport._idle.values())  # type: ignore[union-attr]
+        chunks = list(
+            client.models.generate_content_stream(model="gemini-2.5-flash", contents="Hi")
+        )
+        assert [chunk.text for chunk in chunks] == ["Hi"] * 3
+        assert generate(client) == "Hi"  # on the connection the whole stream left open
+    assert len(ports) == 3 and len(set(ports)) == 2
+
+
+def test_https_goes_through_tls_and_a_failed_handshake_is_a_connect_error(serve):
+    base = serve(answer_json).replace("http://", "https://")  # the server speaks plain HTTP
+    with genai.Client(api_key="k", base_url=base) as client:
+        with pytest.raises(errors.APIConnectionError) as raised:
+            generate(client)
+    assert isinstance(raised.value.__cause__, httpx.ConnectError)
