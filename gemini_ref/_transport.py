@@ -1,15 +1,16 @@
 """The HTTP client ``Client`` makes for itself: ``LightClient`` over a ``StdlibTransport``.
 
-A call to the API used to spend two thirds of its CPU in httpx: in ``httpx.Client``'s
-per-request machinery (URL merging, cookies, auth and redirect flows, event hooks) and in
-httpcore and h11, which parse HTTP in pure Python. The client uses none of the first (no
-cookies, no auth, no redirects: the API answers every success with 200), and the standard
+Sent through an ``httpx.Client``, a call to the API spends two thirds of its CPU in httpx: in
+the client's per-request machinery (URL merging, cookies, auth and redirect flows, event hooks)
+and in httpcore and h11, which parse HTTP in pure Python. This package uses none of the first
+(no cookies, no auth, no redirects: the API answers every success with 200), and the standard
 library's ``http.client`` parses HTTP with less Python per request. So, when you pass no
 ``http_client``:
 
 * ``LightClient`` stands in for ``httpx.Client``: the same ``build_request`` / ``send`` /
-  ``close`` the ``Caller`` uses, building the same ``httpx.Request`` (httpx's default headers
-  included) and returning the same ``httpx.Response``, without the machinery in between;
+  ``close`` the ``Caller`` uses, building the same ``httpx.Request`` (with httpx's default
+  headers; ``Accept-Encoding`` is ``gzip, deflate``, which httpx always decodes) and returning
+  the same ``httpx.Response``, without the machinery in between;
 * ``StdlibTransport`` is an ``httpx.BaseTransport`` on ``http.client``: keep-alive connections
   pooled per origin and safe to share between threads (an idle one the server closed is dropped
   before reuse); TLS verified with httpx's own context (certifi, ``SSL_CERT_FILE``); the
@@ -182,7 +183,7 @@ class _Body(httpx.SyncByteStream):
         self._request = request
         self._answer = answer
         self._connection = connection
-        self._release = release
+        self._release: Callable[[], None] | None = release
 
     def __iter__(self) -> Iterator[bytes]:
         with _mapped_errors(self._request, self._connection, httpx.ReadTimeout, httpx.ReadError):
@@ -190,11 +191,14 @@ class _Body(httpx.SyncByteStream):
                 yield chunk
 
     def close(self) -> None:
+        release, self._release = self._release, None  # a connection goes back once at most
+        if release is None:
+            return
         # Read to its end? (http.client closes a chunked body there, but not a sized one.)
         read = self._answer.isclosed() or self._answer.length == 0
         self._answer.close()
         if read and not self._answer.will_close:
-            self._release()  # and the server keeps the connection open
+            release()  # and the server keeps the connection open
         else:
             self._connection.close()
 
