@@ -1,4 +1,5 @@
-"""The package's I/O: a ``Caller`` performs ``Call``\\ s and uploads over an ``httpx.Client``.
+"""The package's I/O: a ``Caller`` performs ``Call``\\ s and uploads over an ``httpx.Client``
+(or the ``LightClient`` of ``_transport``, which has the same two methods it uses).
 
 ``Caller`` and ``AsyncCaller`` are thin shells around the I/O-free cores: what each call sends
 is in ``_calls``, how its answer is read in ``_exchange``, an upload's steps in ``_upload``.

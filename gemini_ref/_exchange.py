@@ -13,14 +13,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import httpx
 
 from ._calls import Call
 from ._settings import Settings
 from ._sse import ServerSentEvent, SSEDecoder
-from ._transport import LightClient
 from .errors import (
     APIConnectionError,
     APITimeoutError,
@@ -29,6 +28,9 @@ from .errors import (
     error_from_event,
     error_from_response,
 )
+
+if TYPE_CHECKING:  # the cores don't import the I/O
+    from ._transport import LightClient
 
 T = TypeVar("T")
 

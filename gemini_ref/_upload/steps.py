@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Generator, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from .._settings import Settings
-from .._transport import LightClient
 from ..types import File
 from .sources import Source
+
+if TYPE_CHECKING:  # the cores don't import the I/O
+    from .._transport import LightClient
 
 
 @dataclass(frozen=True, eq=False)
