@@ -7,10 +7,13 @@ this client too.
 
 from __future__ import annotations
 
+import gzip
 import json
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -220,3 +223,32 @@ def test_https_goes_through_tls_and_a_failed_handshake_is_a_connect_error(serve)
         with pytest.raises(errors.APIConnectionError) as raised:
             generate(client)
     assert isinstance(raised.value.__cause__, httpx.ConnectError)
+
+
+def test_a_gzipped_answer_is_decoded(serve):
+    def handle(handler: BaseHTTPRequestHandler) -> None:
+        data = gzip.compress(json.dumps(ANSWER).encode())
+        handler.send_response(200)
+        handler.send_header("content-type", "application/json")
+        handler.send_header("content-encoding", "gzip")
+        handler.send_header("content-length", str(len(data)))
+        handler.end_headers()
+        handler.wfile.write(data)
+
+    with genai.Client(api_key="k", base_url=serve(handle)) as client:
+        assert generate(client) == "Hi"
+
+
+def test_threads_sharing_a_client_each_get_a_connection_of_their_own(serve):
+    ports: list[int] = []
+
+    def handle(handler: BaseHTTPRequestHandler) -> None:
+        ports.append(handler.client_address[1])
+        time.sleep(0.01)  # long enough for the threads' requests to overlap
+        answer_json(handler)
+
+    with genai.Client(api_key="k", base_url=serve(handle)) as client:
+        with ThreadPoolExecutor(4) as pool:
+            texts = list(pool.map(lambda _: generate(client), range(20)))
+    assert texts == ["Hi"] * 20
+    assert 1 < len(set(ports)) <= 4  # overlapping requests on their own connections, reused
