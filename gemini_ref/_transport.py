@@ -160,13 +160,10 @@ class StdlibTransport(httpx.BaseTransport):
 
 def _still_open(connection: http.client.HTTPConnection) -> bool:
     # An idle keep-alive connection has nothing to read; when it has, the server closed it.
-    sock = connection.sock
-    if sock is None:
-        return False
-    if not hasattr(select, "poll"):  # Windows
-        return not select.select([sock], [], [], 0)[0]
+    if not hasattr(select, "poll"):  # Windows (select.select takes no descriptor past 1023)
+        return not select.select([connection.sock], [], [], 0)[0]
     poller = select.poll()
-    poller.register(sock, select.POLLIN)
+    poller.register(connection.sock, select.POLLIN)
     return not poller.poll(0)
 
 

@@ -140,7 +140,10 @@ def _convert(hint: Any, value: Any, strict: bool, where: str) -> Any:
         return value
     origin = typing.get_origin(hint)
     if origin is typing.Union or origin is types.UnionType:
-        return _convert_union(typing.get_args(hint), value, strict, where)
+        # An ambiguous union (``str | Part | Content``) is left as given when it is not already
+        # one of its members: the code that uses the field knows how to normalise it.
+        member = _optional(hint)
+        return value if member is hint else _convert(member, value, strict, where)
     if origin is list:
         if not isinstance(value, list):
             raise TypeError(f"{where}: expected a list, got {type(value).__name__}")
@@ -153,15 +156,6 @@ def _convert(hint: Any, value: Any, strict: bool, where: str) -> Any:
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return from_wire(hint, value, strict=strict)
     return _convert_scalar(hint, value, where)
-
-
-def _convert_union(members: tuple[Any, ...], value: Any, strict: bool, where: str) -> Any:
-    options = [member for member in members if member is not type(None)]
-    if len(options) == 1:
-        return _convert(options[0], value, strict, where)
-    # An ambiguous union (``str | Part | Content``) is left as given when it is not already
-    # one of its members: the code that uses the field knows how to normalise it.
-    return value
 
 
 def _convert_scalar(hint: Any, value: Any, where: str) -> Any:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import select
 import socket
 import threading
 import time
@@ -115,14 +116,18 @@ def test_calls_reuse_one_keep_alive_connection(serve):
 
 def test_a_connection_the_server_closed_while_idle_is_not_reused(serve):
     ports: list[int] = []
+    closed = threading.Event()
 
     def handle(handler: BaseHTTPRequestHandler) -> None:
         ports.append(handler.client_address[1])
         answer_json(handler)
         handler.close_connection = True  # closed after answering, without saying so
+        handler.connection.shutdown(socket.SHUT_WR)
+        closed.set()
 
     with genai.Client(api_key="k", base_url=serve(handle)) as client:
         assert generate(client) == "Hi"
+        assert closed.wait(5)  # the connection is idle in the pool, and closed by the server
         assert generate(client) == "Hi"
     assert len(set(ports)) == 2
 
@@ -252,3 +257,30 @@ def test_threads_sharing_a_client_each_get_a_connection_of_their_own(serve):
             texts = list(pool.map(lambda _: generate(client), range(20)))
     assert texts == ["Hi"] * 20
     assert 1 < len(set(ports)) <= 4  # overlapping requests on their own connections, reused
+
+
+def test_without_poll_idle_connections_are_checked_with_select(serve, monkeypatch):
+    monkeypatch.delattr(select, "poll")  # as on Windows
+    ports: list[int] = []
+
+    def handle(handler: BaseHTTPRequestHandler) -> None:
+        ports.append(handler.client_address[1])
+        answer_json(handler)
+
+    with genai.Client(api_key="k", base_url=serve(handle)) as client:
+        for _ in range(3):
+            assert generate(client) == "Hi"
+    assert len(set(ports)) == 1
+
+
+def test_a_body_closed_twice_gives_its_connection_back_once(serve):
+    transport = StdlibTransport()
+    http = LightClient(httpx.Timeout(5.0), transport)
+    request = http.build_request("POST", serve(answer_json) + "/x", json={})
+    response = http.send(request, stream=True)
+    response.read()
+    assert isinstance(response.stream, httpx.SyncByteStream)
+    response.stream.close()
+    response.stream.close()
+    assert [len(idle) for idle in transport._idle.values()] == [1]
+    http.close()
