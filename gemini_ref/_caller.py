@@ -121,7 +121,7 @@ class AsyncCaller:
         return AsyncPager(fetch, await fetch(listing.first_token))
 
     async def upload(self, upload: Upload) -> File:
-        import anyio.to_thread  # here, not at the top: nothing else needs anyio, sync code never
+        import anyio.to_thread  # only an async upload needs anyio: the package loads without it
 
         with upload.run() as run:
             for step in run:

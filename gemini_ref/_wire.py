@@ -140,8 +140,9 @@ def _convert(hint: Any, value: Any, strict: bool, where: str) -> Any:
         return value
     origin = typing.get_origin(hint)
     if origin is typing.Union or origin is types.UnionType:
-        # An ambiguous union (``str | Part | Content``) is left as given when it is not already
-        # one of its members: the code that uses the field knows how to normalise it.
+        # ``X | None`` is read as ``X`` (a field's was already, in ``_fields``). An ambiguous
+        # union (``str | Part | Content``) is left as given when it is not already one of its
+        # members: the code that uses the field knows how to normalise it.
         member = _optional(hint)
         return value if member is hint else _convert(member, value, strict, where)
     if origin is list:
