@@ -16,7 +16,9 @@ Where things are:
   ``_chats`` (the chat history rules), ``_upload/`` (the resumable upload), ``_settings`` (key,
   URL, version, headers and timeout, resolved once), ``_wire`` (dataclasses to JSON and back);
   ``_types/`` and ``_vision/`` are what ``types`` and ``vision`` export;
-* every network exchange, upload chunk and retry sleep: ``_caller``.
+* every network exchange, upload chunk and retry sleep: ``_caller``; the HTTP client ``Client``
+  makes when given none: ``_transport`` (``LightClient`` on the standard library's
+  ``http.client``).
 """
 
 from . import errors, types

@@ -1,4 +1,5 @@
-"""The package's I/O: a ``Caller`` performs ``Call``\\ s and uploads over an ``httpx.Client``.
+"""The package's I/O: a ``Caller`` performs ``Call``\\ s and uploads over an ``httpx.Client``
+(or the ``LightClient`` of ``_transport``, which has the same two methods it uses).
 
 ``Caller`` and ``AsyncCaller`` are thin shells around the I/O-free cores: what each call sends
 is in ``_calls``, how its answer is read in ``_exchange``, an upload's steps in ``_upload``.
@@ -20,12 +21,12 @@ from collections.abc import AsyncGenerator, Generator
 from contextlib import aclosing, closing
 from typing import TypeVar
 
-import anyio.to_thread
 import httpx
 
 from ._calls import Call, Listing
 from ._exchange import build_request, read_response, stream_reader, transport_errors
 from ._settings import Settings
+from ._transport import LightClient
 from ._upload import Read, Sleep, Upload
 from .pagers import AsyncPager, Page, Pager
 from .types import File
@@ -34,9 +35,9 @@ T = TypeVar("T")
 
 
 class Caller:
-    """Performs calls with an ``httpx.Client`` and hands back their parsed answers."""
+    """Performs calls with an ``httpx.Client`` (or a ``LightClient``), hands back their answers."""
 
-    def __init__(self, settings: Settings, http: httpx.Client) -> None:
+    def __init__(self, settings: Settings, http: httpx.Client | LightClient) -> None:
         self.settings = settings
         self.http = http
 
@@ -120,6 +121,8 @@ class AsyncCaller:
         return AsyncPager(fetch, await fetch(listing.first_token))
 
     async def upload(self, upload: Upload) -> File:
+        import anyio.to_thread  # only an async upload needs anyio: the package loads without it
+
         with upload.run() as run:
             for step in run:
                 if isinstance(step, Read):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import httpx
 
@@ -29,11 +29,14 @@ from .errors import (
     error_from_response,
 )
 
+if TYPE_CHECKING:  # the cores don't import the I/O
+    from ._transport import LightClient
+
 T = TypeVar("T")
 
 
 def build_request(
-    http: httpx.Client | httpx.AsyncClient, settings: Settings, call: Call[Any]
+    http: httpx.Client | httpx.AsyncClient | LightClient, settings: Settings, call: Call[Any]
 ) -> httpx.Request:
     # Built by the httpx client so its own defaults (headers, auth, event hooks) still apply.
     return http.build_request(

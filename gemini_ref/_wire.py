@@ -39,7 +39,7 @@ T = TypeVar("T")
 class _FieldSpec:
     attr: str  # the Python name, snake_case
     wire: str  # the JSON name, camelCase
-    hint: Any  # the resolved type hint
+    hint: Any  # the resolved type hint, without its ``| None`` (a ``None`` value is kept as is)
 
 
 def camel_case(name: str) -> str:
@@ -48,6 +48,7 @@ def camel_case(name: str) -> str:
 
 
 _FIELDS: dict[type, tuple[_FieldSpec, ...]] = {}
+_KEYS: dict[type, frozenset[str]] = {}
 
 
 def _fields(cls: type) -> tuple[_FieldSpec, ...]:
@@ -55,11 +56,27 @@ def _fields(cls: type) -> tuple[_FieldSpec, ...]:
     if cls not in _FIELDS:
         hints = typing.get_type_hints(cls)
         _FIELDS[cls] = tuple(
-            _FieldSpec(f.name, f.metadata.get("wire", camel_case(f.name)), hints[f.name])
+            _FieldSpec(f.name, f.metadata.get("wire", camel_case(f.name)), _optional(hints[f.name]))
             for f in dataclasses.fields(cls)
             if f.name != "extra"
         )
     return _FIELDS[cls]
+
+
+def _keys(cls: type) -> frozenset[str]:
+    """Every key ``from_wire`` reads for ``cls``: each field's wire name and Python name."""
+    if cls not in _KEYS:
+        _KEYS[cls] = frozenset(name for spec in _fields(cls) for name in (spec.wire, spec.attr))
+    return _KEYS[cls]
+
+
+def _optional(hint: Any) -> Any:
+    """``X`` for ``X | None``; any other hint as it is."""
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        options = [member for member in typing.get_args(hint) if member is not type(None)]
+        if len(options) == 1:
+            return options[0]
+    return hint
 
 
 def to_wire(value: Any) -> Any:
@@ -102,13 +119,12 @@ def from_wire(cls: type[T], data: Any, *, strict: bool = False) -> T:
     else:
         raise TypeError(f"{cls.__name__} must be a JSON object, got {type(data).__name__}")
     kwargs: dict[str, Any] = {}
-    known: set[str] = set()
     for spec in _fields(cls):
-        known.update((spec.wire, spec.attr))
         key = spec.wire if spec.wire in data else spec.attr
         if key in data:
             where = f"{cls.__name__}.{spec.attr}"
             kwargs[spec.attr] = _convert(spec.hint, data[key], strict, where)
+    known = _keys(cls)
     unknown = {key: value for key, value in data.items() if key not in known}
     if unknown and strict:
         names = ", ".join(sorted(spec.attr for spec in _fields(cls)))
@@ -124,7 +140,11 @@ def _convert(hint: Any, value: Any, strict: bool, where: str) -> Any:
         return value
     origin = typing.get_origin(hint)
     if origin is typing.Union or origin is types.UnionType:
-        return _convert_union(typing.get_args(hint), value, strict, where)
+        # ``X | None`` is read as ``X`` (a field's was already, in ``_fields``). An ambiguous
+        # union (``str | Part | Content``) is left as given when it is not already one of its
+        # members: the code that uses the field knows how to normalise it.
+        member = _optional(hint)
+        return value if member is hint else _convert(member, value, strict, where)
     if origin is list:
         if not isinstance(value, list):
             raise TypeError(f"{where}: expected a list, got {type(value).__name__}")
@@ -137,15 +157,6 @@ def _convert(hint: Any, value: Any, strict: bool, where: str) -> Any:
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return from_wire(hint, value, strict=strict)
     return _convert_scalar(hint, value, where)
-
-
-def _convert_union(members: tuple[Any, ...], value: Any, strict: bool, where: str) -> Any:
-    options = [member for member in members if member is not type(None)]
-    if len(options) == 1:
-        return _convert(options[0], value, strict, where)
-    # An ambiguous union (``str | Part | Content``) is left as given when it is not already
-    # one of its members: the code that uses the field knows how to normalise it.
-    return value
 
 
 def _convert_scalar(hint: Any, value: Any, where: str) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import urllib.request
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
@@ -10,6 +11,7 @@ import httpx
 
 from ._caller import AsyncCaller, Caller
 from ._settings import DEFAULT_TIMEOUT, Settings, resolve
+from ._transport import LightClient
 from .batches import AsyncBatches, Batches
 from .caches import AsyncCaches, Caches
 from .chats import AsyncChats, Chats
@@ -29,6 +31,9 @@ class Client:
 
     The network is the injectable seam: pass ``http_client`` (an ``httpx.Client``, e.g. one with
     an ``httpx.MockTransport`` or Starlette's ``TestClient``) and/or ``async_http_client``.
+    Without one, the sync calls go through a ``LightClient`` (``_transport``: the same
+    ``httpx.Request`` and ``httpx.Response``, with less work in between), or through a plain
+    ``httpx.Client`` when the environment names a proxy.
     Clients you pass in are yours to close; the ones this class creates are closed by
     ``close()`` / ``client.aio.aclose()`` or by leaving the ``with`` block.
     """
@@ -52,9 +57,7 @@ class Client:
             timeout=timeout,
         )
         self._owns_http = http_client is None
-        self._http = (
-            http_client if http_client is not None else httpx.Client(timeout=DEFAULT_TIMEOUT)
-        )
+        self._http = http_client if http_client is not None else _default_http_client()
         self._async_http_client = async_http_client
         self._aio: AsyncClient | None = None
         caller = Caller(self._settings, self._http)
@@ -94,6 +97,13 @@ class Client:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _default_http_client() -> httpx.Client | LightClient:
+    # httpx routes requests through the proxies the environment names; LightClient does not.
+    if urllib.request.getproxies():
+        return httpx.Client(timeout=DEFAULT_TIMEOUT)
+    return LightClient(DEFAULT_TIMEOUT)
 
 
 class AsyncClient:

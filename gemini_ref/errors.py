@@ -291,7 +291,7 @@ def _family(code: int) -> type[APIError]:
     return APIError
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class _Status(Base):
     """``google.rpc.Status``, the inside of ``{"error": {...}}``."""
 
@@ -301,7 +301,7 @@ class _Status(Base):
     details: list[dict[str, Any]] | None = None
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class _Envelope(Base):
     error: _Status | None = None
 

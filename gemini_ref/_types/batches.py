@@ -17,7 +17,7 @@ from .configs import GenerateContentConfig
 from .responses import GenerateContentResponse
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class InlinedRequest(Base):
     """One request of an inline batch: what ``generate_content`` takes, and your ``metadata``
     (returned with its answer)."""
@@ -27,7 +27,7 @@ class InlinedRequest(Base):
     metadata: dict[str, Any] | None = None
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class JobError(Base):
     """A ``google.rpc.Status``: its ``code`` is a gRPC code (3 is INVALID_ARGUMENT), not HTTP."""
 
@@ -36,7 +36,7 @@ class JobError(Base):
     details: list[dict[str, Any]] | None = None
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class InlinedResponse(Base):
     """The answer to one inline request: its ``response`` or its ``error``, and its metadata."""
 
@@ -45,7 +45,7 @@ class InlinedResponse(Base):
     error: JobError | None = None
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class BatchJobDestination(Base):
     file_name: str | None = None
     """The result file (``files/...``): one JSON line per request, ``{"key", "response"}`` or
@@ -53,7 +53,7 @@ class BatchJobDestination(Base):
     inlined_responses: list[InlinedResponse] | None = None
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class BatchJob(Base):
     name: str | None = None
     display_name: str | None = None
@@ -76,18 +76,18 @@ DONE_STATES = frozenset(
 )
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class CreateBatchJobConfig(Base):
     display_name: str | None = None
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class ListBatchJobsConfig(Base):
     page_size: int | None = None
     page_token: str | None = None
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class DeleteResourceJob(Base):
     """The answer to ``batches.delete`` (empty from the service)."""
 

@@ -12,12 +12,12 @@ from .configs import Tool, ToolConfig
 from .contents import Content, Part
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class CachedContentUsageMetadata(Base):
     total_token_count: int | None = None
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class CachedContent(Base):
     """A cache of a prompt's start, for one model; name it in
     ``GenerateContentConfig(cached_content=cache.name)``. The times are timezone-aware
@@ -32,7 +32,7 @@ class CachedContent(Base):
     usage_metadata: CachedContentUsageMetadata | None = None
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class CreateCachedContentConfig(Base):
     """What a cache holds, and how long: ``ttl`` (``"300s"``) or ``expire_time``, at most one;
     one hour when neither is given."""
@@ -46,7 +46,7 @@ class CreateCachedContentConfig(Base):
     tool_config: ToolConfig | None = None
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class UpdateCachedContentConfig(Base):
     """The new expiry: ``ttl`` from now, or ``expire_time``."""
 
@@ -54,18 +54,18 @@ class UpdateCachedContentConfig(Base):
     expire_time: datetime | None = None
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class ListCachedContentsConfig(Base):
     page_size: int | None = None
     page_token: str | None = None
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class ListCachedContentsResponse(Base):
     cached_contents: list[CachedContent] | None = None
     next_page_token: str | None = None
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class DeleteCachedContentResponse(Base):
     """The (empty) answer to ``caches.delete``."""

@@ -9,20 +9,20 @@ from .base import Base
 from .contents import Content, Part
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class ThinkingConfig(Base):
     include_thoughts: bool | None = None
     thinking_budget: int | None = None
     thinking_level: str | None = None
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class SafetySetting(Base):
     category: str | None = None
     threshold: str | None = None
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class FunctionDeclaration(Base):
     name: str | None = None
     description: str | None = None
@@ -32,22 +32,22 @@ class FunctionDeclaration(Base):
     response_json_schema: Any = None
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class GoogleSearch(Base):
     pass
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class ToolCodeExecution(Base):
     pass
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class UrlContext(Base):
     pass
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class Tool(Base):
     function_declarations: list[FunctionDeclaration] | None = None
     google_search: GoogleSearch | None = None
@@ -55,18 +55,18 @@ class Tool(Base):
     url_context: UrlContext | None = None
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class FunctionCallingConfig(Base):
     mode: str | None = None
     allowed_function_names: list[str] | None = None
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class ToolConfig(Base):
     function_calling_config: FunctionCallingConfig | None = None
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class GenerateContentConfig(Base):
     """Everything ``generate_content`` takes besides the model and the contents.
 
@@ -100,7 +100,7 @@ class GenerateContentConfig(Base):
     labels: dict[str, str] | None = None
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class CountTokensConfig(Base):
     """Accepted for SDK compatibility; the Gemini Developer API counts ``contents`` only.
 
@@ -112,13 +112,13 @@ class CountTokensConfig(Base):
     generation_config: dict[str, Any] | None = None
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class ListModelsConfig(Base):
     page_size: int | None = None
     page_token: str | None = None
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class UploadFileConfig(Base):
     """What ``files.upload`` takes besides the file itself.
 
@@ -135,13 +135,13 @@ class UploadFileConfig(Base):
     size_bytes: int | None = None
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class ListFilesConfig(Base):
     page_size: int | None = None
     page_token: str | None = None
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class HttpOptions(Base):
     """HTTP settings, as in the SDK. ``timeout`` is in **milliseconds**, like the SDK's."""
 

@@ -8,7 +8,7 @@ from typing import Any
 from .base import Base
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class Blob(Base):
     """Bytes sent inline (``inlineData``); base64 on the wire, ``bytes`` here."""
 
@@ -16,7 +16,7 @@ class Blob(Base):
     mime_type: str | None = None
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class FileData(Base):
     """A reference to an uploaded file (``fileData``)."""
 
@@ -24,21 +24,21 @@ class FileData(Base):
     mime_type: str | None = None
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class FunctionCall(Base):
     id: str | None = None
     name: str | None = None
     args: dict[str, Any] | None = None
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class FunctionResponse(Base):
     id: str | None = None
     name: str | None = None
     response: dict[str, Any] | None = None
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class Part(Base):
     """One piece of a turn: text, inline bytes, a file reference or a function call/result."""
 
@@ -71,7 +71,7 @@ class Part(Base):
         return cls(function_response=FunctionResponse(name=name, response=response))
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class Content(Base):
     """One turn of a conversation: its ``role`` (``"user"`` or ``"model"``) and its parts."""
 

@@ -9,7 +9,7 @@ from typing import Any
 from .base import Base
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class FileStatus(Base):
     """Why a file's processing failed (``google.rpc.Status``)."""
 
@@ -18,7 +18,7 @@ class FileStatus(Base):
     details: list[dict[str, Any]] | None = None
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class File(Base):
     """A file uploaded with ``files.upload``; put it in ``contents`` to use it in a prompt.
 
@@ -44,12 +44,12 @@ class File(Base):
     video_metadata: dict[str, Any] | None = None
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class ListFilesResponse(Base):
     files: list[File] | None = None
     next_page_token: str | None = None
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class DeleteFileResponse(Base):
     """The (empty) answer to ``files.delete``."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from .base import Base
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class Model(Base):
     name: str | None = None
     version: str | None = None
@@ -26,7 +26,7 @@ class Model(Base):
     thinking: bool | None = None
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class ListModelsResponse(Base):
     models: list[Model] | None = None
     next_page_token: str | None = None

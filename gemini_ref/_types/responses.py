@@ -11,13 +11,13 @@ from .contents import Content, FunctionCall, Part
 logger = logging.getLogger("gemini_ref")
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class ModalityTokenCount(Base):
     modality: str | None = None
     token_count: int | None = None
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class UsageMetadata(Base):
     prompt_token_count: int | None = None
     candidates_token_count: int | None = None
@@ -31,14 +31,14 @@ class UsageMetadata(Base):
     tool_use_prompt_tokens_details: list[ModalityTokenCount] | None = None
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class SafetyRating(Base):
     category: str | None = None
     probability: str | None = None
     blocked: bool | None = None
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class Citation(Base):
     start_index: int | None = None
     end_index: int | None = None
@@ -47,12 +47,12 @@ class Citation(Base):
     license: str | None = None
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class CitationMetadata(Base):
     citations: list[Citation] | None = field(default=None, metadata={"wire": "citationSources"})
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class Candidate(Base):
     content: Content | None = None
     finish_reason: str | None = None
@@ -64,7 +64,7 @@ class Candidate(Base):
     token_count: int | None = None
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class PromptFeedback(Base):
     block_reason: str | None = None
     block_reason_message: str | None = None
@@ -86,7 +86,7 @@ def _warn_once(key: str, message: str) -> None:
         logger.warning(message)
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class GenerateContentResponse(Base):
     candidates: list[Candidate] | None = None
     prompt_feedback: PromptFeedback | None = None
@@ -143,7 +143,7 @@ def _non_text_fields(part: Part) -> list[str]:
     return structured + list(part.extra)
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False, eq=False)
 class CountTokensResponse(Base):
     total_tokens: int | None = None
     cached_content_token_count: int | None = None

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Generator, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from .._settings import Settings
 from ..types import File
 from .sources import Source
+
+if TYPE_CHECKING:  # the cores don't import the I/O
+    from .._transport import LightClient
 
 
 @dataclass(frozen=True, eq=False)
@@ -36,7 +39,9 @@ class Send:
     json: dict[str, Any] | None = None
     content: bytes | None = None
 
-    def build(self, http: httpx.Client | httpx.AsyncClient, settings: Settings) -> httpx.Request:
+    def build(
+        self, http: httpx.Client | httpx.AsyncClient | LightClient, settings: Settings
+    ) -> httpx.Request:
         # Built by the httpx client so its own defaults (headers, cookies, timeout) still apply.
         request = http.build_request(
             self.method,
