@@ -44,12 +44,14 @@ lint: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/replay_throughput.py
 	$(BIN)/python bench/sse_throughput.py
+	$(BIN)/python bench/http_stacks.py
 	$(BIN)/python bench/sse_decoder.py
 	$(BIN)/python bench/upload_throughput.py
 	$(BIN)/python bench/schema_limits.py
 	$(BIN)/python bench/memory_limits.py
 	$(BIN)/python bench/fuzz_routes.py
 	$(BIN)/python bench/plugin_cost.py
+	$(BIN)/python bench/client_overhead.py
 
 install: $(VENV)/.installed
 
