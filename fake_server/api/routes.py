@@ -14,6 +14,7 @@ from __future__ import annotations
 import random
 
 from starlette.applications import Starlette
+from starlette.convertors import StringConvertor
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -207,17 +208,32 @@ class DirectRoutes:
 
     def __init__(self, app: ASGIApp, routes: list[Route]) -> None:
         self.app = app
+        # Each route's regex, methods and endpoint, and the path parameters that are not
+        # plain strings, to convert as Starlette's route would ({seq:int} ...; none today).
         self.routes = [
-            (route.path_regex, route.methods or set(), route.endpoint) for route in routes
+            (
+                route.path_regex,
+                route.methods or set(),
+                route.endpoint,
+                [
+                    (key, convertor)
+                    for key, convertor in route.param_convertors.items()
+                    if not isinstance(convertor, StringConvertor)
+                ],
+            )
+            for route in routes
         ]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and not scope.get("root_path"):
             path, method = scope["path"], scope["method"]
-            for regex, methods, handler in self.routes:
+            for regex, methods, handler, convertors in self.routes:
                 match = regex.match(path)
                 if match is not None and method in methods:
-                    scope["path_params"] = match.groupdict()
+                    params = match.groupdict()
+                    for key, convertor in convertors:
+                        params[key] = convertor.convert(params[key])
+                    scope["path_params"] = params
                     response = await handler(Request(scope, receive))
                     await response(scope, receive, send)
                     return
