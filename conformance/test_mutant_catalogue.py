@@ -48,3 +48,10 @@ def test_the_first_failure_is_read_from_pytest_output() -> None:
     output = "F\n=== short test summary info ===\nFAILED conformance/test_x.py::test_y - boom\n"
     assert run.first_failure(output) == "FAILED conformance/test_x.py::test_y"
     assert run.first_failure("collected 0 items\nno tests ran\n") == "failed: no tests ran"
+
+
+def test_the_copy_holds_the_repositorys_files_and_no_environment() -> None:
+    names = set(run.sources())
+    assert {m.path for m in MUTANTS} <= names
+    assert {"pyproject.toml", "conformance/conftest.py", "README.md"} <= names
+    assert not [n for n in names if n.startswith((".venv/", ".git/")) or "__pycache__" in n]

@@ -4,16 +4,17 @@
 
     .venv/bin/python -m conformance.mutants.run [--suite conformance|all] [--only NAME ...] [-j N]
 
-Each mutant gets a fresh copy of the sources (``fake_server``, ``gemini_ref``, ``conformance``,
-``tests``, ``docs``, ``pyproject.toml``) in a temporary directory, the one file changed; the
-working tree is never touched. pytest runs in the copy, with the copy first on ``sys.path``
-(checked before the run: the packages must import from the copy, not from the editable install),
-against the fake in process, stopping at the first failure (``-x``). A mutant is *killed* when
-the suite fails (the first failing test is reported), or when it runs past the timeout (a hang);
-it *survives* when the suite passes. The canary mutant must be killed, or the run is void.
-Left out of every run: ``conformance/test_mutant_catalogue.py`` (a mutated copy fails it by
-design) and ``conformance/test_go_port.py`` (it reads only the vectors). A test whose toolchain
-the copy lacks skips, whatever ``GEMINI_REF_REQUIRE_TOOLCHAINS`` says.
+Each mutant gets a fresh copy of the repository's files (tracked, or new and not ignored, as they
+are in the working tree) in a temporary directory, the one file changed; the working tree is
+never touched. pytest runs in the copy, with the copy first on ``sys.path`` (checked before the
+run: the packages must import from the copy, not from the editable install), against the fake in
+process, stopping at the first failure (``-x``); the suite must first pass on a copy without a
+mutant. A mutant is *killed* when the suite fails (the first failing test is reported), or when
+it runs past the timeout (a hang); it *survives* when the suite passes. The canary mutant must
+be killed, or the run is void. Left out of every run: ``conformance/test_mutant_catalogue.py``
+(a mutated copy fails it by design) and ``conformance/test_go_port.py`` (it reads only the
+vectors). A test whose toolchain the copy lacks skips, whatever
+``GEMINI_REF_REQUIRE_TOOLCHAINS`` says.
 
 ``--suite all`` runs the conformance suite on every mutant, then the whole test suite
 (``tests`` and ``conformance``) on the conformance survivors only: whatever the conformance suite
@@ -40,6 +41,7 @@ from .catalogue import BY_NAME, MUTANTS, Mutant
 
 ROOT = Path(__file__).resolve().parents[2]
 COPIED = ("fake_server", "gemini_ref", "conformance", "tests", "docs", "pyproject.toml")
+CLEAN = Mutant("(none)", "", "", "", "the copy as it is")
 LINKED = ("tests/js/node_modules",)  # the JS SDK the JS tests load, if installed: shared
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".hypothesis", "node_modules", ".cache")
 SUITES = {"conformance": ["conformance"], "all": ["tests", "conformance"]}
@@ -60,13 +62,30 @@ class Outcome:
     seconds: float
 
 
+def sources() -> list[str]:
+    """The repository's files as they are in the working tree: tracked, or new and not ignored
+    (without git, the packages, suites and docs)."""
+    try:
+        listed = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=ROOT,
+            capture_output=True,
+            check=True,
+            timeout=60,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return list(COPIED)
+    return [name for name in listed.decode().split("\0") if name]
+
+
 def copy_tree(into: Path) -> None:
-    for name in COPIED:
-        source = ROOT / name
+    for name in sources():
+        source, target = ROOT / name, into / name
         if source.is_dir():
-            shutil.copytree(source, into / name, ignore=IGNORED)
-        else:
-            shutil.copy2(source, into / name)
+            shutil.copytree(source, target, ignore=IGNORED)
+        elif source.is_file():  # not a file deleted from the working tree
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
     for name in LINKED:
         if (ROOT / name).is_dir():
             (into / name).symlink_to(ROOT / name, target_is_directory=True)
@@ -125,10 +144,11 @@ def first_failure(output: str) -> str:
 
 def run_one(mutant: Mutant, suite: str, timeout: float) -> Outcome:
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix=f"mutant-{mutant.name}-") as temp:
+    with tempfile.TemporaryDirectory(prefix="mutant-") as temp:
         tree = Path(temp)
         copy_tree(tree)
-        apply(mutant, tree)
+        if mutant is not CLEAN:
+            apply(mutant, tree)
         command = [sys.executable, "-m", "pytest", *SUITES[suite]]
         command += ["-x", "-q", "-p", "no:cacheprovider", "-o", "console_output_style=classic"]
         command += [f"--ignore={path}" for path in NOT_RUN]
@@ -187,6 +207,14 @@ def report(title: str, outcomes: Sequence[Outcome]) -> float:
     return share
 
 
+def passes_clean(suite: str, timeout: float | None) -> bool:
+    """Whether the suite passes on a copy without a mutant: if not, a kill would mean nothing."""
+    outcome = run_one(CLEAN, suite, timeout or TIMEOUTS[suite])
+    if outcome.killed:
+        print(f"the {suite} suite fails without a mutant ({outcome.by}): no figures")
+    return not outcome.killed
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m conformance.mutants.run", description=__doc__)
     parser.add_argument("--suite", choices=sorted(SUITES), default="conformance")
@@ -203,6 +231,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="mutant-check-") as temp:
         copy_tree(Path(temp))
         check_imports(Path(temp))
+    if not passes_clean("conformance", args.timeout):
+        return 2
     print(f"{len(chosen)} mutants, the conformance suite on each (a copy of {ROOT})")
     outcomes = run_all(chosen, "conformance", args.jobs, args.timeout or TIMEOUTS["conformance"])
     if any(o.mutant.canary and not o.killed for o in outcomes):
@@ -211,6 +241,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     share = report("conformance suite", outcomes)
     if args.suite == "all":
         survivors = [o.mutant for o in outcomes if not o.killed]
+        if survivors and not passes_clean("all", args.timeout):
+            return 2
         print(f"\nthe whole test suite on the {len(survivors)} conformance survivors")
         again = run_all(survivors, "all", args.jobs, args.timeout or TIMEOUTS["all"])
         retried = {o.mutant.name: o for o in again}
