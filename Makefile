@@ -5,8 +5,9 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8080
 PYTEST_ARGS ?=
+MUTANTS_ARGS ?=
 
-.PHONY: serve test test-h11 conformance compat-matrix lint bench install clean
+.PHONY: serve test test-h11 conformance compat-matrix mutants lint bench install clean
 
 serve: $(VENV)/.installed
 	$(BIN)/gemini-fake serve --host $(HOST) --port $(PORT)
@@ -34,6 +35,11 @@ conformance: $(VENV)/.installed-test
 # The SDK-driving tests against the newest official SDKs too (tests/compat_matrix.py).
 compat-matrix: $(VENV)/.installed-test $(LANGUAGES)
 	$(BIN)/python tests/compat_matrix.py
+
+# The protocol mutants of the fake (conformance/mutants/): fails when the conformance suite
+# kills fewer than 95 % of them (conformance/README.md#mutants). Not part of `make test`.
+mutants: $(VENV)/.installed-test
+	$(BIN)/python -m conformance.mutants.run $(MUTANTS_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check gemini_ref fake_server tests bench conformance docs
