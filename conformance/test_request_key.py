@@ -1,6 +1,6 @@
 """``vectors/request_key.json`` over HTTP: spellings of one request are one request to the target.
 
-The file (see its ``format``) pairs requests written differently (casing, base64 alphabet,
+The file (see its ``description``) pairs requests written differently (casing, base64 alphabet,
 defaults, ``models/`` prefixes, streamed or not) that share a canonical key. Sent to the target,
 requests with one key must get one answer (on a fake, a synthetic one: seeded by the request,
 it would differ had the spellings been read as different requests). On a fake, the journal must
