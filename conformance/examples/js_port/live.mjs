@@ -51,7 +51,16 @@ function steps(client, summary) {
       const sum = counts.reduce((total, name) => total + (usage[name] ?? 0), 0);
       expect(usage.totalTokenCount === sum, `totalTokenCount ${usage.totalTokenCount} != ${sum}`);
       answers.unary = response.text;
-      summary.unaryKey = requestKey("generateContent", MODEL, request);
+      summary.keys = [requestKey("generateContent", MODEL, request)];
+      // Spelled as clients spell it: snake_case, a float32 round trip, a tiny float (Python
+      // writes 1e-05), a default value, a system instruction's role. Its key is the server's.
+      const spelled = {
+        system_instruction: { role: "user", parts: [{ text: "Answer in one line." }] },
+        contents: [{ parts: [{ text: PROMPT }] }, { role: "user", parts: [{ text: "Briefly." }] }],
+        generation_config: { temperature: 0.00001, top_p: 0.949999988079071, candidate_count: 1 },
+      };
+      await client.generateContent(MODEL, spelled);
+      summary.keys.push(requestKey("generateContent", MODEL, spelled));
     },
     async "stream with alt=sse (the same answer, chunk by chunk)"() {
       const chunks = [];
