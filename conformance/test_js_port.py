@@ -1,8 +1,9 @@
 """The JavaScript port example (``examples/js_port``): a client written for node from the docs and
 the vectors alone, standard library only. Run as a port runs it, it must pass every case of the
-six vector files and say how many it checked, fail naming the cases when they are wrong, and
-pass its live run (generate, stream, chat, upload, an API error) against the fake on a loopback
-port, where the fake's journal must show what it says it sent.
+six vector files (the request key reads requests with a seventh, the message table) and say how
+many it checked, fail naming the cases when they are wrong, and pass its live run (generate,
+stream, chat, upload, an API error) against the fake on a loopback port, where the fake's journal
+must show what it says it sent.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ SECTIONS = {
     "mask_math.json": ("binarize", "decode_mask"),
     "image_tokens.json": ("cases",),
     "request_key.json": ("vectors",),
+    "messages.json": (),  # no cases: the message table the request key reads requests with
 }
 HEADER = ("format", "description", "pins")
 LIVE_STEPS = 5

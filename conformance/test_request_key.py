@@ -33,11 +33,16 @@ def path_of(vector: dict[str, Any]) -> str:
     return f"/v1beta/{name}:{vector['rpc']}"
 
 
+def listed(value: Any) -> list[Any]:
+    """A list as the service reads one: a lone value is a list of one."""
+    return value if isinstance(value, list) else [value]
+
+
 def upload_named_files(target: Target, vector: dict[str, Any]) -> None:
     """The files a vector's ``fileData`` parts name, uploaded under those names (once)."""
     client = target.client()
-    for content in vector["request"]["contents"]:
-        for part in content["parts"]:
+    for content in listed(vector["request"]["contents"]):
+        for part in listed(content["parts"]):
             data = part.get("fileData") or part.get("file_data")
             if data is None:
                 continue

@@ -24,12 +24,13 @@ README = Path(__file__).parent / "README.md"
 WHOLE_FLOATS_ALLOWED = {"request_key.json": re.compile(r"^vectors/\d+/request/")}
 
 
-def test_there_are_the_six_files() -> None:
+def test_there_are_the_seven_files() -> None:
     assert FILES == [
         "box_math.json",
         "chat_history.json",
         "image_tokens.json",
         "mask_math.json",
+        "messages.json",
         "request_key.json",
         "sse_decoding.json",
     ]

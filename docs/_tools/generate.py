@@ -835,11 +835,17 @@ field listed here is one the fake reads, and a field not listed is refused
     not; answers use the standard one, padded.
   - **enum**: the value's name as a string (read in any letter case), or its number; answers
     write the name.
-  - **any JSON value**, **JSON object**: `google.protobuf.Value` and `Struct`, taken as they
-    are.
+  - **any JSON value**, **JSON object**: `google.protobuf.Value` and `Struct`, the caller's
+    data, taken as they are: their keys are not field names, so each keeps its spelling
+    (`city_name` in `args` stays `city_name`), and every `null`, `{{}}` and `[]` is kept. Their
+    numbers are doubles: `10.0` is read as `10`.
   - **list of T**: a JSON array; a lone T is read as a list of one. **map of string to T**: a
     JSON object whose values are T. A **message** is a JSON object, linked to its section.
 
+- The fake's [request key](fixtures.md#the-request-key) reads a request by these rules before
+  folding it. The table is exported for ports as
+  [`conformance/vectors/messages.json`](../conformance/vectors/messages.json): each message's
+  fields with their kinds, each enum's values in order.
 - Marks in the notes: **request only**, a field the service reads but never writes in an answer;
   **answers say only**, a string field whose answers hold one of a few values; **part kind**,
   one of the fields a `Part` holds exactly one of. In an enum that answers hold, **may be

@@ -1,7 +1,9 @@
 // The request key (docs/fixtures.md#the-request-key): a generate request's canonical form,
-// the JSON text of [rpc, model, body], and the first 16 hex digits of its SHA-256.
+// the JSON text of [rpc, model, body], and the first 16 hex digits of its SHA-256. The body is
+// read field by field with the message table (conformance/vectors/messages.json).
 
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 
 const DEFAULTS = {
   candidateCount: 1,
@@ -21,29 +23,50 @@ const PRESENCE = new Set([
   "fileSearch",
   "enterpriseWebSearch",
 ]);
-// Values that are free-form JSON (google.protobuf.Struct / Value): their keys are data, not
-// field names, and keep their spelling.
-const FREE_FORM = new Set(["args", "response", "parametersJsonSchema", "responseJsonSchema"]);
-// Maps from a name the caller chose to a message: the keys keep their spelling.
-const NAME_MAPS = new Set(["properties"]);
 // Volatile: the id the service gives a function call (and its response echoes).
-const CALL_IDS = new Set(["functionCall", "functionResponse"]);
-const BYTES = new Set(["data"]); // inlineData.data: standard base64 with padding
+const CALL_IDS = new Set(["FunctionCall", "FunctionResponse"]);
+const DATA = new Set(["struct", "value"]); // the caller's JSON: kept as sent
+const INTEGERS = new Set(["int32", "int64", "count"]);
 const FILE_NAME = /(files\/[a-z0-9-]+)$/;
 
-const camel = (name) => name.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
 const isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
 const isEmpty = (v) =>
   Array.isArray(v) ? v.length === 0 : isObject(v) && Object.keys(v).length === 0;
+
+// The message table (conformance/vectors/messages.json): each message's fields and their kinds,
+// each enum's values in order. Read beside this port unless useTable gives another copy.
+let table = null;
+
+const snake = (name) => name.replace(/(?<!^)(?=[A-Z])/g, "_").toLowerCase();
+
+export function useTable(document) {
+  const spellings = {};
+  for (const [message, fields] of Object.entries(document.messages)) {
+    spellings[message] = {};
+    for (const [name, kind] of Object.entries(fields)) {
+      spellings[message][name] = [name, kind];
+      spellings[message][snake(name)] = [name, kind];
+    }
+  }
+  table = { enums: document.enums, spellings };
+}
+
+function messages() {
+  if (table === null) {
+    const path = new URL("../../vectors/messages.json", import.meta.url);
+    useTable(JSON.parse(readFileSync(path, "utf8")));
+  }
+  return table;
+}
 
 function standardBase64(text) {
   const standard = text.replace(/-/g, "+").replace(/_/g, "/").replace(/=+$/, "");
   return standard + "=".repeat((4 - (standard.length % 4)) % 4);
 }
 
-// The shortest decimal with the same float32 value as v; whole values are integers.
+// The shortest decimal (1 to 9 significant digits) with the same float32 value as v.
 export function float32(v) {
-  if (Number.isInteger(v) || !Number.isFinite(v)) return v;
+  if (typeof v !== "number" || !Number.isFinite(v)) return v;
   const target = Math.fround(v);
   if (!Number.isFinite(target)) return v; // beyond float32: kept as it is
   for (let digits = 1; digits <= 9; digits++) {
@@ -53,27 +76,67 @@ export function float32(v) {
   return target;
 }
 
-// Transcodes and folds one value. `free` is true inside free-form JSON.
-function fold(value, parent, free) {
-  if (Array.isArray(value)) return value.map((item) => fold(item, parent, free));
-  if (typeof value === "number") return float32(value);
-  if (!isObject(value)) return value;
+// Reads one value as the service does (docs/messages.md#reading-a-field): names by the table,
+// null fields left out, a lone value as a list of one, enums by name in upper case (or by
+// number), numbers sent as strings as numbers, either base64 alphabet as standard base64.
+function transcode(value, kind) {
+  if (DATA.has(kind)) return value;
+  if (kind.endsWith("[]")) {
+    const list = Array.isArray(value) ? value : [value];
+    return list.map((item) => transcode(item, kind.slice(0, -2)));
+  }
+  if (kind.startsWith("map:")) {
+    const entries = Object.entries(value).map(([k, v]) => [k, transcode(v, kind.slice(4))]);
+    return Object.fromEntries(entries);
+  }
+  if (kind.startsWith("enum:")) {
+    const names = messages().enums[kind.slice(5)];
+    return typeof value === "number" ? names[value] : value.toUpperCase();
+  }
+  const fields = messages().spellings[kind];
+  if (fields !== undefined) {
+    const out = {};
+    for (const [name, item] of Object.entries(value)) {
+      const field = fields[name];
+      if (field === undefined) throw new Error(`unknown field ${name} in ${kind}`);
+      if (item !== null) out[field[0]] = transcode(item, field[1]);
+    }
+    return out;
+  }
+  if (kind === "bytes") return standardBase64(value);
+  if (INTEGERS.has(kind) && typeof value === "string") {
+    const n = Number(value);
+    return Number.isSafeInteger(n) || !/^-?\d+$/.test(value) ? n : BigInt(value); // int64: exact
+  }
+  if ((kind === "float" || kind === "double") && typeof value === "string") return Number(value);
+  return value;
+}
+
+// Folds a transcoded value of the given kind (docs/fixtures.md#the-request-key).
+function fold(value, kind) {
+  if (DATA.has(kind)) return value; // every key, null, {} and []; its numbers are doubles
+  if (Array.isArray(value)) return value.map((item) => fold(item, kind.replace(/\[\]$/, "")));
+  if (kind.startsWith("map:")) {
+    const entries = Object.entries(value).map(([k, v]) => [k, fold(v, kind.slice(4))]);
+    return Object.fromEntries(entries); // the caller's names: every entry kept
+  }
+  if (isObject(value)) return foldMessage(value, kind);
+  if (kind === "float") return float32(value);
+  return value;
+}
+
+function foldMessage(value, message) {
+  const fields = messages().spellings[message];
   const folded = {};
-  for (const [rawKey, rawItem] of Object.entries(value)) {
-    const key = free || NAME_MAPS.has(parent) ? rawKey : camel(rawKey);
-    const volatile = key === "thoughtSignature" || (key === "id" && CALL_IDS.has(parent));
-    if (!free && volatile) continue;
-    const inside = free || FREE_FORM.has(key);
-    let item = fold(rawItem, NAME_MAPS.has(parent) ? "" : key, inside);
-    if (!free && key === "fileUri" && typeof item === "string") {
+  for (const [key, raw] of Object.entries(value)) {
+    if (key === "thoughtSignature" || (key === "id" && CALL_IDS.has(message))) continue;
+    let item = fold(raw, fields[key][1]);
+    if (key === "fileUri" && typeof item === "string") {
       const named = FILE_NAME.exec(item);
       if (named) item = named[1];
     }
-    if (!free && BYTES.has(key) && parent === "inlineData" && typeof item === "string") {
-      item = standardBase64(item);
-    }
-    if (item === null || (isEmpty(item) && !(isObject(item) && PRESENCE.has(key)))) continue;
-    if (!free && Object.hasOwn(DEFAULTS, key) && item === DEFAULTS[key]) continue;
+    if (isEmpty(item) && !(isObject(item) && PRESENCE.has(key))) continue;
+    if (Object.hasOwn(DEFAULTS, key) && item === DEFAULTS[key]) continue;
     folded[key] = item;
   }
   return folded;
@@ -90,7 +153,7 @@ function joinTurns(contents) {
     if (!isObject(content)) continue;
     const parts = (content.parts ?? []).filter((p) => !(plainText(p) && p.text === ""));
     if (parts.length === 0) continue;
-    const role = content.role ?? "user";
+    const role = content.role || "user";
     const last = turns[turns.length - 1];
     if (last && last.role === role) last.parts.push(...parts);
     else turns.push({ ...content, role, parts: [...parts] });
@@ -109,7 +172,7 @@ function joinTurns(contents) {
 }
 
 export function canonicalBody(request) {
-  const body = fold(request, "", false);
+  const body = fold(transcode(request, "GenerateContentRequest"), "GenerateContentRequest");
   if (isObject(body.systemInstruction)) {
     delete body.systemInstruction.role;
     if (isEmpty(body.systemInstruction)) delete body.systemInstruction;
@@ -124,6 +187,7 @@ export function canonicalBody(request) {
 // Numbers as Python's json writes them: integers in full, other floats by their shortest
 // repr, in exponent form below 1e-4 and from 1e16 on (1e-05, 1.5e+16).
 function number(v) {
+  if (typeof v === "bigint") return v.toString();
   if (Number.isInteger(v)) return BigInt(v).toString();
   const [digits, exp] = v.toExponential().split("e");
   const exponent = Number(exp);
@@ -147,7 +211,7 @@ export function canonicalJson(value) {
     const keys = Object.keys(value).sort(byCodePoint);
     return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(",")}}`;
   }
-  if (typeof value === "number") return number(value);
+  if (typeof value === "number" || typeof value === "bigint") return number(value);
   return JSON.stringify(value);
 }
 

@@ -3,7 +3,7 @@
 //   node vectors.mjs [path/to/conformance/vectors]
 //
 // Every case of sse_decoding.json, chat_history.json, box_math.json, mask_math.json,
-// image_tokens.json and request_key.json: one line per case, "pass  <id>" or
+// image_tokens.json and request_key.json (read with messages.json): one line per case, "pass  <id>" or
 // "FAIL  <id>  <what differs>", then "N of M vectors pass"; the exit status is 1 if any
 // failed. A file's header keys (format, description, pins) are not read: the sections are
 // read by name.
@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 
 import { Chat, curate } from "./chat.mjs";
 import { ApiError, MalformedStreamError, RuleError, StreamInterruptedError } from "./errors.mjs";
-import { canonical, requestKey } from "./key.mjs";
+import { canonical, requestKey, useTable } from "./key.mjs";
 import { arrayElements, decodeEvents, geminiChunks } from "./sse.mjs";
 import * as vision from "./vision.mjs";
 
@@ -204,6 +204,8 @@ export const SECTIONS = [
 
 async function main(argv) {
   const directory = resolve(argv[0] ?? join(HERE, "..", "..", "vectors"));
+  // The message table the request key reads requests with, from the same directory.
+  useTable(JSON.parse(readFileSync(join(directory, "messages.json"), "utf8")));
   const documents = {};
   let passed = 0;
   let total = 0;
