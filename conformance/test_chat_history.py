@@ -132,6 +132,18 @@ STREAMS: dict[str, list[dict[str, Any]]] = {
         answer(model(text("This stream ends ")), None),
         answer({"role": "model"}, "STOP"),
     ],
+    # A chunk without a candidate, or whose candidate has no content, adds no turn to the
+    # history but makes the whole turn invalid.
+    "stream-with-a-chunk-without-candidates": [
+        answer(model(text("Two dogs ")), None),
+        answer(model(text("have eight paws.")), "STOP"),
+        {"usageMetadata": {"promptTokenCount": 9, "totalTokenCount": 9}},
+    ],
+    "stream-blocked-without-content": [
+        answer(model(text("Two dogs ")), None),
+        {"candidates": [{"finishReason": "SAFETY", "index": 0}]},
+    ],
+    "stream-without-any-content": [{"promptFeedback": {"blockReason": "OTHER"}}],
 }
 
 
@@ -174,6 +186,13 @@ CONVERSATIONS: list[dict[str, Any]] = [
     conversation("thoughts-and-signature-are-sent-back", "thoughts", "valid"),
     conversation("a-stream-without-finish-reason", "stream-without-finish", "valid"),
     conversation("a-stream-ending-on-a-chunk-without-parts", "stream-ending-bare", "valid"),
+    conversation(
+        "a-stream-with-a-chunk-without-candidates",
+        "stream-with-a-chunk-without-candidates",
+        "valid",
+    ),
+    conversation("a-stream-blocked-without-content", "stream-blocked-without-content", "valid"),
+    conversation("a-stream-without-any-content", "stream-without-any-content", "valid"),
     conversation("unary-then-streamed", "valid", "stream", "empty-part", "stream"),
     conversation("initial-history", "valid", history=GREETING),
     conversation(
@@ -193,7 +212,9 @@ DESCRIPTION = [
     "role if it had none; an empty {} as {}); no candidate or no content records {role: model,",
     "parts: []}; the turn is valid when that content is. Streamed turn: each chunk's content is",
     "recorded as its own model turn; valid when every chunk's content is valid and some chunk",
-    "has a finishReason. A history given when the chat is created is curated once.",
+    "has a finishReason. A chunk without a candidate or without a content records nothing and",
+    "makes the turn invalid; if no chunk had a content, {role: model, parts: []} is recorded.",
+    "A history given when the chat is created is curated once.",
     "Fields. curate: comprehensive (a list of Content, JSON as on the wire) -> curated, or",
     "  error ('invalid_role'). answers: named GenerateContentResponse bodies; streams: named",
     "  lists of chunks, each a GenerateContentResponse.",

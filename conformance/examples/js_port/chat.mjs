@@ -56,9 +56,12 @@ export class Chat {
     return { role: "user", parts: [{ text: message }] };
   }
 
+  // With no output at all (no chunk had a content) the model's turn is {role: model, parts: []},
+  // so the history still alternates.
   record(user, outputs, valid) {
-    this.comprehensive.push(user, ...outputs);
-    if (valid) this.curated.push(user, ...outputs);
+    const turn = outputs.length > 0 ? outputs : [{ role: "model", parts: [] }];
+    this.comprehensive.push(user, ...turn);
+    if (valid) this.curated.push(user, ...turn);
   }
 
   // A unary turn: the answer's first candidate's content is recorded as received; without a
@@ -72,8 +75,9 @@ export class Chat {
     return response;
   }
 
-  // A streamed turn: each chunk's content is a model turn of its own; the turn is valid when
-  // every chunk's content is valid and some chunk has a finishReason. Recorded only once the
+  // A streamed turn: each chunk's content is a model turn of its own (a chunk without a
+  // candidate or content adds none); the turn is valid when every chunk's content is valid
+  // (so such a chunk makes it invalid) and some chunk has a finishReason. Recorded only once the
   // stream has been read to its end: an abandoned or failed stream records nothing.
   async *sendStream(message) {
     const user = this.userTurn(message);
