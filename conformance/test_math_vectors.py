@@ -107,9 +107,11 @@ MASK_DESCRIPTION = [
     "integer 0-255 on the map's scale (else invalid_threshold); the default is 127, the midpoint",
     "the guide's text names: 0-127 out, 128-255 in. (The guide's code uses > 128.)",
     "decode_mask: mask is a base64 PNG, optionally prefixed with data:image/png;base64, in",
-    "either base64 alphabet, padded or not; anything else is invalid_mask. Its probability map",
-    "(8-bit grayscale) is resized to the box's pixel size (x2 - x1) x (y2 - y1) with a bilinear",
-    "filter (Pillow's), then binarised; an empty box is invalid_box. Bilinear filters differ",
+    "either base64 alphabet, padded or not; anything else (another data: URL, not a PNG, a PNG",
+    "whose IHDR chunk has a wrong CRC) is invalid_mask. Its probability map (an 8-bit",
+    "grayscale PNG in every case here) is resized to the box's pixel size (x2 - x1) x",
+    "(y2 - y1) with a bilinear filter (Pillow's), then binarised; an empty box is invalid_box.",
+    "Bilinear filters differ",
     "between libraries, so the cases here either need no resize (the map has the box's size) or",
     "resize a constant map, which every bilinear filter keeps constant (another library may",
     "round its probabilities one off; the bits stay the same).",
@@ -125,6 +127,11 @@ def grid_png(values: list[list[int]]) -> bytes:
 
 def data_url(data: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(data).decode()
+
+
+def bad_header_crc(png: bytes) -> bytes:
+    """The PNG with one bit of its IHDR chunk's CRC (bytes 29-32) flipped."""
+    return png[:32] + bytes([png[32] ^ 1]) + png[33:]
 
 
 RAMP = [[0, 1, 126, 127], [128, 129, 254, 255]]
@@ -160,6 +167,8 @@ MASK_DECODE: list[dict[str, Any]] = [
     {"mask": NOT_PNG, "box": [0, 0, 2, 2], "note": "not a PNG"},
     {"mask": "data:image/png;base64,not base64!", "box": [0, 0, 2, 2]},
     {"mask": data_url(b"\x89PNG\r\n\x1a\ntruncated"), "box": [0, 0, 2, 2]},
+    {"mask": data_url(bad_header_crc(grid_png(RAMP))), "box": [0, 0, 4, 2],
+     "note": "the IHDR chunk's CRC is wrong"},
     {"mask": data_url(grid_png(RAMP)), "box": [5, 5, 5, 9], "note": "an empty box"},
 ]  # fmt: skip
 

@@ -381,3 +381,13 @@ def test_the_protocol_pages_complete_exchange_is_the_fakes(gemini_fake: Any) -> 
     wrapped = {"generateContentRequest": {"model": "models/gemini-2.5-flash", **request}}
     counted = client.post(f"{url}:countTokens", json=wrapped).json()
     assert counted["totalTokens"] == answer.json()["usageMetadata"]["promptTokenCount"]
+
+
+def test_the_files_page_lists_exactly_the_mime_types_the_fake_accepts() -> None:
+    from fake_server.protocol.limits import SUPPORTED_MIME_TYPES, UPLOAD_ONLY_MIME_TYPES
+
+    page = (ROOT / "docs" / "files.md").read_text("utf-8")
+    section = page[page.index("\n## MIME types") : page.index("\nAnything else is refused")]
+    listed = set(re.findall(r"`([a-z0-9.+-]+(?:/[a-z0-9.+-]+)?)`", section.split("| kind |")[1]))
+
+    assert listed == SUPPORTED_MIME_TYPES | UPLOAD_ONLY_MIME_TYPES
