@@ -104,11 +104,8 @@ function transcode(value, kind) {
     return out;
   }
   if (kind === "bytes") return standardBase64(value);
-  if (INTEGERS.has(kind) && typeof value === "string") {
-    const n = Number(value);
-    return Number.isSafeInteger(n) || !/^-?\d+$/.test(value) ? n : BigInt(value); // int64: exact
-  }
-  if ((kind === "float" || kind === "double") && typeof value === "string") return Number(value);
+  const numeric = INTEGERS.has(kind) || kind === "float" || kind === "double";
+  if (numeric && typeof value === "string") return Number(value); // read through a double
   return value;
 }
 
@@ -187,7 +184,6 @@ export function canonicalBody(request) {
 // Numbers as Python's json writes them: integers in full, other floats by their shortest
 // repr, in exponent form below 1e-4 and from 1e16 on (1e-05, 1.5e+16).
 function number(v) {
-  if (typeof v === "bigint") return v.toString();
   if (Number.isInteger(v)) return BigInt(v).toString();
   const [digits, exp] = v.toExponential().split("e");
   const exponent = Number(exp);
@@ -211,7 +207,7 @@ export function canonicalJson(value) {
     const keys = Object.keys(value).sort(byCodePoint);
     return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(",")}}`;
   }
-  if (typeof value === "number" || typeof value === "bigint") return number(value);
+  if (typeof value === "number") return number(value);
   return JSON.stringify(value);
 }
 
