@@ -9,6 +9,7 @@ must show what it says it sent.
 from __future__ import annotations
 
 import json
+import random
 import shutil
 import subprocess
 from pathlib import Path
@@ -17,6 +18,8 @@ from typing import Any
 import pytest
 
 from conformance._vectors import VECTORS, load
+from fake_server.fixtures.key import Call, request_key
+from fake_server.protocol.transcode import transcode
 from fake_server.pytest_plugin import Fake
 from tests.kit.toolchains import require
 
@@ -174,3 +177,84 @@ def test_the_js_port_live_run_fails_each_step_on_a_refused_key(
     found = verdicts(done.stdout)
     assert len(found["FAIL"]) == LIVE_STEPS and found["pass"] == []
     assert "400 INVALID_ARGUMENT: API key not valid" in done.stdout
+
+
+# --- the request key on requests no vector holds -------------------------------------------
+
+# Numbers where spellings part: float32 ties and double roundings, exponent forms, big wholes.
+EDGE_NUMBERS = (1.00390625, 0.134364244112, 1e-05, 0.0001, 1e16, 1.5e16, 1e21, 3.4028235e38)
+
+
+def generated_requests(seed: int, count: int) -> list[dict[str, Any]]:
+    """Requests in client spellings with numbers and data at the edges of the key's rules."""
+    rng = random.Random(seed)
+
+    def number() -> float | int:
+        pick = rng.randrange(6)
+        if pick == 0:
+            return rng.choice(EDGE_NUMBERS)
+        if pick == 1:
+            return rng.randint(-(10**6), 10**6)
+        if pick == 2:
+            return rng.uniform(-1, 1) * 10.0 ** rng.randint(-12, 20)
+        if pick == 3:
+            return rng.randint(0, 2**24) / 2.0 ** rng.randint(0, 40)  # float32 values
+        return round(rng.random() * 2, rng.randint(1, 12))
+
+    def data(depth: int = 0) -> Any:
+        pick = rng.randrange(10)
+        if depth > 2 or pick < 4:
+            return rng.choice([None, True, "text", number(), number()])
+        names = ["a", "city_name", "thoughtSignature", "id", "candidateCount", "fileUri"]
+        if pick < 7:
+            return {rng.choice(names): data(depth + 1) for _ in range(rng.randint(0, 3))}
+        return [data(depth + 1) for _ in range(rng.randint(0, 3))]
+
+    requests = []
+    for _ in range(count):
+        call = {"name": "f", "args": {"k": data(), "m": data()}}
+        temperature = abs(number())
+        requests.append(
+            {
+                "contents": [
+                    {"parts": {"text": "hi"}},
+                    {"role": "model", "parts": [{"function_call": call}]},
+                ],
+                "generation_config": {
+                    "temperature": str(temperature) if rng.random() < 0.3 else temperature,
+                    "top_p": abs(number()),
+                    "candidate_count": rng.choice([1, 2, "1"]),
+                },
+                "tool_config": {"retrieval_config": {"lat_lng": {"latitude": number()}}},
+            }
+        )
+    return requests
+
+
+def test_the_js_ports_request_key_is_the_fakes_on_generated_requests(
+    node: str, tmp_path: Path
+) -> None:
+    requests = generated_requests(seed=20, count=300)
+    (tmp_path / "requests.json").write_text(json.dumps(requests), "utf-8")
+    script = (
+        f"import {{ requestKey }} from {json.dumps((PORT / 'key.mjs').as_uri())};\n"
+        'import { readFileSync } from "node:fs";\n'
+        "const requests = JSON.parse(readFileSync(process.argv[1], 'utf8'));\n"
+        "console.log(JSON.stringify(requests.map((r) => requestKey('generateContent', 'm', r))));"
+    )
+    done = subprocess.run(
+        [node, "--input-type=module", "-e", script, str(tmp_path / "requests.json")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+
+    keys = json.loads(done.stdout)
+    expected = [
+        request_key(Call("generateContent", "m", transcode(r, "GenerateContentRequest")))
+        for r in requests
+    ]
+    differing = [r for r, got, want in zip(requests, keys, expected, strict=True) if got != want]
+    assert differing == [], json.dumps(differing[:2])

@@ -64,16 +64,54 @@ function standardBase64(text) {
   return standard + "=".repeat((4 - (standard.length % 4)) % 4);
 }
 
-// The shortest decimal (1 to 9 significant digits) with the same float32 value as v.
+// A finite positive double as an exact fraction [numerator, denominator] of BigInts.
+function exactFraction(x) {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  const bits = view.getBigUint64(0);
+  const biased = Number((bits >> 52n) & 0x7ffn);
+  let mantissa = bits & ((1n << 52n) - 1n);
+  let exponent = -1074;
+  if (biased !== 0) {
+    mantissa |= 1n << 52n;
+    exponent = biased - 1075;
+  }
+  return exponent >= 0 ? [mantissa << BigInt(exponent), 1n] : [mantissa, 1n << BigInt(-exponent)];
+}
+
+// x rounded to `digits` significant digits, exactly, ties to even (as Python's format(x, ".Ng");
+// toPrecision rounds ties up): the double nearest that decimal.
+function roundDigits(x, digits) {
+  if (x === 0) return 0;
+  const [num, den] = exactFraction(Math.abs(x));
+  const power = (e) => (e >= 0 ? [10n ** BigInt(e), 1n] : [1n, 10n ** BigInt(-e)]);
+  const atLeast = (e) => {
+    const [a, b] = power(e);
+    return num * b >= a * den; // x >= 10^e
+  };
+  let exponent = Number(Math.abs(x).toExponential().split("e")[1]);
+  while (!atLeast(exponent)) exponent -= 1;
+  while (atLeast(exponent + 1)) exponent += 1;
+  const scale = digits - 1 - exponent; // the decimal is n * 10^-scale
+  const [a, b] = scale >= 0 ? [num * 10n ** BigInt(scale), den] : [num, den * 10n ** BigInt(-scale)];
+  let n = a / b;
+  const twice = 2n * (a - n * b);
+  if (twice > b || (twice === b && n % 2n === 1n)) n += 1n;
+  const value = Number(`${n}e${-scale}`);
+  return x < 0 ? -value : value;
+}
+
+// The shortest decimal with v's float32 value: the float32 value rounded to 1, 2, ... 9
+// significant digits, the first that has the same float32 value.
 export function float32(v) {
   if (typeof v !== "number" || !Number.isFinite(v)) return v;
-  const target = Math.fround(v);
-  if (!Number.isFinite(target)) return v; // beyond float32: kept as it is
+  const single = Math.fround(v);
+  if (!Number.isFinite(single)) return v; // beyond float32: kept as it is
   for (let digits = 1; digits <= 9; digits++) {
-    const shortest = Number(v.toPrecision(digits));
-    if (Math.fround(shortest) === target) return shortest;
+    const candidate = roundDigits(single, digits);
+    if (Math.fround(candidate) === single) return candidate;
   }
-  return target;
+  return single;
 }
 
 // Reads one value as the service does (docs/messages.md#reading-a-field): names by the table,
