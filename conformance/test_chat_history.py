@@ -32,7 +32,7 @@ from google.genai import types as sdk_types
 import gemini_ref
 from conformance._capture import Recorder, read_as_service
 from conformance._target import Target
-from conformance._vectors import VECTORS, cases, load, render
+from conformance._vectors import VECTORS, cases, header, load, render
 from gemini_ref import types as ref_types
 from gemini_ref._chats import curate
 from gemini_ref._wire import from_wire, to_wire
@@ -132,6 +132,18 @@ STREAMS: dict[str, list[dict[str, Any]]] = {
         answer(model(text("This stream ends ")), None),
         answer({"role": "model"}, "STOP"),
     ],
+    # A chunk without a candidate, or whose candidate has no content, adds no turn to the
+    # history but makes the whole turn invalid.
+    "stream-with-a-chunk-without-candidates": [
+        answer(model(text("Two dogs ")), None),
+        answer(model(text("have eight paws.")), "STOP"),
+        {"usageMetadata": {"promptTokenCount": 9, "totalTokenCount": 9}},
+    ],
+    "stream-blocked-without-content": [
+        answer(model(text("Two dogs ")), None),
+        {"candidates": [{"finishReason": "SAFETY", "index": 0}]},
+    ],
+    "stream-without-any-content": [{"promptFeedback": {"blockReason": "OTHER"}}],
 }
 
 
@@ -174,6 +186,13 @@ CONVERSATIONS: list[dict[str, Any]] = [
     conversation("thoughts-and-signature-are-sent-back", "thoughts", "valid"),
     conversation("a-stream-without-finish-reason", "stream-without-finish", "valid"),
     conversation("a-stream-ending-on-a-chunk-without-parts", "stream-ending-bare", "valid"),
+    conversation(
+        "a-stream-with-a-chunk-without-candidates",
+        "stream-with-a-chunk-without-candidates",
+        "valid",
+    ),
+    conversation("a-stream-blocked-without-content", "stream-blocked-without-content", "valid"),
+    conversation("a-stream-without-any-content", "stream-without-any-content", "valid"),
     conversation("unary-then-streamed", "valid", "stream", "empty-part", "stream"),
     conversation("initial-history", "valid", history=GREETING),
     conversation(
@@ -191,20 +210,23 @@ DESCRIPTION = [
     "A role other than user or model (or none) in a history to curate is an error.",
     "Unary turn: the answer's first candidate's content is recorded as received (without a",
     "role if it had none; an empty {} as {}); no candidate or no content records {role: model,",
-    "parts: []}; the",
-    "turn is valid when that content is. Streamed turn: each chunk's content is recorded as its",
-    "own model turn; valid when every chunk's content is valid and some chunk has a",
-    "finishReason. A history given when the chat is created is curated once.",
-]
-FORMAT = [
-    "curate: comprehensive (a list of Content, JSON as on the wire) -> curated, or error",
-    "  ('invalid_role').",
+    "parts: []}; the turn is valid when that content is. Streamed turn: each chunk's content is",
+    "recorded as its own model turn; valid when every chunk's content is valid and some chunk",
+    "has a finishReason. A chunk without a candidate or without a content records nothing and",
+    "makes the turn invalid; if no chunk had a content, {role: model, parts: []} is recorded.",
+    "A history given when the chat is created is curated once.",
+    "Fields. curate: comprehensive (a list of Content, JSON as on the wire) -> curated, or",
+    "  error ('invalid_role'). answers: named GenerateContentResponse bodies; streams: named",
+    "  lists of chunks, each a GenerateContentResponse.",
     "conversations: history (optional, given to chats.create), then turns, each {message: the",
     "  user's text, stream: sent with streamGenerateContent?alt=sse, answer: a key of answers",
     "  (a GenerateContentResponse) or of streams (its chunks)}. sends: for each turn, the",
     "  contents of its request. comprehensive, curated: both histories after the last turn.",
     "  Contents are in canonical form: camelCase keys, base64 in the standard alphabet.",
+    "  name: a case's name (a turn's answer names one of answers or streams); note: for people.",
+    "  The only numbers (index) are integers.",
 ]
+PINS = ["docs/chats.md#the-clients-two-histories"]
 
 
 # --- generation with the official SDK --------------------------------------------------------
@@ -275,8 +297,7 @@ def with_outcome(case: dict[str, Any], outcome: dict[str, Any]) -> dict[str, Any
 
 def generate() -> dict[str, Any]:
     return {
-        "description": DESCRIPTION,
-        "format": FORMAT,
+        **header(DESCRIPTION, PINS),
         "curate": [with_outcome(c, sdk_curate(c)) for c in CURATE],
         "answers": [{"name": name, "response": body} for name, body in ANSWERS.items()],
         "streams": [{"name": name, "chunks": chunks} for name, chunks in STREAMS.items()],

@@ -2,11 +2,13 @@
 its own event-stream decoder and box, mask and token math against the vectors, as a port to Go
 would. It is built once (``.cache/go/port``) and run as a port runs it: it must pass every
 case of the four files and say how many it checked, and fail, naming them, on wrong ones.
+It reads integers by value, as a reader that cannot tell 4.0 from 4 does, and still passes.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -90,3 +92,18 @@ def test_the_go_port_fails_with_status_1_naming_each_wrong_vector(
     ]
     total = sum(len(load(name)[s]) for name, sections in SECTIONS.items() for s in sections)
     assert done.stdout.splitlines()[-1] == f"{total - 4} of {total} vectors pass"
+
+
+def test_the_go_port_reads_integers_by_value_not_by_spelling(port: Path, tmp_path: Path) -> None:
+    # The vectors never depend on telling 4.0 from 4, so a port may read numbers either way:
+    # this one takes the value. Every width and height written with a zero fraction still passes.
+    for name in SECTIONS:
+        text = (VECTORS / name).read_text("utf-8")
+        if name in ("box_math.json", "image_tokens.json"):
+            text = re.sub(r'"(width|height)": (\d+)', r'"\1": \2.0', text)
+        (tmp_path / name).write_text(text, "utf-8")
+    assert '"width": 960.0' in (tmp_path / "image_tokens.json").read_text("utf-8")
+
+    done = run(port, tmp_path)
+
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -1,17 +1,14 @@
 """Box, mask and token math: ``vectors/{box_math,mask_math,image_tokens}.json``.
 
-Each file holds inputs and the outputs ``gemini_ref.vision`` gives for them, with a
-``description`` of the rule. The tests here check every case against the implementation, and
-that each file is exactly what this module generates, so neither can change without the other.
-After a deliberate change of a rule, rewrite the files and review the diff::
+Each file holds its header (conformance/_vectors.py: the rule in ``description``, the
+docs/images.md sections it ``pins``), then inputs and what ``gemini_ref.vision`` gives for them.
+The tests check every case against the implementation, and that each file is exactly what this
+module generates, so neither changes without the other. After a deliberate change of a rule,
+rewrite the files and review the diff: ``.venv/bin/python -m conformance.test_math_vectors``.
 
-    .venv/bin/python -m conformance.test_math_vectors
-
-Errors are named, not typed: ``invalid_box``, ``invalid_mask``, ``invalid_size``,
-``invalid_threshold``, ``unsupported_model``. Binary masks (``bits``) are written as rows of
-``0`` and ``1``.
-The mask PNGs are 8-bit grayscale, stored without compression, so they are the same bytes
-whatever zlib writes them.
+Errors are named (``invalid_box``, ``invalid_mask``, ``invalid_size``, ``invalid_threshold``,
+``unsupported_model``); binary masks (``bits``) are rows of ``0`` and ``1``. The mask PNGs are
+8-bit grayscale, stored without compression: the same bytes whatever zlib writes them.
 """
 
 from __future__ import annotations
@@ -24,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from conformance._vectors import VECTORS, cases, load, render
+from conformance._vectors import VECTORS, cases, header, load, render, sections
 from fake_server.model.images import encode_png
 from gemini_ref import errors, vision
 
@@ -37,11 +34,15 @@ BOX_DESCRIPTION = [
     "(left, top, right, bottom; right and bottom are edges, so it covers x2 - x1 pixels), each",
     "edge floor(v * size / 1000) computed exactly (rationals, not floating point: the guide's",
     "int(v / 1000 * size) gives 28 for v = 290, size = 100). A valid box may be empty in pixels.",
-    "to_normalized: a pixel box with 0 <= x1 <= x2 <= width, 0 <= y1 <= y2 <= height (integers;",
-    "else invalid_box) becomes [ymin, xmin, ymax, xmax] with each edge ceil(1000 * p / size).",
+    "to_normalized: a pixel box with 0 <= x1 <= x2 <= width, 0 <= y1 <= y2 <= height (integers:",
+    "a value with a fraction, such as 4.5, is invalid_box) becomes [ymin, xmin, ymax, xmax] with",
+    "each edge ceil(1000 * p / size).",
     "boxes_from_response: the answer's JSON list (inside a ```json fence or not); entries that",
     "are not objects, have no valid box_2d, or are empty in pixels are skipped.",
     "width and height are positive integers (else invalid_size).",
+    "Numbers: box_2d values may have fractions; box, width and height are integers. No case",
+    "depends on telling 4.0 from 4 (gemini_ref refuses 4.0 as a pixel edge; a reader whose",
+    "numbers do not keep the difference may take it as 4).",
 ]
 
 BOX_TO_PIXELS: list[dict[str, Any]] = [
@@ -81,7 +82,7 @@ BOX_TO_NORMALIZED: list[dict[str, Any]] = [
     {"box": [1, 1, 1999, 1999], "width": 2000, "height": 2000},
     {"box": [0, 0, 11, 5], "width": 10, "height": 10, "note": "outside the image"},
     {"box": [5, 0, 4, 5], "width": 10, "height": 10, "note": "inverted"},
-    {"box": [0, 0, 4.0, 5], "width": 10, "height": 10, "note": "not integers"},
+    {"box": [0, 0, 4.5, 5], "width": 10, "height": 10, "note": "not an integer"},
 ]  # fmt: skip
 
 DETECTION_ANSWER = json.dumps(
@@ -106,14 +107,17 @@ MASK_DESCRIPTION = [
     "integer 0-255 on the map's scale (else invalid_threshold); the default is 127, the midpoint",
     "the guide's text names: 0-127 out, 128-255 in. (The guide's code uses > 128.)",
     "decode_mask: mask is a base64 PNG, optionally prefixed with data:image/png;base64, in",
-    "either base64 alphabet, padded or not; anything else is invalid_mask. Its probability map",
-    "(8-bit grayscale) is resized to the box's pixel size (x2 - x1) x (y2 - y1) with a bilinear",
-    "filter (Pillow's), then binarised; an empty box is invalid_box. Bilinear filters differ",
+    "either base64 alphabet, padded or not; anything else (another data: URL, not a PNG, a PNG",
+    "whose IHDR chunk has a wrong CRC) is invalid_mask. Its probability map (an 8-bit",
+    "grayscale PNG in every case here) is resized to the box's pixel size (x2 - x1) x",
+    "(y2 - y1) with a bilinear filter (Pillow's), then binarised; an empty box is invalid_box.",
+    "Bilinear filters differ",
     "between libraries, so the cases here either need no resize (the map has the box's size) or",
     "resize a constant map, which every bilinear filter keeps constant (another library may",
     "round its probabilities one off; the bits stay the same).",
     "probabilities: the map after the resize, before binarisation; bits: the binary mask, one",
-    "string of 0 and 1 per row.",
+    "string of 0 and 1 per row. Integers: values, threshold, default_threshold, box,",
+    "probabilities; a threshold with a fraction (0.5) is invalid_threshold.",
 ]
 
 
@@ -123,6 +127,11 @@ def grid_png(values: list[list[int]]) -> bytes:
 
 def data_url(data: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(data).decode()
+
+
+def bad_header_crc(png: bytes) -> bytes:
+    """The PNG with one bit of its IHDR chunk's CRC (bytes 29-32) flipped."""
+    return png[:32] + bytes([png[32] ^ 1]) + png[33:]
 
 
 RAMP = [[0, 1, 126, 127], [128, 129, 254, 255]]
@@ -158,6 +167,8 @@ MASK_DECODE: list[dict[str, Any]] = [
     {"mask": NOT_PNG, "box": [0, 0, 2, 2], "note": "not a PNG"},
     {"mask": "data:image/png;base64,not base64!", "box": [0, 0, 2, 2]},
     {"mask": data_url(b"\x89PNG\r\n\x1a\ntruncated"), "box": [0, 0, 2, 2]},
+    {"mask": data_url(bad_header_crc(grid_png(RAMP))), "box": [0, 0, 4, 2],
+     "note": "the IHDR chunk's CRC is wrong"},
     {"mask": data_url(grid_png(RAMP)), "box": [5, 5, 5, 9], "note": "an empty box"},
 ]  # fmt: skip
 
@@ -168,7 +179,8 @@ TOKEN_DESCRIPTION = [
     "unit) * ceil(height / unit); tokens = 258 * tiles. Models: gemini-1.5-*, gemini-2.0-*,",
     "gemini-2.5-* (optionally models/...); the guide gives no rule for others (unsupported_model).",
     "width and height are positive integers (else invalid_size). The rule is not monotone in the",
-    "shorter side: 600x1000 is 6 tiles, 750x1000 is 4.",
+    "shorter side: 600x1000 is 6 tiles, 750x1000 is 4. Every number here is an integer:",
+    "tile_tokens, width, height, unit (or null), tiles, tokens.",
 ]
 
 TOKEN_CASES: list[dict[str, Any]] = [
@@ -246,7 +258,7 @@ def box_math() -> dict[str, Any]:
         return {"boxes": [{"box": list(d.box), "label": d.label} for d in found]}
 
     return {
-        "description": BOX_DESCRIPTION,
+        **header(BOX_DESCRIPTION, ["docs/images.md#boxes"]),
         "to_pixels": [
             with_outcome(c, outcome(partial(pixels, c), "invalid_box")) for c in BOX_TO_PIXELS
         ],
@@ -268,7 +280,7 @@ def mask_math() -> dict[str, Any]:
         return {"probabilities": probabilities, "bits": bits(mask)}
 
     return {
-        "description": MASK_DESCRIPTION,
+        **header(MASK_DESCRIPTION, ["docs/images.md#masks", "docs/images.md#boxes"]),
         "default_threshold": vision.MASK_THRESHOLD,
         "binarize": [
             with_outcome(c, outcome(partial(binarized, c), "invalid_threshold"))
@@ -290,7 +302,7 @@ def image_tokens() -> dict[str, Any]:
         }
 
     return {
-        "description": TOKEN_DESCRIPTION,
+        **header(TOKEN_DESCRIPTION, ["docs/images.md#token-cost-of-an-image"]),
         "tile_tokens": vision.TILE_TOKENS,
         "cases": [
             with_outcome(c, outcome(partial(tokens, c), "unsupported_model")) for c in TOKEN_CASES
@@ -319,10 +331,8 @@ def outcome_of(case: dict[str, Any], compute: Callable[[], Any]) -> Any:
 
 @pytest.mark.parametrize("name", GENERATORS)
 def test_each_file_describes_its_rule_and_stays_small(name: str) -> None:
-    document = load(name)
-    assert document["description"]
-    sections = [value for key, value in document.items() if key != "description"]
-    assert 10 <= sum(len(value) for value in sections if isinstance(value, list)) <= 60
+    lists = [value for value in sections(load(name)).values() if isinstance(value, list)]
+    assert 10 <= sum(len(value) for value in lists) <= 60
 
 
 @pytest.mark.parametrize("case", cases("box_math.json", "to_pixels"))
@@ -388,7 +398,6 @@ def test_each_file_is_what_the_implementation_generates(name: str) -> None:
 
 
 def main() -> None:
-    VECTORS.mkdir(parents=True, exist_ok=True)
     for name, generate in GENERATORS.items():
         (VECTORS / name).write_text(render(generate()))
         print(f"wrote {VECTORS / name}")

@@ -1,6 +1,6 @@
 """``vectors/request_key.json`` over HTTP: spellings of one request are one request to the target.
 
-The file (see its ``format``) pairs requests written differently (casing, base64 alphabet,
+The file (see its ``description``) pairs requests written differently (casing, base64 alphabet,
 defaults, ``models/`` prefixes, streamed or not) that share a canonical key. Sent to the target,
 requests with one key must get one answer (on a fake, a synthetic one: seeded by the request,
 it would differ had the spellings been read as different requests). On a fake, the journal must
@@ -33,11 +33,16 @@ def path_of(vector: dict[str, Any]) -> str:
     return f"/v1beta/{name}:{vector['rpc']}"
 
 
+def listed(value: Any) -> list[Any]:
+    """A list as the service reads one: a lone value is a list of one."""
+    return value if isinstance(value, list) else [value]
+
+
 def upload_named_files(target: Target, vector: dict[str, Any]) -> None:
     """The files a vector's ``fileData`` parts name, uploaded under those names (once)."""
     client = target.client()
-    for content in vector["request"]["contents"]:
-        for part in content["parts"]:
+    for content in listed(vector["request"]["contents"]):
+        for part in listed(content["parts"]):
             data = part.get("fileData") or part.get("file_data")
             if data is None:
                 continue

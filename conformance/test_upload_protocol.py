@@ -157,6 +157,31 @@ def test_the_documented_curl_start_body_is_read_leniently(uploads: Uploads) -> N
     assert final.json()["file"]["displayName"] == "AUDIO"
 
 
+@pytest.mark.parametrize("mime", ["application/octet-stream", "bad/mime"])
+def test_an_unsupported_mime_type_is_refused_at_the_start(uploads: Uploads, mime: str) -> None:
+    """Before any byte is sent (docs/files.md#mime-types)."""
+    refused = uploads.start(3, mime=mime)
+
+    assert refused.status_code == 400
+    assert error_of(refused) == {
+        "code": 400,
+        "message": f"Unsupported MIME type: {mime}",
+        "status": "INVALID_ARGUMENT",
+    }
+    assert "x-goog-upload-url" not in refused.headers
+
+
+def test_commands_on_the_upload_url_are_posts(uploads: Uploads) -> None:
+    url = uploads.session(3)
+
+    for method in ("PUT", "PATCH", "GET"):
+        other = uploads.http.request(method, url, headers=command_headers("query", None))
+        assert other.status_code == 404, method
+        assert error_of(other)["status"] == "NOT_FOUND"
+    final = uploads.send(url, "upload, finalize", 0, b"abc")
+    assert (final.status_code, status(final)) == (200, "final")
+
+
 # --- chunks ----------------------------------------------------------------------------------
 
 
@@ -216,6 +241,8 @@ def test_a_chunk_without_an_offset_is_refused(uploads: Uploads) -> None:
     refused = uploads.send(url, "upload", None, b"abc")
 
     assert refused.status_code == 400 and status(refused) == "active"
+    assert "None" not in error_of(refused)["message"], "a missing header is not a Python None"
+    assert uploads.send(url, "query").headers["x-goog-upload-size-received"] == "0"
 
 
 def test_query_reports_the_bytes_received_and_never_finalizes(uploads: Uploads) -> None:

@@ -210,3 +210,24 @@ def test_every_module_is_at_most_400_lines_unless_it_is_a_data_table() -> None:
         and DATA_TABLE not in path.read_text(encoding="utf-8").splitlines()[0]
     ]
     assert long == []
+
+
+# What the fake answers over HTTP is written for any client, never as a Python value: a message
+# quotes what it names as the service does ("...") instead of repr()'s '...' or None.
+ANSWERING = ("api", "control", "http", "journal", "model", "protocol", "store")
+REPR_ALLOWED = {
+    "fake_server/http/stacks.py",  # a command-line error, raised before anything is served
+    "fake_server/model/builtin_tools.py",  # writes Python source, the code execution tool's
+}
+
+
+def test_no_message_the_fake_answers_with_is_a_python_repr() -> None:
+    found = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for layer in ANSWERING
+        for path in sorted((ROOT / "fake_server" / layer).rglob("*.py"))
+        if str(path.relative_to(ROOT)) not in REPR_ALLOWED
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if "!r}" in line or "repr(" in line
+    ]
+    assert not found, f"repr() in what the fake answers: {found}"

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -317,3 +319,75 @@ def test_cli_page_picks_up_a_new_subcommand_and_option() -> None:
     page = generate.cli_page(parser)
     assert "| [`gemini-fake replay`](#gemini-fake-replay) | replay a journal |" in page
     assert "| `--speed SPEED` | how fast, e.g. 2 | `1.0` | `gemini-fake replay --speed 2` |" in page
+
+
+# --- messages.md: the message table as a page -----------------------------------------------
+
+
+def test_messages_page_has_a_section_for_every_message_and_enum() -> None:
+    from fake_server.protocol.messages import ENUMS, MESSAGES
+
+    page = (ROOT / "docs" / "messages.md").read_text("utf-8")
+    for name in MESSAGES:
+        assert f"\n### `{name}`\n" in page, name
+    for name in ENUMS:
+        assert f"\n### enum `{name}`\n" in page, name
+
+
+def test_messages_page_follows_the_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    from fake_server.protocol import messages
+
+    before = generate.messages_page()
+    monkeypatch.setitem(messages.MESSAGES["Part"], "audioTrack", "AudioTrack")
+    monkeypatch.setitem(messages.MESSAGES, "AudioTrack", {"channel": "enum:Channel"})
+    monkeypatch.setitem(messages.ENUMS, "Channel", ("CHANNEL_UNSPECIFIED", "LEFT", "RIGHT"))
+    after = generate.messages_page()
+    assert after != before
+    assert "| `audioTrack` | [`AudioTrack`](#audiotrack) |  |" in after
+    shared = after.split("## Shared by requests and responses")[1].split("## Enums")[0]
+    assert "\n### `AudioTrack`\n" in shared  # a part's field: in requests and answers alike
+    assert "| `RIGHT` | 2 | may be sent |" in after
+    monkeypatch.setitem(messages.MESSAGES, "Orphan", {"text": "string"})
+    with pytest.raises(SystemExit, match="Orphan reached from no request or answer"):
+        generate.messages_page()
+
+
+def test_messages_page_names_the_messages_the_handlers_read() -> None:
+    """The request of each method on the page is the message its handler reads the body as."""
+    read = set()
+    for module in (ROOT / "fake_server" / "api").glob("*.py"):
+        read |= set(re.findall(r'call\.body\("(\w+)"\)', module.read_text("utf-8")))
+    assert read == set(generate.REQUEST_ROOTS)
+
+
+def _json_after(text: str, anchor: str) -> str:
+    """The first ```json block after ``<a id="anchor">`` on a page."""
+    found = re.search(rf'<a id="{anchor}"></a>\s*```json\n(.*?)\n```', text, re.DOTALL)
+    assert found is not None, anchor
+    return found.group(1)
+
+
+def test_the_protocol_pages_complete_exchange_is_the_fakes(gemini_fake: Any) -> None:
+    """docs/protocol.md#a-complete-exchange: its request, sent, gets its answer byte for byte,
+    and counting the request's tokens gives the answer's promptTokenCount."""
+    page = (ROOT / "docs" / "protocol.md").read_text("utf-8")
+    request = json.loads(_json_after(page, "example-request"))
+    shown = _json_after(page, "example-response")
+    client = gemini_fake.client(headers={"x-goog-api-key": "k"})
+    url = "/v1beta/models/gemini-2.5-flash"
+    answer = client.post(f"{url}:generateContent", json=request)
+    assert answer.status_code == 200
+    assert answer.text == shown + "\n"
+    wrapped = {"generateContentRequest": {"model": "models/gemini-2.5-flash", **request}}
+    counted = client.post(f"{url}:countTokens", json=wrapped).json()
+    assert counted["totalTokens"] == answer.json()["usageMetadata"]["promptTokenCount"]
+
+
+def test_the_files_page_lists_exactly_the_mime_types_the_fake_accepts() -> None:
+    from fake_server.protocol.limits import SUPPORTED_MIME_TYPES, UPLOAD_ONLY_MIME_TYPES
+
+    page = (ROOT / "docs" / "files.md").read_text("utf-8")
+    section = page[page.index("\n## MIME types") : page.index("\nAnything else is refused")]
+    listed = set(re.findall(r"`([a-z0-9.+-]+(?:/[a-z0-9.+-]+)?)`", section.split("| kind |")[1]))
+
+    assert listed == SUPPORTED_MIME_TYPES | UPLOAD_ONLY_MIME_TYPES

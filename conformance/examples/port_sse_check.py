@@ -11,8 +11,9 @@ with status 0 when all pass, 1 otherwise::
 
 A port does the same in its own language: read the file, feed each case's bytes to its decoder
 (whole, at the case's ``splits``, and one byte at a time), compare with the expected events and
-end state, and fail the build on any difference. The file's ``format`` field says what each
-field means.
+end state, and fail the build on any difference. The file starts with a header that a reader
+skips: ``format`` (the layout's version, 1), ``description`` (what each field means) and
+``pins`` (the doc sections it pins); the sections that follow are read by name.
 """
 
 from __future__ import annotations

@@ -1,15 +1,18 @@
-"""Writes the spec reference's generated pages: ``docs/coverage.md`` and ``docs/cli.md``.
+"""Writes the spec reference's generated pages: ``docs/coverage.md``, ``docs/cli.md`` and
+``docs/messages.md``.
 
-    python docs/_tools/generate.py           # rewrite both pages
-    python docs/_tools/generate.py --check   # exit 1, with a diff, if either is out of date (CI)
+    python docs/_tools/generate.py           # rewrite the pages
+    python docs/_tools/generate.py --check   # exit 1, with a diff, if any is out of date (CI)
 
 ``coverage.md`` is built from the fake's route table (:mod:`fake_server.api.routes`:
 ``ROUTE_TABLE``, ``API_VERSIONS``, ``routes()``) and from the fake's own answers: every route
 is called in process under every API version, with and without a key, so the page says what the
 fake does rather than what it was meant to do. ``cli.md`` is built by
 walking :func:`fake_server.cli.build_parser`, so a new subcommand or option appears on the next
-run. What cannot be derived (which SDK method reaches a route, an example per option, the intros)
-is kept here, in small tables next to the code that uses them.
+run. ``messages.md`` is the message table (:mod:`fake_server.protocol.messages` and
+:mod:`~fake_server.protocol.enums`) as a page, grouped by the methods that read and answer each
+message (``METHOD_MESSAGES``). What cannot be derived (which SDK method reaches a route, an
+example per option, the intros) is kept here, in small tables next to the code that uses them.
 """
 
 from __future__ import annotations
@@ -33,6 +36,16 @@ from fake_server.cli import build_parser
 from fake_server.config import FakeConfig
 from fake_server.http.adapter import RouteSpec
 from fake_server.inprocess import SyncASGITransport
+from fake_server.protocol.messages import (
+    ANSWERS_SAY,
+    CLIENT_ONLY,
+    ENUMS,
+    MESSAGES,
+    NOT_SENT,
+    PART_DATA,
+    REFUSED,
+    sent_fields,
+)
 
 DOCS = Path(__file__).resolve().parents[1]
 GENERATED_BY = (
@@ -743,9 +756,290 @@ def _slug(heading: str) -> str:
     return kept.replace(" ", "-")
 
 
+# --- messages.md ----------------------------------------------------------------------------
+
+# The methods and the messages they read and answer with, the roots the page is grouped from:
+# a message reached only from requests is a request message, only from answers a response
+# message, from both a shared one. An answer that is no message of the table is said in words.
+# tests/test_docs.py checks the requests against the handlers' own ``call.body("...")``.
+METHOD_MESSAGES: tuple[tuple[str, str, str], ...] = (
+    ("generateContent", "GenerateContentRequest", "GenerateContentResponse"),
+    ("streamGenerateContent", "GenerateContentRequest", "GenerateContentResponse"),
+    (
+        "countTokens",
+        "CountTokensRequest",
+        "`totalTokens` and `promptTokensDetails` ([protocol](protocol.md#counttokens))",
+    ),
+    ("embedContent", "EmbedContentRequest", "EmbedContentResponse"),
+    ("batchEmbedContents", "BatchEmbedContentsRequest", "BatchEmbedContentsResponse"),
+    ("batchGenerateContent", "BatchGenerateContentRequest", "a batch ([batches](batches.md))"),
+    ("cachedContents.create", "CachedContent", "CachedContent"),
+    ("cachedContents.get", "—", "CachedContent"),
+    ("cachedContents.list", "—", "`cachedContents`, a list of CachedContent"),
+    ("cachedContents.patch", "CachedContent", "CachedContent"),
+)
+# Each chunk of a stream is a whole GenerateContentResponse.
+REQUEST_ROOTS = tuple(dict.fromkeys(r for _, r, _ in METHOD_MESSAGES if r in MESSAGES))
+RESPONSE_ROOTS = tuple(dict.fromkeys(a for _, _, a in METHOD_MESSAGES if a in MESSAGES))
+
+
+def _methods(name: str, side: int) -> str:
+    """The methods whose request (side 1) or answer (side 2) is ``name``."""
+    return ", ".join(f"`{m[0]}`" for m in METHOD_MESSAGES if m[side] == name)
+
+
+SCALAR_TYPES = {
+    "string": "string",
+    "bool": "boolean",
+    "int32": "integer (int32)",
+    "count": "integer (int32, never negative)",
+    "int64": "integer (int64)",
+    "float": "number (float)",
+    "double": "number (double)",
+    "bytes": "bytes (base64)",
+    "value": "any JSON value",
+    "struct": "JSON object",
+}
+
+MESSAGES_INTRO = """\
+# Message reference
+
+{generated}
+
+Every message the fake reads or answers with, by JSON name, with the JSON type of each field,
+and every enum with its values. It is the fake's one message table: the transcoder reads
+request bodies with it, the service's checks take the part kinds from it, and the fixture
+linter ([fixture lint](fixture-lint.md)) holds answers to what it says the service sends. So a
+field listed here is one the fake reads, and a field not listed is refused
+([reading a field](#reading-a-field)). How the messages are used on the wire is
+[the protocol page](protocol.md); the answers of `countTokens`, `models`, `files` and
+`batches` are not messages of this table, and are written in
+[protocol](protocol.md#counttokens), [files](files.md) and [batches](batches.md).
+
+<a id="reading-a-field"></a>
+
+## Reading a field
+
+- Every field may be left out; `null` is read as left out. A name the message does not have is
+  refused: `400 INVALID_ARGUMENT`, `Invalid JSON payload received. Unknown name "NAME" at
+  'PATH': Cannot find field.` (no ` at 'PATH'` for a top-level field; [errors](errors.md)).
+- Each field is read under its JSON name (`thinkingBudget`) or its proto name
+  (`thinking_budget`), at any depth; answers use the JSON name.
+- The types:
+
+  - **string**, **boolean**: a JSON string, `true` or `false`.
+  - **integer**: a number without a fraction (`20.0` is read as `20`) or a string holding one,
+    in the range its int32 or int64 gives; proto3 JSON writes int64 values as strings.
+  - **number**: a JSON number, or a string holding one.
+  - **bytes**: a base64 string. Requests may use either alphabet (`+/` or `-_`), padded or
+    not; answers use the standard one, padded.
+  - **enum**: the value's name as a string (read in any letter case), or its number; answers
+    write the name.
+  - **any JSON value**, **JSON object**: `google.protobuf.Value` and `Struct`, the caller's
+    data, taken as they are: their keys are not field names, so each keeps its spelling
+    (`city_name` in `args` stays `city_name`), and every `null`, `{{}}` and `[]` is kept. Their
+    numbers are doubles: `10.0` is read as `10`.
+  - **list of T**: a JSON array; a lone T is read as a list of one. **map of string to T**: a
+    JSON object whose values are T. A **message** is a JSON object, linked to its section.
+
+- The fake's [request key](fixtures.md#the-request-key) reads a request by these rules before
+  folding it. The table is exported for ports as
+  [`conformance/vectors/messages.json`](../conformance/vectors/messages.json): each message's
+  fields with their kinds, each enum's values in order.
+- Marks in the notes: **request only**, a field the service reads but never writes in an answer;
+  **answers say only**, a string field whose answers hold one of a few values; **part kind**,
+  one of the fields a `Part` holds exactly one of. In an enum that answers hold, **may be
+  sent** marks a value an answer can hold (the fixture linter takes it in a fixture), **never
+  sent** one the service reads but never writes, and **refused in fixtures** one the service
+  may send but the fake's fixture linter refuses, with the reason. The `_UNSPECIFIED` value,
+  number 0, means unset: answers leave the field out instead.
+"""
+
+
+def _reach(
+    roots: Iterable[str], follow: dict[str, tuple[str, ...]] | None = None, sent: bool = False
+) -> list[str]:
+    """The messages reachable from ``roots``, breadth first in field order; ``follow`` limits
+    which fields of a message are followed, and ``sent`` to those the service writes."""
+    seen: list[str] = []
+    queue = list(roots)
+    while queue:
+        name = queue.pop(0)
+        if name in seen:
+            continue
+        seen.append(name)
+        fields = sent_fields(name) if sent else MESSAGES[name]
+        allowed = (follow or {}).get(name)
+        for field, kind in fields.items():
+            if allowed is not None and field not in allowed:
+                continue
+            base = _base_kind(kind)
+            if base in MESSAGES and base not in seen:
+                queue.append(base)
+    return seen
+
+
+def _base_kind(kind: str) -> str:
+    return kind.removesuffix("[]").removeprefix("map:")
+
+
+def _message_type(kind: str) -> str:
+    if kind.endswith("[]"):
+        return "list of " + _message_type(kind[:-2])
+    if kind.startswith("map:"):
+        return "map of string to " + _message_type(kind[4:])
+    if kind.startswith("enum:"):
+        name = kind.removeprefix("enum:")
+        return f"enum [`{name}`](#enum-{name.lower()})"
+    if kind in MESSAGES:
+        return f"[`{kind}`](#{kind.lower()})"
+    return SCALAR_TYPES[kind]
+
+
+def cache_resource_fields() -> tuple[str, ...]:
+    """The fields of the ``CachedContent`` resource, as the fake answers a cache's creation."""
+    app = create_app(FakeConfig(default_fixtures=False))
+    with httpx.Client(base_url="http://fake.test", transport=SyncASGITransport(app)) as client:
+        text = "Sales rose in every region this quarter, led by the north. " * 120
+        body = {"model": "models/gemini-2.5-flash", "contents": [{"parts": [{"text": text}]}]}
+        answer = client.post(
+            "/v1beta/cachedContents", json=body, headers={"x-goog-api-key": PROBE_KEY}
+        )
+        if answer.status_code != 200:
+            raise SystemExit(f"generate.py: creating a cache answered {answer.text}")
+        return tuple(answer.json())
+
+
+def message_groups(resource: tuple[str, ...]) -> dict[str, list[str]]:
+    """The table's messages as request, response and shared ones, each in reading order."""
+    requests = _reach(REQUEST_ROOTS)
+    responses = _reach(RESPONSE_ROOTS, {"CachedContent": resource}, sent=True)
+    order = _reach([*REQUEST_ROOTS, *RESPONSE_ROOTS])
+    missing = [name for name in MESSAGES if name not in order]
+    if missing:
+        raise SystemExit(
+            f"generate.py: {', '.join(missing)} reached from no request or answer: add the "
+            "message that holds it to the table, or its method to REQUEST_ROOTS / RESPONSE_ROOTS"
+        )
+    return {
+        "Request messages": [m for m in order if m in requests and m not in responses],
+        "Response messages": [m for m in order if m in responses and m not in requests],
+        "Shared by requests and responses": [m for m in order if m in requests and m in responses],
+    }
+
+
+def _holders(name: str) -> list[str]:
+    """Where a message or enum (``enum:Name``) is used: ``[`Message`](#message).field``."""
+    found = []
+    for message, fields in MESSAGES.items():
+        for field, kind in fields.items():
+            if _base_kind(kind) == name:
+                found.append(f"[`{message}`](#{message.lower()})`.{field}`")
+    return found
+
+
+def _field_notes(message: str, field: str, resource: tuple[str, ...]) -> str:
+    notes = []
+    if field in PART_DATA and message == "Part":
+        notes.append("part kind")
+    if field in CLIENT_ONLY.get(message, ()):
+        notes.append("request only")
+    if (message, field) in ANSWERS_SAY:
+        said = ", ".join(f"`{v}`" for v in ANSWERS_SAY[message, field])
+        notes.append(f"answers say only {said}")
+    if message == "CachedContent" and field not in resource:
+        notes.append("request only: the resource leaves it out")
+    return "; ".join(notes)
+
+
+def _message_section(
+    name: str, resource: tuple[str, ...], request: bool, response: bool
+) -> list[str]:
+    lines = [f"### `{name}`", ""]
+    if request and name in REQUEST_ROOTS:
+        lines.append(f"The request of {_methods(name, 1)}.")
+    if response and name in RESPONSE_ROOTS:
+        lines.append(f"The answer of {_methods(name, 2)}.")
+    holders = _holders(name)
+    if holders:
+        lines.append("In " + ", ".join(holders) + ".")
+    lines += ["", _row(["field", "type", "notes"]), _row(["---"] * 3)]
+    for field, kind in MESSAGES[name].items():
+        lines.append(_row([f"`{field}`", _message_type(kind), _field_notes(name, field, resource)]))
+    return [*lines, ""]
+
+
+def _sent_enums(groups: dict[str, list[str]]) -> set[str]:
+    """The enums a field of an answer can hold."""
+    answered = [*groups["Response messages"], *groups["Shared by requests and responses"]]
+    return {
+        kind.removesuffix("[]").removeprefix("enum:")
+        for message in answered
+        for kind in sent_fields(message).values()
+        if kind.startswith("enum:")
+    }
+
+
+def _enum_section(name: str, sent: bool) -> list[str]:
+    lines = [f"### enum `{name}`", ""]
+    holders = _holders(f"enum:{name}")
+    lines += ["Used by " + ", ".join(holders) + "." if holders else "Used by no field.", ""]
+    if not sent:
+        lines.append("Only requests hold it.")
+        lines.append("")
+    lines += [_row(["value", "number", "notes"]), _row(["---"] * 3)]
+    not_sent = NOT_SENT.get(name, {})
+    refused = REFUSED.get(name, {})
+    for number, value in enumerate(ENUMS[name]):
+        if number == 0:
+            note = "unset: never sent; leave the field out instead"
+        elif value in not_sent:
+            note = f"never sent: {not_sent[value]}"
+        elif value in refused:
+            note = f"refused in fixtures: {refused[value]}"
+        else:
+            note = "may be sent" if sent else ""
+        lines.append(_row([f"`{value}`", str(number), note]))
+    for value, reason in refused.items():
+        if value not in ENUMS[name]:
+            lines.append(_row([f"`{value}`", "—", f"refused in fixtures: {reason}"]))
+    return [*lines, ""]
+
+
+def messages_page() -> str:
+    resource = cache_resource_fields()
+    groups = message_groups(resource)
+    generated = GENERATED_BY.format(
+        source="the message table (`fake_server/protocol/messages.py`, `enums.py`)"
+    )
+    lines = [MESSAGES_INTRO.format(generated=generated).rstrip(), ""]
+    lines += ["## Methods and their messages", ""]
+    lines += [_row(["method", "request", "answer"]), _row(["---"] * 3)]
+    for method, request, answer in METHOD_MESSAGES:
+        cells = [f"[`{c}`](#{c.lower()})" if c in MESSAGES else c for c in (request, answer)]
+        lines.append(_row([f"`{method}`", *cells]))
+    lines.append("")
+    for title, names in groups.items():
+        lines += [f"## {title}", ""]
+        for name in names:
+            request = title != "Response messages"
+            response = title != "Request messages"
+            lines += _message_section(name, resource, request, response)
+    sent = _sent_enums(groups)
+    lines += ["## Enums", ""]
+    lines += [
+        "Each enum's values in the service's numbering: the number is what a request may send",
+        "in the name's place.",
+        "",
+    ]
+    for name in ENUMS:
+        lines += _enum_section(name, name in sent)
+    return "\n".join(lines).rstrip() + "\n"
+
+
 # --- writing and checking -------------------------------------------------------------------
 
-PAGES = {"coverage.md": coverage_page, "cli.md": cli_page}
+PAGES = {"coverage.md": coverage_page, "cli.md": cli_page, "messages.md": messages_page}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

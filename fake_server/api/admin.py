@@ -149,7 +149,7 @@ async def fault_remove(request: Request) -> Response:
     """Removes one fault rule; a 404 in the envelope when there is none of that id."""
     rule_id = request.path_params["id"]
     if not request.app.state.fake.faults.remove(rule_id):
-        return error_response(not_found(f"No fault rule {rule_id!r}."))
+        return error_response(not_found(f'No fault rule "{rule_id}".'))
     return GoogleResponse(dumps_pretty({}))
 
 

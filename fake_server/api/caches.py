@@ -167,7 +167,7 @@ def _update_mask(call: ApiCall) -> set[str] | None:
     for path in paths:
         if path not in UPDATABLE:
             raise invalid_argument(
-                f"CachedContent field {path!r} cannot be updated; only ttl and expireTime can."
+                f'CachedContent field "{path}" cannot be updated; only ttl and expireTime can.'
             )
     return paths
 
@@ -200,7 +200,7 @@ def _expiry(body: dict[str, Any], now: datetime) -> datetime | None:
 def _duration(text: str) -> timedelta:
     match = _DURATION.fullmatch(text)
     if match is None:
-        raise invalid_argument(f'Invalid CachedContent.ttl {text!r}: a duration such as "300s".')
+        raise invalid_argument(f'Invalid CachedContent.ttl "{text}": a duration such as "300s".')
     sign, seconds, fraction = match.groups()
     value = timedelta(seconds=int(seconds), microseconds=int((fraction or "0").ljust(9, "0")[:6]))
     return -value if sign else value
@@ -210,7 +210,7 @@ def _instant(text: str) -> datetime:
     match = _TIMESTAMP.fullmatch(text)
     if match is None:
         raise invalid_argument(
-            f"Invalid CachedContent.expire_time {text!r}: an RFC 3339 time such as "
+            f'Invalid CachedContent.expire_time "{text}": an RFC 3339 time such as '
             '"2026-08-19T14:39:11Z".'
         )
     whole, fraction, zone = match.groups()
@@ -218,7 +218,7 @@ def _instant(text: str) -> datetime:
     try:
         return datetime.fromisoformat(f"{whole}.{micro}{'+00:00' if zone.upper() == 'Z' else zone}")
     except ValueError:
-        raise invalid_argument(f"Invalid CachedContent.expire_time {text!r}.") from None
+        raise invalid_argument(f'Invalid CachedContent.expire_time "{text}".') from None
 
 
 # --- a generate or countTokens request naming a cache ---------------------------------------

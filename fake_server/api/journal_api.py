@@ -39,7 +39,7 @@ def _since(request: Request) -> int:
     try:
         return max(int(value), 0)
     except ValueError:
-        raise invalid_argument(f"since is a journal seq (a whole number), not {value!r}") from None
+        raise invalid_argument(f'since is a journal seq (a whole number), not "{value}"') from None
 
 
 async def journal_list(request: Request) -> Response:

@@ -17,12 +17,12 @@ docs/evidence.md#service-files)::
       -> X-Goog-Upload-Size-Received: R and the status; never finalizes
     POST <upload url>   X-Goog-Upload-Command: cancel             -> status cancelled
 
-The upload URL needs no API key (the Python SDK sends none on chunks). Every reply, errors
-included, carries ``X-Goog-Upload-Status``: without it the SDKs silently resend (a fault
-rule's ``noUploadStatus`` leaves it out; its ``lose`` answers a chunk as kept, keeping none of
-its bytes). Bytes go to
-disk as they arrive; a connection dropped mid-chunk keeps what arrived, and ``query`` says how
-much, so the client resumes from there.
+Commands are POSTs (other methods: 404) and need no key. Every reply on the upload URL carries
+``X-Goog-Upload-Status``, without which the SDKs resend (fault rules: ``noUploadStatus`` drops
+it, ``lose`` keeps no byte of a chunk); a refused start is a plain API error (no upload yet).
+The MIME type is checked at the start. Bytes go to disk as they arrive; a dropped chunk keeps
+what arrived, and ``query`` says how much. Messages show a client's value as sent, never as
+a Python repr (docs/files.md).
 """
 
 from __future__ import annotations
@@ -58,6 +58,14 @@ from .files import no_such_file
 CHUNK_GRANULARITY = 8 * 1024 * 1024
 UPLOAD_ID = re.compile(r"[A-Z0-9]{40}")
 _UPLOAD_ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+SHOWN_CHARS = 40  # a client's value is quoted in a message up to this many characters
+COMMANDS = "use upload, finalize, query or cancel."
+
+
+def shown(value: object) -> str:
+    """A value a client sent, as a message shows it: its text, cut to ``SHOWN_CHARS``."""
+    text = str(value)
+    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "..."
 
 
 def new_upload_id() -> str:
@@ -179,13 +187,14 @@ async def start(call: ApiCall, store: FileStore) -> Response:
             f"name must be no more than {MAX_DISPLAY_NAME_CHARS} characters."
         )
     file_id = _file_id(_field(file, "name", "name"), store)
+    mime_type = _mime_type(mime_type)
     upload_id = new_upload_id()
     base_url = f"{request.url.scheme}://{request.headers.get('host', request.url.netloc)}"
     store.open_session(
         PendingUpload(
             upload_id=upload_id,
             file_id=file_id,
-            mime_type=str(mime_type or "application/octet-stream"),
+            mime_type=mime_type,
             display_name=display_name,
             declared_size=size,
             started=store.clock().isoformat(),
@@ -206,13 +215,28 @@ async def start(call: ApiCall, store: FileStore) -> Response:
     )
 
 
+def _mime_type(value: Any) -> str:
+    """The declared MIME type if the service takes it (``application/octet-stream`` not), else
+    the start's 400: before any byte is sent, not at ``finalize`` (docs/files.md#mime-types)."""
+    if value is None or not str(value).strip():
+        raise invalid_argument(
+            "The upload has no MIME type: send it in X-Goog-Upload-Header-Content-Type or "
+            "as file.mimeType."
+        )
+    mime_type = str(value).strip()
+    kind = mime_type.split(";", 1)[0].strip().lower()
+    if kind not in SUPPORTED_MIME_TYPES and kind not in UPLOAD_ONLY_MIME_TYPES:
+        raise invalid_argument(f"Unsupported MIME type: {shown(mime_type)}")
+    return mime_type
+
+
 def _size(value: Any) -> int | None:
     if value is None or value == "":
         return None
     try:
         size = int(value)
     except (TypeError, ValueError, OverflowError):
-        raise invalid_argument(f"Invalid upload size: {str(value)[:40]!r}.") from None
+        raise invalid_argument(f"Invalid upload size: {shown(value)}.") from None
     if size < 0:
         raise invalid_argument(f"Invalid upload size: {size}.")
     return size
@@ -225,8 +249,8 @@ def _file_id(name: Any, store: FileStore) -> str:
     file_id = str(name).removeprefix("files/")
     if not NAME_PATTERN.fullmatch(file_id):
         raise invalid_argument(
-            f"Invalid file name {name!r}: use up to 40 characters of lowercase letters, digits "
-            "and dashes, not starting or ending with a dash."
+            f"Invalid file name {shown(name)}: use up to 40 characters of lowercase letters, "
+            "digits and dashes, not starting or ending with a dash."
         )
     if store.exists(file_id):
         raise ApiError(409, "ALREADY_EXISTS", f"File files/{file_id} already exists.")
@@ -249,10 +273,8 @@ async def command(call: ApiCall, store: FileStore) -> Response:
     commands.discard("")
     known = {"upload", "finalize", "query", "cancel"}
     if not commands or commands - known:
-        error = invalid_argument(
-            f"Unknown X-Goog-Upload-Command {request.headers.get('x-goog-upload-command')!r}; "
-            "use upload, finalize, query or cancel."
-        )
+        sent = request.headers.get("x-goog-upload-command") or "(none sent)"
+        error = invalid_argument(f"Unknown X-Goog-Upload-Command {shown(sent)}; {COMMANDS}")
         return upload_error(error, session.state, upload_id)
     ended = _ended(session, store, call)
     if ended is not None:
@@ -285,7 +307,7 @@ async def command(call: ApiCall, store: FileStore) -> Response:
 
 
 def _no_session(upload_id: str) -> Response:
-    error = not_found(f"No upload session {upload_id!r}: it never existed, or has ended.")
+    error = not_found(f"No upload session {shown(upload_id)}: it never existed, or has ended.")
     return upload_error(error, "final", upload_id)
 
 
@@ -315,9 +337,10 @@ async def _append(request: Request, session: PendingUpload, store: FileStore) ->
     received, appender = store.append(session.upload_id, offset)
     if appender is None:  # refused, and it supersedes nothing: a valid chunk may be in flight
         await drain(request)
+        sent = shown(offset_header) if offset_header is not None else "(none sent)"
         return invalid_argument(
-            f"Invalid request. The X-Goog-Upload-Offset {offset_header!r} does not match the "
-            f"{received} bytes received so far; query the upload status and resume from there."
+            f"Invalid request. The X-Goog-Upload-Offset {sent} does not match the {received} "
+            "bytes received so far; query the upload status and resume from there."
         )
     limit = session.declared_size if session.declared_size is not None else MAX_FILE_BYTES
     try:
@@ -357,14 +380,7 @@ def _finalize(session: PendingUpload, store: FileStore, call: ApiCall) -> Respon
             f"{received} were received."
         )
         return upload_error(error, "active", session.upload_id)
-    mime = session.mime_type.split(";", 1)[0].strip().lower()
-    if mime not in SUPPORTED_MIME_TYPES and mime not in UPLOAD_ONLY_MIME_TYPES:
-        error = invalid_argument(f"Unsupported MIME type: {session.mime_type}")
-        session.state = "cancelled"
-        store.save_session(session)
-        store.drop_session(session.upload_id)
-        return upload_error(error, "final", session.upload_id)
-    kind = mime.split("/", 1)[0]
+    kind = session.mime_type.split("/", 1)[0].strip().lower()
     delay = call.state.config.processing_seconds.get(kind, 0.0)
     store.commit(session, timedelta(seconds=delay))
     session.state = "final"

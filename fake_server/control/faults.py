@@ -191,7 +191,7 @@ class FaultSet:
         rule = self._read(data, from_start=False)
         with self._lock:
             if any(existing.id == rule.id for existing in self._rules):
-                raise invalid_argument(f"A fault rule with id {rule.id!r} already exists.")
+                raise invalid_argument(f'A fault rule with id "{rule.id}" already exists.')
             self._rules.append(rule)
         return rule
 
@@ -282,9 +282,11 @@ def _match(match: Any) -> dict[str, Any]:
     if not isinstance(match, dict) or set(match) - set(MATCH_KEYS):
         raise invalid_argument(f'"match" is an object of any of {list(MATCH_KEYS)}.')
     if "rpc" in match and match["rpc"] not in RPCS:
-        raise invalid_argument(f"Unknown rpc {match['rpc']!r}; use one of {list(RPCS)}.")
+        raise invalid_argument(f'Unknown rpc "{match["rpc"]}"; use one of {", ".join(RPCS)}.')
     if "command" in match and match["command"] not in COMMANDS:
-        raise invalid_argument(f"Unknown command {match['command']!r}; use {list(COMMANDS)}.")
+        raise invalid_argument(
+            f'Unknown command "{match["command"]}"; use one of {", ".join(COMMANDS)}.'
+        )
     if ("command" in match or "chunk" in match) and match.get("rpc") != "files.upload":
         raise invalid_argument('"command" and "chunk" match only {"rpc": "files.upload"}.')
     if "chunk" in match:

@@ -142,7 +142,7 @@ def parse(spec: str | dict[str, Any]) -> Quota:
             pairs = dict(item.split("=", 1) for item in rest.split(",") if item)
             data: dict[str, Any] = {"model": name, **{k: int(v) for k, v in pairs.items()}}
         except ValueError:
-            raise invalid_argument(f"A quota is MODEL:rpm=N,tpm=N,rpd=N, not {spec!r}.") from None
+            raise invalid_argument(f'A quota is MODEL:rpm=N,tpm=N,rpd=N, not "{spec}".') from None
     elif isinstance(spec, dict):
         data = spec
     else:

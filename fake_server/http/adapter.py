@@ -26,7 +26,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from ..control.faults import Rule
-from ..journal import Entry, journal_view, without_key
+from ..journal import NO_EXTRA, Entry, journal_view, without_key
 from ..model import catalog
 from ..protocol.errors import (
     ApiError,
@@ -49,6 +49,9 @@ logger = logging.getLogger("gemini_fake")
 # prompt, inline media), which take the reader, the checks and the answer longer, in a worker
 # thread, so that other clients are not kept waiting meanwhile.
 ON_THE_LOOP = 64 * 1024
+# Bodies up to this size a journal entry shares with an earlier entry's equal one (comparing
+# costs a hash of the body, which the answer memo has mostly taken already).
+ALIKE_BODY = 1024
 
 
 @dataclass
@@ -195,7 +198,7 @@ def endpoint(spec: RouteSpec, version: str) -> Callable[[Request], Awaitable[Res
         if isinstance(answered, Answered):
             response = answered.replay(call.started)
             canonical, key, by = answered.canonical, answered.key, answered.answered_by
-            extra = dict(answered.extra) if answered.extra else {}
+            extra = dict(answered.extra) if answered.extra else NO_EXTRA
         else:
             response = answered
             canonical, key, by, extra = call.canonical, call.key, call.answered_by, call.extra
@@ -319,16 +322,18 @@ def _entry(
     size), and the answer (its body within that size, or a stream's events as they go)."""
     request = call.request
     kept = call.state.config.journal_inline_bytes
-    sent_size = len(call.raw)
+    alike = call.state.journal.alike  # what other entries hold already is kept once
+    raw = call.raw
+    sent_size = len(raw)
     if not spec.reads_body:  # streamed to disk, never held
         sent_size = int(call.extra.get("bytes", 0))
     entry = Entry(
         seq=0,
         method=request.method,
-        path=path,
+        path=alike(path),
         rpc=call.rpc,
         api_version=call.version,
-        model=call.model,
+        model=alike(call.model),
         request=canonical,
         status=response.status_code,
         answered_by=answered_by,
@@ -336,8 +341,8 @@ def _entry(
         query=without_key(query.decode("latin-1")) if query else "",
         received=received,
         extra=extra,
-        headers=request.headers.raw,
-        sent=call.raw if 0 < len(call.raw) <= kept else None,
+        headers=alike(tuple(request.scope["headers"])),
+        sent=(alike(raw) if len(raw) <= ALIKE_BODY else raw) if 0 < len(raw) <= kept else None,
         sent_size=sent_size,
         response_headers=response.raw_headers,
         started=call.started,

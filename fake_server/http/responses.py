@@ -37,19 +37,33 @@ _FRONT_END_HEADERS: tuple[tuple[bytes, bytes], ...] = (
 )
 
 
-def _timing(started: float) -> bytes:
-    """``Server-Timing`` as the front end writes it: whole milliseconds since ``started``."""
-    return f"gfet4t7; dur={int((time.perf_counter() - started) * 1000)}".encode()
+def _timing(started: float) -> tuple[bytes, bytes]:
+    """``Server-Timing`` as the front end writes it: whole milliseconds since ``started``.
+    (The header of each of the first thousand values is made once and shared.)"""
+    ms = int((time.perf_counter() - started) * 1000)
+    header = _TIMINGS.get(ms)
+    if header is None:
+        header = (b"server-timing", f"gfet4t7; dur={ms}".encode())
+        if ms < 1000:
+            _TIMINGS[ms] = header
+    return header
+
+
+_TIMINGS: dict[int, tuple[bytes, bytes]] = {}
 
 
 def _retimed(
     headers: list[tuple[bytes, bytes]], at: int | None, started: float
 ) -> list[tuple[bytes, bytes]]:
-    """``headers`` with the ``server-timing`` at ``at`` (if any) measured anew from ``started``."""
+    """``headers`` with the ``server-timing`` at ``at`` (if any) measured anew from ``started``
+    (the same list when that is what it says already)."""
     if at is None:
         return headers
+    timing = _timing(started)
+    if headers[at] is timing:
+        return headers
     again = headers.copy()
-    again[at] = (b"server-timing", _timing(started))
+    again[at] = timing
     return again
 
 
@@ -91,7 +105,7 @@ class GoogleResponse(Response):
         headers.extend(_FRONT_END_HEADERS if front_end else [(b"server", b"UploadServer")])
         if started is not None:
             self.timing_at: int | None = len(headers)
-            headers.append((b"server-timing", _timing(started)))
+            headers.append(_timing(started))
         else:
             self.timing_at = None
         for name, value in (extra_headers or {}).items():
@@ -163,7 +177,7 @@ class EventStreamResponse(Response):
         headers.extend(_FRONT_END_HEADERS)
         if started is not None:
             self.timing_at: int | None = len(headers)
-            headers.append((b"server-timing", _timing(started)))
+            headers.append(_timing(started))
         else:
             self.timing_at = None
         self.raw_headers = headers

@@ -146,9 +146,12 @@ def _fast_protocol() -> type:
 
         def on_headers_complete(self) -> None:
             # llhttp refuses the rest of head_problem's cases itself; only Host is left (it is
-            # nearly always the first header, so this stops at once)
-            if self.parser.get_http_version() == "1.1" and all(
-                name != b"host" for name, _ in self.headers
+            # nearly always the first header: that is looked at before anything else)
+            headers = self.headers
+            if (
+                not (headers and headers[0][0] == b"host")
+                and self.parser.get_http_version() == "1.1"
+                and all(name != b"host" for name, _ in headers)
             ):
                 raise httptools.HttpParserError(REFUSAL)
             super().on_headers_complete()

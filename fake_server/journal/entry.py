@@ -7,6 +7,7 @@ import hashlib
 import json
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,7 +51,10 @@ def upload_answered_by(upload_id: str) -> str:
 
 REDACTED_HEADERS = frozenset({"x-goog-api-key", "authorization", "proxy-authorization", "cookie"})
 _REDACTED = frozenset(name.encode() for name in REDACTED_HEADERS)
-Headers = list[tuple[bytes, bytes]]
+Headers = Sequence[tuple[bytes, bytes]]
+# The ``extra`` of an entry that has none: one mapping that every such entry shares (entries are
+# read-only; the one thing written to an entry's ``extra``, a stream's progress, gets its own).
+NO_EXTRA: dict[str, Any] = {}
 
 
 def shown_headers(raw: Headers) -> list[list[str]]:
@@ -81,21 +85,21 @@ class Entry:
     key: str | None = None  # the request's canonical key (see fake_server.fixtures.key)
     query: str = ""  # the query string as received, a ``key=`` value cut (e.g. "alt=sse")
     received: float = 0.0  # when the request arrived, in seconds since the epoch
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=lambda: NO_EXTRA)
     # Until the answer was complete, in milliseconds (a stream: until it ended; None before).
     duration_ms: float | None = None
     # As it travelled (rendered by :meth:`exchange`): the request's headers (credentials cut
     # when shown), and its body when it is at most the journal's inline size; the answer's
     # headers and body (a unary answer within that size) or a stream's events, each with when
     # it was sent.
-    headers: Headers = field(default_factory=list, repr=False)
+    headers: Headers = field(default=(), repr=False)
     sent: bytes | None = field(default=None, repr=False)
     sent_size: int = 0
-    response_headers: Headers = field(default_factory=list, repr=False)
+    response_headers: Headers = field(default=(), repr=False)
     response_body: bytes | None = field(default=None, repr=False)
     response_size: int = 0
     events: list[bytes] | None = field(default=None, repr=False)
-    event_times: list[float] = field(default_factory=list, repr=False)  # perf_counter readings
+    event_times: list[float] | None = field(default=None, repr=False)  # perf_counter readings
     stream_end: str | None = None  # how a stream ended: finished, closed, error, aborted, gone
     closing_event: bytes | None = field(default=None, repr=False)  # the error a stream ended with
     started: float = field(default=0.0, repr=False, compare=False)  # perf_counter at arrival
@@ -110,9 +114,13 @@ class Entry:
         far (each one's time noted), and whether the whole answer has gone (False for a stream
         that ended early)."""
         times = self.event_times
+        if times is None:
+            times = self.event_times = []
         if len(times) < sent:  # clock readings; exchange() turns them into milliseconds
             times.extend([time.perf_counter()] * (sent - len(times)))
         extra = self.extra
+        if extra is NO_EXTRA:
+            extra = self.extra = {}
         extra["eventsSent"] = sent
         extra["streamFinished"] = finished
 
@@ -121,6 +129,8 @@ class Entry:
         end sent ``closing_event`` as one more event."""
         if closing_event is not None:
             self.closing_event = closing_event
+            if self.event_times is None:
+                self.event_times = []
             self.event_times.append(time.perf_counter())
         self.stream_end = how
         self.duration_ms = self._elapsed()
@@ -161,10 +171,11 @@ class Entry:
         response: dict[str, Any] = {"headers": _header_list(self.response_headers)}
         if self.events is not None:
             closing = [] if self.closing_event is None else [self.closing_event]
-            shown = self.events[: len(self.event_times) - len(closing)] + closing
+            times = self.event_times or []
+            shown = self.events[: len(times) - len(closing)] + closing
             response["events"] = [
                 {"atMs": round((at - self.started) * 1000, 3), "data": _readable(event)}
-                for at, event in zip(self.event_times, shown, strict=False)
+                for at, event in zip(times, shown, strict=False)
             ]
             response["end"] = self.stream_end
         else:

@@ -54,7 +54,11 @@ def thinking_tokens(request: dict[str, Any], model: ModelInfo, rng: random.Rando
     if rules is None or budget == 0 or (budget is None and not rules.on_by_default):
         return 0
     spent = int(rules.dynamic_typical * (0.6 + 0.8 * rng.random()))
-    return min(spent, budget) if budget is not None and budget > 0 else spent
+    spent = min(spent, budget) if budget is not None and budget > 0 else spent
+    # Thinking is output: it stops at maxOutputTokens, leaving the answer nothing
+    # (docs/evidence.md#service-blocked-answers).
+    limit = request.get("generationConfig", {}).get("maxOutputTokens")
+    return min(spent, int(limit)) if limit is not None and limit > 0 else spent
 
 
 @dataclass

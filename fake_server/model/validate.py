@@ -249,7 +249,7 @@ def _check_range(config: dict[str, Any], name: str, low: float, high: float) -> 
 
 
 def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(value)
+    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 def check_thinking(thinking: dict[str, Any], model: ModelInfo) -> None:

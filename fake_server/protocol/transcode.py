@@ -162,11 +162,11 @@ def _enum(value: Any, enum: str, path: str, api_version: str) -> str:
 
 def _scalar(value: Any, kind: str, path: str) -> Any:
     if kind == "value":
-        return value
+        return _json_value(value)
     if kind == "struct":
         if not isinstance(value, dict):
             raise _invalid_value(path, "type.googleapis.com/google.protobuf.Struct", value)
-        return value
+        return _json_value(value)
     type_name = _SCALAR_TYPE_NAMES[kind]
     if kind == "string":
         if isinstance(value, str):
@@ -187,6 +187,18 @@ def _scalar(value: Any, kind: str, path: str) -> Any:
         if number is not None:
             return int(number) if number == int(number) else number
     raise _invalid_value(path, type_name, value)
+
+
+def _json_value(value: Any) -> Any:
+    """A Struct or Value as the service holds it: every key and ``null`` kept, numbers as
+    doubles, so a whole one (``10.0``) is the integer it equals (``10``)."""
+    if isinstance(value, dict):
+        return {key: _json_value(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_json_value(item) for item in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 def _number(value: Any) -> float | None:

@@ -43,7 +43,9 @@ def crop_unit(width: int, height: int, model: str = "gemini-2.5-flash") -> int |
     if found is None:
         raise ValueError(
             f"the guide gives image token rules for Gemini 1.5, 2.0 and 2.5 models only, not"
-            f" {model!r}; ask the service with models.count_tokens"
+            f" {model!r} (Gemini 3 prices an image by its media resolution, not its size, and an"
+            " alias such as gemini-flash-latest by the model it names today); ask the service"
+            " with models.count_tokens"
         )
     if width <= SMALL_SIDE and height <= SMALL_SIDE:
         return None

@@ -284,15 +284,13 @@ def test_a_file_object_upload_needs_a_mime_type_and_sends_no_file_name(
     assert file.display_name == "from memory"
 
 
-def test_an_unsupported_mime_type_is_the_400_client_error_at_the_last_chunk(
+def test_an_unsupported_mime_type_is_the_400_client_error_of_the_start(
     client: genai.Client,
     sdk_env: Fake,
     wire_tap: list[Exchange],
-    files_kit: FilesKit,
     tmp_path: Path,
 ) -> None:
-    """docs/evidence.md#sdk-upload-client: 400 plus X-Goog-Upload-Status: final plus the error gives
-    ClientError."""
+    """docs/files.md#mime-types: the start is refused, so no byte of the file is sent."""
     path = tmp_path / "archive.zip"
     path.write_bytes(b"PK\x05\x06" + bytes(18))
 
@@ -301,8 +299,10 @@ def test_an_unsupported_mime_type_is_the_400_client_error_at_the_last_chunk(
 
     assert (caught.value.code, caught.value.status) == (400, "INVALID_ARGUMENT")
     assert caught.value.message == "Unsupported MIME type: application/zip"
-    (session,) = files_kit.sessions(wire_tap).values()
-    assert (session[-1].status, session[-1].header("x-goog-upload-status")) == (400, "final")
+    uploads = [exchange for exchange in wire_tap if exchange.path.startswith("/upload/")]
+    assert [(e.status, e.request_header("x-goog-upload-command")) for e in uploads] == [
+        (400, "start")
+    ]
     assert list(client.files.list()) == []
 
 

@@ -146,10 +146,10 @@ def test_a_model_that_takes_no_caches_is_not_found(client: httpx.Client) -> None
     [
         ({"model": ""}, "CachedContent.model is required."),
         ({"ttl": "300s", "expireTime": "2999-01-01T00:00:00Z"}, "Only one of CachedContent.ttl"),
-        ({"ttl": "soon"}, "Invalid CachedContent.ttl 'soon'"),
+        ({"ttl": "soon"}, 'Invalid CachedContent.ttl "soon"'),
         ({"ttl": "-5s"}, "CachedContent expiration must be after the current time"),
         ({"expireTime": "2001-01-01T00:00:00Z"}, "CachedContent expiration must be after"),
-        ({"expireTime": "tomorrow"}, "Invalid CachedContent.expire_time 'tomorrow'"),
+        ({"expireTime": "tomorrow"}, 'Invalid CachedContent.expire_time "tomorrow"'),
         ({"displayName": "x" * 129}, "CachedContent.display_name is longer than 128"),
     ],
 )
@@ -244,7 +244,7 @@ def test_an_update_mask_picks_which_fields_count(client: httpx.Client) -> None:
         (
             "contents",
             {"ttl": "60s"},
-            "CachedContent field 'contents' cannot be updated; only ttl and expireTime can.",
+            'CachedContent field "contents" cannot be updated; only ttl and expireTime can.',
         ),
         (None, {"displayName": "renamed"}, "CachedContent update needs ttl or expireTime."),
     ],

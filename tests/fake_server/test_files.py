@@ -31,7 +31,7 @@ def start(client: httpx.Client, size: int | None, mime: str = "image/png", body:
 
 
 def send(
-    client: httpx.Client, url: str, command: str, offset: int | None = None, data: bytes = b""
+    client: httpx.Client, url: str, command: str, offset: int | str | None = None, data: bytes = b""
 ) -> httpx.Response:
     return client.post(url, headers=command_headers(command, offset), content=data)
 
@@ -182,13 +182,87 @@ def test_an_unknown_session_or_command_says_so_with_a_status() -> None:
     assert odd.status_code == 400 and odd.headers["x-goog-upload-status"] == "active"
 
 
-def test_an_unsupported_mime_type_fails_at_finalize_as_the_sdks_saw() -> None:
+@pytest.mark.parametrize(
+    ("mime", "message"),
+    [
+        ("bad/mime", "Unsupported MIME type: bad/mime"),
+        ("application/octet-stream", "Unsupported MIME type: application/octet-stream"),
+        ("application/zip", "Unsupported MIME type: application/zip"),
+        (None, "The upload has no MIME type: send it in X-Goog-Upload-Header-Content-Type or"),
+    ],
+)
+def test_an_unsupported_or_missing_mime_type_is_refused_at_the_start(
+    mime: str | None, message: str
+) -> None:
     client = new_fake().client()
-    url = start(client, 2, "bad/mime")
-    response = send(client, url, "upload, finalize", 0, b"hi")
-    assert response.status_code == 400
-    assert response.headers["x-goog-upload-status"] == "final"
-    assert response.json()["error"]["message"] == "Unsupported MIME type: bad/mime"
+    headers = {**KEY, **start_headers(2, mime or "")}
+    if mime is None:
+        del headers["X-Goog-Upload-Header-Content-Type"]
+
+    refused = client.post(START, headers=headers, json={"file": {"display_name": "x"}})
+
+    assert refused.status_code == 400
+    assert refused.json()["error"]["status"] == "INVALID_ARGUMENT"
+    assert refused.json()["error"]["message"].startswith(message)
+    # An ordinary API error: no upload exists, so no upload URL and no upload status.
+    assert "x-goog-upload-url" not in refused.headers
+    assert "x-goog-upload-status" not in refused.headers
+    assert "x-guploader-uploadid" not in refused.headers
+
+
+@pytest.mark.parametrize(
+    "mime", ["image/png", "IMAGE/PNG", "audio/L16;codec=pcm;rate=24000", "jsonl", "text/plain"]
+)
+def test_a_supported_mime_type_starts_whatever_its_case_or_parameters(mime: str) -> None:
+    file = upload(new_fake().client(), b"ok", mime)
+    assert file["mimeType"] == mime
+
+
+def test_the_mime_type_may_come_from_the_start_body() -> None:
+    client = new_fake().client()
+    headers = {**KEY, **start_headers(2, "")}
+    del headers["X-Goog-Upload-Header-Content-Type"]
+    body = {"file": {"mime_type": "text/plain"}}
+    response = client.post(START, headers=headers, json=body)
+    assert response.status_code == 200, response.text
+    final = send(client, response.headers["x-goog-upload-url"], "upload, finalize", 0, b"ok")
+    assert final.json()["file"]["mimeType"] == "text/plain"
+
+
+def test_no_message_shows_a_python_value() -> None:
+    """A missing header is named as missing, a sent value shown as sent: never None or quotes."""
+    client = new_fake().client()
+    url = start(client, 3)
+    headers = {**KEY, "X-Goog-Upload-Command": "start", **start_headers(None, "image/png")}
+    replies = {
+        "no offset": send(client, url, "upload", None, b"abc"),
+        "an offset that is not a number": send(client, url, "upload", "abc", b"abc"),
+        "no command": client.post(url, content=b"abc"),
+        "an unknown command": send(client, url, "jump"),
+        "an unknown session": client.post(
+            START + "?upload_id=nope&upload_protocol=resumable", headers=command_headers("query")
+        ),
+        "a bad size": client.post(
+            START,
+            headers={**headers, "X-Goog-Upload-Header-Content-Length": "lots"},
+            json={"file": {}},
+        ),
+        "a bad name": client.post(START, headers=headers, json={"file": {"name": "Bad_Name"}}),
+    }
+    for case, reply in replies.items():
+        message = reply.json()["error"]["message"]
+        assert reply.status_code in (400, 404), case
+        assert "None" not in message and "'" not in message, f"{case}: {message}"
+    assert (
+        "X-Goog-Upload-Offset (none sent) does not match the 0 bytes"
+        in (replies["no offset"].json()["error"]["message"])
+    )
+    assert (
+        "X-Goog-Upload-Offset abc does not match"
+        in (replies["an offset that is not a number"].json()["error"]["message"])
+    )
+    assert "X-Goog-Upload-Command (none sent)" in replies["no command"].json()["error"]["message"]
+    assert send(client, url, "query").headers["x-goog-upload-size-received"] == "0"
 
 
 def test_the_size_limit_and_the_quota_are_enforced_at_the_start() -> None:

@@ -240,6 +240,18 @@ def test_thinking_counts_against_max_output_tokens(client: httpx.Client) -> None
     assert candidate["content"] == {"role": "model"}, "no parts when the budget ran out thinking"
     usage = body["usageMetadata"]
     assert "candidatesTokenCount" not in usage
+    assert usage["thoughtsTokenCount"] == 5, "thinking stops at the output budget"
+    check_usage(usage)
+
+
+@pytest.mark.parametrize("limit", [40, 300, 700])
+def test_thoughts_and_answer_together_stay_within_max_output_tokens(
+    client: httpx.Client, limit: int
+) -> None:
+    body = generate(client, ask("How does AI work?", maxOutputTokens=limit))
+    usage = body["usageMetadata"]
+    assert 0 < usage["thoughtsTokenCount"] <= limit
+    assert usage["thoughtsTokenCount"] + usage.get("candidatesTokenCount", 0) <= limit
     check_usage(usage)
 
 

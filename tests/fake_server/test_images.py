@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fake_server.model.images import NotAnImage, dimensions, encode_png, image_tokens
+from gemini_ref import vision
 from tests.kit.fakes import KEY
 
 
@@ -125,3 +126,36 @@ def test_an_uploaded_image_is_counted_by_its_size_too(client: httpx.Client) -> N
     assert counted["promptTokensDetails"] == [
         {"modality": "IMAGE", "tokenCount": image_tokens(1920, 1080)}
     ]
+
+
+@pytest.mark.parametrize(
+    ("model", "tokens"),
+    [
+        ("gemini-2.5-flash", 1548),
+        ("gemini-2.0-flash", 1548),
+        ("gemini-flash-latest", 1548),
+        ("gemini-pro-latest", 1548),
+        ("gemini-3-flash-preview", 1120),
+        ("gemini-3-pro-preview", 1120),
+    ],
+)
+def test_an_alias_counts_an_image_as_the_model_it_names(
+    client: httpx.Client, model: str, tokens: int
+) -> None:
+    """docs/images.md#which-models: an alias names a 2.5 model in the fake's catalogue, so it
+    tiles; Gemini 3 charges its media-resolution figure whatever the size (960x540 here)."""
+    counted = client.post(
+        f"/v1beta/models/{model}:countTokens", json=with_image(jpeg(960, 540), "image/jpeg")
+    ).json()
+    assert {"modality": "IMAGE", "tokenCount": tokens} in counted["promptTokensDetails"]
+    assert vision_rule(model) in (tokens, None)
+
+
+def vision_rule(model: str) -> int | None:
+    """What gemini_ref's tiling rule says for the same image: the fake's figure where it gives
+    one, and a refusal (the vectors' unsupported_model) for Gemini 3 and the aliases."""
+    try:
+        return vision.image_tokens(960, 540, model)
+    except ValueError:
+        assert model.startswith("gemini-3") or model.endswith("-latest")
+        return None

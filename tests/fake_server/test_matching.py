@@ -411,3 +411,23 @@ def test_a_model_only_a_users_fixture_names_is_replayed_not_refused(tmp_path: Pa
         == 404
     )
     assert client.get("/v1beta/models/gemini-9-flash").status_code == 404
+
+
+def test_a_recording_matches_by_its_request_whatever_key_its_file_name_carries(
+    tmp_path: Path,
+) -> None:
+    # A recording keeps the request as transcoded, and matching folds both sides with today's
+    # rules: one made when the key dropped nulls and rounded numbers inside args still matches.
+    turn = {
+        "role": "model",
+        "parts": [{"functionCall": {"name": "f", "args": {"note": None, "x": 0.1234567891}}}],
+    }
+    request = {"contents": [*ask("Call f")["contents"], turn, *ask("Go on")["contents"]]}
+    fixture = {"match": {"rpc": "generateContent", "request": request}, "answer": {"text": "old"}}
+    write(tmp_path, "call-f-0123456789abcdef", fixture)
+    client = sequence_fake(tmp_path).client(headers=KEY)
+
+    assert text_of(client.post(GENERATE, json=request)) == "old"
+    without_null = json.loads(json.dumps(request))
+    del without_null["contents"][1]["parts"][0]["functionCall"]["args"]["note"]
+    assert text_of(client.post(GENERATE, json=without_null)) != "old"

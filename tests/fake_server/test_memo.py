@@ -66,3 +66,31 @@ def test_the_memo_does_not_keep_large_bodies() -> None:
     key = ("POST", "/p", b"", b"x" * (MAX_BODY + 1))
     memo.put(key, answered())
     assert memo.get(key) is None
+
+
+def test_alike_requests_share_what_their_journal_entries_hold(gemini_fake: Fake) -> None:
+    client = gemini_fake.client(headers={"x-goog-api-key": "k"})
+    for _ in range(3):
+        client.post(URL, json=ASK)
+    client.post(URL, json=ASK, headers={"x-extra": "1"})
+    first, second, third, other = gemini_fake.journal.calls("generateContent")
+    # equal values are held once: the same objects, not copies, across entries
+    assert first.headers is second.headers is third.headers
+    assert first.path is second.path and first.sent is second.sent
+    assert first.model is third.model
+    # what differs is kept as it came
+    assert other.headers is not first.headers
+    assert ("x-extra", "1") in [tuple(pair) for pair in other.to_json()["sent"]["headers"]]
+    assert other.sent is first.sent  # the same body all the same
+
+
+def test_a_streams_progress_is_its_own(gemini_fake: Fake) -> None:
+    client = gemini_fake.client(headers={"x-goog-api-key": "k"})
+    stream = URL.replace(":generateContent", ":streamGenerateContent") + "?alt=sse"
+    unary = [client.post(URL, json=ASK) for _ in range(2)]
+    assert all(r.status_code == 200 for r in unary)
+    assert client.post(stream, json=ASK).status_code == 200
+    plain, again, streamed = gemini_fake.journal.entries
+    assert streamed.extra["streamFinished"] is True and streamed.extra["eventsSent"] > 0
+    assert plain.extra == again.extra == {}  # the entries without extra are untouched
+    assert len(streamed.to_json()["response"]["events"]) == streamed.extra["eventsSent"]

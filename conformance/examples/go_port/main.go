@@ -39,8 +39,9 @@ var sections = []section{
 	{"image_tokens.json", "cases", checkImageTokens},
 }
 
-// load reads a vector file, its numbers kept as written (json.Number): a port must tell
-// 4 from 4.0 and a number from a boolean.
+// load reads a vector file, its numbers kept exact (json.Number, read as rationals where a
+// rule needs it). The header (format, description, pins) is skipped: each section is read by
+// name.
 func load(path string) (map[string]any, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {

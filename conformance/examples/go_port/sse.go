@@ -202,7 +202,7 @@ func decodeEvents(pieces [][]byte) map[string]any {
 func splittings(data []byte, splits []any) map[string][][]byte {
 	cuts := []int{0}
 	for _, s := range splits {
-		n, _ := s.(jsonNumber).Int64()
+		n, _ := integer(s)
 		cuts = append(cuts, int(n))
 	}
 	cuts = append(cuts, len(data))
@@ -247,7 +247,7 @@ func readChunks(stream []byte) map[string]any {
 		if object, ok := data.(map[string]any); ok {
 			if apiError, ok := object["error"]; ok {
 				fields, _ := apiError.(map[string]any)
-				if code, ok := fields["code"].(jsonNumber); !ok || !isInteger(code) {
+				if _, ok := integer(fields["code"]); !ok {
 					return map[string]any{"chunks": chunks, "end": "malformed"}
 				}
 				return map[string]any{"chunks": chunks, "end": "error", "error": apiError}

@@ -15,10 +15,19 @@ import (
 
 type jsonNumber = json.Number
 
-// isInteger: a JSON number written as an integer (4, not 4.0 or 4e0).
-func isInteger(n jsonNumber) bool {
-	_, err := n.Int64()
-	return err == nil
+// integer is the value of a JSON number that is a whole number that fits an int64. The value
+// counts, not the spelling: 4, 4.0 and 4e0 are all 4 (the vectors never depend on telling
+// them apart), while 4.5 is not an integer.
+func integer(value any) (int64, bool) {
+	n, ok := value.(jsonNumber)
+	if !ok {
+		return 0, false // a string, a boolean, null...
+	}
+	r, ok := new(big.Rat).SetString(string(n))
+	if !ok || !r.IsInt() || !r.Num().IsInt64() {
+		return 0, false
+	}
+	return r.Num().Int64(), true
 }
 
 // errorName is a vector's error ("invalid_box", ...), returned as a Go error.
@@ -44,14 +53,9 @@ func outcome(c map[string]any, key string, got any, err error) []string {
 }
 
 func checkSize(width, height any) (int64, int64, error) {
-	w, okW := width.(jsonNumber)
-	h, okH := height.(jsonNumber)
-	if !okW || !okH || !isInteger(w) || !isInteger(h) {
-		return 0, 0, errorName("invalid_size")
-	}
-	wi, _ := w.Int64()
-	hi, _ := h.Int64()
-	if wi <= 0 || hi <= 0 {
+	wi, okW := integer(width)
+	hi, okH := integer(height)
+	if !okW || !okH || wi <= 0 || hi <= 0 {
 		return 0, 0, errorName("invalid_size")
 	}
 	return wi, hi, nil
@@ -123,11 +127,10 @@ func toNormalized(value, width, height any) ([]int64, error) {
 	}
 	var p [4]int64
 	for i, item := range items {
-		n, ok := item.(jsonNumber)
-		if !ok || !isInteger(n) {
+		var ok bool
+		if p[i], ok = integer(item); !ok {
 			return nil, errorName("invalid_box")
 		}
-		p[i], _ = n.Int64()
 	}
 	x1, y1, x2, y2 := p[0], p[1], p[2], p[3]
 	if !(0 <= x1 && x1 <= x2 && x2 <= w && 0 <= y1 && y1 <= y2 && y2 <= h) {
@@ -193,12 +196,8 @@ func thresholdOf(c map[string]any) (int64, error) {
 	if !ok {
 		return defaultThreshold, nil
 	}
-	n, ok := value.(jsonNumber)
-	if !ok || !isInteger(n) {
-		return 0, errorName("invalid_threshold")
-	}
-	t, _ := n.Int64()
-	if t < 0 || t > 255 {
+	t, ok := integer(value)
+	if !ok || t < 0 || t > 255 {
 		return 0, errorName("invalid_threshold")
 	}
 	return t, nil
@@ -229,7 +228,7 @@ func checkBinarize(c map[string]any) []string {
 		for _, row := range c["values"].([]any) {
 			var out []int64
 			for _, v := range row.([]any) {
-				n, _ := v.(jsonNumber).Int64()
+				n, _ := integer(v)
 				out = append(out, n)
 			}
 			values = append(values, out)
@@ -340,7 +339,7 @@ func checkDecodeMask(c map[string]any) []string {
 	threshold, err := thresholdOf(c)
 	var box []int64
 	for _, v := range c["box"].([]any) {
-		n, _ := v.(jsonNumber).Int64()
+		n, _ := integer(v)
 		box = append(box, n)
 	}
 	var probabilities [][]int64
