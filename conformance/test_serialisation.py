@@ -7,7 +7,9 @@ The rules (docs/evidence.md#service-serialisation, docs/protocol.md "Serialisati
 * ``<`` and ``>`` are always written ``\\u003c`` and ``\\u003e``, and no other ``\\u`` escape
   is used;
 * int64 values travel as JSON strings (a file's ``sizeBytes``); a file's ``sha256Hash`` is the
-  base64 of the lowercase hex digest (docs/evidence.md#service-file-hash).
+  base64 of the lowercase hex digest (docs/evidence.md#service-file-hash);
+* a request's integer field takes a number or a string holding one, as protobuf's JSON mapping
+  reads it (docs/messages.md#reading-a-field): ``"candidateCount": "2"`` is two candidates.
 
 The characters are put where every server must echo them: in an unknown field's name, which the
 error message quotes, and in the prompt.
@@ -22,6 +24,7 @@ import re
 from typing import Any
 
 import httpx
+import pytest
 
 from conformance._target import Target
 
@@ -139,3 +142,14 @@ def test_a_files_int64_size_is_a_string_and_its_hash_the_base64_of_the_hex_diges
         assert re.search(rb'"sizeBytes": "\d+"', got.content)
     finally:
         http.delete(f"/v1beta/{file['name']}")
+
+
+@pytest.mark.parametrize("count", [2, "2", 2.0])
+def test_an_integer_field_takes_a_number_or_a_string_of_one(target: Target, count: Any) -> None:
+    config = {"candidateCount": count, "maxOutputTokens": "64"}
+    body = {"contents": [{"role": "user", "parts": [{"text": "Name a colour."}]}]}
+    reply = target.http(key=True).post(
+        f"{FLASH}:generateContent", json={**body, "generationConfig": config}
+    )
+    assert reply.status_code == 200, reply.text
+    assert len(reply.json()["candidates"]) == 2
