@@ -12,9 +12,11 @@ its exception middleware's wrapping were most of what a replayed answer cost the
 from __future__ import annotations
 
 import random
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from starlette.applications import Starlette
-from starlette.convertors import StringConvertor
+from starlette.convertors import Convertor, StringConvertor
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -198,6 +200,10 @@ async def _internal(request: Request, exc: Exception) -> Response:
     return error_response(internal_error())
 
 
+Endpoint = Callable[[Request], Awaitable[Response]]
+Convertors = list[tuple[str, Convertor[Any]]]
+
+
 class DirectRoutes:
     """The API's routes, taken before Starlette's router: a request whose path and method one
     of them matches goes straight to its endpoint, which answers every error itself (in the
@@ -208,28 +214,28 @@ class DirectRoutes:
 
     def __init__(self, app: ASGIApp, routes: list[Route]) -> None:
         self.app = app
-        # Each route's regex, methods and endpoint, and the path parameters that are not
-        # plain strings, to convert as Starlette's route would ({seq:int} ...; none today).
-        self.routes = [
-            (
-                route.path_regex,
-                route.methods or set(),
-                route.endpoint,
-                [
-                    (key, convertor)
-                    for key, convertor in route.param_convertors.items()
-                    if not isinstance(convertor, StringConvertor)
-                ],
-            )
-            for route in routes
-        ]
+        # Each route's regex and endpoint, and the path parameters that are not plain strings,
+        # to convert as Starlette's route would ({seq:int} ...; none today), by method and the
+        # verb its path ends with (``generateContent`` in ``.../{model}:generateContent``, ""
+        # for none): a request tries only the few routes of its own method and verb.
+        self.routes: dict[tuple[str, str], list[tuple[Any, Endpoint, Convertors]]] = {}
+        for route in routes:
+            convertors = [
+                (key, convertor)
+                for key, convertor in route.param_convertors.items()
+                if not isinstance(convertor, StringConvertor)
+            ]
+            for method in route.methods or ():
+                self.routes.setdefault((method, verb(route.path)), []).append(
+                    (route.path_regex, route.endpoint, convertors)
+                )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and not scope.get("root_path"):
-            path, method = scope["path"], scope["method"]
-            for regex, methods, handler, convertors in self.routes:
+            path = scope["path"]
+            for regex, handler, convertors in self.routes.get((scope["method"], verb(path)), ()):
                 match = regex.match(path)
-                if match is not None and method in methods:
+                if match is not None:
                     params = match.groupdict()
                     for key, convertor in convertors:
                         params[key] = convertor.convert(params[key])
@@ -238,6 +244,12 @@ class DirectRoutes:
                     await response(scope, receive, send)
                     return
         await self.app(scope, receive, send)
+
+
+def verb(path: str) -> str:
+    """What follows the last colon of a path's last segment: its custom method, or ""."""
+    last = path[path.rfind("/") + 1 :]
+    return last[last.rfind(":") + 1 :] if ":" in last else ""
 
 
 def create_app(config: FakeConfig | None = None) -> Starlette:

@@ -54,7 +54,7 @@ ON_THE_LOOP = 64 * 1024
 ALIKE_BODY = 1024
 
 
-@dataclass
+@dataclass(slots=True)
 class ApiCall:
     """One request as the handlers see it."""
 
@@ -150,9 +150,9 @@ def endpoint(spec: RouteSpec, version: str) -> Callable[[Request], Awaitable[Res
     rpc, handler = spec.rpc, spec.handler
 
     async def serve(request: Request) -> Response:
-        state: FakeState = request.app.state.fake
-        received = time.time()
         scope = request.scope
+        state: FakeState = scope["app"].state.fake
+        received = time.time()
         path: str = scope["path"]
         query: bytes = scope["query_string"]
         call = ApiCall(
@@ -160,7 +160,7 @@ def endpoint(spec: RouteSpec, version: str) -> Callable[[Request], Awaitable[Res
             state,
             rpc,
             version,
-            request.path_params.get("model"),
+            scope["path_params"].get("model"),
             time.perf_counter(),
             framing=_framing(rpc, query, request),
         )
@@ -185,7 +185,7 @@ def endpoint(spec: RouteSpec, version: str) -> Callable[[Request], Awaitable[Res
                     await drain(request)
                 answered = _answered(call, (spec.error_reply or _error_reply)(call, fault))
             else:
-                memo_key = (request.method, path, query, call.raw)
+                memo_key = (scope["method"], path, query, call.raw)
                 memo = spec.memo and not state.quotas  # a quota counts every call
                 remembered = state.memo.get(memo_key) if memo else None
                 if remembered is None:
@@ -329,7 +329,7 @@ def _entry(
         sent_size = int(call.extra.get("bytes", 0))
     entry = Entry(
         seq=0,
-        method=request.method,
+        method=request.scope["method"],
         path=alike(path),
         rpc=call.rpc,
         api_version=call.version,

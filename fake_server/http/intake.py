@@ -52,9 +52,10 @@ async def drain(request: Request) -> None:
 
 def authenticate(request: Request, config: FakeConfig) -> None:
     """``x-goog-api-key`` or ``?key=``; refused exactly as the real front end refuses."""
-    key = next((v for n, v in request.scope["headers"] if n == b"x-goog-api-key"), None)
-    if key is not None:
-        key = key.decode("latin-1")
+    for name, value in request.scope["headers"]:
+        if name == b"x-goog-api-key":
+            key: str | None = value.decode("latin-1")
+            break
     else:
         key = request.query_params.get("key")
     if not key:

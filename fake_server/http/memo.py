@@ -53,11 +53,15 @@ class AnswerMemo:
         self._lock = threading.Lock()
 
     def get(self, key: MemoKey) -> Answered | None:
-        with self._lock:
-            answer = self._answers.get(key)
-            if answer is not None:
+        # No lock: each step is one operation on the dict, and an answer dropped between the
+        # two (by a put from another thread) is no harm.
+        answer = self._answers.get(key)
+        if answer is not None:
+            try:
                 self._answers.move_to_end(key)
-            return answer
+            except KeyError:
+                pass
+        return answer
 
     def clear(self) -> None:
         with self._lock:

@@ -116,16 +116,20 @@ class GoogleResponse(Response):
         self.raw_headers = headers
 
     def retimed(self, started: float) -> GoogleResponse:
-        """The same answer again, any ``server-timing`` measured anew from ``started``."""
+        """The same answer again, any ``server-timing`` measured anew from ``started`` (itself,
+        when that reads the same: a response is never changed once made)."""
+        headers = _retimed(self.raw_headers, self.timing_at, started)
+        if headers is self.raw_headers:
+            return self
         again = GoogleResponse.__new__(GoogleResponse)
         again.body, again.status_code, again.background = self.body, self.status_code, None
         again.chunked, again.timing_at = self.chunked, self.timing_at
-        again.raw_headers = _retimed(self.raw_headers, self.timing_at, started)
+        again.raw_headers = headers
         return again
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = self.raw_headers
-        if self.chunked:
+        if self.chunked and scope.get("http_version") == "1.0":
             headers = for_http10(scope, headers, len(self.body))
         await send({"type": "http.response.start", "status": self.status_code, "headers": headers})
         await send({"type": "http.response.body", "body": self.body})

@@ -9,6 +9,7 @@ an assertion does not depend on which SDK or casing produced the call.
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections import deque
 from collections.abc import Hashable
@@ -57,7 +58,7 @@ class Journal:
 
     def __init__(self, limit: int | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self._lock = threading.Lock()
-        self._limit = limit or None
+        self._kept = limit or sys.maxsize  # entries kept at most
         self._max_bytes = max_bytes
         self._entries: deque[tuple[Entry, int]] = deque()
         self._bytes = 0
@@ -84,13 +85,14 @@ class Journal:
         with self._lock:
             self._count += 1
             entry.seq = self._count
-            self._entries.append((entry, size))
+            entries = self._entries
+            entries.append((entry, size))
             self._bytes += size
-            while len(self._entries) > 1 and (
-                self._bytes > self._max_bytes
-                or (self._limit is not None and len(self._entries) > self._limit)
-            ):
-                self._bytes -= self._entries.popleft()[1]
+            if len(entries) > self._kept or self._bytes > self._max_bytes:
+                while len(entries) > 1 and (
+                    self._bytes > self._max_bytes or len(entries) > self._kept
+                ):
+                    self._bytes -= entries.popleft()[1]
         return entry
 
     def bytes_held(self) -> int:

@@ -36,3 +36,24 @@ def test_what_the_api_routes_do_not_take_goes_on_to_the_router() -> None:
         assert http.get(generate).json()["error"]["code"] == 404  # wrong method: the router's
         assert http.get("/__fake__/journal").status_code == 200  # the admin API
         assert http.post("/v1beta/nothing/here").json()["error"]["status"] == "NOT_FOUND"
+
+
+def test_a_request_tries_only_the_routes_of_its_method_and_verb() -> None:
+    routes = [
+        Route("/v/{model}:generate", echo, methods=["POST"]),
+        Route("/v/{model}", echo, methods=["GET"]),
+        Route("/v/{name}:download", echo, methods=["GET"]),
+    ]
+    direct = DirectRoutes(Starlette(routes=routes), routes)
+    assert {key: len(tried) for key, tried in direct.routes.items()} == {
+        ("POST", "generate"): 1,
+        ("GET", ""): 1,
+        ("HEAD", ""): 1,  # Starlette serves HEAD wherever GET is
+        ("GET", "download"): 1,
+        ("HEAD", "download"): 1,
+    }
+    with httpx.Client(transport=SyncASGITransport(direct), base_url="http://fake.test") as http:
+        assert http.post("/v/m:generate").json() == {"params": {"model": "m"}, "direct": True}
+        assert http.get("/v/f:download").json() == {"params": {"name": "f"}, "direct": True}
+        # a colon the routes do not end with is the router's to match, as before
+        assert http.get("/v/a:b").json() == {"params": {"model": "a:b"}, "direct": False}
