@@ -86,7 +86,8 @@ class Entry:
     query: str = ""  # the query string as received, a ``key=`` value cut (e.g. "alt=sse")
     received: float = 0.0  # when the request arrived, in seconds since the epoch
     extra: dict[str, Any] = field(default_factory=lambda: NO_EXTRA)
-    # Until the answer was complete, in milliseconds (a stream: until it ended; None before).
+    # Until the answer was complete, in milliseconds (a stream: until it ended; None before),
+    # rounded to the microsecond when shown.
     duration_ms: float | None = None
     # As it travelled (rendered by :meth:`exchange`): the request's headers (credentials cut
     # when shown), and its body when it is at most the journal's inline size; the answer's
@@ -136,7 +137,7 @@ class Entry:
         self.duration_ms = self._elapsed()
 
     def _elapsed(self) -> float:
-        return round((time.perf_counter() - self.started) * 1000, 3)
+        return (time.perf_counter() - self.started) * 1000
 
     def to_json(self, *, exchange: bool = True) -> dict[str, Any]:
         """The entry as the admin API serves it; without ``exchange``, the summary (no headers,
@@ -154,7 +155,7 @@ class Entry:
             "key": self.key,
             "query": self.query,
             "received": self.received,
-            "durationMs": self.duration_ms,
+            "durationMs": None if self.duration_ms is None else round(self.duration_ms, 3),
             "done": self.done,
             "streamEnd": self.stream_end,
             "extra": self.extra,
