@@ -125,6 +125,7 @@ class Journal:
         ones it has seen."""
         with self._lock:
             self._entries.clear()
+            self._alike.clear()
             self._bytes = 0
             self.resets += 1
             self.reset_after = self._count

@@ -52,9 +52,20 @@ def upload_answered_by(upload_id: str) -> str:
 REDACTED_HEADERS = frozenset({"x-goog-api-key", "authorization", "proxy-authorization", "cookie"})
 _REDACTED = frozenset(name.encode() for name in REDACTED_HEADERS)
 Headers = Sequence[tuple[bytes, bytes]]
-# The ``extra`` of an entry that has none: one mapping that every such entry shares (entries are
-# read-only; the one thing written to an entry's ``extra``, a stream's progress, gets its own).
-NO_EXTRA: dict[str, Any] = {}
+
+
+class _NoExtra(dict[str, Any]):
+    """An empty ``extra`` that refuses to be filled: one is shared by every entry without extra
+    (the one thing written to an entry's ``extra``, a stream's progress, gets its own dict)."""
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("a journal entry is read-only")
+
+    __setitem__ = __delitem__ = __ior__ = _refuse
+    clear = pop = popitem = setdefault = update = _refuse
+
+
+NO_EXTRA: dict[str, Any] = _NoExtra()
 
 
 def shown_headers(raw: Headers) -> list[list[str]]:

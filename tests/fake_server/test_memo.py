@@ -94,3 +94,25 @@ def test_a_streams_progress_is_its_own(gemini_fake: Fake) -> None:
     assert streamed.extra["streamFinished"] is True and streamed.extra["eventsSent"] > 0
     assert plain.extra == again.extra == {}  # the entries without extra are untouched
     assert len(streamed.to_json()["response"]["events"]) == streamed.extra["eventsSent"]
+
+
+def test_an_entry_without_extra_cannot_be_filled_for_the_others(gemini_fake: Fake) -> None:
+    client = gemini_fake.client(headers={"x-goog-api-key": "k"})
+    for _ in range(2):
+        client.post(URL, json=ASK)
+    first, second = gemini_fake.journal.entries
+    with pytest.raises(TypeError, match="read-only"):
+        first.extra["mine"] = 1
+    with pytest.raises(TypeError, match="read-only"):
+        first.to_json()["extra"].update(mine=1)
+    assert second.extra == {} and second.to_json()["extra"] == {}
+
+
+def test_a_reset_journal_keeps_no_value_of_the_requests_before_it(gemini_fake: Fake) -> None:
+    client = gemini_fake.client(headers={"x-goog-api-key": "k"})
+    client.post(URL, json=ASK)
+    before = gemini_fake.journal.entries[0]
+    gemini_fake.journal.reset()
+    client.post(URL, json=ASK)
+    after = gemini_fake.journal.entries[0]
+    assert after.headers == before.headers and after.headers is not before.headers
