@@ -67,9 +67,9 @@ class Uploads:
         content = body if body is not None else b'{"file": {"display_name": "conformance"}}'
         return self.http.post(START, headers=headers, content=content)
 
-    def session(self, size: int) -> str:
+    def session(self, size: int, mime: str = MIME) -> str:
         """A started upload's URL."""
-        response = self.start(size)
+        response = self.start(size, mime=mime)
         assert response.status_code == 200, response.text
         url: str = response.headers["x-goog-upload-url"]
         return url
@@ -158,16 +158,33 @@ def test_the_documented_curl_start_body_is_read_leniently(uploads: Uploads) -> N
 
 
 @pytest.mark.parametrize("mime", ["application/octet-stream", "bad/mime"])
-def test_an_unsupported_mime_type_is_refused_at_the_start(uploads: Uploads, mime: str) -> None:
-    """Before any byte is sent (docs/files.md#mime-types)."""
-    refused = uploads.start(3, mime=mime)
-
+def test_a_type_the_models_do_not_take_is_uploaded_and_refused_where_used(
+    uploads: Uploads, mime: str
+) -> None:
+    """An upload takes any MIME type; a request using the file is refused
+    (docs/files.md#mime-types)."""
+    url = uploads.session(3, mime=mime)
+    final = uploads.send(url, "upload, finalize", 0, b"abc")
+    assert final.status_code == 200
+    assert final.json()["file"]["mimeType"] == mime
+    uses = {"parts": [{"fileData": {"fileUri": final.json()["file"]["uri"]}}]}
+    refused = uploads.http.post(
+        "/v1beta/models/gemini-2.5-flash:generateContent",
+        headers={"x-goog-api-key": uploads.target.api_key},
+        json={"contents": [uses]},
+    )
     assert refused.status_code == 400
     assert error_of(refused) == {
         "code": 400,
         "message": f"Unsupported MIME type: {mime}",
         "status": "INVALID_ARGUMENT",
     }
+
+
+def test_a_malformed_mime_type_is_refused_at_the_start(uploads: Uploads) -> None:
+    refused = uploads.start(3, mime="not a type")
+    assert refused.status_code == 400
+    assert error_of(refused)["message"].startswith("Invalid MIME type not a type:")
     assert "x-goog-upload-url" not in refused.headers
 
 

@@ -383,11 +383,11 @@ def test_the_protocol_pages_complete_exchange_is_the_fakes(gemini_fake: Any) -> 
     assert counted["totalTokens"] == answer.json()["usageMetadata"]["promptTokenCount"]
 
 
-def test_the_files_page_lists_exactly_the_mime_types_the_fake_accepts() -> None:
+def test_the_files_page_lists_exactly_the_mime_types_the_models_take() -> None:
     from fake_server.protocol.limits import SUPPORTED_MIME_TYPES, UPLOAD_ONLY_MIME_TYPES
 
     page = (ROOT / "docs" / "files.md").read_text("utf-8")
-    section = page[page.index("\n## MIME types") : page.index("\nAnything else is refused")]
+    section = page[page.index("\n## MIME types") : page.index("\nSo **`application/octet-stream`**")]
     listed = set(re.findall(r"`([a-z0-9.+-]+(?:/[a-z0-9.+-]+)?)`", section.split("| kind |")[1]))
 
     assert listed == SUPPORTED_MIME_TYPES | UPLOAD_ONLY_MIME_TYPES

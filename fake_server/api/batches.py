@@ -172,7 +172,7 @@ def _input_file(state: FakeState, name: str) -> str:
     """The input file's name, once it is known to exist, be ACTIVE and be small enough."""
     file_id = name.rsplit("files/", 1)[-1]
     stored = files.find(state.store, file_id)
-    files.check_files([file_id], state.store)
+    files.check_files([file_id], state.store, media=False)
     if stored.size > MAX_BATCH_FILE_BYTES:
         raise invalid_argument(
             f"A batch's input file holds at most {MAX_BATCH_FILE_BYTES} bytes in gemini-fake; "

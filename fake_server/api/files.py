@@ -15,6 +15,7 @@ from ..model import images, media
 from ..model.media_tokens import MediaCosts
 from ..model.tokens import FileTokens
 from ..protocol.errors import ApiError, invalid_argument, permission_denied
+from ..protocol.limits import SUPPORTED_MIME_TYPES
 from ..store import FileStore, StoredFile
 
 FILES_PAGE_SIZE, FILES_PAGE_SIZE_MAX = 10, 100
@@ -77,8 +78,10 @@ def uploaded(store: FileStore) -> Callable[[str], KnownFile | None]:
     return describe
 
 
-def check_files(file_ids: list[str], store: FileStore) -> None:
-    """Every named file must exist and be ACTIVE, and an image must be one."""
+def check_files(file_ids: list[str], store: FileStore, *, media: bool = True) -> None:
+    """Every named file must exist and be ACTIVE; a request's media (``media``, not a batch's
+    input file) of a type the models take (an upload takes any: docs/files.md#mime-types),
+    and an image must be one."""
     for file_id in file_ids:
         stored = find(store, file_id)
         if stored.state(store.clock()) != "ACTIVE":
@@ -87,7 +90,16 @@ def check_files(file_ids: list[str], store: FileStore) -> None:
                 "FAILED_PRECONDITION",
                 f"The File {stored.file_id} is not in an ACTIVE state and usage is not allowed.",
             )
+        if media:
+            check_media_type(stored)
         _image_size(store, stored)
+
+
+def check_media_type(stored: StoredFile) -> None:
+    """The 400 for a file the models do not take: an upload takes any type, a request that
+    uses the file is refused (docs/files.md#mime-types)."""
+    if stored.mime_type.split(";", 1)[0].strip().lower() not in SUPPORTED_MIME_TYPES:
+        raise invalid_argument(f"Unsupported MIME type: {stored.mime_type}")
 
 
 def _image_size(store: FileStore, stored: StoredFile) -> tuple[int, int] | None:

@@ -148,6 +148,12 @@ async def count_tokens(call: ApiCall) -> dict[str, Any]:
     else:
         validate.check_contents(request.get("contents", []), "CountTokensRequest")
         counted = request
+    named = files.file_ids(counted)
+    call.repeatable = not named  # the count depends on the files: never remembered
+    for file_id in named:
+        stored = call.state.store.get(file_id)
+        if stored is not None:
+            files.check_media_type(stored)
     cache = caches.named_cache(call, counted, model)
     if "cachedContent" in counted and cache is None:
         raise validate.missing_cache()

@@ -20,9 +20,10 @@ docs/evidence.md#service-files)::
 Commands are POSTs (other methods: 404) and need no key. Every reply on the upload URL carries
 ``X-Goog-Upload-Status``, without which the SDKs resend (fault rules: ``noUploadStatus`` drops
 it, ``lose`` keeps no byte of a chunk); a refused start is a plain API error (no upload yet).
-The MIME type is checked at the start. Bytes go to disk as they arrive; a dropped chunk keeps
-what arrived, and ``query`` says how much. Messages show a client's value as sent, never as
-a Python repr (docs/files.md).
+The MIME type must be one at the start; whether the models take it is checked where a request
+uses the file. Bytes go to disk as they arrive; a dropped chunk keeps what arrived, and
+``query`` says how much. Messages show a client's value as sent, never as a Python repr
+(docs/files.md).
 """
 
 from __future__ import annotations
@@ -48,7 +49,6 @@ from ..protocol.limits import (
     MAX_DISPLAY_NAME_CHARS,
     MAX_FILE_BYTES,
     MAX_UPLOAD_START_BYTES,
-    SUPPORTED_MIME_TYPES,
     UPLOAD_ONLY_MIME_TYPES,
 )
 from ..protocol.wire import dumps_pretty
@@ -58,6 +58,7 @@ from .files import no_such_file
 CHUNK_GRANULARITY = 8 * 1024 * 1024
 UPLOAD_ID = re.compile(r"[A-Z0-9]{40}")
 _UPLOAD_ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+MIME_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*")
 SHOWN_CHARS = 40  # a client's value is quoted in a message up to this many characters
 COMMANDS = "use upload, finalize, query or cancel."
 
@@ -216,8 +217,9 @@ async def start(call: ApiCall, store: FileStore) -> Response:
 
 
 def _mime_type(value: Any) -> str:
-    """The declared MIME type if the service takes it (``application/octet-stream`` not), else
-    the start's 400: before any byte is sent, not at ``finalize`` (docs/files.md#mime-types)."""
+    """The declared MIME type, which must be one (``type/subtype``, or a batch input's
+    ``jsonl``), else the start's 400. Whether the models take it is checked when a request
+    uses the file, as the service checks it (docs/files.md#mime-types)."""
     if value is None or not str(value).strip():
         raise invalid_argument(
             "The upload has no MIME type: send it in X-Goog-Upload-Header-Content-Type or "
@@ -225,8 +227,11 @@ def _mime_type(value: Any) -> str:
         )
     mime_type = str(value).strip()
     kind = mime_type.split(";", 1)[0].strip().lower()
-    if kind not in SUPPORTED_MIME_TYPES and kind not in UPLOAD_ONLY_MIME_TYPES:
-        raise invalid_argument(f"Unsupported MIME type: {shown(mime_type)}")
+    if kind not in UPLOAD_ONLY_MIME_TYPES and not MIME_TYPE.fullmatch(kind):
+        raise invalid_argument(
+            f"Invalid MIME type {shown(mime_type)}: a MIME type is type/subtype, such as "
+            "text/plain."
+        )
     return mime_type
 
 

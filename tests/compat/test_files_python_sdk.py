@@ -284,25 +284,30 @@ def test_a_file_object_upload_needs_a_mime_type_and_sends_no_file_name(
     assert file.display_name == "from memory"
 
 
-def test_an_unsupported_mime_type_is_the_400_client_error_of_the_start(
+def test_a_type_the_models_do_not_take_uploads_and_is_the_400_client_error_where_used(
     client: genai.Client,
     sdk_env: Fake,
     wire_tap: list[Exchange],
     tmp_path: Path,
 ) -> None:
-    """docs/files.md#mime-types: the start is refused, so no byte of the file is sent."""
+    """docs/files.md#mime-types: the SDK guesses application/zip, the upload takes it, and the
+    request that uses the file is refused."""
     path = tmp_path / "archive.zip"
     path.write_bytes(b"PK\x05\x06" + bytes(18))
 
+    file = client.files.upload(file=path)
+    assert file.mime_type == "application/zip"
     with pytest.raises(errors.ClientError) as caught:
-        client.files.upload(file=path)
+        client.models.count_tokens(model="gemini-2.5-flash", contents=file)
 
     assert (caught.value.code, caught.value.status) == (400, "INVALID_ARGUMENT")
     assert caught.value.message == "Unsupported MIME type: application/zip"
     uploads = [exchange for exchange in wire_tap if exchange.path.startswith("/upload/")]
     assert [(e.status, e.request_header("x-goog-upload-command")) for e in uploads] == [
-        (400, "start")
+        (200, "start"),
+        (200, "upload, finalize"),
     ]
+    client.files.delete(name=file.name or "")
     assert list(client.files.list()) == []
 
 

@@ -185,13 +185,12 @@ def test_an_unknown_session_or_command_says_so_with_a_status() -> None:
 @pytest.mark.parametrize(
     ("mime", "message"),
     [
-        ("bad/mime", "Unsupported MIME type: bad/mime"),
-        ("application/octet-stream", "Unsupported MIME type: application/octet-stream"),
-        ("application/zip", "Unsupported MIME type: application/zip"),
+        ("not a type", "Invalid MIME type not a type: a MIME type is type/subtype"),
+        ("image/", "Invalid MIME type image/: a MIME type is type/subtype"),
         (None, "The upload has no MIME type: send it in X-Goog-Upload-Header-Content-Type or"),
     ],
 )
-def test_an_unsupported_or_missing_mime_type_is_refused_at_the_start(
+def test_a_missing_or_malformed_mime_type_is_refused_at_the_start(
     mime: str | None, message: str
 ) -> None:
     client = new_fake().client()
@@ -208,6 +207,26 @@ def test_an_unsupported_or_missing_mime_type_is_refused_at_the_start(
     assert "x-goog-upload-url" not in refused.headers
     assert "x-goog-upload-status" not in refused.headers
     assert "x-guploader-uploadid" not in refused.headers
+
+
+@pytest.mark.parametrize("mime", ["application/octet-stream", "application/zip", "bad/mime"])
+def test_a_type_the_models_do_not_take_is_uploaded_and_refused_where_it_is_used(
+    mime: str,
+) -> None:
+    client = new_fake().client()
+    file = upload(client, b"PK\x05\x06" + bytes(18), mime)
+    assert file["mimeType"] == mime and file["state"] == "ACTIVE"
+    uses = {"parts": [{"text": "What is in it?"}, {"fileData": {"fileUri": file["uri"]}}]}
+    for method in ("generateContent", "countTokens"):
+        refused = client.post(
+            f"/v1beta/models/gemini-2.5-flash:{method}", headers=KEY, json={"contents": [uses]}
+        )
+        assert refused.status_code == 400, method
+        assert refused.json()["error"] == {
+            "code": 400,
+            "message": f"Unsupported MIME type: {mime}",
+            "status": "INVALID_ARGUMENT",
+        }
 
 
 @pytest.mark.parametrize(

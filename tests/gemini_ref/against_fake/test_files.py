@@ -114,8 +114,8 @@ def test_list_pages_through_the_fake(client):
 
 
 def test_upload_errors_from_the_fake(client):
-    with pytest.raises(errors.BadRequestError, match="Unsupported MIME type"):
-        client.files.upload(file=b"abc", config={"mime_type": "bad/mime"})
+    with pytest.raises(errors.BadRequestError, match="Invalid MIME type"):
+        client.files.upload(file=b"abc", config={"mime_type": "not a type"})
     client.files.upload(file=b"abc", config={"mime_type": "text/plain", "name": "taken"})
     with pytest.raises(errors.ConflictError, match="already exists"):
         client.files.upload(file=b"abc", config={"mime_type": "text/plain", "name": "taken"})
