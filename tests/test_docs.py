@@ -387,7 +387,8 @@ def test_the_files_page_lists_exactly_the_mime_types_the_models_take() -> None:
     from fake_server.protocol.limits import SUPPORTED_MIME_TYPES, UPLOAD_ONLY_MIME_TYPES
 
     page = (ROOT / "docs" / "files.md").read_text("utf-8")
-    section = page[page.index("\n## MIME types") : page.index("\nSo **`application/octet-stream`**")]
+    end = page.index("\nSo **`application/octet-stream`**")
+    section = page[page.index("\n## MIME types") : end]
     listed = set(re.findall(r"`([a-z0-9.+-]+(?:/[a-z0-9.+-]+)?)`", section.split("| kind |")[1]))
 
     assert listed == SUPPORTED_MIME_TYPES | UPLOAD_ONLY_MIME_TYPES

@@ -58,6 +58,9 @@ from .files import no_such_file
 CHUNK_GRANULARITY = 8 * 1024 * 1024
 UPLOAD_ID = re.compile(r"[A-Z0-9]{40}")
 _UPLOAD_ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+NO_MIME_TYPE = "The upload has no MIME type: send it in X-Goog-Upload-Header-Content-Type or "
+NO_MIME_TYPE += "as file.mimeType."
+A_MIME_TYPE = "a MIME type is type/subtype, such as text/plain."
 MIME_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*")
 SHOWN_CHARS = 40  # a client's value is quoted in a message up to this many characters
 COMMANDS = "use upload, finalize, query or cancel."
@@ -217,21 +220,14 @@ async def start(call: ApiCall, store: FileStore) -> Response:
 
 
 def _mime_type(value: Any) -> str:
-    """The declared MIME type, which must be one (``type/subtype``, or a batch input's
-    ``jsonl``), else the start's 400. Whether the models take it is checked when a request
-    uses the file, as the service checks it (docs/files.md#mime-types)."""
-    if value is None or not str(value).strip():
-        raise invalid_argument(
-            "The upload has no MIME type: send it in X-Goog-Upload-Header-Content-Type or "
-            "as file.mimeType."
-        )
-    mime_type = str(value).strip()
+    """The declared MIME type, if it is one (``type/subtype``, or a batch input's ``jsonl``).
+    Whether the models take it is checked where a request uses the file (docs/files.md)."""
+    mime_type = str(value or "").strip()
     kind = mime_type.split(";", 1)[0].strip().lower()
+    if not mime_type:
+        raise invalid_argument(NO_MIME_TYPE)
     if kind not in UPLOAD_ONLY_MIME_TYPES and not MIME_TYPE.fullmatch(kind):
-        raise invalid_argument(
-            f"Invalid MIME type {shown(mime_type)}: a MIME type is type/subtype, such as "
-            "text/plain."
-        )
+        raise invalid_argument(f"Invalid MIME type {shown(mime_type)}: {A_MIME_TYPE}")
     return mime_type
 
 
