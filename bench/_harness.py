@@ -76,12 +76,15 @@ def uvicorn_stack(kind: str, stack: str) -> dict[str, Any]:
 
 
 def serve(
-    make_app: Callable[[], Any], cpu: int | None, parent: int, options: dict[str, Any]
+    make_app: Callable[[], Any],
+    cpus: int | set[int] | None,
+    parent: int,
+    options: dict[str, Any],
 ) -> None:
-    """Run one server with the ``uvicorn.Config`` ``options`` of its stack; print its port on
-    stdout once bound. Exits when the parent goes."""
-    if cpu is not None:
-        os.sched_setaffinity(0, {cpu})
+    """Run one server on ``cpus`` with the ``uvicorn.Config`` ``options`` of its stack; print
+    its port on stdout once it listens. Exits when the parent goes."""
+    if cpus is not None:
+        os.sched_setaffinity(0, {cpus} if isinstance(cpus, int) else cpus)
     import uvicorn
 
     app = make_app()
@@ -98,6 +101,7 @@ def serve(
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((HOST, 0))
+    sock.listen(2048)  # before the port is announced: a client may connect at once
     print(sock.getsockname()[1], flush=True)
     config = uvicorn.Config(
         app,

@@ -82,6 +82,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(1, str(Path(__file__).parents[1]))  # the repository root, for conformance/
 # noqa: E402 below: bench/ is not a package, its neighbours are found through sys.path.
 from _harness import launch, stop_servers, uvicorn_stack  # noqa: E402
+from _harness import serve as run_server  # noqa: E402
 
 from conformance._uploads import (  # noqa: E402
     CHUNK,
@@ -160,44 +161,21 @@ def bare_app(data_dir: Path, hashed: bool = False) -> Any:
 def serve(kind: str, data_dir: Path, cpus: set[int] | None, parent: int, stack: str) -> None:
     """Run one server on the HTTP ``stack``; print its port once bound. Exits when the parent
     goes."""
-    if cpus is not None:
-        os.sched_setaffinity(0, cpus)
-    # glibc's malloc grows and trims its heap around every read of an upload (hundreds of page
-    # faults per MiB, a third slower) until a 1 MiB block has been freed once; whether a server
-    # starts in that state is luck. The fake frees one when its file store starts; B and C get
-    # the same start here, so that none of the three is measured in it.
-    bytearray(1 << 20)
-    import uvicorn
 
-    if kind == "fake":
-        from fake_server import FakeConfig, create_app
+    def make_app() -> Any:
+        # glibc's malloc grows and trims its heap around every read of an upload (hundreds of
+        # page faults per MiB, a third slower) until a 1 MiB block has been freed once; whether
+        # a server starts in that state is luck. The fake frees one when its file store starts;
+        # B and C get the same start here, so that none of the three is measured in it.
+        bytearray(1 << 20)
+        if kind == "fake":
+            from fake_server import FakeConfig, create_app
 
-        app = create_app(FakeConfig(data_dir=data_dir, api_keys=frozenset({API_KEY})))
-    else:
-        app = bare_app(data_dir, hashed=kind == "bare+sha256")
+            return create_app(FakeConfig(data_dir=data_dir, api_keys=frozenset({API_KEY})))
+        return bare_app(data_dir, hashed=kind == "bare+sha256")
 
-    def orphan_watch() -> None:  # the parent died without cleaning up
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=orphan_watch, daemon=True).start()
-    # IPPROTO_TCP, as uvicorn makes its own sockets: asyncio sets TCP_NODELAY only then.
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((HOST, 0))
-    sock.listen(2048)  # before the port is announced: a client may connect at once
-    print(sock.getsockname()[1], flush=True)
-    config = uvicorn.Config(
-        app,
-        host=HOST,
-        log_level="warning",
-        access_log=False,
-        server_header=False,
-        workers=1,
-        **uvicorn_stack("fake" if kind == "fake" else "bare", stack),
-    )
-    uvicorn.Server(config).run(sockets=[sock])
+    options = uvicorn_stack("fake" if kind == "fake" else "bare", stack)
+    run_server(make_app, cpus, parent, options)
 
 
 @dataclass
