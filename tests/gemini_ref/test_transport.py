@@ -101,7 +101,10 @@ def test_a_request_goes_out_as_httpx_builds_it(serve):
     }
 
 
-def test_calls_reuse_one_keep_alive_connection(serve):
+@pytest.mark.parametrize("poll", [True, False], ids=["poll", "select, without poll"])
+def test_calls_reuse_one_keep_alive_connection(serve, monkeypatch, poll):
+    if not poll:  # as on Windows: idle connections are then checked with select
+        monkeypatch.delattr(select, "poll")
     ports: list[int] = []
 
     def handle(handler: BaseHTTPRequestHandler) -> None:
@@ -257,20 +260,6 @@ def test_threads_sharing_a_client_each_get_a_connection_of_their_own(serve):
             texts = list(pool.map(lambda _: generate(client), range(20)))
     assert texts == ["Hi"] * 20
     assert 1 < len(set(ports)) <= 4  # overlapping requests on their own connections, reused
-
-
-def test_without_poll_idle_connections_are_checked_with_select(serve, monkeypatch):
-    monkeypatch.delattr(select, "poll")  # as on Windows
-    ports: list[int] = []
-
-    def handle(handler: BaseHTTPRequestHandler) -> None:
-        ports.append(handler.client_address[1])
-        answer_json(handler)
-
-    with genai.Client(api_key="k", base_url=serve(handle)) as client:
-        for _ in range(3):
-            assert generate(client) == "Hi"
-    assert len(set(ports)) == 1
 
 
 def test_a_body_closed_twice_gives_its_connection_back_once(serve):
